@@ -1,0 +1,175 @@
+package org.omnispark.data.audio;
+
+import java.nio.charset.StandardCharsets;
+import org.omnispark.data.RejectReason;
+
+/**
+ * Decodes an audio file held in memory into mono {@link Audio} at the file's own sample rate (no resampling: use
+ * {@link Resampler}). The container is recognised by its magic bytes, not by the file name:
+ * <ul>
+ *   <li>RIFF/WAVE, including WAVE_FORMAT_EXTENSIBLE: PCM 8-bit unsigned, 16/24/32-bit signed little-endian, IEEE
+ *       float 32/64. Integer full scale maps to 1.0 (16-bit: s / 32768). A data chunk size of 0xFFFFFFFF, or of 0
+ *       with bytes after it (streaming writers), means "to the end of the file".</li>
+ *   <li>FLAC ("fLaC", optionally behind an ID3v2 tag), 4 to 32 bits, via jFLAC.</li>
+ * </ul>
+ * Several channels are downmixed to their mean. Everything else is rejected with an {@link AudioFormatException}
+ * whose {@link AudioFormatException#reason() reason} is CORRUPT_AUDIO (empty file, bad header, no fmt/data chunk,
+ * damaged FLAC frame, unknown bytes), TRUNCATED_AUDIO (the file ends before its header says it should) or
+ * UNSUPPORTED_AUDIO (MP3, Ogg, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...), and a message that
+ * says what to do.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class AudioDecoder {
+    private static final String SOX = "convert with: sox in.ext -r 16000 -b 16 out.wav";
+
+    private AudioDecoder() {
+    }
+
+    /**
+     * Decodes a whole file.
+     *
+     * @param data the file's bytes
+     * @param nameForMessages the file's name or path, used only in error messages
+     * @return mono audio at the file's sample rate
+     * @throws AudioFormatException when the bytes are not audio OmniSpark can decode
+     */
+    public static Audio decode(byte[] data, String nameForMessages) throws AudioFormatException {
+        return decode(data, nameForMessages, 0, -1);
+    }
+
+    /**
+     * Decodes the segment [offset, offset + duration) of a file (a Kaldi "segments" entry, a manifest offset).
+     * Sample indices are rounded to the nearest sample: start = round(offset * rate), count = round(duration * rate).
+     * A segment that ends after the recording is clipped to the recording's end (segment lists often overshoot by
+     * a few milliseconds). WAV segments decode only the segment's bytes; FLAC decodes up to the segment's end and
+     * does not look for damage after it.
+     *
+     * @param offsetSeconds where the segment starts, at least 0
+     * @param durationSeconds how long it is; negative means "to the end of the file"
+     * @throws AudioFormatException SEGMENT_OUT_OF_RANGE when the offset is negative or not finite, the duration
+     *     not finite, or the segment starts at or beyond the end of a non-empty recording; else as
+     *     {@link #decode(byte[], String)}
+     */
+    public static Audio decode(byte[] data, String name, double offsetSeconds, double durationSeconds)
+            throws AudioFormatException {
+        if (!(offsetSeconds >= 0) || Double.isInfinite(offsetSeconds) || Double.isNaN(durationSeconds)
+                || Double.isInfinite(durationSeconds)) {
+            throw new AudioFormatException(RejectReason.SEGMENT_OUT_OF_RANGE, name + ": segment offset "
+                    + offsetSeconds + " s, duration " + durationSeconds + " s is not a valid range; fix the segment"
+                    + " list (offset >= 0, finite duration, negative duration = to the end)");
+        }
+        if (data == null || data.length == 0) {
+            throw new AudioFormatException(RejectReason.CORRUPT_AUDIO,
+                    name + ": file is empty (0 bytes); re-copy or re-create it");
+        }
+        switch (detect(data, name)) {
+            case WAV:
+                return decodeWav(data, name, offsetSeconds, durationSeconds);
+            case FLAC:
+                return decodeFlac(data, name, offsetSeconds, durationSeconds);
+            default:
+                throw new AssertionError();
+        }
+    }
+
+    private static Audio decodeWav(byte[] data, String name, double offset, double duration)
+            throws AudioFormatException {
+        WavHeader h = WavHeader.parse(data, name);
+        long[] range = segment(h.frames(), h.sampleRate(), offset, duration, name);
+        int start = (int) range[0];
+        int count = (int) range[1];
+        float[] samples = new float[count];
+        h.encoding().decodeMono(data, h.dataOffset() + start * h.blockAlign(), count, h.channels(), samples, 0);
+        if (h.encoding().isFloat()) {
+            for (int i = 0; i < count; i++) {
+                if (!Float.isFinite(samples[i])) {
+                    throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": float WAV holds "
+                            + samples[i] + " at frame " + (start + i) + "; " + SOX.replace("convert", "clean it,"));
+                }
+            }
+        }
+        return new Audio(samples, h.sampleRate());
+    }
+
+    private static Audio decodeFlac(byte[] data, String name, double offset, double duration)
+            throws AudioFormatException {
+        if (offset == 0 && duration < 0) {
+            return FlacReader.decode(data, name, -1);
+        }
+        // Decode only as far as the segment reaches; the rate is only known after the header, so peek first.
+        Audio head = FlacReader.decode(data, name, 0);
+        int rate = head.sampleRate();
+        // At least one sample past the start, so that "starts beyond the end" is told apart from an empty segment.
+        long end = duration < 0 ? -1 : Math.round(offset * rate) + Math.max(1, Math.round(duration * rate));
+        Audio upToEnd = FlacReader.decode(data, name, end);
+        long[] range = segment(upToEnd.samples().length, rate, offset, duration, name);
+        float[] samples = new float[(int) range[1]];
+        System.arraycopy(upToEnd.samples(), (int) range[0], samples, 0, samples.length);
+        return new Audio(samples, rate);
+    }
+
+    /** Returns {start, count} in samples, clipped to [0, total). */
+    private static long[] segment(long total, int rate, double offset, double duration, String name)
+            throws AudioFormatException {
+        long start = Math.round(offset * rate);
+        if (start >= total && offset > 0) {
+            throw new AudioFormatException(RejectReason.SEGMENT_OUT_OF_RANGE, String.format(
+                    "%s: segment starts at %.3f s but the recording is only %.3f s long; fix the segment list",
+                    name, offset, total / (double) rate));
+        }
+        long count = duration < 0 ? total - start : Math.min(Math.round(duration * rate), total - start);
+        return new long[] {start, Math.max(0, count)};
+    }
+
+    private enum Container { WAV, FLAC }
+
+    private static Container detect(byte[] d, String name) throws AudioFormatException {
+        String magic = WavHeader.fourcc(d, 0);
+        switch (magic) {
+            case "RIFF":
+                return Container.WAV;
+            case "fLaC":
+                return Container.FLAC;
+            case "RIFX":
+                throw unsupported(name, "big-endian WAV (RIFX)");
+            case "RF64":
+                throw unsupported(name, "RF64 (WAV over 4 GB)");
+            case "OggS":
+                throw unsupported(name, "Ogg (Vorbis/Opus)");
+            case "FORM":
+                throw unsupported(name, "AIFF");
+            case ".snd":
+                throw unsupported(name, "Sun/NeXT AU");
+            case "NIST":
+                throw unsupported(name, "NIST SPHERE (convert with: sph2pipe -f wav in.sph out.wav)");
+            default:
+                break;
+        }
+        if (d.length >= 10 && d[0] == 'I' && d[1] == 'D' && d[2] == '3') {
+            // ID3v2 tag: 10-byte header, syncsafe size in bytes 6..9, optional 10-byte footer (flag 0x10).
+            long size = 10 + ((d[6] & 0x7FL) << 21 | (d[7] & 0x7FL) << 14 | (d[8] & 0x7FL) << 7 | (d[9] & 0x7FL))
+                    + ((d[5] & 0x10) != 0 ? 10 : 0);
+            if (size + 4 <= d.length && WavHeader.fourcc(d, (int) size).equals("fLaC")) {
+                return Container.FLAC;
+            }
+            throw unsupported(name, "MP3 (ID3 tag)");
+        }
+        if (d.length >= 2 && (d[0] & 0xFF) == 0xFF && (d[1] & 0xE0) == 0xE0) {
+            throw unsupported(name, "MPEG audio (MP3/AAC frame sync)");
+        }
+        if (d.length >= 8 && WavHeader.fourcc(d, 4).equals("ftyp")) {
+            throw unsupported(name, "MP4/M4A");
+        }
+        String start = new String(d, 0, Math.min(d.length, 8), StandardCharsets.ISO_8859_1)
+                .replaceAll("[^\\x20-\\x7E]", "?");
+        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV or FLAC file (starts with '"
+                + start + "', " + d.length + " bytes); check the path, or " + SOX);
+    }
+
+    private static AudioFormatException unsupported(String name, String what) {
+        String fix = what.contains("convert with") ? "" : "; " + SOX;
+        return new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO,
+                name + ": " + what + " is not supported, only WAV and FLAC" + fix);
+    }
+}

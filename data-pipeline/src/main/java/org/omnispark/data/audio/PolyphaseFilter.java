@@ -1,0 +1,95 @@
+package org.omnispark.data.audio;
+
+/**
+ * The precomputed taps of a windowed-sinc resampler between two gcd-reduced rates, and the convolution that uses
+ * them. Immutable and thread-safe once built.
+ *
+ * <p>Output sample n lies at input position c = n * inStep / phases (in input samples). Writing
+ * c = k + p / phases with k = floor(c), the output is y[n] = sum_d x[k + d] * h_p[d], where the phase-p filter is
+ * h_p[d] = s * sinc(s * (d - p / phases)) * w(s * (d - p / phases)), s = rolloff * min(1, phases / inStep) the cutoff
+ * relative to the input Nyquist, sinc(t) = sin(pi t) / (pi t), and w the window over |t| &lt;= zeroCrossings. Input
+ * outside [0, length) counts as 0. This is torchaudio's {@code functional.resample} kernel, evaluated in double.
+ */
+final class PolyphaseFilter {
+    /** Above this many taps in total (64 MB of floats) the rates should be reduced first. */
+    static final long MAX_TABLE = 16L << 20;
+
+    private final int inStep;   // input samples per block (reduced input rate)
+    private final int phases;   // output samples per block (reduced output rate)
+    private final int taps;     // taps per phase
+    private final int firstOffset; // d of taps[p][0]
+    private final float[] table;   // [phases][taps], row-major
+
+    PolyphaseFilter(int inStep, int phases, double rolloff, int zeroCrossings, ResamplingWindow window, double beta) {
+        this.inStep = inStep;
+        this.phases = phases;
+        double scale = rolloff * Math.min(1.0, phases / (double) inStep);
+        double halfWidth = zeroCrossings / scale; // in input samples
+        this.firstOffset = (int) Math.ceil(-halfWidth);
+        int lastOffset = (int) Math.floor(halfWidth + 1);
+        this.taps = lastOffset - firstOffset + 1;
+        if ((long) taps * phases > MAX_TABLE) {
+            throw new IllegalArgumentException("resampling " + inStep + " -> " + phases + " (after dividing by the"
+                    + " gcd) needs " + (long) taps * phases + " filter taps; resample in two steps through a rate"
+                    + " with a larger common divisor, or lower zeroCrossings");
+        }
+        this.table = new float[taps * phases];
+        for (int p = 0; p < phases; p++) {
+            for (int j = 0; j < taps; j++) {
+                // distance from the centre, in zero crossings; (d * phases - p) is exact in long arithmetic
+                double t = scale * (((long) (firstOffset + j) * phases - p) / (double) phases);
+                double sinc = t == 0 ? 1.0 : Math.sin(Math.PI * t) / (Math.PI * t);
+                table[p * taps + j] = (float) (scale * sinc * window.value(t, zeroCrossings, beta));
+            }
+        }
+    }
+
+    /** Taps per phase. */
+    int taps() {
+        return taps;
+    }
+
+    /** ceil(length * phases / inStep). */
+    static long outputLength(long length, int inStep, int phases) {
+        return (length * phases + inStep - 1) / inStep;
+    }
+
+    /** Resamples; see the class comment. in: [length] -> [ceil(length * phases / inStep)]. */
+    float[] apply(float[] in) {
+        long outLength = outputLength(in.length, inStep, phases);
+        if (outLength > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("output of " + outLength + " samples does not fit in an array;"
+                    + " resample shorter pieces");
+        }
+        float[] out = new float[(int) outLength];
+        final int wholeStep = inStep / phases;
+        final int fracStep = inStep % phases;
+        long k = 0; // floor(n * inStep / phases)
+        int p = 0;  // (n * inStep) mod phases
+        for (int n = 0; n < out.length; n++) {
+            long start = k + firstOffset;
+            int row = p * taps;
+            double acc = 0;
+            if (start >= 0 && start + taps <= in.length) {
+                int s = (int) start;
+                for (int j = 0; j < taps; j++) {
+                    acc += (double) in[s + j] * table[row + j];
+                }
+            } else {
+                int jFrom = (int) Math.max(0, -start);
+                int jTo = (int) Math.min(taps, in.length - start);
+                for (int j = jFrom; j < jTo; j++) {
+                    acc += (double) in[(int) (start + j)] * table[row + j];
+                }
+            }
+            out[n] = (float) acc;
+            k += wholeStep;
+            p += fracStep;
+            if (p >= phases) {
+                p -= phases;
+                k++;
+            }
+        }
+        return out;
+    }
+}

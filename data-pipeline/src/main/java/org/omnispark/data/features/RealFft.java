@@ -1,0 +1,37 @@
+package org.omnispark.data.features;
+
+/**
+ * Forward discrete Fourier transform of a real frame, in place, in Kaldi's packed layout.
+ *
+ * <p>For input {@code x[0..n-1]} (n even) the spectrum is {@code X[k] = sum_j x[j] exp(-2 pi i j k / n)};
+ * only {@code k = 0 .. n/2} are kept (the rest are conjugates). Output layout in the same array:
+ * {@code data[0] = Re X[0]}, {@code data[1] = Re X[n/2]} (both are real), and for {@code k = 1 .. n/2-1}:
+ * {@code data[2k] = Re X[k]}, {@code data[2k+1] = Im X[k]}.
+ *
+ * <p>Implementations hold scratch state: an instance is thread-confined.
+ */
+public interface RealFft {
+
+    /** The transform size n (number of real input samples). */
+    int size();
+
+    /**
+     * Transforms {@code data[0..n-1]} in place into the packed spectrum described above.
+     *
+     * @param data [n] real samples in, packed spectrum out; only the first n entries are touched
+     */
+    void forward(double[] data);
+
+    /**
+     * The fastest transform for size {@code n}: {@link PowerOfTwoRealFft} when n is a power of two (at least
+     * 4), otherwise a direct O(n^2) DFT, which is correct but about 10-40x slower.
+     *
+     * @param n even transform size, at least 2
+     */
+    static RealFft create(int n) {
+        if (n >= 4 && Integer.bitCount(n) == 1) {
+            return new PowerOfTwoRealFft(n);
+        }
+        return new DirectRealDft(n);
+    }
+}

@@ -1,0 +1,132 @@
+package org.omnispark.data.ingest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.Optional;
+import scala.Tuple2;
+
+/**
+ * Reads input manifests on Spark into {@link ParsedLine}s: JSON-lines files (OmniSpark, WeNet or NeMo field names)
+ * and Kaldi data directories (a folder holding {@code text} and {@code wav.scp}). Each line keeps its file and
+ * 0-based line number, so every input row can be accounted for. Relative audio paths are resolved against the
+ * folder of the manifest that names them. Paths go through the Hadoop FileSystem API (local, HDFS, S3A, ...).
+ */
+public final class ManifestSource {
+    private ManifestSource() {
+    }
+
+    /** Reads every manifest named in {@code paths}; the result is the union in the order given. */
+    public static JavaRDD<ParsedLine> read(JavaSparkContext jsc, List<String> paths) {
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("no manifest given: pass --manifest FILE (JSON lines) or a Kaldi "
+                    + "data directory, or set input.manifests in the config");
+        }
+        Configuration conf = jsc.hadoopConfiguration();
+        List<JavaRDD<ParsedLine>> parts = new ArrayList<>();
+        for (String p : paths) {
+            Path path = new Path(p);
+            try {
+                FileSystem fs = path.getFileSystem(conf);
+                if (!fs.exists(path)) {
+                    throw new IllegalArgumentException("manifest " + p + " does not exist: check the path (a JSON "
+                            + "lines file, or a Kaldi data directory with text and wav.scp)");
+                }
+                Path qualified = fs.makeQualified(path);
+                if (fs.getFileStatus(qualified).isDirectory()) {
+                    parts.add(readKaldi(jsc, fs, qualified));
+                } else {
+                    parts.add(readJsonLines(jsc, qualified));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read manifest " + p, e);
+            }
+        }
+        JavaRDD<ParsedLine> all = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            all = all.union(parts.get(i));
+        }
+        return all;
+    }
+
+    static JavaRDD<ParsedLine> readJsonLines(JavaSparkContext jsc, Path file) {
+        String source = file.toString();
+        String base = file.getParent().toString();
+        return jsc.textFile(source).zipWithIndex()
+                .filter(t -> !t._1().isBlank())
+                .map(t -> resolve(JsonLinesManifest.parse(t._1(), source, t._2()), base));
+    }
+
+    static JavaRDD<ParsedLine> readKaldi(JavaSparkContext jsc, FileSystem fs, Path dir) throws IOException {
+        String source = dir.toString();
+        Path text = new Path(dir, "text");
+        Path wavScp = new Path(dir, "wav.scp");
+        if (!fs.exists(text) || !fs.exists(wavScp)) {
+            throw new IllegalArgumentException("Kaldi data directory " + dir + " needs both 'text' and 'wav.scp'");
+        }
+        JavaPairRDD<String, KaldiDataDir.TextLine> texts = jsc.textFile(text.toString()).zipWithIndex()
+                .flatMap(t -> KaldiDataDir.parseText(t._1(), t._2()).stream().iterator())
+                .mapToPair(t -> new Tuple2<>(t.utt(), t));
+        JavaPairRDD<String, String> wavs = jsc.textFile(wavScp.toString())
+                .filter(l -> !l.isBlank())
+                .mapToPair(l -> {
+                    String[] kv = KaldiDataDir.splitFirst(l);
+                    return new Tuple2<>(kv[0], kv[1]);
+                });
+        Path segmentsPath = new Path(dir, "segments");
+        Path utt2spkPath = new Path(dir, "utt2spk");
+        JavaPairRDD<String, String> spk = fs.exists(utt2spkPath)
+                ? jsc.textFile(utt2spkPath.toString()).filter(l -> !l.isBlank()).mapToPair(l -> {
+                    String[] kv = KaldiDataDir.splitFirst(l);
+                    return new Tuple2<>(kv[0], kv[1]);
+                })
+                : JavaPairRDD.fromJavaRDD(jsc.<Tuple2<String, String>>emptyRDD());
+        JavaPairRDD<String, Tuple2<KaldiDataDir.TextLine, Optional<String>>> withSpk = texts.leftOuterJoin(spk);
+        // Re-key by recording: the utterance itself, or its segment's recording.
+        JavaPairRDD<String, Tuple2<KaldiDataDir.TextLine, Tuple2<KaldiDataDir.Segment, String>>> byRecording;
+        if (fs.exists(segmentsPath)) {
+            JavaPairRDD<String, KaldiDataDir.Segment> segments = jsc.textFile(segmentsPath.toString())
+                    .filter(l -> !l.isBlank())
+                    .map(KaldiDataDir::parseSegment)
+                    .mapToPair(s -> new Tuple2<>(s.utt(), s));
+            byRecording = withSpk.leftOuterJoin(segments).mapToPair(t -> {
+                KaldiDataDir.Segment seg = t._2()._2().orElse(null);
+                String rec = seg == null ? t._1() : seg.recording();
+                return new Tuple2<>(rec, new Tuple2<>(t._2()._1()._1(),
+                        new Tuple2<>(seg, t._2()._1()._2().orElse(null))));
+            });
+        } else {
+            byRecording = withSpk.mapToPair(t -> new Tuple2<>(t._1(), new Tuple2<>(t._2()._1(),
+                    new Tuple2<>((KaldiDataDir.Segment) null, t._2()._2().orElse(null)))));
+        }
+        String base = dir.toString();
+        return byRecording.leftOuterJoin(wavs).values().map(v -> {
+            KaldiDataDir.TextLine line = v._1()._1();
+            ParsedLine parsed = KaldiDataDir.toParsedLine(line, v._1()._2()._1(), v._2().orElse(null),
+                    v._1()._2()._2(), source);
+            return resolve(parsed, base);
+        }).sortBy(p -> p.line(), true, Math.max(1, jsc.defaultParallelism()));
+    }
+
+    /** Resolves a relative audio path against the manifest's folder; URIs and absolute paths are kept. */
+    static ParsedLine resolve(ParsedLine parsed, String baseDir) {
+        if (parsed.isMalformed()) {
+            return parsed;
+        }
+        ManifestEntry e = parsed.entry();
+        String audio = e.audioPath();
+        if (audio.startsWith("/") || audio.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+            return parsed;
+        }
+        String resolved = new Path(new Path(baseDir), audio).toString();
+        return ParsedLine.ok(new ManifestEntry(e.key(), resolved, e.text(), e.confidence(), e.duration(),
+                e.speaker(), e.language(), e.offset(), e.length(), e.source(), e.line()));
+    }
+}

@@ -1,0 +1,150 @@
+package org.omnispark.data.job;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the {@code prepare} job needs, as loaded from conf/data/*.yaml plus overrides. Each section is an
+ * immutable record validated on construction; absent sections take their defaults, unknown keys are errors.
+ *
+ * @param input which manifests to read
+ * @param audio decoding, resampling and speed perturbation
+ * @param fbank Kaldi fbank options (keys of {@code FbankOptions.fromMap}); absent keys take OmniSpark's defaults
+ * @param text normalization and tokenization
+ * @param filters pseudo-label filters
+ * @param output shards and commit
+ */
+public record PrepareConfig(Input input, AudioSection audio, Map<String, Object> fbank, TextSection text,
+                            Filters filters, Output output) implements Serializable {
+
+    public PrepareConfig {
+        input = input == null ? new Input(null) : input;
+        audio = audio == null ? new AudioSection(null, null, null, null) : audio;
+        fbank = fbank == null ? Map.of() : Map.copyOf(fbank);
+        text = text == null ? new TextSection(null, null, null, null, null, null) : text;
+        filters = filters == null ? new Filters(null, null, null, null, null, null) : filters;
+        output = output == null ? new Output(null, null, null) : output;
+    }
+
+    /** The defaults of every section. */
+    public static PrepareConfig defaults() {
+        return new PrepareConfig(null, null, null, null, null, null);
+    }
+
+    /** Returns a copy reading these manifests in addition to the configured ones. */
+    public PrepareConfig withExtraManifests(List<String> extra) {
+        List<String> all = new java.util.ArrayList<>(input.manifests());
+        all.addAll(extra);
+        return new PrepareConfig(new Input(all), audio, fbank, text, filters, output);
+    }
+
+    /** @param manifests JSON-lines files or Kaldi data directories */
+    public record Input(List<String> manifests) implements Serializable {
+        public Input {
+            manifests = manifests == null ? List.of() : List.copyOf(manifests);
+        }
+    }
+
+    /**
+     * @param sampleRate the rate features are computed at; other rates are resampled (16000)
+     * @param resampleLowpass lowpass cutoff as a fraction of the lower Nyquist (0.99)
+     * @param resampleZeroCrossings windowed-sinc half width in zero crossings (6, as torchaudio; 16 is sharper and ~2x slower)
+     * @param speedPerturb speed factors for extra rows, e.g. [0.9, 1.1]; the original is always kept
+     */
+    public record AudioSection(Integer sampleRate, Double resampleLowpass, Integer resampleZeroCrossings,
+                               List<Double> speedPerturb) implements Serializable {
+        public AudioSection {
+            sampleRate = sampleRate == null ? 16000 : sampleRate;
+            resampleLowpass = resampleLowpass == null ? 0.99 : resampleLowpass;
+            resampleZeroCrossings = resampleZeroCrossings == null ? 6 : resampleZeroCrossings;
+            speedPerturb = speedPerturb == null ? List.of() : List.copyOf(speedPerturb);
+            require(sampleRate >= 4000 && sampleRate <= 192000, "audio.sample_rate must be in [4000, 192000]");
+            require(resampleLowpass > 0.5 && resampleLowpass <= 1.0, "audio.resample_lowpass must be in (0.5, 1]");
+            require(resampleZeroCrossings >= 2 && resampleZeroCrossings <= 64,
+                    "audio.resample_zero_crossings must be in [2, 64]");
+            for (double f : speedPerturb) {
+                require(f >= 0.5 && f <= 2.0 && f != 1.0,
+                        "audio.speed_perturb factors must be in [0.5, 2] and not 1.0 (the original is kept), got "
+                                + f);
+            }
+        }
+    }
+
+    /**
+     * @param normalizer text normalizer options (keys of {@code TextNormalizerOptions.fromMap})
+     * @param tokenizer "char" or "sentencepiece"
+     * @param charMinCount characters seen fewer times in the corpus become {@code <unk>} (char tokenizer)
+     * @param sentencepieceModel a user's SentencePiece .model; null trains one on the corpus
+     * @param sentencepieceVocabSize vocabulary size when training a SentencePiece model
+     * @param sentencepieceModelType "bpe" (trained in Java) or "unigram" (needs spm_train on the driver) when training
+     */
+    public record TextSection(Map<String, Object> normalizer, String tokenizer, Integer charMinCount,
+                              String sentencepieceModel, Integer sentencepieceVocabSize,
+                              String sentencepieceModelType) implements Serializable {
+        public TextSection {
+            normalizer = normalizer == null ? Map.of() : Map.copyOf(normalizer);
+            tokenizer = tokenizer == null ? "char" : tokenizer;
+            charMinCount = charMinCount == null ? 1 : charMinCount;
+            sentencepieceVocabSize = sentencepieceVocabSize == null ? 256 : sentencepieceVocabSize;
+            sentencepieceModelType = sentencepieceModelType == null ? "bpe" : sentencepieceModelType;
+            require(tokenizer.equals("char") || tokenizer.equals("sentencepiece"),
+                    "text.tokenizer must be 'char' or 'sentencepiece', got '" + tokenizer + "'");
+            require(charMinCount >= 1, "text.char_min_count must be >= 1");
+            require(sentencepieceVocabSize >= 8, "text.sentencepiece_vocab_size must be >= 8");
+            require(sentencepieceModelType.equals("unigram") || sentencepieceModelType.equals("bpe"),
+                    "text.sentencepiece_model_type must be 'unigram' or 'bpe'");
+        }
+    }
+
+    /**
+     * @param minConfidence rows whose confidence is below this are rejected (rows without one pass)
+     * @param minDurationS shortest kept duration in seconds
+     * @param maxDurationS longest kept duration in seconds
+     * @param minTokensPerS lowest kept token rate
+     * @param maxTokensPerS highest kept token rate
+     * @param maxUnknownFraction a transcript with more than this fraction of {@code <unk>} tokens is garbage
+     */
+    public record Filters(Double minConfidence, Double minDurationS, Double maxDurationS, Double minTokensPerS,
+                          Double maxTokensPerS, Double maxUnknownFraction) implements Serializable {
+        public Filters {
+            minConfidence = minConfidence == null ? 0.0 : minConfidence;
+            minDurationS = minDurationS == null ? 0.1 : minDurationS;
+            maxDurationS = maxDurationS == null ? 30.0 : maxDurationS;
+            minTokensPerS = minTokensPerS == null ? 0.0 : minTokensPerS;
+            maxTokensPerS = maxTokensPerS == null ? 40.0 : maxTokensPerS;
+            maxUnknownFraction = maxUnknownFraction == null ? 0.2 : maxUnknownFraction;
+            require(minConfidence >= 0 && minConfidence <= 1, "filters.min_confidence must be in [0, 1]");
+            require(minDurationS >= 0 && maxDurationS > minDurationS,
+                    "filters need 0 <= min_duration_s < max_duration_s");
+            require(minTokensPerS >= 0 && maxTokensPerS > minTokensPerS,
+                    "filters need 0 <= min_tokens_per_s < max_tokens_per_s");
+            require(maxUnknownFraction >= 0 && maxUnknownFraction <= 1,
+                    "filters.max_unknown_fraction must be in [0, 1]");
+        }
+    }
+
+    /**
+     * @param numShards how many shards to write; use at least ranks x loader workers (fewer rows than shards gives
+     *     one row per shard)
+     * @param compression Parquet codec: zstd, snappy, gzip or none
+     * @param rowGroupMb Parquet row-group size in MiB (smaller groups: finer-grained streaming)
+     */
+    public record Output(Integer numShards, String compression, Integer rowGroupMb) implements Serializable {
+        public Output {
+            numShards = numShards == null ? 8 : numShards;
+            compression = compression == null ? "zstd" : compression;
+            rowGroupMb = rowGroupMb == null ? 32 : rowGroupMb;
+            require(numShards >= 1, "output.num_shards must be >= 1");
+            require(List.of("zstd", "snappy", "gzip", "none").contains(compression),
+                    "output.compression must be one of zstd, snappy, gzip, none");
+            require(rowGroupMb >= 1 && rowGroupMb <= 1024, "output.row_group_mb must be in [1, 1024]");
+        }
+    }
+
+    static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package org.omnispark.data.job;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.omnispark.data.RejectReason;
+import org.omnispark.data.features.FbankOptions;
+import org.omnispark.data.ingest.ManifestEntry;
+import org.omnispark.data.ingest.ManifestSource;
+import org.omnispark.data.ingest.ParsedLine;
+import org.omnispark.data.reader.DatasetManifest;
+import org.omnispark.data.text.TextNormalizer;
+import org.omnispark.data.text.TextNormalizerOptions;
+import org.omnispark.data.text.Tokenizer;
+import scala.Tuple2;
+
+/**
+ * The {@code prepare} job: manifests -> normalized, filtered, featurized utterances -> duration-balanced Parquet
+ * shards + rejects + dataset.json, committed all at once. Each step is a public method so a notebook can run them
+ * one by one on its own SparkSession; {@link #run()} runs them all.
+ *
+ * <pre>
+ *   readManifests -> markDuplicates -> buildTokenizer -> process -> (stage) -> writeRejects, writeShards -> commit
+ * </pre>
+ */
+public final class PrepareJob {
+    private final SparkSession spark;
+    private final JavaSparkContext jsc;
+    private final PrepareConfig config;
+    private final String output;
+    private final boolean overwrite;
+
+    private PrepareJob(Builder b) {
+        this.spark = b.spark;
+        this.jsc = JavaSparkContext.fromSparkContext(b.spark.sparkContext());
+        this.config = b.config;
+        this.output = b.output;
+        this.overwrite = b.overwrite;
+    }
+
+    /** A builder: setSpark, setConfig, setOutput are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs the whole job and commits the dataset; returns the accounting report. */
+    public PrepareReport run() {
+        OutputCommitter committer = OutputCommitter.begin(output, overwrite, jsc.hadoopConfiguration());
+        try {
+            PrepareReport report = runInto(committer);
+            committer.commit();
+            return report;
+        } catch (RuntimeException e) {
+            committer.abort();
+            throw e;
+        }
+    }
+
+    private PrepareReport runInto(OutputCommitter committer) {
+        long started = System.nanoTime();
+        JavaRDD<ParsedLine> lines = markDuplicates(readManifests()).persist(
+                org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        long inputRows = lines.count();
+        TextNormalizer normalizer = new TextNormalizer(TextNormalizerOptions.fromMap(config.text().normalizer()));
+        JavaRDD<ManifestEntry> entries = lines.filter(p -> !p.isMalformed()).map(ParsedLine::entry);
+        Tokenizer tokenizer = TokenizerFactory.build(config.text(), config.filters(), entries, normalizer);
+        FbankOptions fbank = FbankOptions.fromMap(withSampleRate(config.fbank()));
+        UtteranceProcessor.Recipe recipe = new UtteranceProcessor.Recipe(config, fbank, normalizer, tokenizer,
+                new HadoopConf(jsc.hadoopConfiguration()));
+
+        // 1. Featurize once into a staging table (accepted rows and audio/text rejects together).
+        String staging = committer.work("staging").toString();
+        process(entries, recipe).write().parquet(staging);
+        Dataset<Row> staged = spark.read().schema(ProcessedRows.PROCESSED_SCHEMA).parquet(staging);
+
+        // 2. Rejects: manifest-level ones plus processing ones, sorted by where they came from.
+        Dataset<Row> rejects = manifestRejects(lines).union(staged.filter(col("reject_reason").isNotNull())
+                        .select("key", "reject_reason", "reject_detail", "source", "line", "audio_path")
+                        .toDF(ProcessedRows.REJECT_SCHEMA.fieldNames()))
+                .orderBy("source", "line");
+        rejects.coalesce(1).write().option("compression", "zstd").parquet(committer.work("rejects").toString());
+        Map<String, Long> rejectCounts = new TreeMap<>();
+        for (Row r : rejects.groupBy("reason").count().collectAsList()) {
+            rejectCounts.put(r.getString(0), r.getLong(1));
+        }
+
+        // 3. Shards.
+        Dataset<Row> accepted = staged.filter(col("reject_reason").isNull());
+        ShardWriter.Result shards = ShardWriter.write(spark, accepted, config.output(), committer);
+        long acceptedOriginal = shards.originalRows();
+        long rejected = rejectCounts.values().stream().mapToLong(Long::longValue).sum();
+        if (acceptedOriginal + rejected != inputRows) {
+            throw new IllegalStateException("accounting mismatch: " + inputRows + " input rows but "
+                    + acceptedOriginal + " accepted + " + rejected + " rejected; this is a bug, please report it");
+        }
+        committer.delete("staging");
+        saveTokenizer(tokenizer, committer);
+
+        Map<String, Object> accounting = new LinkedHashMap<>();
+        accounting.put("input_rows", inputRows);
+        accounting.put("accepted_rows", acceptedOriginal);
+        accounting.put("rejected_rows", rejected);
+        accounting.put("rejected_by_reason", rejectCounts);
+        accounting.put("speed_perturbed_rows", shards.totals().rows() - acceptedOriginal);
+        accounting.put("output_rows", shards.totals().rows());
+        DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT_VERSION, Version.describe(),
+                config.audio().sampleRate(), fbank.dim(), fbank.toMap(), normalizer.options().toMap(),
+                new DatasetManifest.TokenizerInfo(tokenizer.type(), "units.txt",
+                        tokenizer.type().equals("sentencepiece") ? org.omnispark.data.text.SentencePieceTokenizer.MODEL_FILE : null, tokenizer.vocabSize()),
+                shards.cmvn(), shards.shards(), shards.totals(), accounting, Version.asMap(config));
+        committer.writeText("global_cmvn.json", WenetCmvn.toJson(shards.cmvn()));
+        PrepareReport report = new PrepareReport(output, inputRows, acceptedOriginal, rejected, rejectCounts,
+                shards.totals().rows() - acceptedOriginal, shards.totals().rows(), shards.shards().size(),
+                shards.totals().hours(), (System.nanoTime() - started) / 1e9);
+        committer.writeText("report.json", report.toJson());
+        committer.writeText(DatasetManifest.FILE_NAME, manifest.toJson());
+        return report;
+    }
+
+    /** Saves units.txt (and the SentencePiece model) into the work folder, whatever file system it is on. */
+    static void saveTokenizer(Tokenizer tokenizer, OutputCommitter committer) {
+        try {
+            java.nio.file.Path local = java.nio.file.Files.createTempDirectory("omnispark-tokenizer");
+            try {
+                tokenizer.save(local);
+                try (var files = java.nio.file.Files.list(local)) {
+                    for (java.nio.file.Path f : files.toList()) {
+                        committer.fs().copyFromLocalFile(true, new Path(f.toUri()),
+                                committer.work(f.getFileName().toString()));
+                    }
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(local);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot save the tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Step 1: every manifest row, with its file and line. */
+    public JavaRDD<ParsedLine> readManifests() {
+        return ManifestSource.read(jsc, config.input().manifests());
+    }
+
+    /** Step 2: a key seen before (by file, then line) turns into a DUPLICATE_KEY reject. */
+    public static JavaRDD<ParsedLine> markDuplicates(JavaRDD<ParsedLine> lines) {
+        JavaRDD<ParsedLine> malformed = lines.filter(ParsedLine::isMalformed);
+        JavaPairRDD<String, ParsedLine> byKey = lines.filter(p -> !p.isMalformed())
+                .mapToPair(p -> new Tuple2<>(p.entry().key(), p));
+        JavaRDD<ParsedLine> resolved = byKey.groupByKey().flatMap(t -> {
+            List<ParsedLine> group = new ArrayList<>();
+            t._2().forEach(group::add);
+            if (group.size() == 1) {
+                return group.iterator();
+            }
+            group.sort((a, b) -> a.source().equals(b.source()) ? Long.compare(a.line(), b.line())
+                    : a.source().compareTo(b.source()));
+            ParsedLine first = group.get(0);
+            List<ParsedLine> out = new ArrayList<>(group.size());
+            out.add(first);
+            for (ParsedLine dup : group.subList(1, group.size())) {
+                out.add(new ParsedLine(null, RejectReason.DUPLICATE_KEY, "key already used at " + first.source()
+                        + ":" + (first.line() + 1), dup.keyHint(), dup.source(), dup.line()));
+            }
+            return out.iterator();
+        });
+        return malformed.union(resolved);
+    }
+
+    /** Step 3 (after the tokenizer): featurize; accepted rows and rejects in {@link ProcessedRows#PROCESSED_SCHEMA}. */
+    public Dataset<Row> process(JavaRDD<ManifestEntry> entries, UtteranceProcessor.Recipe recipe) {
+        int partitions = Math.max(jsc.defaultParallelism() * 4, (int) Math.min(100_000, entries.count() / 200));
+        JavaRDD<Row> rows = entries.repartition(partitions).mapPartitions((Iterator<ManifestEntry> it) -> {
+            UtteranceProcessor p = UtteranceProcessor.forPartition(recipe);
+            List<Row> out = new ArrayList<>();
+            while (it.hasNext()) {
+                out.addAll(p.process(it.next()));
+            }
+            return out.iterator();
+        });
+        return spark.createDataFrame(rows, ProcessedRows.PROCESSED_SCHEMA);
+    }
+
+    private Dataset<Row> manifestRejects(JavaRDD<ParsedLine> lines) {
+        JavaRDD<Row> rows = lines.filter(ParsedLine::isMalformed).map(p -> ProcessedRows.reject(p.keyHint(),
+                p.reason(), p.error(), p.source(), p.line(), null));
+        return spark.createDataFrame(rows, ProcessedRows.REJECT_SCHEMA);
+    }
+
+    private Map<String, Object> withSampleRate(Map<String, Object> fbank) {
+        Map<String, Object> m = new LinkedHashMap<>(fbank);
+        m.putIfAbsent("sample_frequency", config.audio().sampleRate().doubleValue());
+        return m;
+    }
+
+    /** Builder for {@link PrepareJob}. */
+    public static final class Builder {
+        private SparkSession spark;
+        private PrepareConfig config;
+        private String output;
+        private boolean overwrite;
+
+        public Builder setSpark(SparkSession spark) {
+            this.spark = spark;
+            return this;
+        }
+
+        public Builder setConfig(PrepareConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** The dataset folder (local path or any Hadoop URI). */
+        public Builder setOutput(String output) {
+            this.output = output;
+            return this;
+        }
+
+        /** Replace an existing complete dataset at the output (default false). */
+        public Builder optOverwrite(boolean overwrite) {
+            this.overwrite = overwrite;
+            return this;
+        }
+
+        public PrepareJob build() {
+            if (spark == null || config == null || output == null) {
+                throw new IllegalStateException("PrepareJob needs setSpark, setConfig and setOutput");
+            }
+            return new PrepareJob(this);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.omnispark.data.reader;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.omnispark.data.config.ConfigLoader;
+
+/**
+ * The {@code dataset.json} of a prepared dataset: everything a trainer needs without opening a shard. Field names
+ * are snake_case in the file; docs/data-format.md describes them.
+ *
+ * @param formatVersion the data format's version ({@link #FORMAT_VERSION})
+ * @param createdBy OmniSpark version and git commit that wrote it
+ * @param sampleRate the audio rate features were computed at
+ * @param featureDim values per frame
+ * @param featureOptions every fbank option, as {@code FbankOptions.toMap()}
+ * @param textNormalizer the normalizer options used
+ * @param tokenizer the tokenizer type ("char" or "sentencepiece") and its files
+ * @param cmvn global CMVN statistics over all frames of all shards
+ * @param shards the shard files, relative to the dataset folder, in order
+ * @param totals rows, frames, hours over all shards
+ * @param accounting input rows, accepted, rejected (per reason), derived speed-perturbed rows
+ * @param config the full job config that produced the dataset
+ */
+public record DatasetManifest(int formatVersion, String createdBy, int sampleRate, int featureDim,
+                              Map<String, Object> featureOptions, Map<String, Object> textNormalizer,
+                              TokenizerInfo tokenizer, Cmvn cmvn, List<ShardInfo> shards, Totals totals,
+                              Map<String, Object> accounting, Map<String, Object> config) {
+    /** The format version this code writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+    /** The manifest's file name inside a dataset folder. */
+    public static final String FILE_NAME = "dataset.json";
+
+    public DatasetManifest {
+        if (formatVersion != FORMAT_VERSION) {
+            throw new IllegalArgumentException("dataset format version " + formatVersion + " is not supported by "
+                    + "this OmniSpark (it reads version " + FORMAT_VERSION + "); re-run prepare");
+        }
+        shards = List.copyOf(shards);
+    }
+
+    /**
+     * @param type "char" or "sentencepiece"
+     * @param unitsFile WeNet-style units.txt (token id per line), relative to the dataset folder
+     * @param modelFile the SentencePiece .model relative to the dataset folder, or null
+     * @param vocabSize number of ids, {@code <blank>}=0 ... {@code <sos/eos>}=vocabSize-1
+     */
+    public record TokenizerInfo(String type, String unitsFile, String modelFile, int vocabSize) {
+    }
+
+    /**
+     * Global CMVN sums: mean = sum / frameCount, var = sumSquares / frameCount - mean^2.
+     */
+    public record Cmvn(double[] sum, double[] sumSquares, long frameCount) {
+        /** Per-dimension mean. */
+        public double[] mean() {
+            double[] m = new double[sum.length];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = sum[i] / frameCount;
+            }
+            return m;
+        }
+
+        /** Per-dimension inverse standard deviation, with variance floored at {@code floor}. */
+        public double[] invStd(double floor) {
+            double[] mean = mean();
+            double[] s = new double[sum.length];
+            for (int i = 0; i < s.length; i++) {
+                double var = sumSquares[i] / frameCount - mean[i] * mean[i];
+                s[i] = 1.0 / Math.sqrt(Math.max(var, floor));
+            }
+            return s;
+        }
+    }
+
+    /** @param path relative to the dataset folder */
+    public record ShardInfo(String path, long rows, long frames, double hours) {
+    }
+
+    /** Totals over all shards (speed-perturbed copies included). */
+    public record Totals(long rows, long frames, double hours) {
+    }
+
+    /** Reads {@code dir/dataset.json}. */
+    public static DatasetManifest read(Path dir) {
+        Path file = dir.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(dir + " is not a prepared dataset (no " + FILE_NAME
+                    + "): run `submit/omnispark prepare --manifest ... --out " + dir + "` first");
+        }
+        try {
+            return ConfigLoader.json().readValue(file.toFile(), DatasetManifest.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The manifest as pretty-printed JSON. */
+    public String toJson() {
+        try {
+            return ConfigLoader.json().writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

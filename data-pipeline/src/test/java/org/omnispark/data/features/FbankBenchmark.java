@@ -1,0 +1,188 @@
+package org.omnispark.data.features;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Single-thread speed of {@link Fbank} (80 log-mel bins, OmniSpark defaults) in x real time, next to
+ * torchaudio's kaldi.fbank (one thread) on the same audio. Not a test: run it by hand, e.g.
+ *
+ * <pre>
+ * mvn -B -o -q -pl data-pipeline -Domnispark.build.dir=target-fbank test-compile exec:java \
+ *     -Dexec.classpathScope=test -Dexec.mainClass=org.omnispark.data.features.FbankBenchmark -Dexec.args="60"
+ * </pre>
+ *
+ * Arguments: [seconds of audio, default 60] [timed repeats, default 7] [optional 16 kHz int16 LE .raw file to
+ * use instead of espeak-ng]. The audio is real speech from espeak-ng (sox to 16 kHz 16-bit, repeated to the
+ * length asked for), generated in a temp dir; if espeak-ng or sox is missing it falls back to synthetic
+ * audio and says so. The torchaudio reference runs
+ * {@code data-pipeline/src/test/python/bench_torchaudio_fbank.py} with /usr/bin/python3 (another interpreter
+ * with -Dfbank.bench.python=PATH; skipped with a message if it or the script is missing).
+ */
+public final class FbankBenchmark {
+    private static final int SAMPLE_RATE = 16000;
+    private static final String TEXT = "Speech recognition systems turn audio into text. The filterbank features"
+            + " summarize the short time spectrum of the signal on a mel scale. Mixture of experts models route"
+            + " each frame to one of several feed forward networks, which lets the model grow without slowing"
+            + " down inference. Seven quiet rivers flow past the old stone bridge near the village.";
+
+    private FbankBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 60.0;
+        int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        Path tmp = Files.createTempDirectory("fbank-bench");
+        try {
+            short[] pcm = args.length > 2 ? repeat(readRaw(Path.of(args[2])), (int) (seconds * SAMPLE_RATE), args[2])
+                    : speechOrSynthetic(tmp, (int) (seconds * SAMPLE_RATE));
+            float[] samples = new float[pcm.length];
+            for (int i = 0; i < pcm.length; i++) {
+                samples[i] = pcm[i] / 32768f;
+            }
+            double audioSeconds = pcm.length / (double) SAMPLE_RATE;
+            double javaX = benchJava(samples, audioSeconds, repeats);
+
+            Path raw = tmp.resolve("bench.raw");
+            ByteBuffer buf = ByteBuffer.allocate(2 * pcm.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (short s : pcm) {
+                buf.putShort(s);
+            }
+            Files.write(raw, buf.array());
+            double torchX = benchTorchaudio(raw, repeats);
+            System.out.printf("RESULT java_x_real_time=%.0f torchaudio_x_real_time=%s ratio=%s%n", javaX,
+                    Double.isNaN(torchX) ? "n/a" : String.format("%.0f", torchX),
+                    Double.isNaN(torchX) ? "n/a" : String.format("%.2f", javaX / torchX));
+        } finally {
+            try (var paths = Files.walk(tmp)) {
+                paths.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static double benchJava(float[] samples, double audioSeconds, int repeats) {
+        FbankOptions options = FbankOptions.defaults();
+        Fbank fbank = new Fbank(options);
+        float[] out = new float[fbank.numFrames(samples.length) * fbank.dim()];
+        double checksum = 0;
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int warmRuns = 0;
+        while (System.nanoTime() < warmEnd || warmRuns < 2) {
+            fbank.computeInto(samples, 0L, out, 0);
+            checksum += out[warmRuns % out.length];
+            warmRuns++;
+        }
+        double[] times = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            fbank.computeInto(samples, 0L, out, 0);
+            times[r] = (System.nanoTime() - t0) / 1e9;
+            checksum += out[r % out.length];
+        }
+        Arrays.sort(times);
+        double median = times[repeats / 2];
+        int frames = fbank.numFrames(samples.length);
+        System.out.printf("java Fbank, 1 thread: %.1f s audio, %d frames x %d, %d warm-up runs, median %.1f ms"
+                        + " (%.2f us/frame), best %.1f ms; x real time median %.0f, best %.0f (checksum %.3f)%n",
+                audioSeconds, frames, fbank.dim(), warmRuns, median * 1e3, median * 1e6 / frames, times[0] * 1e3,
+                audioSeconds / median, audioSeconds / times[0], checksum);
+        return audioSeconds / median;
+    }
+
+    private static double benchTorchaudio(Path raw, int repeats) throws IOException, InterruptedException {
+        Path script = findScript();
+        Path python = Path.of(System.getProperty("fbank.bench.python", "/usr/bin/python3"));
+        if (script == null || !Files.isExecutable(python)) {
+            System.out.println("torchaudio reference skipped: " + python + " or bench_torchaudio_fbank.py not"
+                    + " found (run from the repository root or data-pipeline/)");
+            return Double.NaN;
+        }
+        Process p = new ProcessBuilder(python.toString(), script.toString(), raw.toString(), "--sample-rate",
+                String.valueOf(SAMPLE_RATE), "--num-mel-bins", "80", "--repeats", String.valueOf(repeats))
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        int rc = p.waitFor();
+        System.out.print(output);
+        if (rc != 0) {
+            System.out.println("torchaudio reference failed with exit code " + rc);
+            return Double.NaN;
+        }
+        for (String line : output.split("\n")) {
+            if (line.startsWith("RESULT ")) {
+                for (String kv : line.substring(7).split(" ")) {
+                    if (kv.startsWith("x_real_time_median=")) {
+                        return Double.parseDouble(kv.substring("x_real_time_median=".length()));
+                    }
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static Path findScript() {
+        for (String candidate : List.of("data-pipeline/src/test/python/bench_torchaudio_fbank.py",
+                "src/test/python/bench_torchaudio_fbank.py")) {
+            Path p = Path.of(candidate);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** espeak-ng speech at 16 kHz repeated to {@code numSamples}, or synthetic audio if the tools are missing. */
+    private static short[] speechOrSynthetic(Path tmp, int numSamples) throws InterruptedException {
+        try {
+            Path wav = tmp.resolve("tts.wav");
+            Path raw = tmp.resolve("tts.raw");
+            run(List.of("espeak-ng", "-v", "en-us", "-w", wav.toString(), TEXT));
+            run(List.of("sox", wav.toString(), "-r", String.valueOf(SAMPLE_RATE), "-b", "16", "-c", "1", "-e",
+                    "signed-integer", "-t", "raw", "-L", raw.toString()));
+            return repeat(readRaw(raw), numSamples, "espeak-ng speech");
+        } catch (IOException e) {
+            System.out.println("audio: SYNTHETIC (espeak-ng/sox unavailable: " + e.getMessage() + ")");
+            Random random = new Random(42);
+            short[] out = new short[numSamples];
+            for (int i = 0; i < numSamples; i++) {
+                double t = i / (double) SAMPLE_RATE;
+                double v = 0.3 * Math.sin(2 * Math.PI * 220 * t) * (0.5 + 0.5 * Math.sin(2 * Math.PI * 3 * t))
+                        + 0.1 * Math.sin(2 * Math.PI * 1370 * t) + 0.02 * random.nextGaussian();
+                out[i] = (short) Math.max(-32768, Math.min(32767, Math.round(v * 32767)));
+            }
+            return out;
+        }
+    }
+
+    private static short[] readRaw(Path raw) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(raw)).order(ByteOrder.LITTLE_ENDIAN);
+        short[] clip = new short[bytes.remaining() / 2];
+        bytes.asShortBuffer().get(clip);
+        return clip;
+    }
+
+    private static short[] repeat(short[] clip, int numSamples, String what) {
+        short[] out = new short[numSamples];
+        for (int i = 0; i < numSamples; i++) {
+            out[i] = clip[i % clip.length];
+        }
+        System.out.printf("audio: %s (%.1f s clip, repeated to %.1f s), 16 kHz%n", what,
+                clip.length / (double) SAMPLE_RATE, numSamples / (double) SAMPLE_RATE);
+        return out;
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(command.get(0) + " failed: " + output.trim());
+        }
+    }
+}

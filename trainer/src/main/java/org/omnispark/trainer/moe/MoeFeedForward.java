@@ -1,0 +1,158 @@
+package org.omnispark.trainer.moe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A Mixture-of-Experts feed-forward layer: {@link Router} + {@link TokenDispatcher} + {@link Experts}.
+ *
+ * <pre>
+ *   hidden [B, T, d] or [T, d]  -- flattened to [T', d]
+ *   routing   = router.route(hidden, validMask)          -- top-k experts, weights [T', k], aux losses
+ *   dispatched = dispatcher.dispatch(hidden, routing)    -- [N, d] sorted by expert
+ *   y          = experts.forward(dispatched)             -- [N, d]
+ *   output     = dispatcher.combine(y, dispatched)       -- [T', d] = sum_j weight[t, j] * expert_j(hidden[t])
+ * </pre>
+ *
+ * Omni-router: give every layer's {@link TopKRouter} the same {@link GateWeight} ({@link MoeRouting#shared}); Switch:
+ * one gate per layer. The layer does not add the residual; callers do.
+ */
+public final class MoeFeedForward implements ParameterOwner {
+
+    private final Router router;
+    private final TokenDispatcher dispatcher;
+    private final Experts experts;
+
+    private MoeFeedForward(Builder builder) {
+        this.router = builder.router;
+        this.dispatcher = builder.dispatcher;
+        this.experts = builder.experts;
+    }
+
+    /** @return a builder; setRouter and setExperts are required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs the layer.
+     *
+     * @param hidden the (normalized) input {@code [B, T, d]} or {@code [T, d]}
+     * @param validMask {@code [B, T]} or {@code [T]}, nonzero for real frames and 0 for padding; null = all valid
+     * @param training enables gate-input jitter
+     * @return output of the input's shape, aux losses and routing statistics
+     */
+    public MoeOutput forward(NDArray hidden, NDArray validMask, boolean training) {
+        boolean[] mask = null;
+        if (validMask != null) {
+            Shape leading = hidden.getShape().slice(0, hidden.getShape().dimension() - 1);
+            if (!validMask.getShape().equals(leading)) {
+                throw new IllegalArgumentException("validMask must have shape " + leading + " (the input's shape"
+                        + " without d), got " + validMask.getShape());
+            }
+            float[] values = validMask.toType(DataType.FLOAT32, false).toFloatArray();
+            mask = new boolean[values.length];
+            for (int i = 0; i < values.length; i++) {
+                mask[i] = values[i] > 0.5f;
+            }
+        }
+        return forward(hidden, mask, training);
+    }
+
+    /**
+     * Runs the layer with a host-side mask.
+     *
+     * @param hidden {@code [B, T, d]} or {@code [T, d]}
+     * @param validMask B*T (row-major) flags, true for real frames; null = all valid
+     * @param training enables gate-input jitter
+     * @return output of the input's shape, aux losses and routing statistics
+     */
+    public MoeOutput forward(NDArray hidden, boolean[] validMask, boolean training) {
+        Shape shape = hidden.getShape();
+        long d = shape.get(shape.dimension() - 1);
+        NDArray flat = shape.dimension() == 2 ? hidden : hidden.reshape(-1, d); // [T', d]
+        RoutingResult routing = router.route(flat, validMask, training);
+        DispatchedTokens dispatched = dispatcher.dispatch(flat, routing);
+        NDArray expertOutput = experts.forward(dispatched.permutedTokens(), dispatched.tokensPerLocalExpert());
+        NDArray combined = dispatcher.combine(expertOutput, dispatched); // [T', d]
+        NDArray output = shape.dimension() == 2 ? combined : combined.reshape(shape);
+        return new MoeOutput(output, routing.auxLoss(), routing.zLoss(), routing, dispatched);
+    }
+
+    /** @return the router */
+    public Router router() {
+        return router;
+    }
+
+    /** @return the dispatcher */
+    public TokenDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** @return the experts */
+    public Experts experts() {
+        return experts;
+    }
+
+    /**
+     * Returns router then expert parameters. A shared gate appears here in every layer; collect a stack's parameters
+     * with {@link ParameterCollector#unique} to count it once.
+     */
+    @Override
+    public List<ModelParameter> parameters() {
+        List<ModelParameter> list = new ArrayList<>(router.parameters());
+        list.addAll(experts.parameters());
+        return Collections.unmodifiableList(list);
+    }
+
+    /** Builder of {@link MoeFeedForward}. */
+    public static final class Builder {
+        private Router router;
+        private TokenDispatcher dispatcher = LocalTokenDispatcher.dropless();
+        private Experts experts;
+
+        /** @param router e.g. {@code new TopKRouter(gate, routerConfig)} @return this */
+        public Builder setRouter(Router router) {
+            this.router = router;
+            return this;
+        }
+
+        /** @param experts {@link SequentialExperts} or {@link GroupedExperts} @return this */
+        public Builder setExperts(Experts experts) {
+            this.experts = experts;
+            return this;
+        }
+
+        /** @param dispatcher default dropless {@link LocalTokenDispatcher} @return this */
+        public Builder optDispatcher(TokenDispatcher dispatcher) {
+            this.dispatcher = dispatcher;
+            return this;
+        }
+
+        /** @return the layer */
+        public MoeFeedForward build() {
+            if (router == null || experts == null || dispatcher == null) {
+                throw new IllegalStateException("MoeFeedForward needs setRouter(...) and setExperts(...)");
+            }
+            if (dispatcher instanceof LocalTokenDispatcher && experts.numLocalExperts() != router.numExperts()) {
+                throw new IllegalStateException("A LocalTokenDispatcher needs all " + router.numExperts()
+                        + " experts local, but the experts hold " + experts.numLocalExperts()
+                        + "; use a distributed dispatcher for an expert slice");
+            }
+            if (experts.weights().config().modelDim() != routerModelDim()) {
+                throw new IllegalStateException("Router and experts disagree on d: " + routerModelDim() + " vs "
+                        + experts.weights().config().modelDim());
+            }
+            return new MoeFeedForward(this);
+        }
+
+        private int routerModelDim() {
+            return router instanceof TopKRouter ? ((TopKRouter) router).gate().modelDim()
+                    : experts.weights().config().modelDim();
+        }
+    }
+}

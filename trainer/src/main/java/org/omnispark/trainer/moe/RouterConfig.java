@@ -1,0 +1,102 @@
+package org.omnispark.trainer.moe;
+
+/**
+ * Options of a {@link TopKRouter}.
+ *
+ * @param topK experts per token (1 for Switch / Omni-router, 2 for U2++ MoE)
+ * @param normalization how combine weights are computed
+ * @param renormalize with SOFTMAX_THEN_TOPK: divide the k selected probabilities by their sum
+ * @param auxLossCoeff Switch load-balancing loss weight (0.01 in the Omni-router recipe; 0 disables it)
+ * @param zLossCoeff router z-loss weight (0 disables it)
+ * @param jitterEps gate-input jitter: multiply the gate input by uniform noise in [1-eps, 1+eps] in training (0 = off)
+ * @param seed seed of the jitter noise
+ */
+public record RouterConfig(
+        int topK,
+        RoutingNormalization normalization,
+        boolean renormalize,
+        double auxLossCoeff,
+        double zLossCoeff,
+        double jitterEps,
+        long seed) {
+
+    /** Validates the values. */
+    public RouterConfig {
+        if (topK < 1) {
+            throw new IllegalArgumentException("topK must be >= 1, got " + topK);
+        }
+        if (normalization == null) {
+            throw new IllegalArgumentException("normalization is required: SOFTMAX_THEN_TOPK or TOPK_THEN_SOFTMAX");
+        }
+        if (auxLossCoeff < 0 || zLossCoeff < 0) {
+            throw new IllegalArgumentException(
+                    "loss coefficients must be >= 0, got aux " + auxLossCoeff + " and z " + zLossCoeff);
+        }
+        if (jitterEps < 0 || jitterEps >= 1) {
+            throw new IllegalArgumentException("jitterEps must be in [0, 1), got " + jitterEps);
+        }
+    }
+
+    /** @return a builder with Switch defaults (top-1, softmax then top-k, no losses, no jitter) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder; every value is optional. */
+    public static final class Builder {
+        private int topK = 1;
+        private RoutingNormalization normalization = RoutingNormalization.SOFTMAX_THEN_TOPK;
+        private boolean renormalize;
+        private double auxLossCoeff;
+        private double zLossCoeff;
+        private double jitterEps;
+        private long seed = 1234;
+
+        /** @param topK default 1 @return this */
+        public Builder optTopK(int topK) {
+            this.topK = topK;
+            return this;
+        }
+
+        /** @param normalization default SOFTMAX_THEN_TOPK @return this */
+        public Builder optNormalization(RoutingNormalization normalization) {
+            this.normalization = normalization;
+            return this;
+        }
+
+        /** @param renormalize default false @return this */
+        public Builder optRenormalize(boolean renormalize) {
+            this.renormalize = renormalize;
+            return this;
+        }
+
+        /** @param auxLossCoeff default 0 @return this */
+        public Builder optAuxLossCoeff(double auxLossCoeff) {
+            this.auxLossCoeff = auxLossCoeff;
+            return this;
+        }
+
+        /** @param zLossCoeff default 0 @return this */
+        public Builder optZLossCoeff(double zLossCoeff) {
+            this.zLossCoeff = zLossCoeff;
+            return this;
+        }
+
+        /** @param jitterEps default 0 @return this */
+        public Builder optJitterEps(double jitterEps) {
+            this.jitterEps = jitterEps;
+            return this;
+        }
+
+        /** @param seed jitter seed, default 1234 @return this */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** @return the validated config */
+        public RouterConfig build() {
+            return new RouterConfig(topK, normalization, renormalize, auxLossCoeff, zLossCoeff, jitterEps, seed);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package org.omnispark.trainer.moe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Top-k router over a (possibly shared) {@link GateWeight}: logits {@code [T, E]} -&gt; probs -&gt; k experts per token
+ * and their combine weights, plus the Switch load-balancing loss and the z-loss.
+ *
+ * <p>Load-balancing loss (Switch Transformer form, as Megatron-Core):
+ *
+ * <pre>
+ *   aux = auxLossCoeff * E * sum_i f_i * P_i
+ *   f_i = (number of valid (token, choice) assignments to expert i) / (numValid * k)   -- a constant locally
+ *   P_i = mean over valid tokens of softmax(logits)[t, i]                               -- differentiable
+ * </pre>
+ *
+ * z-loss: {@code zLossCoeff * mean over valid tokens of logsumexp(logits[t, :])^2}.
+ *
+ * <p>Jitter multiplies the gate input (not the experts' input) by noise uniform in [1-eps, 1+eps], only when
+ * training. The noise comes from a host RNG seeded with {@code config.seed()} and the call count, so a run is
+ * reproducible. A router instance is NOT thread-safe (its call counter); use one per layer and thread.
+ */
+public final class TopKRouter implements Router {
+
+    private final GateWeight gate;
+    private final RouterConfig config;
+    private long calls;
+
+    /**
+     * Creates a router.
+     *
+     * @param gate the gate (shared or owned by this layer)
+     * @param config the options
+     */
+    public TopKRouter(GateWeight gate, RouterConfig config) {
+        if (config.topK() > gate.numExperts()) {
+            throw new IllegalArgumentException(
+                    "topK " + config.topK() + " exceeds the number of experts " + gate.numExperts());
+        }
+        this.gate = gate;
+        this.config = config;
+    }
+
+    @Override
+    public RoutingResult route(NDArray hidden, boolean[] validMask, boolean training) {
+        Shape shape = hidden.getShape();
+        if (shape.dimension() != 2 || shape.get(1) != gate.modelDim()) {
+            throw new IllegalArgumentException(
+                    "The router expects hidden [T, " + gate.modelDim() + "], got " + shape + "; flatten [B, T, d] first");
+        }
+        int numTokens = Math.toIntExact(shape.get(0));
+        boolean[] valid = validMask == null ? allTrue(numTokens) : validMask;
+        if (valid.length != numTokens) {
+            throw new IllegalArgumentException(
+                    "validMask has " + valid.length + " entries for " + numTokens + " tokens");
+        }
+        int numValid = 0;
+        for (boolean v : valid) {
+            numValid += v ? 1 : 0;
+        }
+        NDManager scope = hidden.getManager();
+        DataType dataType = hidden.getDataType();
+        int numExperts = gate.numExperts();
+        int k = config.topK();
+
+        NDArray gateInput = hidden;
+        if (training && config.jitterEps() > 0) {
+            gateInput = hidden.mul(jitterNoise(scope, shape, dataType)); // [T, d]
+        }
+        NDArray logits = gate.logits(gateInput); // [T, E]
+        NDArray probs = logits.softmax(1); // [T, E]
+        NDArray topIdx = k == 1
+                ? logits.argMax(1).reshape(numTokens, 1)
+                : logits.topK(k, 1, true, true).get(1); // [T, k] int64
+        long[] topHost = topIdx.toType(DataType.INT64, false).toLongArray();
+
+        NDArray weights; // [T, k]
+        if (config.normalization() == RoutingNormalization.TOPK_THEN_SOFTMAX) {
+            weights = logits.gather(topIdx, 1).softmax(1);
+        } else {
+            weights = probs.gather(topIdx, 1);
+            if (config.renormalize()) {
+                weights = weights.div(weights.sum(new int[] {1}, true));
+            }
+        }
+
+        long[] tokensPerExpert = new long[numExperts];
+        for (int t = 0; t < numTokens; t++) {
+            if (valid[t]) {
+                for (int j = 0; j < k; j++) {
+                    tokensPerExpert[(int) topHost[t * k + j]]++;
+                }
+            }
+        }
+
+        NDArray zero = scope.create(0.0).toType(dataType, false);
+        NDArray auxLoss = zero;
+        NDArray zLoss = zero;
+        if (numValid > 0 && (config.auxLossCoeff() > 0 || config.zLossCoeff() > 0)) {
+            NDArray mask = maskColumn(scope, valid, dataType); // [T, 1]
+            if (config.auxLossCoeff() > 0) {
+                double[] fraction = new double[numExperts];
+                for (int e = 0; e < numExperts; e++) {
+                    fraction[e] = tokensPerExpert[e] / ((double) numValid * k);
+                }
+                NDArray f = scope.create(fraction).toType(dataType, false); // [E]
+                NDArray meanProb = probs.mul(mask).sum(new int[] {0}).div(numValid); // [E]
+                auxLoss = meanProb.mul(f).sum().mul(config.auxLossCoeff() * numExperts);
+            }
+            if (config.zLossCoeff() > 0) {
+                NDArray max = logits.max(new int[] {1}, true); // [T, 1]
+                NDArray lse = logits.sub(max).exp().sum(new int[] {1}, true).log().add(max); // [T, 1]
+                zLoss = lse.square().mul(mask).sum().div(numValid).mul(config.zLossCoeff());
+            }
+        }
+        return new RoutingResult(
+                logits, probs, topHost, weights, valid, numValid, tokensPerExpert, auxLoss, zLoss);
+    }
+
+    private NDArray jitterNoise(NDManager scope, Shape shape, DataType dataType) {
+        SplittableRandom random = new SplittableRandom(config.seed() + 0x9E3779B97F4A7C15L * (++calls));
+        double eps = config.jitterEps();
+        double[] noise = new double[Math.toIntExact(shape.size())];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = 1 - eps + 2 * eps * random.nextDouble();
+        }
+        return scope.create(noise, shape).toType(dataType, false);
+    }
+
+    static NDArray maskColumn(NDManager scope, boolean[] valid, DataType dataType) {
+        double[] values = new double[valid.length];
+        for (int t = 0; t < valid.length; t++) {
+            values[t] = valid[t] ? 1 : 0;
+        }
+        return scope.create(values, new Shape(valid.length, 1)).toType(dataType, false);
+    }
+
+    private static boolean[] allTrue(int n) {
+        boolean[] valid = new boolean[n];
+        Arrays.fill(valid, true);
+        return valid;
+    }
+
+    /** @return the gate this router applies */
+    public GateWeight gate() {
+        return gate;
+    }
+
+    /** @return the options */
+    public RouterConfig config() {
+        return config;
+    }
+
+    @Override
+    public int numExperts() {
+        return gate.numExperts();
+    }
+
+    @Override
+    public int topK() {
+        return config.topK();
+    }
+
+    @Override
+    public List<ModelParameter> parameters() {
+        return gate.parameters();
+    }
+}
