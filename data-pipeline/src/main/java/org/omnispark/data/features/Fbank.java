@@ -1,6 +1,7 @@
 package org.omnispark.data.features;
 
 import java.util.SplittableRandom;
+import org.omnispark.data.audio.Audio;
 
 /**
  * Kaldi-compatible log-mel filterbank features ({@code compute-fbank-feats}, and
@@ -29,7 +30,9 @@ public final class Fbank {
     private final RealFft fft;
     private final MelBanks melBanks;
     private final double logEnergyFloor;
-    /** [paddedSize] the frame being processed, then its packed spectrum. */
+    /** [windowSize] the frame's samples (scaled, dithered, DC removed). */
+    private final double[] raw;
+    /** [paddedSize] the pre-emphasized, windowed, zero-padded frame: the FFT input (and its scratch). */
     private final double[] frame;
     /** [paddedSize / 2] power or magnitude per FFT bin (Nyquist excluded, as the mel filters ignore it). */
     private final double[] spectrum;
@@ -51,6 +54,7 @@ public final class Fbank {
         this.melBanks = new MelBanks(numMelBins, paddedSize, options.sampleFrequency(), options.lowFreq(),
                 options.effectiveHighFreq());
         this.logEnergyFloor = options.energyFloor() > 0 ? Math.log(options.energyFloor()) : Double.NEGATIVE_INFINITY;
+        this.raw = new double[windowSize];
         this.frame = new double[paddedSize];
         this.spectrum = new double[paddedSize / 2];
         this.melOut = new double[numMelBins];
@@ -98,9 +102,23 @@ public final class Fbank {
      * @throws IllegalArgumentException if the input gives no frame (see {@link #hasFrames(int)})
      */
     public float[] compute(float[] samples, long ditherSeed) {
-        float[] out = new float[numFramesOrThrow(samples.length) * dim];
+        float[] out = new float[Math.multiplyExact(numFramesOrThrow(samples.length), dim)];
         computeInto(samples, ditherSeed, out, 0);
         return out;
+    }
+
+    /**
+     * Computes the features of {@code audio}, whose sample rate must equal the options' sample_frequency.
+     *
+     * @throws IllegalArgumentException on a sample-rate mismatch (resample first, or build the options with
+     *     that rate) or an input shorter than one frame
+     */
+    public float[] compute(Audio audio, long ditherSeed) {
+        if (audio.sampleRate() != options.sampleFrequency()) {
+            throw new IllegalArgumentException("Audio at " + audio.sampleRate() + " Hz but the fbank options say "
+                    + options.sampleFrequency() + " Hz: resample the audio or set sample_frequency to match");
+        }
+        return compute(audio.samples(), ditherSeed);
     }
 
     /**
@@ -133,7 +151,7 @@ public final class Fbank {
     }
 
     private void computeFrame(float[] samples, int f, SplittableRandom random, float[] out, int o) {
-        double[] x = frame;
+        double[] x = raw;
         int len = windowSize;
         extract(samples, f, x);
         if (random != null) {
@@ -156,28 +174,23 @@ public final class Fbank {
         if (options.useEnergy() && options.rawEnergy()) {
             logEnergy = logEnergy(x);
         }
-        // Pre-emphasis and window in one backward pass: x[i] uses the not yet updated x[i-1].
+        // Pre-emphasis (x[0] -= c x[0]; x[i] -= c x[i-1]) and window, from raw into frame.
         double c = options.preemphasisCoefficient();
         double[] w = window;
-        for (int i = len - 1; i > 0; i--) {
-            x[i] = (x[i] - c * x[i - 1]) * w[i];
+        double[] y = frame;
+        y[0] = (x[0] - c * x[0]) * w[0];
+        for (int i = 1; i < len; i++) {
+            y[i] = (x[i] - c * x[i - 1]) * w[i];
         }
-        x[0] = (x[0] - c * x[0]) * w[0];
         for (int i = len; i < paddedSize; i++) {
-            x[i] = 0;
+            y[i] = 0;
         }
         if (options.useEnergy() && !options.rawEnergy()) {
-            logEnergy = logEnergy(x);
+            logEnergy = logEnergy(y);
         }
-        fft.forward(x);
         double[] s = spectrum;
         int half = paddedSize / 2;
-        s[0] = x[0] * x[0];
-        for (int k = 1; k < half; k++) {
-            double re = x[2 * k];
-            double im = x[2 * k + 1];
-            s[k] = re * re + im * im;
-        }
+        fft.powerSpectrum(y, s);
         if (!options.usePower()) {
             for (int k = 0; k < half; k++) {
                 s[k] = Math.sqrt(s[k]);

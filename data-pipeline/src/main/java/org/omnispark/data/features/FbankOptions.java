@@ -204,25 +204,25 @@ public record FbankOptions(
             String key = e.getKey();
             Object v = e.getValue();
             switch (key == null ? "" : key) {
-                case "sample_frequency" -> b.optSampleFrequency(toDouble(key, v));
-                case "frame_length_ms" -> b.optFrameLengthMs(toDouble(key, v));
-                case "frame_shift_ms" -> b.optFrameShiftMs(toDouble(key, v));
-                case "dither" -> b.optDither(toDouble(key, v));
-                case "preemphasis_coefficient" -> b.optPreemphasisCoefficient(toDouble(key, v));
-                case "remove_dc_offset" -> b.optRemoveDcOffset(toBoolean(key, v));
-                case "window_type" -> b.optWindowType(WindowType.fromKaldiName(toText(key, v)));
-                case "round_to_power_of_two" -> b.optRoundToPowerOfTwo(toBoolean(key, v));
-                case "snip_edges" -> b.optSnipEdges(toBoolean(key, v));
-                case "num_mel_bins" -> b.optNumMelBins(toInt(key, v));
-                case "low_freq" -> b.optLowFreq(toDouble(key, v));
-                case "high_freq" -> b.optHighFreq(toDouble(key, v));
-                case "energy_floor" -> b.optEnergyFloor(toDouble(key, v));
-                case "use_energy" -> b.optUseEnergy(toBoolean(key, v));
-                case "raw_energy" -> b.optRawEnergy(toBoolean(key, v));
-                case "use_log_fbank" -> b.optUseLogFbank(toBoolean(key, v));
-                case "use_power" -> b.optUsePower(toBoolean(key, v));
-                case "input_scale" -> b.optInputScale(toDouble(key, v));
-                case "blackman_coeff" -> b.optBlackmanCoeff(toDouble(key, v));
+                case "sample_frequency" -> b.optSampleFrequency(OptionValues.toDouble(key, v));
+                case "frame_length_ms" -> b.optFrameLengthMs(OptionValues.toDouble(key, v));
+                case "frame_shift_ms" -> b.optFrameShiftMs(OptionValues.toDouble(key, v));
+                case "dither" -> b.optDither(OptionValues.toDouble(key, v));
+                case "preemphasis_coefficient" -> b.optPreemphasisCoefficient(OptionValues.toDouble(key, v));
+                case "remove_dc_offset" -> b.optRemoveDcOffset(OptionValues.toBoolean(key, v));
+                case "window_type" -> b.optWindowType(WindowType.fromKaldiName(OptionValues.toText(key, v)));
+                case "round_to_power_of_two" -> b.optRoundToPowerOfTwo(OptionValues.toBoolean(key, v));
+                case "snip_edges" -> b.optSnipEdges(OptionValues.toBoolean(key, v));
+                case "num_mel_bins" -> b.optNumMelBins(OptionValues.toInt(key, v));
+                case "low_freq" -> b.optLowFreq(OptionValues.toDouble(key, v));
+                case "high_freq" -> b.optHighFreq(OptionValues.toDouble(key, v));
+                case "energy_floor" -> b.optEnergyFloor(OptionValues.toDouble(key, v));
+                case "use_energy" -> b.optUseEnergy(OptionValues.toBoolean(key, v));
+                case "raw_energy" -> b.optRawEnergy(OptionValues.toBoolean(key, v));
+                case "use_log_fbank" -> b.optUseLogFbank(OptionValues.toBoolean(key, v));
+                case "use_power" -> b.optUsePower(OptionValues.toBoolean(key, v));
+                case "input_scale" -> b.optInputScale(OptionValues.toDouble(key, v));
+                case "blackman_coeff" -> b.optBlackmanCoeff(OptionValues.toDouble(key, v));
                 default -> throw new IllegalArgumentException("Unknown fbank option key '" + key
                         + "'; valid keys are " + KEYS);
             }
@@ -238,42 +238,6 @@ public record FbankOptions(
         if (!Double.isFinite(v)) {
             throw new IllegalArgumentException(key + " must be a finite number, got " + v);
         }
-    }
-
-    private static double toDouble(String key, Object v) {
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw new IllegalArgumentException("Fbank option '" + key + "' must be a number, got " + describe(v));
-    }
-
-    private static int toInt(String key, Object v) {
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
-            return (int) n.doubleValue();
-        }
-        throw new IllegalArgumentException("Fbank option '" + key + "' must be an integer, got " + describe(v));
-    }
-
-    private static boolean toBoolean(String key, Object v) {
-        if (v instanceof Boolean bool) {
-            return bool;
-        }
-        if ("true".equals(v) || "false".equals(v)) {
-            return Boolean.parseBoolean((String) v);
-        }
-        throw new IllegalArgumentException("Fbank option '" + key + "' must be true or false, got " + describe(v));
-    }
-
-    private static String toText(String key, Object v) {
-        if (v instanceof String s) {
-            return s;
-        }
-        throw new IllegalArgumentException("Fbank option '" + key + "' must be a string, got " + describe(v));
-    }
-
-    private static String describe(Object v) {
-        return v == null ? "null" : v + " (" + v.getClass().getSimpleName() + ")";
     }
 
     /** Builds {@link FbankOptions}; every value starts at its default, so all setters are optional. */

@@ -23,6 +23,24 @@ public interface RealFft {
     void forward(double[] data);
 
     /**
+     * Power spectrum {@code power[k] = |X[k]|^2} for {@code k = 0 .. n/2 - 1} (the Nyquist bin is left out,
+     * as Kaldi's mel filters ignore it). {@code data} is used as scratch and left in an unspecified state.
+     *
+     * @param data [n] real samples (destroyed)
+     * @param power receives [n/2] values
+     */
+    default void powerSpectrum(double[] data, double[] power) {
+        forward(data);
+        power[0] = data[0] * data[0];
+        int half = size() / 2;
+        for (int k = 1; k < half; k++) {
+            double re = data[2 * k];
+            double im = data[2 * k + 1];
+            power[k] = re * re + im * im;
+        }
+    }
+
+    /**
      * The fastest transform for size {@code n}: {@link PowerOfTwoRealFft} when n is a power of two (at least
      * 4), otherwise a direct O(n^2) DFT, which is correct but about 10-40x slower.
      *

@@ -56,7 +56,12 @@ public final class JsonLinesManifest {
         }
         String audio = text(node, AUDIO_FIELDS);
         String key = text(node, KEY_FIELDS);
-        Double offset = number(node, List.of("offset"));
+        Double offset;
+        try {
+            offset = number(node, List.of("offset"));
+        } catch (IllegalArgumentException e) {
+            return ParsedLine.malformed(e.getMessage(), key != null ? key : keyHint, source, line);
+        }
         if (key == null && audio != null) {
             key = offset == null ? audio : audio + "@" + offset;
         }

@@ -56,6 +56,16 @@ public final class ManifestSource {
         return all;
     }
 
+    /** The fully qualified form of a manifest path, as it appears in {@link ParsedLine#source()}. */
+    public static String qualify(JavaSparkContext jsc, String path) {
+        Path p = new Path(path);
+        try {
+            return p.getFileSystem(jsc.hadoopConfiguration()).makeQualified(p).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve manifest path " + path, e);
+        }
+    }
+
     static JavaRDD<ParsedLine> readJsonLines(JavaSparkContext jsc, Path file) {
         String source = file.toString();
         String base = file.getParent().toString();

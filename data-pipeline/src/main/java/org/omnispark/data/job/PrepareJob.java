@@ -74,7 +74,11 @@ public final class PrepareJob {
 
     private PrepareReport runInto(OutputCommitter committer) {
         long started = System.nanoTime();
-        JavaRDD<ParsedLine> lines = markDuplicates(readManifests()).persist(
+        Map<String, Integer> sourceRank = new java.util.HashMap<>();
+        for (String m : config.input().manifests()) {
+            sourceRank.putIfAbsent(ManifestSource.qualify(jsc, m), sourceRank.size());
+        }
+        JavaRDD<ParsedLine> lines = markDuplicates(readManifests(), sourceRank).persist(
                 org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         long inputRows = lines.count();
         TextNormalizer normalizer = new TextNormalizer(TextNormalizerOptions.fromMap(config.text().normalizer()));
@@ -158,8 +162,11 @@ public final class PrepareJob {
         return ManifestSource.read(jsc, config.input().manifests());
     }
 
-    /** Step 2: a key seen before (by file, then line) turns into a DUPLICATE_KEY reject. */
-    public static JavaRDD<ParsedLine> markDuplicates(JavaRDD<ParsedLine> lines) {
+    /**
+     * Step 2: a key seen before turns into a DUPLICATE_KEY reject; "before" is by manifest (in the order given:
+     * {@code sourceRank}, qualified path to position), then by line.
+     */
+    public static JavaRDD<ParsedLine> markDuplicates(JavaRDD<ParsedLine> lines, Map<String, Integer> sourceRank) {
         JavaRDD<ParsedLine> malformed = lines.filter(ParsedLine::isMalformed);
         JavaPairRDD<String, ParsedLine> byKey = lines.filter(p -> !p.isMalformed())
                 .mapToPair(p -> new Tuple2<>(p.entry().key(), p));
@@ -169,8 +176,8 @@ public final class PrepareJob {
             if (group.size() == 1) {
                 return group.iterator();
             }
-            group.sort((a, b) -> a.source().equals(b.source()) ? Long.compare(a.line(), b.line())
-                    : a.source().compareTo(b.source()));
+            group.sort(java.util.Comparator.<ParsedLine>comparingInt(p -> sourceRank.getOrDefault(p.source(),
+                    Integer.MAX_VALUE)).thenComparing(ParsedLine::source).thenComparingLong(ParsedLine::line));
             ParsedLine first = group.get(0);
             List<ParsedLine> out = new ArrayList<>(group.size());
             out.add(first);

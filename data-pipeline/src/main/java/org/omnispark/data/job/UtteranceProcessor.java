@@ -24,7 +24,7 @@ import org.omnispark.data.text.Tokenizer;
 
 /**
  * Turns one manifest entry into output rows: the utterance (plus its speed-perturbed copies) or one reject.
- * The checks run cheapest first: text, confidence, audio (read, decode, segment), duration, token rate, features.
+ * The checks run cheapest first: confidence, text, audio (read, decode, segment), duration, token rate, features.
  * Not thread-safe: make one per Spark partition ({@link #forPartition}).
  */
 public final class UtteranceProcessor {
@@ -53,6 +53,10 @@ public final class UtteranceProcessor {
 
     /** Rows for one entry: accepted rows (the original first), or exactly one reject row. */
     public List<Row> process(ManifestEntry e) {
+        if (e.confidence() != null && e.confidence() < filters.minConfidence()) {
+            return reject(e, RejectReason.LOW_CONFIDENCE, "confidence " + e.confidence()
+                    + " < filters.min_confidence " + filters.minConfidence());
+        }
         String text = recipe.normalizer().normalize(e.text());
         if (text.isBlank()) {
             return reject(e, RejectReason.EMPTY_TRANSCRIPT, "transcript is empty after normalization");
@@ -67,10 +71,6 @@ public final class UtteranceProcessor {
         if (tokens.length == 0 || unknown > filters.maxUnknownFraction() * tokens.length) {
             return reject(e, RejectReason.GARBAGE_TRANSCRIPT, unknown + " of " + tokens.length
                     + " tokens are <unk> (filters.max_unknown_fraction=" + filters.maxUnknownFraction() + ")");
-        }
-        if (e.confidence() != null && e.confidence() < filters.minConfidence()) {
-            return reject(e, RejectReason.LOW_CONFIDENCE, "confidence " + e.confidence()
-                    + " < filters.min_confidence " + filters.minConfidence());
         }
         Audio audio;
         try {

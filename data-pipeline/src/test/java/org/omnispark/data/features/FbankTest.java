@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.omnispark.data.audio.Audio;
 
 /** Hand-computed pieces of {@link Fbank}, {@link MelBanks} and {@link WindowType}, and behavioural checks. */
 class FbankTest {
@@ -198,6 +199,16 @@ class FbankTest {
         assertEquals(fbank.numFrames(x.length), fbank.computeInto(x, 0L, buf, 7));
         assertArrayEquals(first, Arrays.copyOfRange(buf, 7, buf.length), "computeInto at offset 7");
         assertThrows(IllegalArgumentException.class, () -> fbank.computeInto(x, 0L, new float[10], 0));
+    }
+
+    @Test
+    void audioOverloadChecksTheSampleRate() {
+        Fbank fbank = new Fbank(FbankOptions.defaults());
+        float[] x = randomSpeechLike(1600, 8);
+        assertArrayEquals(fbank.compute(x, 0L), fbank.compute(new Audio(x, 16000), 0L), "same as compute(float[])");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fbank.compute(new Audio(x, 8000), 0L));
+        assertTrue(e.getMessage().contains("8000") && e.getMessage().contains("resample"), e.getMessage());
     }
 
     @Test

@@ -59,6 +59,30 @@ class RealFftTest {
         }
     }
 
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {8, 32, 256, 512, 400})
+    void powerSpectrumIsTheSquaredMagnitudeOfForward(int n) {
+        Random random = new Random(77 + n);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = random.nextGaussian() * 1000;
+        }
+        double[] packed = naivePacked(x);
+        double[] power = new double[n / 2];
+        RealFft.create(n).powerSpectrum(x.clone(), power);
+        double max = 0;
+        for (int k = 0; k < n / 2; k++) {
+            double re = k == 0 ? packed[0] : packed[2 * k];
+            double im = k == 0 ? 0 : packed[2 * k + 1];
+            max = Math.max(max, re * re + im * im);
+        }
+        for (int k = 0; k < n / 2; k++) {
+            double re = k == 0 ? packed[0] : packed[2 * k];
+            double im = k == 0 ? 0 : packed[2 * k + 1];
+            assertEquals(re * re + im * im, power[k], 1e-12 * max, "n=" + n + " |X[" + k + "]|^2");
+        }
+    }
+
     @Test
     void impulseHasAFlatSpectrum() {
         // x = delta[j]: X[k] = 1 for every k.

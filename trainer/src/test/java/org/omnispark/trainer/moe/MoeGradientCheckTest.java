@@ -61,7 +61,7 @@ class MoeGradientCheckTest {
 
             for (ModelParameter p : List.of(gate.weight(), moe.experts().weights().w1(),
                     moe.experts().weights().b1(), moe.experts().weights().w2(), moe.experts().weights().b2())) {
-                int[] entries = sampleEntries(p.array().getShape().size(), 12);
+                int[] entries = sampleEntries(p.array().getShape().size(), 6);
                 double[] autograd = pick(gradient(p), entries);
                 MoeTestSupport.assertNonTrivial(autograd, 1e-5, p.name() + " gradient");
                 assertClose(MoeTestSupport.finiteDifferences(p, entries, H, loss), autograd, ATOL, RTOL,
@@ -70,7 +70,7 @@ class MoeGradientCheckTest {
             // input: perturb x directly (it is a leaf, not a parameter)
             double[] autogradX = gradient(x);
             ModelParameter xAsParameter = new ModelParameter("x", x, false);
-            int[] entries = sampleEntries(x.getShape().size(), 20);
+            int[] entries = sampleEntries(x.getShape().size(), 10);
             assertClose(MoeTestSupport.finiteDifferences(xAsParameter, entries, H, loss), pick(autogradX, entries),
                     ATOL, RTOL, "d loss / d input");
         }
@@ -84,7 +84,7 @@ class MoeGradientCheckTest {
             TopKRouter router = new TopKRouter(gate, RouterConfig.builder().optTopK(2).optAuxLossCoeff(1).build());
             NDArray x = MoeTestSupport.randn(m, new Shape(20, D), 18, DataType.FLOAT64);
             MoeTestSupport.backward(router.route(x, null, false).auxLoss());
-            int[] entries = sampleEntries(D * E, 24);
+            int[] entries = sampleEntries(D * E, 12);
             double[] autograd = pick(gradient(gate.weight()), entries);
             MoeTestSupport.assertNonTrivial(autograd, 1e-4, "aux gradient");
             assertClose(MoeTestSupport.finiteDifferences(gate.weight(), entries, H,
@@ -127,7 +127,7 @@ class MoeGradientCheckTest {
             }
             MoeTestSupport.backward(h.mul(projection).sum().add(aux));
             ModelParameter shared = routing.gateFor(0).weight();
-            int[] entries = sampleEntries(D * E, 24);
+            int[] entries = sampleEntries(D * E, 12);
             double[] autograd = pick(gradient(shared), entries);
             MoeTestSupport.assertNonTrivial(autograd, 1e-4, "shared gate gradient");
             assertClose(MoeTestSupport.finiteDifferences(shared, entries, H, loss), autograd, ATOL, RTOL,

@@ -1,0 +1,2 @@
+/** SQL functions over audio bytes and text, for SQL, PySpark and Scala notebooks. */
+package org.omnispark.data.sql;

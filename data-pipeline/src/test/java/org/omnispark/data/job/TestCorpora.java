@@ -1,0 +1,81 @@
+package org.omnispark.data.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Assumptions;
+import org.omnispark.data.synth.CorpusSynthesizer;
+
+/** Shared fixtures of the job tests: a real espeak-ng corpus (made once per JVM) and a local SparkSession. */
+final class TestCorpora {
+    private static final Map<String, Path> CORPORA = new LinkedHashMap<>();
+
+    private TestCorpora() {
+    }
+
+    /** A synthesized corpus with format mix, damaged audio and corrupted labels; cached per arguments. */
+    static synchronized Path corpus(int utterances, long seed, double damaged) throws IOException {
+        Assumptions.assumeTrue(onPath("espeak-ng") && onPath("sox"),
+                "espeak-ng and sox are needed: apt-get install espeak-ng sox");
+        String id = utterances + "-" + seed + "-" + damaged;
+        Path dir = CORPORA.get(id);
+        if (dir == null) {
+            dir = Files.createTempDirectory("omnispark-corpus-" + id);
+            CorpusSynthesizer.builder().setOutputDir(dir).setUtterances(utterances).optSeed(seed)
+                    .optDamagedAudioFraction(damaged).optCorruptLabelFraction(0.1).optFormatMix(true)
+                    .optThreads(2).build().synthesize();
+            CORPORA.put(id, dir);
+        }
+        return dir;
+    }
+
+    /** truth.jsonl rows by key. */
+    static Map<String, JsonNode> truth(Path corpus) throws IOException {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        ObjectMapper m = new ObjectMapper();
+        for (String line : Files.readAllLines(corpus.resolve("truth.jsonl"))) {
+            JsonNode n = m.readTree(line);
+            out.put(n.get("key").asText(), n);
+        }
+        return out;
+    }
+
+    static SparkSession spark() {
+        return SparkSession.builder().master("local[2]").appName("omnispark-test")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
+    }
+
+    static PrepareConfig config(List<String> manifests, String... overrides) {
+        Path yaml = repoRoot().resolve("conf/data/prepare.yaml");
+        return org.omnispark.data.config.ConfigLoader.load(yaml, List.of(overrides), PrepareConfig.class)
+                .withExtraManifests(manifests);
+    }
+
+    static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("conf/data/prepare.yaml"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find the repository root (conf/data/prepare.yaml)");
+        }
+        return p;
+    }
+
+    static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
