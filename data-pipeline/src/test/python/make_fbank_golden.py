@@ -12,6 +12,9 @@ Outputs, in data-pipeline/src/test/resources/golden/fbank/:
   cases.json  one entry per case: input file, offset and count of samples, every option (snake_case keys
               that org.omnispark.data.features.FbankOptions.fromMap reads), output file, shape, precision
 
+Two cases (snip_edges false, input shorter than one window, which torchaudio refuses) build Kaldi's
+reflected frames here and let torchaudio compute each frame on its own.
+
 Every option is passed to torchaudio explicitly (dither 0, so the output is deterministic). The waveform is
 given to torchaudio as int16 values (Kaldi's scale), which is what FbankOptions.input_scale = 32768 makes of
 samples in [-1, 1). Most cases run torchaudio in float64 ("reference_dtype": "float64"): it is the same code
@@ -59,12 +62,13 @@ DEFAULTS = {
 
 
 def speech(rate):
-    """espeak-ng speech, resampled by sox to `rate` Hz, 16-bit mono; returns int16 numpy array."""
+    """espeak-ng speech, resampled by sox to `rate` Hz, 16-bit mono (sox -D: no dither, so the output is
+    repeatable); returns int16 numpy array."""
     with tempfile.TemporaryDirectory() as tmp:
         wav = os.path.join(tmp, "tts.wav")
         raw = os.path.join(tmp, "out.raw")
         subprocess.run(["espeak-ng", "-v", "en-us", "-s", "190", "-w", wav, TEXT], check=True)
-        subprocess.run(["sox", wav, "-r", str(rate), "-b", "16", "-c", "1", "-e", "signed-integer",
+        subprocess.run(["sox", "-D", wav, "-r", str(rate), "-b", "16", "-c", "1", "-e", "signed-integer",
                         "-t", "raw", "-L", raw], check=True)
         return np.fromfile(raw, dtype="<i2")
 
@@ -102,6 +106,28 @@ def torchaudio_fbank(samples_int16, opts, dtype):
     )
 
 
+def kaldi_reflected_fbank(samples_int16, opts, dtype):
+    """snip_edges=False for inputs shorter than one window, which torchaudio refuses: build each frame with
+    Kaldi's ExtractWindow rule (start = f*S + S/2 - L/2; index -1 -> 0, -2 -> 1, n -> n-1, repeated), then let
+    torchaudio compute each frame alone (one full window, snip_edges=True gives exactly that frame)."""
+    n = len(samples_int16)
+    length = int(opts["sample_frequency"] * 0.001 * opts["frame_length_ms"])
+    shift = int(opts["sample_frequency"] * 0.001 * opts["frame_shift_ms"])
+    num_frames = (n + shift // 2) // shift
+    rows = []
+    for f in range(num_frames):
+        start = f * shift + shift // 2 - length // 2
+        idx = []
+        for i in range(length):
+            s = start + i
+            while s < 0 or s >= n:
+                s = -s - 1 if s < 0 else 2 * n - 1 - s
+            idx.append(s)
+        frame_opts = dict(opts, snip_edges=True)
+        rows.append(torchaudio_fbank(samples_int16[idx], frame_opts, dtype))
+    return torch.cat(rows, dim=0)
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     inputs = {}
@@ -133,6 +159,8 @@ def main():
          torch.float64),
         ("snip_edges_false", "speech_16k.raw", *half, {"snip_edges": False}, torch.float64),
         ("snip_edges_false_short_1000", "speech_16k.raw", 9400, 1000, {"snip_edges": False}, torch.float64),
+        ("snip_edges_false_tiny_100", "speech_16k.raw", 9400, 100, {"snip_edges": False}, torch.float64),
+        ("snip_edges_false_short_300", "speech_16k.raw", 9400, 300, {"snip_edges": False}, torch.float64),
         ("hamming_23", "speech_16k.raw", *half, {"window_type": "hamming", "num_mel_bins": 23}, torch.float64),
         ("blackman_40", "speech_16k.raw", *half, {"window_type": "blackman", "num_mel_bins": 40,
                                                    "blackman_coeff": 0.40}, torch.float64),
@@ -165,7 +193,10 @@ def main():
         opts.update(overrides)
         x = inputs[inp][offset:offset + count]
         assert len(x) == count, (name, len(x), count)
-        feats = torchaudio_fbank(x, opts, dtype)
+        if not opts["snip_edges"] and count < int(opts["sample_frequency"] * 0.001 * opts["frame_length_ms"]):
+            feats = kaldi_reflected_fbank(x, opts, dtype)
+        else:
+            feats = torchaudio_fbank(x, opts, dtype)
         results[name] = feats.double()
         out = name + ".bin"
         feats.numpy().astype("<f4").tofile(os.path.join(OUT_DIR, out))

@@ -20,9 +20,12 @@ import java.util.concurrent.TimeUnit;
  * steadier measure of per-core speed. Not a test: run it by hand, e.g.
  *
  * <pre>
- * mvn -B -o -q -pl data-pipeline -Domnispark.build.dir=target-fbank test-compile exec:java \
- *     -Dexec.classpathScope=test -Dexec.mainClass=org.omnispark.data.features.FbankBenchmark -Dexec.args="60"
+ * mvn -B -o -q -pl data-pipeline -Domnispark.build.dir=target-fbank test-compile
+ * java -cp data-pipeline/target-fbank/classes:data-pipeline/target-fbank/test-classes \
+ *     org.omnispark.data.features.FbankBenchmark 60 9
  * </pre>
+ * (from the repository root; it needs no dependency jars. exec:java with -Dexec.classpathScope=test works
+ * as well where exec-maven-plugin's parent POM can be resolved.)
  *
  * Arguments: [seconds of audio, default 60] [timed repeats, default 7] [optional 16 kHz int16 LE .raw file to
  * use instead of espeak-ng]. The audio is real speech from espeak-ng (sox to 16 kHz 16-bit, repeated to the

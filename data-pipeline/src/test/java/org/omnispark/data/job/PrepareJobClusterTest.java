@@ -86,7 +86,7 @@ class PrepareJobClusterTest {
         RunResult cluster;
         try (LocalClusterSpark lc = LocalClusterSpark.builder()
                 .optAppName("prepare-cluster-test")
-                .optConf("spark.sql.shuffle.partitions", "4")
+                .optConf("spark.sql.shuffle.partitions", "2")
                 .build()) {
             phase("local-cluster start", t0);
             // (a) Executors are two processes other than this one.
@@ -199,7 +199,7 @@ class PrepareJobClusterTest {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.sql.shuffle.partitions", "2")
                 .getOrCreate();
     }
 

@@ -1,5 +1,9 @@
 package org.omnispark.trainer.moe;
 
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterCollector;
+import org.omnispark.trainer.nn.ParameterOwner;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

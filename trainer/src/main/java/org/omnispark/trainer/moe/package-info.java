@@ -29,12 +29,12 @@
  * and the backward pass must be runnable per thread with {@code JniUtils.backward} (several ranks in one JVM).
  *
  * <ol>
- *   <li><b>Parameters</b> are {@link org.omnispark.trainer.moe.ModelParameter}s: an NDArray with gradient attached,
+ *   <li><b>Parameters</b> are {@link org.omnispark.trainer.nn.ModelParameter}s: an NDArray with gradient attached,
  *       owned by the model's long-lived {@link ai.djl.ndarray.NDManager}, a name, and a flag saying whether it is an
  *       expert parameter (expert-parallel: excluded from the data-parallel all-reduce). Create them with {@link
- *       org.omnispark.trainer.moe.ModelParameter#uniform}; the initial values come from a seeded host RNG, so a model
+ *       org.omnispark.trainer.nn.ModelParameter#uniform}; the initial values come from a seeded host RNG, so a model
  *       is reproducible independent of libtorch's global seed.
- *   <li><b>Collecting parameters</b> for the optimizer: {@link org.omnispark.trainer.moe.ParameterCollector#unique}
+ *   <li><b>Collecting parameters</b> for the optimizer: {@link org.omnispark.trainer.nn.ParameterCollector#unique}
  *       deduplicates by identity, so a shared parameter is counted ONCE. Because it is one tensor used in several places
  *       of the graph, autograd sums the gradient contributions of all its uses.
  *   <li><b>Memory scope</b>: every temporary of a forward pass belongs to the manager of the INPUT tensor (a per-step
@@ -44,7 +44,7 @@
  *   <li><b>Grad mode</b> is per thread in libtorch. A training thread calls {@code Engine.getEngine("PyTorch")} once,
  *       then {@code JniUtils.setGradMode(true)} before the forward and {@code JniUtils.backward(loss, ones, false,
  *       false)} after it (or uses DJL's JVM-wide {@code GradientCollector} when there is only one training thread).
- *       Gradients accumulate: zero them with {@link org.omnispark.trainer.moe.ModelParameter#zeroGradient} after each
+ *       Gradients accumulate: zero them with {@link org.omnispark.trainer.nn.ModelParameter#zeroGradient} after each
  *       step. Parameter updates happen with grad mode OFF.
  *   <li><b>Shapes</b> are documented in comments as {@code [T, d]} (T tokens, d model dimension, E experts, k choices
  *       per token, N routed rows). Weights are stored input-major ({@code [in, out]}), so a linear layer is {@code
@@ -54,3 +54,7 @@
  * </ol>
  */
 package org.omnispark.trainer.moe;
+
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterCollector;
+import org.omnispark.trainer.nn.ParameterOwner;

@@ -1,5 +1,9 @@
 package org.omnispark.trainer.moe;
 
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterCollector;
+import org.omnispark.trainer.nn.ParameterOwner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 

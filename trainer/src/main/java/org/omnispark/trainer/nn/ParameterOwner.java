@@ -1,4 +1,4 @@
-package org.omnispark.trainer.moe;
+package org.omnispark.trainer.nn;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package org.omnispark.trainer.moe;
+package org.omnispark.trainer.nn;
 
 import java.util.ArrayList;
 import java.util.Collections;

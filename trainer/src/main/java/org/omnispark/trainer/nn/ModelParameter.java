@@ -1,4 +1,4 @@
-package org.omnispark.trainer.moe;
+package org.omnispark.trainer.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
