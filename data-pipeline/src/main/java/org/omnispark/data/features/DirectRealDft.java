@@ -1,8 +1,8 @@
 package org.omnispark.data.features;
 
 /**
- * Direct O(n^2) real DFT for any even size, in {@link RealFft}'s packed layout. Used only when the frame is
- * not zero-padded to a power of two ({@code round_to_power_of_two = false}); one cos/sin table of n entries,
+ * Direct O(n^2) real DFT for any even size, in {@link RealFft}'s packed layout, for small sizes that are
+ * not a power of two (below 64; larger ones use {@link BluesteinRealDft}); one cos/sin table of n entries,
  * indexed by {@code (j * k) mod n}, and one scratch copy of the input.
  */
 final class DirectRealDft implements RealFft {

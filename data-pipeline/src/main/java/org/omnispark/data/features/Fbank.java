@@ -10,8 +10,12 @@ import org.omnispark.data.audio.Audio;
  * <p>Per frame: extract {@code windowSize} samples (times {@code inputScale}; with snip_edges false the
  * edges are reflected), add dither, remove the DC offset, take the raw log energy, pre-emphasize
  * ({@code x[i] -= c x[i-1]}, {@code x[0] -= c x[0]}), window, zero-pad to the FFT size, real FFT, power (or
- * magnitude) spectrum, sparse mel filters, {@code log(max(x, FLT_EPSILON))}. Arithmetic is in double; the
- * output is float.
+ * magnitude) spectrum, sparse mel filters, {@code log(max(x, FLT_EPSILON))}. Arithmetic is in double
+ * (the mel weights are computed in float, as Kaldi and torchaudio do); the output is float. Agreement with
+ * torchaudio (run in float64) is within 2e-5 on log-mel values; see FbankAgreementTest.
+ *
+ * <p>Speed (FbankBenchmark, 80 bins, 2-core AMD EPYC dev box): about 2.8 us per frame of thread CPU time,
+ * i.e. about 3600x real time on one core; torchaudio 0.13 on one thread: about 500x on the same audio.
  *
  * <p><b>Thread-confined</b>: an instance reuses scratch buffers, so use one per thread. It is cheap to
  * create (tables for the window, FFT and mel filters take tens of microseconds).
@@ -39,6 +43,11 @@ public final class Fbank {
     /** [numMelBins] filter outputs of one frame. */
     private final double[] melOut;
 
+    /**
+     * Precomputes the window, FFT and mel tables for {@code options}.
+     *
+     * @throws IllegalArgumentException if options is null or a mel filter covers no FFT bin
+     */
     public Fbank(FbankOptions options) {
         if (options == null) {
             throw new IllegalArgumentException("FbankOptions must not be null; use FbankOptions.defaults()");

@@ -139,7 +139,10 @@ public record FbankOptions(
         return new Builder(this);
     }
 
-    /** Samples per frame (Kaldi's WindowSize: {@code (int) (fs * 0.001 * frameLengthMs)}). */
+    /**
+     * Samples per frame (Kaldi's WindowSize: {@code (int) (fs * 0.001 * frameLengthMs)}; torchaudio multiplies
+     * in another order, which can differ by one sample only where the product is within rounding of an integer).
+     */
     public int windowSize() {
         return samplesOf(sampleFrequency, frameLengthMs);
     }

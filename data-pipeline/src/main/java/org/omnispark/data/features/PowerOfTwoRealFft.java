@@ -166,7 +166,8 @@ public final class PowerOfTwoRealFft implements RealFft {
             int span = 8 * h; // doubles per group of 4h complex values
             int q = 2 * h; // doubles per quarter
             for (int g = 0; g < len; g += span) {
-                for (int k = 0, t = tw4Base; k < q; k += 2, t += 6) {
+                for (int k = 0; k < q; k += 2) {
+                    int t = tw4Base + 3 * k;
                     int ia = g + k;
                     int ib = ia + q;
                     int ic = ib + q;

@@ -42,14 +42,15 @@ public interface RealFft {
 
     /**
      * The fastest transform for size {@code n}: {@link PowerOfTwoRealFft} when n is a power of two (at least
-     * 4), otherwise a direct O(n^2) DFT, which is correct but about 10-40x slower.
+     * 8); otherwise Bluestein's algorithm (two power-of-two complex FFTs of size >= 2n - 1: several times
+     * slower than a power of two of similar size), or a direct O(n^2) DFT below 64 points.
      *
      * @param n even transform size, at least 2
      */
     static RealFft create(int n) {
-        if (n >= 4 && Integer.bitCount(n) == 1) {
+        if (n >= 8 && Integer.bitCount(n) == 1) {
             return new PowerOfTwoRealFft(n);
         }
-        return new DirectRealDft(n);
+        return n < 64 ? new DirectRealDft(n) : new BluesteinRealDft(n);
     }
 }

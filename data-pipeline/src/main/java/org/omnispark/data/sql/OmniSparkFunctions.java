@@ -23,10 +23,11 @@ import org.omnispark.data.text.TextNormalizer;
  * </pre>
  *
  * <ul>
- *   <li>{@code omnispark_fbank(audio BINARY [, options_json STRING]) -> ARRAY<FLOAT>}: Kaldi fbank of a WAV/FLAC
- *       file's bytes, row-major [frames x bins], after downmix and resampling to the options' sample_frequency
- *       (options as the JSON of the {@code fbank:} section of conf/data/prepare.yaml; absent keys take defaults);
+ *   <li>{@code omnispark_fbank(audio BINARY) -> ARRAY<FLOAT>}: Kaldi fbank (OmniSpark's default options: 80 bins,
+ *       16 kHz, dither 0) of a WAV/FLAC file's bytes, row-major [frames x bins], after downmix and resampling;
  *       NULL when the audio cannot be decoded or is shorter than one frame.</li>
+ *   <li>{@code omnispark_fbank_with(audio BINARY, options_json STRING) -> ARRAY<FLOAT>}: the same with options as
+ *       the JSON of the {@code fbank:} section of conf/data/prepare.yaml (absent keys take defaults).</li>
  *   <li>{@code omnispark_audio_duration(audio BINARY) -> DOUBLE}: seconds, NULL when undecodable.</li>
  *   <li>{@code omnispark_audio_error(audio BINARY) -> STRING}: why the audio cannot be decoded
  *       (REASON: detail), NULL when it can.</li>
@@ -41,7 +42,7 @@ public final class OmniSparkFunctions {
     public static void register(SparkSession spark) {
         spark.udf().register("omnispark_fbank", (UDF1<byte[], float[]>) bytes -> fbank(bytes, FbankOptions.defaults()),
                 DataTypes.createArrayType(DataTypes.FloatType, false));
-        spark.udf().register("omnispark_fbank", (UDF2<byte[], String, float[]>) (bytes, json) ->
+        spark.udf().register("omnispark_fbank_with", (UDF2<byte[], String, float[]>) (bytes, json) ->
                 fbank(bytes, options(json)), DataTypes.createArrayType(DataTypes.FloatType, false));
         spark.udf().register("omnispark_audio_duration", (UDF1<byte[], Double>) bytes -> {
             Audio a = decodeOrNull(bytes);

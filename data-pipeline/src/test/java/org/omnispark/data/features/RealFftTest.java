@@ -83,6 +83,27 @@ class RealFftTest {
         }
     }
 
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {2, 6, 10, 62, 64, 200, 400, 550, 1000})
+    void bluesteinAndDirectDftAgree(int n) {
+        Random random = new Random(5 + n);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = random.nextGaussian() * 1000;
+        }
+        double[] direct = x.clone();
+        new DirectRealDft(n).forward(direct);
+        double[] bluestein = x.clone();
+        new BluesteinRealDft(n).forward(bluestein);
+        double scale = 0;
+        for (double v : direct) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(direct[i], bluestein[i], 1e-11 * scale, "n=" + n + " packed index " + i);
+        }
+    }
+
     @Test
     void impulseHasAFlatSpectrum() {
         // x = delta[j]: X[k] = 1 for every k.

@@ -147,7 +147,9 @@ class PrepareJobClusterTest {
 
     /** Progress on stderr: where the wall time of this (slow by nature) test goes. */
     private static void phase(String name, long t0) {
-        System.err.printf("PrepareJobClusterTest: %-20s done at %6.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+        double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(Double.NaN);
+        System.err.printf("PrepareJobClusterTest: %-20s done at %6.1f s wall, test JVM cpu %6.1f s%n", name,
+                (System.nanoTime() - t0) / 1e9, cpu);
     }
 
     private static RunResult run(SparkSession spark, PrepareConfig config, Path out) {

@@ -213,6 +213,34 @@ class PrepareJobTest {
     }
 
     @Test
+    void bucketedBatchesCoverEachRanksShardsOnceWithinBudget() {
+        for (int rank = 0; rank < 2; rank++) {
+            org.omnispark.data.reader.BucketedBatches batches = org.omnispark.data.reader.BucketedBatches.builder()
+                    .setDataset(out).optSeed(3).optEpoch(1).optRank(rank, 2).optMaxFramesPerBatch(1500)
+                    .optMaxBatchSize(4).optWindowSize(8).build();
+            assertEquals(1, batches.shards().size(), "3 shards over 2 ranks: one each, one sits out");
+            Set<String> expected = new HashSet<>();
+            try (ShardReader r = ShardReader.open(out.resolve(batches.shards().get(0)))) {
+                r.forEachRemaining(u -> expected.add(u.key()));
+            }
+            List<String> seen = new ArrayList<>();
+            List<List<String>> first = new ArrayList<>();
+            for (List<Utterance> batch : batches) {
+                int longest = batch.stream().mapToInt(Utterance::numFrames).max().orElseThrow();
+                assertTrue(batch.size() <= 4, "max batch size");
+                assertTrue(batch.size() == 1 || longest * batch.size() <= 1500, "padded frames within budget");
+                batch.forEach(u -> seen.add(u.key()));
+                first.add(batch.stream().map(Utterance::key).toList());
+            }
+            assertEquals(expected.size(), seen.size(), "each row once");
+            assertEquals(expected, new HashSet<>(seen), "rank " + rank + " reads exactly its shard");
+            List<List<String>> again = new ArrayList<>();
+            batches.forEach(b -> again.add(b.stream().map(Utterance::key).toList()));
+            assertEquals(first, again, "the same arguments give the same batches");
+        }
+    }
+
+    @Test
     void vocabularyAndOptionsAreStoredWithTheData() throws IOException {
         DatasetManifest manifest = DatasetManifest.read(out);
         assertEquals("char", manifest.tokenizer().type());

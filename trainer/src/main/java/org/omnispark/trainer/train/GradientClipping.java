@@ -1,0 +1,82 @@
+package org.omnispark.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.List;
+import org.omnispark.trainer.nn.ModelParameter;
+
+/**
+ * Gradient utilities: global-norm clipping (as {@code torch.nn.utils.clip_grad_norm_}) and scaling (for gradient
+ * accumulation or data-parallel averaging). Gradients are modified in place, with grad mode off.
+ */
+public final class GradientClipping {
+
+    private GradientClipping() {}
+
+    /**
+     * Returns the global L2 norm of all gradients, {@code sqrt(sum over parameters of sum(g^2))}, summed in double.
+     *
+     * @param parameters the parameters (each once)
+     * @return the norm; NaN or infinite when a gradient is
+     */
+    public static double globalNorm(List<ModelParameter> parameters) {
+        double sumOfSquares = 0;
+        for (ModelParameter p : parameters) {
+            try (NDArray g = p.gradient();
+                    NDArray g64 = g.toType(DataType.FLOAT64, false);
+                    NDArray sq = g64.square();
+                    NDArray sum = sq.sum()) {
+                sumOfSquares += sum.getDouble();
+            }
+        }
+        return Math.sqrt(sumOfSquares);
+    }
+
+    /**
+     * Scales all gradients so that their global norm is at most {@code maxNorm}: with {@code n} the global norm and
+     * {@code c = maxNorm / (n + 1e-6)}, every gradient is multiplied by {@code c} when {@code c < 1} (PyTorch's
+     * rule). A non-finite norm leaves the gradients unchanged: skip that update ({@link #isFinite}).
+     *
+     * @param parameters the parameters (each once)
+     * @param maxNorm the largest allowed norm, &gt; 0
+     * @return the global norm BEFORE clipping (what training logs report as grad_norm)
+     */
+    public static double clipGlobalNorm(List<ModelParameter> parameters, double maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("maxNorm must be > 0, got " + maxNorm + "; to disable clipping, "
+                    + "call globalNorm instead");
+        }
+        double norm = globalNorm(parameters);
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (isFinite(norm) && coefficient < 1) {
+            scale(parameters, coefficient);
+        }
+        return norm;
+    }
+
+    /**
+     * Multiplies every gradient by {@code factor} in place (e.g. 1 / accum_grad, or 1 / world size).
+     *
+     * @param parameters the parameters (each once)
+     * @param factor the factor
+     */
+    public static void scale(List<ModelParameter> parameters, double factor) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (ModelParameter p : parameters) {
+                try (NDArray g = p.gradient()) {
+                    g.muli(factor); // shares storage with the parameter's gradient
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** @param norm a gradient norm @return true if it is neither NaN nor infinite */
+    public static boolean isFinite(double norm) {
+        return !Double.isNaN(norm) && !Double.isInfinite(norm);
+    }
+}
