@@ -74,6 +74,7 @@ public final class PrepareJob {
 
     private PrepareReport runInto(OutputCommitter committer) {
         long started = System.nanoTime();
+        PhaseTimer phases = new PhaseTimer();
         Map<String, Integer> sourceRank = new java.util.HashMap<>();
         for (String m : config.input().manifests()) {
             sourceRank.putIfAbsent(ManifestSource.qualify(jsc, m), sourceRank.size());
@@ -81,9 +82,11 @@ public final class PrepareJob {
         JavaRDD<ParsedLine> lines = markDuplicates(readManifests(), sourceRank).persist(
                 org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         long inputRows = lines.count();
+        phases.mark("read_manifests");
         TextNormalizer normalizer = new TextNormalizer(TextNormalizerOptions.fromMap(config.text().normalizer()));
         JavaRDD<ManifestEntry> entries = lines.filter(p -> !p.isMalformed()).map(ParsedLine::entry);
         Tokenizer tokenizer = TokenizerFactory.build(config.text(), config.filters(), entries, normalizer);
+        phases.mark("build_tokenizer");
         FbankOptions fbank = FbankOptions.fromMap(withSampleRate(config.fbank()));
         UtteranceProcessor.Recipe recipe = new UtteranceProcessor.Recipe(config, fbank, normalizer, tokenizer,
                 new HadoopConf(jsc.hadoopConfiguration()));
@@ -91,6 +94,7 @@ public final class PrepareJob {
         // 1. Featurize once into a staging table (accepted rows and audio/text rejects together).
         String staging = committer.work("staging").toString();
         process(entries, recipe).write().parquet(staging);
+        phases.mark("decode_features_stage");
         Dataset<Row> staged = spark.read().schema(ProcessedRows.PROCESSED_SCHEMA).parquet(staging);
 
         // 2. Rejects: manifest-level ones plus processing ones, sorted by where they came from.
@@ -99,6 +103,7 @@ public final class PrepareJob {
                         .toDF(ProcessedRows.REJECT_SCHEMA.fieldNames()))
                 .orderBy("source", "line");
         rejects.coalesce(1).write().option("compression", "zstd").parquet(committer.work("rejects").toString());
+        phases.mark("write_rejects");
         Map<String, Long> rejectCounts = new TreeMap<>();
         for (Row r : rejects.groupBy("reason").count().collectAsList()) {
             rejectCounts.put(r.getString(0), r.getLong(1));
@@ -107,6 +112,7 @@ public final class PrepareJob {
         // 3. Shards.
         Dataset<Row> accepted = staged.filter(col("reject_reason").isNull());
         ShardWriter.Result shards = ShardWriter.write(spark, accepted, config.output(), committer);
+        phases.mark("write_shards");
         long acceptedOriginal = shards.originalRows();
         long rejected = rejectCounts.values().stream().mapToLong(Long::longValue).sum();
         if (acceptedOriginal + rejected != inputRows) {
@@ -131,7 +137,7 @@ public final class PrepareJob {
         committer.writeText("global_cmvn.json", WenetCmvn.toJson(shards.cmvn()));
         PrepareReport report = new PrepareReport(output, inputRows, acceptedOriginal, rejected, rejectCounts,
                 shards.totals().rows() - acceptedOriginal, shards.totals().rows(), shards.shards().size(),
-                shards.totals().hours(), (System.nanoTime() - started) / 1e9);
+                shards.totals().hours(), (System.nanoTime() - started) / 1e9, phases.seconds());
         committer.writeText("report.json", report.toJson());
         committer.writeText(DatasetManifest.FILE_NAME, manifest.toJson());
         return report;

@@ -20,10 +20,11 @@ import org.omnispark.data.config.ConfigLoader;
  * @param shards number of shard files
  * @param hours hours of audio in the shards
  * @param seconds wall-clock seconds of the run
+ * @param phaseSeconds wall-clock seconds per phase, in order
  */
 public record PrepareReport(String output, long inputRows, long acceptedRows, long rejectedRows,
                             Map<String, Long> rejectedByReason, long speedPerturbedRows, long outputRows, int shards,
-                            double hours, double seconds) {
+                            double hours, double seconds, Map<String, Double> phaseSeconds) {
 
     /** The report as JSON (written as report.json beside dataset.json). */
     public String toJson() {
@@ -45,6 +46,8 @@ public record PrepareReport(String output, long inputRows, long acceptedRows, lo
         sb.append(String.format("  check           %8d = %d + %d%n", inputRows, acceptedRows, rejectedRows));
         sb.append(String.format("  speed-perturbed %8d%n", speedPerturbedRows));
         sb.append(String.format("  output rows     %8d in %d shards, %.3f h of audio%n", outputRows, shards, hours));
+        sb.append(String.format("  speed           %.0fx real time (%.1f s)%n", hours * 3600 / seconds, seconds));
+        phaseSeconds.forEach((k, v) -> sb.append(String.format("    %-26s %8.1f s%n", k, v)));
         return sb.toString();
     }
 }

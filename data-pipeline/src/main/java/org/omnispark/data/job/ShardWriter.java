@@ -1,17 +1,23 @@
 package org.omnispark.data.job;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.omnispark.data.reader.DatasetManifest;
@@ -40,45 +46,41 @@ public final class ShardWriter {
     /** Writes {@code accepted} (in the processed schema) into {@code committer.work("shards")}. */
     public static Result write(SparkSession spark, Dataset<Row> accepted, PrepareConfig.Output conf,
                                OutputCommitter committer) {
-        // Per-row facts for planning and statistics: key, duration, frames, speed, CMVN partial sums.
-        JavaRDD<Row> facts = accepted.select("key", "duration", "num_frames", "speed", "stat_sum", "stat_sumsq")
-                .javaRDD().cache();
+        // Per-row facts for planning and statistics (no features: Parquet reads only these columns).
+        Dataset<Row> facts = accepted.select("key", "duration", "num_frames", "speed", "stat_sum", "stat_sumsq")
+                .cache();
         long rows = facts.count();
         if (rows == 0) {
             throw new IllegalStateException("no utterance passed the filters, so there is nothing to write: see "
                     + "the rejects table and report.json for why, and loosen filters.* or fix the input");
         }
         int numShards = (int) Math.min(conf.numShards(), rows);
-        DatasetManifest.Cmvn cmvn = cmvn(facts);
+        DatasetManifest.Cmvn cmvn = cmvn(facts.javaRDD());
 
         // Shard of each key: sort longest first (ties by key), deal in snake order.
-        JavaPairRDD<String, Integer> shardOfKey = accepted.select("key", "duration")
+        JavaRDD<Row> assignment = facts.select("key", "duration")
                 .orderBy(col("duration").desc(), col("key").asc())
                 .javaRDD()
                 .zipWithIndex()
-                .mapToPair(t -> new Tuple2<>(t._1().getString(0), ShardPlanner.shardOf(t._2(), numShards)));
-        shardOfKey.cache();
+                .map(t -> RowFactory.create(t._1().getString(0), ShardPlanner.shardOf(t._2(), numShards)));
+        Dataset<Row> shardOfKey = spark.createDataFrame(assignment, new StructType()
+                .add("key", DataTypes.StringType, false).add("shard", DataTypes.IntegerType, false)).cache();
 
-        // Per-shard statistics.
-        JavaPairRDD<String, Row> factsByKey = facts.mapToPair(r -> new Tuple2<>(r.getString(0), r));
-        List<Tuple2<Integer, double[]>> perShard = shardOfKey.join(factsByKey)
-                .mapToPair(t -> new Tuple2<>(t._2()._1(), new double[] {1, t._2()._2().getInt(2),
-                    t._2()._2().getDouble(1), t._2()._2().getFloat(3) == 1.0f ? 1 : 0}))
-                .reduceByKey((a, b) -> new double[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]})
-                .sortByKey().collect();
+        // Per-shard statistics: rows, frames, seconds, original (not speed-perturbed) rows.
+        List<Row> perShard = facts.join(shardOfKey, "key").groupBy("shard")
+                .agg(count(lit(1)), sum("num_frames"), sum("duration"),
+                        sum(when(col("speed").equalTo(1.0f), 1).otherwise(0)))
+                .orderBy("shard").collectAsList();
 
-        // Move every row to its shard's partition, sort it by duration and write one file per partition.
-        JavaPairRDD<String, Row> rowsByKey = accepted.select(ProcessedRows.SHARD_COLUMNS.stream()
-                        .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
-                .javaRDD().mapToPair(r -> new Tuple2<>(r.getString(0), r));
-        JavaRDD<Row> placed = rowsByKey.join(shardOfKey)
-                .mapToPair(t -> new Tuple2<>(t._2()._2(), t._2()._1()))
-                .partitionBy(new ShardPlanner.ShardPartitioner(numShards))
-                .values();
+        // Rows to their shard (all rows of a shard in one task), sorted by duration; one folder per shard.
         Path raw = committer.work("shards_raw");
-        spark.createDataFrame(placed, ProcessedRows.SHARD_SCHEMA)
-                .sortWithinPartitions(col("duration"), col("key"))
+        accepted.select(ProcessedRows.SHARD_COLUMNS.stream().map(org.apache.spark.sql.functions::col)
+                        .toArray(Column[]::new))
+                .join(shardOfKey, "key")
+                .repartition(numShards, col("shard"))
+                .sortWithinPartitions(col("shard"), col("duration"), col("key"))
                 .write()
+                .partitionBy("shard")
                 .option("compression", conf.compression().equals("none") ? "uncompressed" : conf.compression())
                 .option("parquet.block.size", (long) conf.rowGroupMb() << 20)
                 .parquet(raw.toString());
@@ -88,20 +90,23 @@ public final class ShardWriter {
         double seconds = 0;
         long originals = 0;
         try {
-            FileStatus[] parts = committer.fs().listStatus(raw, p -> p.getName().startsWith("part-"));
-            Arrays.sort(parts, (a, b) -> a.getPath().getName().compareTo(b.getPath().getName()));
-            if (parts.length != numShards) {
-                throw new IllegalStateException("expected " + numShards + " shard files, Spark wrote "
-                        + parts.length + "; this is a bug, please report it");
-            }
             for (int i = 0; i < numShards; i++) {
-                double[] s = perShard.get(i)._2();
+                Row s = perShard.get(i);
+                if (s.getInt(0) != i) {
+                    throw new IllegalStateException("shard " + i + " is empty; this is a bug, please report it");
+                }
+                FileStatus[] parts = committer.fs().listStatus(new Path(raw, "shard=" + i),
+                        p -> p.getName().startsWith("part-"));
+                if (parts.length != 1) {
+                    throw new IllegalStateException("expected one file for shard " + i + ", Spark wrote "
+                            + parts.length + "; this is a bug, please report it");
+                }
                 String name = "shards/" + ShardPlanner.shardFileName(i, numShards);
-                committer.rename(parts[i].getPath(), committer.work(name));
-                shards.add(new DatasetManifest.ShardInfo(name, (long) s[0], (long) s[1], s[2] / 3600.0));
-                frames += (long) s[1];
-                seconds += s[2];
-                originals += (long) s[3];
+                committer.rename(parts[0].getPath(), committer.work(name));
+                shards.add(new DatasetManifest.ShardInfo(name, s.getLong(1), s.getLong(2), s.getDouble(3) / 3600.0));
+                frames += s.getLong(2);
+                seconds += s.getDouble(3);
+                originals += s.getLong(4);
             }
             committer.fs().delete(raw, true);
         } catch (IOException e) {

@@ -165,6 +165,7 @@ public final class LocalClusterSpark implements AutoCloseable {
         private int coresPerWorker = 1;
         private int memoryPerWorkerMb = 1024;
         private String appName = "omnispark-local-cluster";
+        private String executorJavaOptions = "";
         private final Map<String, String> conf = new LinkedHashMap<>();
 
         private Builder() {
@@ -191,6 +192,15 @@ public final class LocalClusterSpark implements AutoCloseable {
         /** Application name (omnispark-local-cluster). */
         public Builder optAppName(String appName) {
             this.appName = appName;
+            return this;
+        }
+
+        /**
+         * JVM options for the executors besides the module flags, e.g. {@code -XX:TieredStopAtLevel=1
+         * -XX:+UseSerialGC} to spend less CPU on the JIT in short-lived test executors ("").
+         */
+        public Builder optExecutorJavaOptions(String options) {
+            this.executorJavaOptions = options;
             return this;
         }
 
@@ -230,7 +240,7 @@ public final class LocalClusterSpark implements AutoCloseable {
                         .config("spark.executorEnv.SPARK_LOCAL_IP", "127.0.0.1")
                         .config("spark.executorEnv.SPARK_LOCAL_HOSTNAME", "localhost")
                         .config("spark.executor.extraClassPath", String.join(File.pathSeparator, classPath))
-                        .config("spark.executor.extraJavaOptions", jvmModuleOptions());
+                        .config("spark.executor.extraJavaOptions", (jvmModuleOptions() + " " + executorJavaOptions).trim());
                 conf.forEach(b::config);
                 spark = b.getOrCreate();
             } catch (RuntimeException e) {
@@ -239,6 +249,11 @@ public final class LocalClusterSpark implements AutoCloseable {
             } finally {
                 restore("spark.testing", oldTesting);
                 restore("spark.test.home", oldTestHome);
+            }
+            if (!spark.sparkContext().master().startsWith("local-cluster[")) {
+                deleteTree(home);
+                throw new IllegalStateException("another SparkContext (master " + spark.sparkContext().master()
+                        + ") is already running in this JVM; stop it before building a LocalClusterSpark");
             }
             LocalClusterSpark cluster = new LocalClusterSpark(spark, home, workers);
             try {

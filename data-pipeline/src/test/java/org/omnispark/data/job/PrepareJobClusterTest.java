@@ -74,6 +74,7 @@ class PrepareJobClusterTest {
         // Single process first (only one SparkContext per JVM).
         RunResult local;
         SparkSession spark = localSession();
+        assertEquals("local[2]", spark.sparkContext().master(), "another SparkContext was left running in this JVM");
         try {
             local = run(spark, config, tmp.resolve("out-local"));
         } finally {
@@ -86,6 +87,7 @@ class PrepareJobClusterTest {
         RunResult cluster;
         try (LocalClusterSpark lc = LocalClusterSpark.builder()
                 .optAppName("prepare-cluster-test")
+                .optExecutorJavaOptions("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
                 .optConf("spark.sql.shuffle.partitions", "2")
                 .build()) {
             phase("local-cluster start", t0);
@@ -105,6 +107,7 @@ class PrepareJobClusterTest {
                 throw new AssertionError("cluster run failed; executor logs:\n" + lc.executorLogTails(3000), e);
             }
             phase("local-cluster run", t0);
+            System.err.println("PrepareJobClusterTest: executor pid -> cpu s " + executorCpuSeconds(lc.spark()));
         }
         phase("local-cluster stop", t0);
 
@@ -150,6 +153,17 @@ class PrepareJobClusterTest {
         double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(Double.NaN);
         System.err.printf("PrepareJobClusterTest: %-20s done at %6.1f s wall, test JVM cpu %6.1f s%n", name,
                 (System.nanoTime() - t0) / 1e9, cpu);
+    }
+
+    /** CPU seconds each executor JVM has used so far (diagnostics only). */
+    private static Map<Long, Double> executorCpuSeconds(SparkSession spark) {
+        Map<Long, Double> out = new TreeMap<>();
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(0, 1, 2, 3), 4)
+                .mapPartitions((Iterator<Integer> it) -> List.of(new scala.Tuple2<>(ProcessHandle.current().pid(),
+                        ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3)
+                                .orElse(Double.NaN))).iterator())
+                .collect().forEach(t -> out.put(t._1(), t._2()));
+        return out;
     }
 
     private static RunResult run(SparkSession spark, PrepareConfig config, Path out) {

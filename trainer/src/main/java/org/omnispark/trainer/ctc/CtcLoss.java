@@ -2,13 +2,13 @@ package org.omnispark.trainer.ctc;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.InputStream;
@@ -122,15 +122,12 @@ public final class CtcLoss {
         NDArray safeTargets = targets64.maximum(0L);
         NDArray inLen = inputLengths.toType(DataType.INT64, false);
         NDArray tgtLen = targetLengths.toType(DataType.INT64, false);
-        PtSymbolBlock module = Holder.MODULE;
-        try (IValue lp = IValue.from((PtNDArray) logProbs);
-                IValue tg = IValue.from((PtNDArray) safeTargets);
-                IValue il = IValue.from((PtNDArray) inLen);
-                IValue tl = IValue.from((PtNDArray) tgtLen);
-                IValue b = IValue.from((long) blank);
-                IValue result = module.forward(lp, tg, il, tl, b)) {
-            return result.toTensor((PtNDManager) manager);
-        }
+        NDArray blankId = manager.create((long) blank);
+        // IValueUtils.forward(..., true) runs the module with autograd (the IValue overload of PtSymbolBlock.forward
+        // runs it without, and its result would not reach the caller's graph). The result lands in logProbs' manager.
+        NDList result = IValueUtils.forward(
+                Holder.MODULE, new NDList(logProbs, safeTargets, inLen, tgtLen, blankId), true);
+        return result.singletonOrThrow();
     }
 
     private static void checkLengths(String name, NDArray lengths, long batch) {

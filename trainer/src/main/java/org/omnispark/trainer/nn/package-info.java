@@ -1,7 +1,17 @@
 /**
- * The trainer's layer convention and basic layers: {@link org.omnispark.trainer.nn.ModelParameter} (a named,
- * seeded, gradient-carrying tensor), {@link org.omnispark.trainer.nn.ParameterOwner} (anything holding parameters)
- * and {@link org.omnispark.trainer.nn.ParameterCollector} (deduplicates shared parameters, zeroes gradients).
- * The convention itself is written down in {@code org.omnispark.trainer.moe}'s package documentation.
+ * The trainer's layer convention and basic layers.
+ *
+ * <ul>
+ *   <li>{@link org.omnispark.trainer.nn.ModelParameter} (a named, seeded, gradient-carrying tensor), {@link
+ *       org.omnispark.trainer.nn.ParameterOwner} (anything holding parameters) and {@link
+ *       org.omnispark.trainer.nn.ParameterCollector} (deduplicates shared parameters, zeroes gradients). The
+ *       convention itself is written down in {@code org.omnispark.trainer.moe}'s package documentation.
+ *   <li>Basic layers that follow it: {@link org.omnispark.trainer.nn.Linear} (input-major {@code [in, out]}), {@link
+ *       org.omnispark.trainer.nn.LayerNorm}, {@link org.omnispark.trainer.nn.Embedding}, {@link
+ *       org.omnispark.trainer.nn.Dropout}, {@link org.omnispark.trainer.nn.Activations}, and the sinusoidal {@link
+ *       org.omnispark.trainer.nn.PositionalEncoding} / {@link org.omnispark.trainer.nn.RelPositionalEncoding}.
+ * </ul>
+ *
+ * Nothing here is MoE-specific; every temporary belongs to the input's manager.
  */
 package org.omnispark.trainer.nn;

@@ -13,7 +13,7 @@ Inputs of forward (shapes):
     targets         [B, S] int64, padded label ids (padding values are ignored past target_lengths)
     input_lengths   [B] int64
     target_lengths  [B] int64
-    blank           int, the blank id
+    blank           int64 scalar tensor, the blank id (a tensor: DJL's trainable forward passes tensors only)
 Output: per-utterance negative log-likelihood [B] (reduction none, zero_infinity true: impossible
 alignments give 0 loss and 0 gradient).
 """
@@ -25,8 +25,8 @@ import torch.nn.functional as F
 
 class CtcLossModule(torch.nn.Module):
     def forward(self, log_probs: torch.Tensor, targets: torch.Tensor, input_lengths: torch.Tensor,
-                target_lengths: torch.Tensor, blank: int) -> torch.Tensor:
-        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=blank,
+                target_lengths: torch.Tensor, blank: torch.Tensor) -> torch.Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=int(blank.item()),
                           reduction="none", zero_infinity=True)
 
 

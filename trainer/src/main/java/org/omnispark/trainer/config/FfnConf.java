@@ -1,0 +1,85 @@
+package org.omnispark.trainer.config;
+
+import static org.omnispark.trainer.config.ConfigChecks.oneOf;
+import static org.omnispark.trainer.config.ConfigChecks.range;
+import static org.omnispark.trainer.config.ConfigChecks.require;
+
+import java.util.List;
+import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.RoutingNormalization;
+
+/**
+ * The feed-forward layers of a stack ({@code encoder_conf.ffn}, {@code decoder_conf.ffn}). Every FFN of the stack is
+ * of this type; for MoE types each expert has the stack's {@code linear_units}, so a top-1 MoE has the same ACTIVE
+ * feed-forward parameters as the dense model with the same {@code linear_units}.
+ *
+ * @param type {@code dense}, {@code switch} (one router per layer) or {@code omni} (one router shared by all MoE
+ *     layers of the stack, Omni-router Transformer)
+ * @param numExperts experts per MoE layer (default 8; ignored for dense)
+ * @param topK experts per token (default 1: Switch / Omni-router; U2++ MoE uses 2)
+ * @param capacityFactor expert capacity factor; 0 = dropless (default)
+ * @param auxLossCoeff Switch load-balancing loss weight (default 0.01 for switch/omni, 0 for dense)
+ * @param zLossCoeff router z-loss weight (default 0)
+ * @param jitterEps multiplicative gate-input jitter in training (default 0)
+ * @param normalize {@code softmax_then_topk} (Switch/Omni, default) or {@code topk_then_softmax} (WeNet U2++ MoE)
+ */
+public record FfnConf(String type, Integer numExperts, Integer topK, Double capacityFactor, Double auxLossCoeff,
+        Double zLossCoeff, Double jitterEps, String normalize) {
+
+    /** Fills defaults and validates. */
+    public FfnConf {
+        type = oneOf("ffn.type", type == null ? "dense" : type, List.of("dense", "switch", "omni"));
+        numExperts = numExperts == null ? 8 : numExperts;
+        topK = topK == null ? 1 : topK;
+        capacityFactor = capacityFactor == null ? 0.0 : capacityFactor;
+        auxLossCoeff = auxLossCoeff == null ? (type.equals("dense") ? 0.0 : 0.01) : auxLossCoeff;
+        zLossCoeff = zLossCoeff == null ? 0.0 : zLossCoeff;
+        jitterEps = jitterEps == null ? 0.0 : jitterEps;
+        normalize = oneOf("ffn.normalize", normalize == null ? "softmax_then_topk" : normalize,
+                List.of("softmax_then_topk", "topk_then_softmax"));
+        if (!type.equals("dense")) {
+            require(numExperts >= 2, "ffn.num_experts must be >= 2 for an MoE type, got " + numExperts
+                    + "; use type: dense for one expert");
+            require(topK >= 1 && topK <= numExperts, "ffn.top_k must be in [1, num_experts=" + numExperts
+                    + "], got " + topK);
+        }
+        range("ffn.capacity_factor", capacityFactor, 0, 64);
+        range("ffn.aux_loss_coeff", auxLossCoeff, 0, 10);
+        range("ffn.z_loss_coeff", zLossCoeff, 0, 10);
+        require(jitterEps >= 0 && jitterEps < 1, "ffn.jitter_eps must be in [0, 1), got " + jitterEps);
+    }
+
+    /** @return the defaults (dense) */
+    public static FfnConf dense() {
+        return new FfnConf(null, null, null, null, null, null, null, null);
+    }
+
+    /** @return true for switch and omni */
+    public boolean isMoe() {
+        return !type.equals("dense");
+    }
+
+    /** @return true if one router is shared by all MoE layers of the stack */
+    public boolean sharedRouter() {
+        return type.equals("omni");
+    }
+
+    /**
+     * The MoE core's router options for this FFN.
+     *
+     * @param seed the jitter seed
+     * @return the router config
+     */
+    public RouterConfig toRouterConfig(long seed) {
+        require(isMoe(), "ffn.type is dense: there is no router");
+        return RouterConfig.builder()
+                .optTopK(topK)
+                .optNormalization(normalize.equals("topk_then_softmax")
+                        ? RoutingNormalization.TOPK_THEN_SOFTMAX : RoutingNormalization.SOFTMAX_THEN_TOPK)
+                .optAuxLossCoeff(auxLossCoeff)
+                .optZLossCoeff(zLossCoeff)
+                .optJitterEps(jitterEps)
+                .optSeed(seed)
+                .build();
+    }
+}

@@ -1,0 +1,121 @@
+package org.omnispark.trainer.config;
+
+import static org.omnispark.trainer.config.ConfigChecks.oneOf;
+import static org.omnispark.trainer.config.ConfigChecks.range;
+import static org.omnispark.trainer.config.ConfigChecks.require;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.omnispark.data.config.ConfigLoader;
+
+/**
+ * A training config ({@code conf/train/*.yaml}); absent keys take defaults, unknown keys are errors.
+ *
+ * @param optim adam or adamw (default adamw)
+ * @param lr peak learning rate (0.001)
+ * @param scheduler warmuplr (WeNet, default), cosine or linear (warmup then decay to min_lr at max_steps)
+ * @param warmupSteps (25000)
+ * @param minLr final rate of cosine/linear (0.0)
+ * @param betas Adam betas (default [0.9, 0.98])
+ * @param eps Adam epsilon (1e-9)
+ * @param weightDecay (0.01 for adamw, 0.0 for adam)
+ * @param gradClip global-norm clipping threshold, 0 = off (5.0)
+ * @param accumGrad micro-batches per update (1)
+ * @param maxEpochs (100)
+ * @param maxSteps stop after this many updates, 0 = no limit (0); required by cosine/linear
+ * @param batch dynamic batching limits
+ * @param seed run seed (777)
+ * @param logInterval log every N updates (100)
+ * @param validInterval validate every N updates, 0 = once per epoch (0)
+ * @param checkpoint checkpoint cadence and retention
+ * @param device cpu or gpu (cpu)
+ * @param dtype float32 or bf16 (float32)
+ */
+public record TrainConfig(String optim, Double lr, String scheduler, Long warmupSteps, Double minLr,
+        List<Double> betas, Double eps, Double weightDecay, Double gradClip, Integer accumGrad, Integer maxEpochs,
+        Long maxSteps, Batch batch, Long seed, Integer logInterval, Integer validInterval, Checkpoint checkpoint,
+        String device, String dtype) {
+
+    /** Fills defaults and validates. */
+    public TrainConfig {
+        optim = oneOf("optim", optim == null ? "adamw" : optim, List.of("adam", "adamw"));
+        lr = lr == null ? 0.001 : lr;
+        scheduler = oneOf("scheduler", scheduler == null ? "warmuplr" : scheduler,
+                List.of("warmuplr", "cosine", "linear"));
+        warmupSteps = warmupSteps == null ? 25000L : warmupSteps;
+        minLr = minLr == null ? 0.0 : minLr;
+        betas = betas == null ? List.of(0.9, 0.98) : List.copyOf(betas);
+        eps = eps == null ? 1e-9 : eps;
+        weightDecay = weightDecay == null ? (optim.equals("adamw") ? 0.01 : 0.0) : weightDecay;
+        gradClip = gradClip == null ? 5.0 : gradClip;
+        accumGrad = accumGrad == null ? 1 : accumGrad;
+        maxEpochs = maxEpochs == null ? 100 : maxEpochs;
+        maxSteps = maxSteps == null ? 0L : maxSteps;
+        batch = batch == null ? new Batch(null, null) : batch;
+        seed = seed == null ? 777L : seed;
+        logInterval = logInterval == null ? 100 : logInterval;
+        validInterval = validInterval == null ? 0 : validInterval;
+        checkpoint = checkpoint == null ? new Checkpoint(null, null) : checkpoint;
+        device = oneOf("device", device == null ? "cpu" : device, List.of("cpu", "gpu"));
+        dtype = oneOf("dtype", dtype == null ? "float32" : dtype, List.of("float32", "bf16"));
+        require(lr > 0 && lr < 10, "lr must be in (0, 10), got " + lr);
+        require(warmupSteps >= 0, "warmup_steps must be >= 0, got " + warmupSteps);
+        require(minLr >= 0 && minLr <= lr, "min_lr must be in [0, lr=" + lr + "], got " + minLr);
+        require(betas.size() == 2 && betas.get(0) >= 0 && betas.get(0) < 1 && betas.get(1) >= 0 && betas.get(1) < 1,
+                "betas must be two numbers in [0, 1), e.g. [0.9, 0.98], got " + betas);
+        require(eps > 0, "eps must be > 0, got " + eps);
+        range("weight_decay", weightDecay, 0, 1);
+        require(gradClip >= 0, "grad_clip must be >= 0 (0 = off), got " + gradClip);
+        require(accumGrad >= 1, "accum_grad must be >= 1, got " + accumGrad);
+        require(maxEpochs >= 1, "max_epochs must be >= 1, got " + maxEpochs);
+        require(maxSteps >= 0, "max_steps must be >= 0 (0 = no limit), got " + maxSteps);
+        require(scheduler.equals("warmuplr") || maxSteps > warmupSteps, "scheduler: " + scheduler
+                + " decays to min_lr at max_steps, so max_steps (" + maxSteps + ") must exceed warmup_steps ("
+                + warmupSteps + ")");
+        require(logInterval >= 1, "log_interval must be >= 1, got " + logInterval);
+        require(validInterval >= 0, "valid_interval must be >= 0 (0 = per epoch), got " + validInterval);
+    }
+
+    /**
+     * Loads a training config.
+     *
+     * @param yaml the file, or null for the defaults
+     * @param overrides {@code key.sub=value} overrides, e.g. {@code lr=0.002}
+     * @return the validated config
+     */
+    public static TrainConfig load(Path yaml, List<String> overrides) {
+        return ConfigLoader.load(yaml, overrides, TrainConfig.class);
+    }
+
+    /**
+     * {@code batch}: dynamic batching by frames.
+     *
+     * @param maxFramesPerBatch feature frames per batch, summed over utterances (12000)
+     * @param maxBatchSize utterances per batch (64)
+     */
+    public record Batch(Integer maxFramesPerBatch, Integer maxBatchSize) {
+        /** Fills defaults and validates. */
+        public Batch {
+            maxFramesPerBatch = maxFramesPerBatch == null ? 12000 : maxFramesPerBatch;
+            maxBatchSize = maxBatchSize == null ? 64 : maxBatchSize;
+            require(maxFramesPerBatch >= 1, "batch.max_frames_per_batch must be >= 1, got " + maxFramesPerBatch);
+            require(maxBatchSize >= 1, "batch.max_batch_size must be >= 1, got " + maxBatchSize);
+        }
+    }
+
+    /**
+     * {@code checkpoint}: cadence and retention.
+     *
+     * @param keep checkpoints kept (5)
+     * @param interval save every N updates, 0 = once per epoch (1000)
+     */
+    public record Checkpoint(Integer keep, Integer interval) {
+        /** Fills defaults and validates. */
+        public Checkpoint {
+            keep = keep == null ? 5 : keep;
+            interval = interval == null ? 1000 : interval;
+            require(keep >= 1, "checkpoint.keep must be >= 1, got " + keep);
+            require(interval >= 0, "checkpoint.interval must be >= 0 (0 = per epoch), got " + interval);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Model and training configuration: immutable records bound from snake_case YAML by {@link
+ * org.omnispark.data.config.ConfigLoader} (unknown keys are errors that name the key; absent keys take documented
+ * defaults; validation messages name the key). {@link org.omnispark.trainer.config.ModelConfig} is shaped like a WeNet
+ * model config ({@code encoder}, {@code encoder_conf} with an {@code ffn} section choosing dense / switch / omni
+ * feed-forward layers, {@code decoder}, {@code decoder_conf}, {@code model_conf}, {@code spec_aug});
+ * {@link org.omnispark.trainer.config.TrainConfig} holds the optimizer, schedule, batching and checkpoint options;
+ * {@link org.omnispark.trainer.config.ParameterCount} counts total and active parameters from a model config. The
+ * YAML files live in {@code conf/model/} and {@code conf/train/}.
+ */
+package org.omnispark.trainer.config;

@@ -1,0 +1,140 @@
+package org.omnispark.trainer.encoder;
+
+import org.omnispark.trainer.moe.DenseFeedForward;
+import org.omnispark.trainer.moe.ExpertWeights;
+import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.GateWeight;
+import org.omnispark.trainer.moe.GroupedExperts;
+import org.omnispark.trainer.moe.MoeFeedForward;
+import org.omnispark.trainer.moe.MoeOutput;
+import org.omnispark.trainer.moe.MoeRouting;
+import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.SequentialExperts;
+import org.omnispark.trainer.moe.TopKRouter;
+import org.omnispark.trainer.nn.ModelParameter;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+
+/**
+ * Makes the feed-forward blocks of an encoder stack, so that the same layer code holds dense, Switch or Omni-router
+ * MoE feed-forwards.
+ *
+ * <p>{@code ffnIndex} counts the feed-forward blocks of the whole stack in order: a Conformer layer with macaron
+ * style has two (index {@code 2 * layer} for the macaron FFN and {@code 2 * layer + 1} for the second), a Transformer
+ * layer one. With {@link MoeRouting#perLayer} the routing plan therefore needs one gate per FFN block; with {@link
+ * MoeRouting#shared} (Omni-router) every block uses the one gate.
+ */
+@FunctionalInterface
+public interface FeedForwardFactory {
+
+    /**
+     * Creates one block.
+     *
+     * @param manager the model's long-lived manager
+     * @param ffnIndex index of this block among the stack's feed-forward blocks
+     * @param name parameter name prefix, e.g. {@code "encoder.layer3.ffn1"}
+     * @param seed initialization seed
+     * @return the block
+     */
+    FeedForwardModule create(NDManager manager, int ffnIndex, String name, long seed);
+
+    /**
+     * Dense blocks ({@link DenseFeedForward}).
+     *
+     * @param config d, ffn dim, activation (SWISH for Conformer, RELU for Transformer), data type
+     * @return the factory
+     */
+    static FeedForwardFactory dense(FeedForwardConfig config) {
+        return (manager, ffnIndex, name, seed) -> new Dense(DenseFeedForward.create(manager, config, name, seed));
+    }
+
+    /**
+     * Mixture-of-Experts blocks ({@link MoeFeedForward} with a dropless local dispatcher).
+     *
+     * @param expertConfig the shape of one expert
+     * @param routing shared gate (Omni-router) or one gate per FFN block (Switch / U2++ MoE)
+     * @param routerConfig top-k, normalization, aux-loss coefficients, jitter; each block gets its own router whose
+     *     jitter seed is {@code routerConfig.seed() + ffnIndex}
+     * @param grouped batched experts ({@link GroupedExperts}) instead of the sequential reference
+     * @return the factory
+     */
+    static FeedForwardFactory moe(
+            FeedForwardConfig expertConfig, MoeRouting routing, RouterConfig routerConfig, boolean grouped) {
+        return (manager, ffnIndex, name, seed) -> {
+            GateWeight gate = routing.gateFor(ffnIndex);
+            RouterConfig perBlock = new RouterConfig(routerConfig.topK(), routerConfig.normalization(),
+                    routerConfig.renormalize(), routerConfig.auxLossCoeff(), routerConfig.zLossCoeff(),
+                    routerConfig.jitterEps(), routerConfig.seed() + ffnIndex);
+            ExpertWeights weights = ExpertWeights.create(
+                    manager, expertConfig, gate.numExperts(), name + ".experts", seed);
+            MoeFeedForward layer = MoeFeedForward.builder()
+                    .setRouter(new TopKRouter(gate, perBlock))
+                    .setExperts(grouped ? new GroupedExperts(weights) : new SequentialExperts(weights))
+                    .build();
+            return new Moe(layer);
+        };
+    }
+
+    /** A dense block. */
+    final class Dense implements FeedForwardModule {
+        private final DenseFeedForward ffn;
+
+        /** @param ffn the dense FFN */
+        public Dense(DenseFeedForward ffn) {
+            this.ffn = ffn;
+        }
+
+        @Override
+        public FeedForwardOutput forward(NDArray x, boolean[] validMask, boolean training) {
+            return new FeedForwardOutput(ffn.forward(x), null);
+        }
+
+        @Override
+        public boolean isMoe() {
+            return false;
+        }
+
+        /** @return the wrapped FFN (for loading weights) */
+        public DenseFeedForward ffn() {
+            return ffn;
+        }
+
+        @Override
+        public List<ModelParameter> parameters() {
+            return ffn.parameters();
+        }
+    }
+
+    /** A Mixture-of-Experts block. */
+    final class Moe implements FeedForwardModule {
+        private final MoeFeedForward moe;
+
+        /** @param moe the MoE layer */
+        public Moe(MoeFeedForward moe) {
+            this.moe = moe;
+        }
+
+        @Override
+        public FeedForwardOutput forward(NDArray x, boolean[] validMask, boolean training) {
+            MoeOutput out = moe.forward(x, validMask, training);
+            return new FeedForwardOutput(out.output(), out);
+        }
+
+        @Override
+        public boolean isMoe() {
+            return true;
+        }
+
+        /** @return the wrapped MoE layer */
+        public MoeFeedForward moe() {
+            return moe;
+        }
+
+        @Override
+        public List<ModelParameter> parameters() {
+            return moe.parameters();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * Training infrastructure independent of the model's layers.
+ *
+ * <ul>
+ *   <li>Optimization: {@link org.omnispark.trainer.train.Optimizer} ({@link org.omnispark.trainer.train.Adam}:
+ *       Adam / AdamW with torch.optim's update rule, state as NDArrays in the model's manager), schedules ({@link
+ *       org.omnispark.trainer.train.WarmupLr} as WeNet, {@link org.omnispark.trainer.train.WarmupDecayLr} cosine or
+ *       linear), {@link org.omnispark.trainer.train.GradientClipping} (global norm) and {@link
+ *       org.omnispark.trainer.train.GradientAccumulator}; {@link org.omnispark.trainer.train.Optimizers} builds them
+ *       from a {@link org.omnispark.trainer.config.TrainConfig}.
+ *   <li>Checkpoints: {@link org.omnispark.trainer.train.CheckpointManager} saves model parameters (by name),
+ *       optimizer state, {@link org.omnispark.trainer.train.TrainingState} (step, epoch, batches consumed, RNG seed
+ *       and counter) and the config; atomic (temp folder + rename, {@code latest} pointer via temp + rename), keeps
+ *       the last K. Format: one {@code tensors.bin} (little-endian, concatenated) plus a {@code checkpoint.json}
+ *       index with shapes, offsets and CRC32C per tensor.
+ *   <li>Metrics: {@link org.omnispark.trainer.train.MetricsWriter} with a JSON-lines and a TensorBoard event-file
+ *       implementation (TFRecord framing and Event protobuf hand-encoded), and a {@link
+ *       org.omnispark.trainer.train.ConsoleProgress} line.
+ * </ul>
+ *
+ * <p>Training-loop order per update: forward + backward on each micro-batch (loss scaled by the accumulator) -&gt;
+ * {@code GradientClipping.clipGlobalNorm} -&gt; skip the update if the norm is not finite -&gt; {@code
+ * optimizer.step(schedule.learningRate(step + 1))} -&gt; {@code ParameterCollector.zeroGradients} -&gt; metrics -&gt;
+ * checkpoint at the interval.
+ */
+package org.omnispark.trainer.train;

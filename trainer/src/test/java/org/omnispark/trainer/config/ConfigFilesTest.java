@@ -1,0 +1,157 @@
+package org.omnispark.trainer.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.omnispark.trainer.moe.RoutingNormalization;
+import org.omnispark.trainer.train.LearningRateSchedule;
+import org.omnispark.trainer.train.Optimizers;
+import org.omnispark.trainer.train.WarmupDecayLr;
+import org.omnispark.trainer.train.WarmupLr;
+
+/** Every YAML under conf/model and conf/train loads; strictness; validation messages; parameter counts. */
+class ConfigFilesTest {
+
+    /** The repository's conf folder (tests run in the trainer module folder). */
+    private static final Path CONF = Paths.get("..", "conf");
+
+    @TempDir
+    Path dir;
+
+    private static List<Path> yamls(String sub) throws IOException {
+        try (Stream<Path> files = Files.list(CONF.resolve(sub))) {
+            return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyModelConfigLoadsAndTopOneMoeMatchesDenseActiveParameters() throws IOException {
+        List<Path> files = yamls("model");
+        assertTrue(files.size() >= 12, "expected tiny/small/base/paper x dense/switch/omni, got " + files);
+        for (Path file : files) {
+            ModelConfig config = ModelConfig.load(file, List.of());
+            String name = file.getFileName().toString();
+            String kind = name.substring(name.indexOf('_') + 1, name.length() - ".yaml".length());
+            assertEquals(kind, config.encoderConf().ffn().type(), name);
+            ParameterCount count = ParameterCount.of(config, 5000);
+            System.out.println(name + ": " + count.summary());
+            if (!kind.equals("dense")) {
+                ModelConfig dense = ModelConfig.load(file.resolveSibling(name.replace(kind, "dense")), List.of());
+                ParameterCount denseCount = ParameterCount.of(dense, 5000);
+                long gates = (long) config.encoderConf().outputSize() * config.encoderConf().ffn().numExperts()
+                        * (kind.equals("omni") ? 1 : (config.encoder().equals("conformer") ? 2 : 1)
+                                * config.encoderConf().numBlocks());
+                assertEquals(denseCount.active() + gates, count.active(),
+                        name + ": top-1 active parameters = dense + router weights");
+                assertTrue(count.total() > denseCount.total(), name);
+            }
+        }
+    }
+
+    @Test
+    void paperDenseIsAbout84M() {
+        ParameterCount dense = ParameterCount.of(ModelConfig.load(CONF.resolve("model/paper_dense.yaml"), List.of()),
+                5000);
+        assertTrue(dense.total() > 80_000_000 && dense.total() < 90_000_000, dense.summary());
+    }
+
+    @Test
+    void everyTrainConfigLoadsAndBuildsItsSchedule() throws IOException {
+        List<Path> files = yamls("train");
+        assertEquals(List.of("default.yaml", "tiny.yaml"), files.stream().map(p -> p.getFileName().toString())
+                .toList());
+        for (Path file : files) {
+            TrainConfig config = TrainConfig.load(file, List.of());
+            LearningRateSchedule schedule = Optimizers.schedule(config);
+            assertEquals(config.lr(), schedule.learningRate(config.warmupSteps()), 1e-12,
+                    file + ": peak at the end of warmup");
+        }
+        TrainConfig tiny = TrainConfig.load(CONF.resolve("train/tiny.yaml"), List.of());
+        assertEquals(new WarmupLr(0.002, 200), Optimizers.schedule(tiny));
+        TrainConfig cosine = TrainConfig.load(CONF.resolve("train/tiny.yaml"), List.of("scheduler=cosine",
+                "min_lr=0.0001"));
+        assertEquals(new WarmupDecayLr(0.002, 0.0001, 200, 500, WarmupDecayLr.Decay.COSINE),
+                Optimizers.schedule(cosine));
+    }
+
+    @Test
+    void unknownKeysFailNamingTheKey() throws IOException {
+        Path model = dir.resolve("model.yaml");
+        Files.writeString(model, "encoder_conf:\n  output_size: 64\n  ffn:\n    type: omni\n    num_expert: 4\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelConfig.load(model, List.of()));
+        assertTrue(e.getMessage().contains("encoder_conf.ffn.num_expert") && e.getMessage().contains("num_experts"),
+                e.getMessage());
+        Path train = dir.resolve("train.yaml");
+        Files.writeString(train, "lr: 0.001\nwarmup: 100\n");
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.load(train, List.of()));
+        assertTrue(e.getMessage().contains("'warmup'") && e.getMessage().contains("warmup_steps"), e.getMessage());
+    }
+
+    @Test
+    void invalidValuesNameTheKey() {
+        assertMessage("encoder_conf.attention_heads", () -> ModelConfig.load(null,
+                List.of("encoder_conf.output_size=100", "encoder_conf.attention_heads=8")));
+        assertMessage("ffn.top_k", () -> ModelConfig.load(null,
+                List.of("encoder_conf.ffn.type=switch", "encoder_conf.ffn.num_experts=4", "encoder_conf.ffn.top_k=5")));
+        assertMessage("ffn.type", () -> ModelConfig.load(null, List.of("encoder_conf.ffn.type=soft")));
+        assertMessage("model_conf.reverse_weight", () -> ModelConfig.load(null,
+                List.of("model_conf.reverse_weight=0.3", "decoder_conf.r_num_blocks=0")));
+        assertMessage("encoder_conf.input_layer", () -> ModelConfig.load(null,
+                List.of("encoder_conf.input_layer=conv1d")));
+        assertMessage("max_steps", () -> TrainConfig.load(null, List.of("scheduler=cosine")));
+        assertMessage("betas", () -> TrainConfig.load(null, List.of("betas=[0.9]")));
+        assertMessage("dtype", () -> TrainConfig.load(null, List.of("dtype=fp16")));
+    }
+
+    private static void assertMessage(String key, org.junit.jupiter.api.function.Executable action) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action);
+        assertTrue(e.getMessage().contains(key), "message should name " + key + ": " + e.getMessage());
+    }
+
+    @Test
+    void parameterCountMatchesHandCount() {
+        // transformer encoder d=4, 2 heads, u=8, 2 blocks, input_dim 9, conv2d; CTC only; vocab 3.
+        // subsampling: conv 1->4 3x3: 9*4+4 = 40; conv 4->4 3x3: 9*16+4 = 148; freq (9-1)/2 = 4 -> (4-1)/2 = 1;
+        //   linear 4*1 -> 4: 16+4 = 20; total 208. final norm 2*4 = 8.
+        // layer: attention 4*(16+4) = 80, 2 norms 16, dense FFN 2*4*8+8+4 = 76 -> 172. CTC 4*3+3 = 15.
+        List<String> base = List.of("encoder=transformer", "encoder_conf.output_size=4",
+                "encoder_conf.attention_heads=2", "encoder_conf.linear_units=8", "encoder_conf.num_blocks=2",
+                "encoder_conf.use_cnn_module=false", "decoder=transformer", "decoder_conf.num_blocks=0",
+                "decoder_conf.attention_heads=2", "model_conf.ctc_weight=1.0", "input_dim=9");
+        ParameterCount dense = ParameterCount.of(ModelConfig.load(null, base), 3);
+        assertEquals(new ParameterCount(208 + 8 + 2 * 172 + 15, 208 + 8 + 2 * 172 + 15, 208 + 8 + 2 * 172, 0, 15),
+                dense);
+        // switch, 4 experts top-1: FFN = 4*76 + gate 4*4 = 320 (active 76 + 16 = 92) per layer
+        List<String> sw = Stream.concat(base.stream(), Stream.of("encoder_conf.ffn.type=switch",
+                "encoder_conf.ffn.num_experts=4")).toList();
+        assertEquals(new ParameterCount(208 + 8 + 2 * (96 + 320) + 15, 208 + 8 + 2 * (96 + 92) + 15,
+                208 + 8 + 2 * (96 + 320), 0, 15), ParameterCount.of(ModelConfig.load(null, sw), 3));
+        // omni: experts 4*76 = 304 per layer (active 76), ONE gate 16 for the stack
+        List<String> omni = Stream.concat(base.stream(), Stream.of("encoder_conf.ffn.type=omni",
+                "encoder_conf.ffn.num_experts=4")).toList();
+        assertEquals(new ParameterCount(208 + 8 + 2 * (96 + 304) + 16 + 15, 208 + 8 + 2 * (96 + 76) + 16 + 15,
+                208 + 8 + 2 * (96 + 304) + 16, 0, 15), ParameterCount.of(ModelConfig.load(null, omni), 3));
+    }
+
+    @Test
+    void ffnConfMapsToTheMoeRouterConfig() {
+        ModelConfig config = ModelConfig.load(CONF.resolve("model/tiny_omni.yaml"), List.of());
+        FfnConf ffn = config.encoderConf().ffn();
+        assertTrue(ffn.sharedRouter());
+        assertEquals(1, ffn.toRouterConfig(5).topK());
+        assertEquals(RoutingNormalization.SOFTMAX_THEN_TOPK, ffn.toRouterConfig(5).normalization());
+        assertEquals(0.01, ffn.toRouterConfig(5).auxLossCoeff());
+        assertFalse(config.decoderConf().ffn().isMoe());
+    }
+}
