@@ -139,7 +139,8 @@ public final class LocalClusterSpark implements AutoCloseable {
         for (String entry : classPath) {
             Path p = Path.of(entry);
             Path link = jars.resolve(p.getFileName().toString());
-            if (entry.endsWith(".jar") && Files.isRegularFile(p) && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (entry.endsWith(".jar") && Files.isRegularFile(p)
+                    && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.createSymbolicLink(link, p);
             }
         }
@@ -240,7 +241,8 @@ public final class LocalClusterSpark implements AutoCloseable {
                         .config("spark.executorEnv.SPARK_LOCAL_IP", "127.0.0.1")
                         .config("spark.executorEnv.SPARK_LOCAL_HOSTNAME", "localhost")
                         .config("spark.executor.extraClassPath", String.join(File.pathSeparator, classPath))
-                        .config("spark.executor.extraJavaOptions", (jvmModuleOptions() + " " + executorJavaOptions).trim());
+                        .config("spark.executor.extraJavaOptions",
+                                (jvmModuleOptions() + " " + executorJavaOptions).trim());
                 conf.forEach(b::config);
                 spark = b.getOrCreate();
             } catch (RuntimeException e) {

@@ -110,16 +110,8 @@ public final class ChunkMasks {
         if (choice.isFullContext()) {
             return padMask(scope, lengths, maxLength);
         }
-        boolean[][] chunk = subsequentChunkMask(maxLength, choice.chunkSize(), choice.numLeftChunks());
-        boolean[] values = new boolean[lengths.length * maxLength * maxLength];
-        for (int b = 0; b < lengths.length; b++) {
-            for (int i = 0; i < maxLength; i++) {
-                for (int j = 0; j < Math.min(lengths[b], maxLength); j++) {
-                    values[(b * maxLength + i) * maxLength + j] = chunk[i][j];
-                }
-            }
-        }
-        return scope.create(values, new Shape(lengths.length, maxLength, maxLength));
+        NDArray chunk = toArray(scope, subsequentChunkMask(maxLength, choice.chunkSize(), choice.numLeftChunks()));
+        return padMask(scope, lengths, maxLength).logicalAnd(chunk); // [B, 1, T] & [1, T, T] -> [B, T, T]
     }
 
     /**
