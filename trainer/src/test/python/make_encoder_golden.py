@@ -14,6 +14,8 @@ The components are written here from their definitions (WeNet-like semantics), i
                  else (K-1)/2 on both sides); h = (swish(LN(h)) W2 + b2) * pad
   conformer      x += 0.5 FF1(LN(x)); x += MHSA(LN(x)); x += Conv(LN(x)); x += 0.5 FF2(LN(x)); x = LN(x)
                  FF(x) = swish(x W1 + b1) W2 + b2; LayerNorm eps 1e-5
+  subsampling    x [B, T, F] -> [B, 1, T, F] -> relu(conv2d 3x3 s2) -> relu(conv2d 3x3 s2) -> [B, d, T', F']
+                 -> [B, T', d * F'] (channel-major, as WeNet) -> Linear -> * sqrt(d)   (rel_pos: pe returned apart)
   loss           sum(out * proj) -> gradients of the inputs (x, pos_emb)
 
 Everything is computed in float64 from float32-representable values and stored as float32. Linear weights are
@@ -208,9 +210,36 @@ def make_conformer_layer(name, causal, lengths, chunk, seed):
     w.finish(dict(batch=B, time=T, d=d, heads=H, ffn=ffn, kernel=K, causal=causal, lengths=lengths, chunk=chunk))
 
 
+def make_subsampling():
+    torch.manual_seed(31)
+    B, T, F_in, d = 2, 15, 12, 4
+    w = Writer("subsampling4")
+    c0 = rand(d, 1, 3, 3, scale=1 / 3)
+    c0b = rand(d, scale=0.1)
+    c1 = rand(d, d, 3, 3, scale=1 / 6)
+    c1b = rand(d, scale=0.1)
+    for name, t in [("conv0.weight", c0), ("conv0.bias", c0b), ("conv1.weight", c1), ("conv1.bias", c1b)]:
+        w.put(name, t)
+    f_out = ((F_in - 1) // 2 - 1) // 2
+    out_linear = linear_params(w, "out", d * f_out, d)
+    x = rand(B, T, F_in).requires_grad_(True)
+    h = F.relu(F.conv2d(x.unsqueeze(1), c0, c0b, stride=2))
+    h = F.relu(F.conv2d(h, c1, c1b, stride=2))  # [B, d, T', F']
+    b, c, t, f = h.shape
+    out = apply_linear(h.transpose(1, 2).reshape(b, t, c * f), out_linear) * math.sqrt(d)
+    proj = rand(*out.shape)
+    (out * proj).sum().backward()
+    w.put("x", x)
+    w.put("proj", proj)
+    w.put("out", out)
+    w.put("grad_x", x.grad)
+    w.finish(dict(batch=B, time=T, features=F_in, d=d))
+
+
 if __name__ == "__main__":
     torch.set_default_dtype(torch.float64)
     make_rel_attention()
+    make_subsampling()
     make_conformer_layer("conformer_layer", causal=False, lengths=[7, 5], chunk=0, seed=21)
     make_conformer_layer("conformer_layer_causal", causal=True, lengths=[7, 6], chunk=3, seed=22)
     print("wrote", OUT)

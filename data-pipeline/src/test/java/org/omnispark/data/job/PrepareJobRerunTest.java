@@ -92,6 +92,21 @@ class PrepareJobRerunTest {
     }
 
     @Test
+    void aSentencePieceModelIsTrainedOnTheCorpusAndSavedWithTheData(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("spm");
+        run(out, false, "output.num_shards=1", "text.tokenizer=sentencepiece", "text.sentencepiece_vocab_size=60");
+        DatasetManifest m = DatasetManifest.read(out);
+        assertEquals("sentencepiece", m.tokenizer().type());
+        assertTrue(Files.exists(out.resolve(m.tokenizer().modelFile())), "the .model is saved with the data");
+        org.omnispark.data.text.Tokenizer tokenizer = org.omnispark.data.text.Tokenizers.load(out);
+        assertEquals(m.tokenizer().vocabSize(), tokenizer.vocabSize());
+        for (Utterance u : rows(out).values()) {
+            assertEquals(u.text(), tokenizer.decode(u.tokenIds()), "token ids decode to the text of " + u.key());
+            assertTrue(u.tokenIds().length < u.text().length(), "subwords are fewer than characters: " + u.key());
+        }
+    }
+
+    @Test
     void speedPerturbationAddsCopiesWithScaledDurations(@TempDir Path tmp) {
         Path plain = tmp.resolve("plain");
         Path perturbed = tmp.resolve("perturbed");

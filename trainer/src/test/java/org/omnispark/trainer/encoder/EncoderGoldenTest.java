@@ -1,5 +1,6 @@
 package org.omnispark.trainer.encoder;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.omnispark.trainer.encoder.EncoderTestSupport.assertClose;
 import static org.omnispark.trainer.encoder.EncoderTestSupport.assertNonTrivial;
 import static org.omnispark.trainer.encoder.EncoderTestSupport.gradient;
@@ -11,10 +12,12 @@ import org.omnispark.trainer.moe.FeedForwardConfig;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.Linear;
+import org.omnispark.trainer.nn.RelPositionalEncoding;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Compares the attention and the Conformer layer with an independent plain-PyTorch implementation
+ * Compares the 4x subsampling, the relative attention and the Conformer layer with an independent plain-PyTorch implementation
  * (trainer/src/test/python/make_encoder_golden.py, torch 1.13, float64 maths on float32-representable inputs, stored
  * as float32). Java runs in float64 on the same inputs, so the differences are the float32 rounding of the stored
  * results: tolerance 2e-6 absolute + 1e-5 relative.
@@ -56,9 +59,34 @@ class EncoderGoldenTest {
             assertClose(values(g.load("grad_pos_emb")), gradient(posEmb), ATOL, RTOL, "rel attention d/dposEmb");
             assertNonTrivial(gradient(posEmb), 1e-3, "d/dposEmb");
             // the cache holds keys and values of all T frames: [B, H, T, 2 dk]
-            org.junit.jupiter.api.Assertions.assertEquals(
-                    new ai.djl.ndarray.types.Shape(2, heads, 6, 2 * (d / heads)), out.newCache().getShape(),
+            assertEquals(
+                    new Shape(2, heads, 6, 2 * (d / heads)), out.newCache().getShape(),
                     "new cache shape");
+        }
+    }
+
+    @Test
+    void subsampling4MatchesPyTorch() throws IOException {
+        try (NDManager m = EncoderTestSupport.newManager()) {
+            Golden g = new Golden(m, "subsampling4");
+            int d = g.config.get("d").asInt();
+            Conv2dSubsampling sub = new Conv2dSubsampling(m, "embed", Conv2dSubsampling.Rate.X4,
+                    g.config.get("features").asInt(), d, new RelPositionalEncoding(m, d, 0.0, 100, DataType.FLOAT64),
+                    DataType.FLOAT64, 1);
+            for (int i = 0; i < 2; i++) {
+                sub.convWeights().get(i).setValue(g.load("conv" + i + ".weight"));
+                sub.convBiases().get(i).setValue(g.load("conv" + i + ".bias"));
+            }
+            loadLinear(g, "out", sub.out());
+            NDArray x = g.load("x");
+            x.setRequiresGradient(true);
+            Conv2dSubsampling.Output out = sub.forward(x, 0, true);
+            EncoderTestSupport.backward(out.x().mul(g.load("proj")).sum());
+            // T = 15 -> ((15-1)/2-1)/2 = 3 frames
+            assertEquals(new Shape(2, 3, d), out.x().getShape(), "subsampled shape");
+            assertClose(values(g.load("out")), values(out.x()), ATOL, RTOL, "subsampling output");
+            assertClose(values(g.load("grad_x")), gradient(x), ATOL, RTOL, "subsampling d/dx");
+            assertNonTrivial(gradient(x), 1e-3, "subsampling d/dx");
         }
     }
 
@@ -108,7 +136,7 @@ class EncoderGoldenTest {
             assertClose(values(g.load("out")), values(out.output()), ATOL, RTOL, name + " output");
             assertClose(values(g.load("grad_x")), gradient(x), ATOL, RTOL, name + " d/dx");
             assertNonTrivial(gradient(x), 1e-2, name + " d/dx");
-            org.junit.jupiter.api.Assertions.assertEquals(causal, out.convolutionCache() != null,
+            assertEquals(causal, out.convolutionCache() != null,
                     "a causal layer returns a convolution cache, a non-causal one does not");
         }
     }

@@ -1,7 +1,6 @@
 package org.omnispark.trainer.encoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.omnispark.trainer.moe.FeedForwardConfig;
@@ -105,7 +104,6 @@ class EncoderMoeTest {
             assertTrue(seen.size() > 2, "draws never vary: " + seen);
             assertEquals(ChunkMasks.Choice.FULL, a.forward(xs, new int[] {31}, false).chunk(),
                     "evaluation without a static chunk uses full context");
-            assertNotEquals(0, seen.size());
         }
     }
 }

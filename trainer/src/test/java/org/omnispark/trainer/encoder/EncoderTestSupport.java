@@ -64,10 +64,8 @@ final class EncoderTestSupport {
     /** Asserts |expected - actual| <= atol + rtol |expected| elementwise, naming the first mismatch. */
     static void assertClose(double[] expected, double[] actual, double atol, double rtol, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
-        double worst = 0;
         for (int i = 0; i < expected.length; i++) {
             double tol = atol + rtol * Math.abs(expected[i]);
-            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
             if (!(Math.abs(expected[i] - actual[i]) <= tol)) {
                 fail(what + ": entry " + i + " expected " + expected[i] + " but got " + actual[i] + " (tolerance "
                         + tol + ")");
