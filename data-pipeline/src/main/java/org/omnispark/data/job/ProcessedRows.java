@@ -77,9 +77,10 @@ public final class ProcessedRows {
     /** An accepted utterance. */
     public static Row accepted(ManifestEntry e, String key, float[] features, int numFrames, int dim, int[] tokens,
                                String text, double duration, float speed, double[] sum, double[] sumsq) {
-        return RowFactory.create(key, boxed(features), numFrames, dim, boxed(tokens), tokens.length, text, duration,
+        // Primitive arrays: Spark's encoder copies them in bulk (boxed arrays are ~12x slower to convert).
+        return RowFactory.create(key, features, numFrames, dim, tokens, tokens.length, text, duration,
                 e.confidence(), e.speaker(), e.language(), speed, e.key(), e.source(), e.line(), e.audioPath(),
-                null, null, boxed(sum), boxed(sumsq));
+                null, null, sum, sumsq);
     }
 
     /** A rejected input row in the processed schema. */
@@ -92,29 +93,5 @@ public final class ProcessedRows {
     public static Row reject(String key, RejectReason reason, String detail, String source, long line,
                              String audioPath) {
         return RowFactory.create(key, reason.name(), detail, source, line, audioPath);
-    }
-
-    static Object[] boxed(float[] a) {
-        Float[] out = new Float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
-    }
-
-    static Object[] boxed(int[] a) {
-        Integer[] out = new Integer[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
-    }
-
-    static Object[] boxed(double[] a) {
-        Double[] out = new Double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
     }
 }

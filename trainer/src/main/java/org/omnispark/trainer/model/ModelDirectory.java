@@ -1,0 +1,153 @@
+package org.omnispark.trainer.model;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.data.job.Version;
+import org.omnispark.data.reader.DatasetManifest;
+import org.omnispark.data.text.SentencePieceTokenizer;
+import org.omnispark.data.text.Tokenizer;
+import org.omnispark.data.text.Tokenizers;
+import org.omnispark.trainer.config.ModelConfig;
+import org.omnispark.trainer.config.TrainConfig;
+
+/**
+ * The output folder of {@code omnispark train}, which is also the model folder {@code omnispark eval} reads.
+ *
+ * <pre>
+ *   DIR/model.json           model config, train config, vocabulary size, the training set's CMVN sums, seed
+ *   DIR/units.txt            the tokenizer (copied from the training set; spm.model too for SentencePiece)
+ *   DIR/checkpoints/         ckpt-N folders and the latest pointer (CheckpointManager)
+ *   DIR/metrics.jsonl        one line per logged step and per validation
+ *   DIR/tensorboard/         the TensorBoard event file
+ * </pre>
+ *
+ * @param dir the folder
+ * @param modelConfig the model config
+ * @param trainConfig the training config
+ * @param vocabSize V
+ * @param cmvn the training set's CMVN sums (applied by the model's GlobalCmvn), or null
+ * @param createdBy the OmniSpark version and commit that trained it
+ */
+public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trainConfig, int vocabSize,
+        DatasetManifest.Cmvn cmvn, String createdBy) {
+
+    /** The index file. */
+    public static final String MODEL_FILE = "model.json";
+    /** The checkpoint folder inside DIR. */
+    public static final String CHECKPOINTS = "checkpoints";
+
+    /** Validates. */
+    public ModelDirectory {
+        if (dir == null || modelConfig == null || trainConfig == null || vocabSize < 3) {
+            throw new IllegalArgumentException("dir, modelConfig, trainConfig and vocabSize >= 3 are required");
+        }
+    }
+
+    /**
+     * Writes {@code model.json} and copies the tokenizer of a prepared dataset into {@code dir}.
+     *
+     * @param dir the output folder (created)
+     * @param modelConfig the model config
+     * @param trainConfig the training config
+     * @param dataset the prepared training set (dataset.json, units.txt)
+     * @return the model folder
+     */
+    public static ModelDirectory create(Path dir, ModelConfig modelConfig, TrainConfig trainConfig, Path dataset) {
+        DatasetManifest manifest = DatasetManifest.read(dataset);
+        int vocab = modelConfig.outputDim() > 0 ? modelConfig.outputDim() : manifest.tokenizer().vocabSize();
+        if (manifest.featureDim() != modelConfig.inputDim()) {
+            throw new IllegalArgumentException("The dataset has " + manifest.featureDim() + " feature bins but the "
+                    + "model's input_dim is " + modelConfig.inputDim() + "; pass model.input_dim="
+                    + manifest.featureDim());
+        }
+        ModelDirectory md = new ModelDirectory(dir, modelConfig, trainConfig, vocab, manifest.cmvn(),
+                Version.describe());
+        try {
+            Files.createDirectories(dir);
+            copy(dataset.resolve(manifest.tokenizer().unitsFile()), dir.resolve(Tokenizer.UNITS_FILE));
+            if (manifest.tokenizer().modelFile() != null) {
+                copy(dataset.resolve(manifest.tokenizer().modelFile()), dir.resolve(SentencePieceTokenizer.MODEL_FILE));
+            }
+            ObjectMapper json = ConfigLoader.json();
+            ObjectNode root = json.createObjectNode();
+            root.set("model_config", json.valueToTree(modelConfig));
+            root.set("train_config", json.valueToTree(trainConfig));
+            root.put("vocab_size", vocab);
+            root.set("cmvn", json.valueToTree(manifest.cmvn()));
+            root.put("train_data", dataset.toAbsolutePath().toString());
+            root.put("created_by", md.createdBy());
+            Path temp = dir.resolve("." + MODEL_FILE + ".tmp");
+            Files.write(temp, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            Files.move(temp, dir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the model folder " + dir + ": " + e.getMessage(), e);
+        }
+        return md;
+    }
+
+    /**
+     * Reads a model folder written by {@link #create}.
+     *
+     * @param dir a {@code train --out} folder
+     * @return the model folder
+     */
+    public static ModelDirectory read(Path dir) {
+        Path file = dir.resolve(MODEL_FILE);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(dir + " is not a model folder (no " + MODEL_FILE + "); pass the --out "
+                    + "folder of omnispark train");
+        }
+        try {
+            JsonNode root = ConfigLoader.json().readTree(file.toFile());
+            ModelConfig mc = ConfigLoader.bind(root.get("model_config"), ModelConfig.class, file + ":model_config");
+            TrainConfig tc = ConfigLoader.bind(root.get("train_config"), TrainConfig.class, file + ":train_config");
+            JsonNode cmvnNode = root.get("cmvn");
+            DatasetManifest.Cmvn cmvn = cmvnNode == null || cmvnNode.isNull() ? null
+                    : ConfigLoader.json().treeToValue(cmvnNode, DatasetManifest.Cmvn.class);
+            return new ModelDirectory(dir, mc, tc, root.get("vocab_size").asInt(), cmvn,
+                    root.path("created_by").asText("unknown"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds a freshly initialized model (seeded with the train config's seed); restore a checkpoint into it.
+     *
+     * @param manager the model's long-lived manager
+     * @return the model
+     */
+    public U2Model newModel(NDManager manager) {
+        return U2Model.builder().setManager(manager).setConfig(modelConfig).setVocabSize(vocabSize).optCmvn(cmvn)
+                .optSeed(trainConfig.seed()).build();
+    }
+
+    /** @return the tokenizer copied from the training set */
+    public Tokenizer tokenizer() {
+        try {
+            return Tokenizers.load(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the tokenizer of " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return {@code DIR/checkpoints} */
+    public Path checkpoints() {
+        return dir.resolve(CHECKPOINTS);
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        if (!from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) {
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
