@@ -22,7 +22,7 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
         input = input == null ? new Input(null) : input;
         audio = audio == null ? new AudioSection(null, null, null, null) : audio;
         fbank = fbank == null ? Map.of() : Map.copyOf(fbank);
-        text = text == null ? new TextSection(null, null, null, null, null, null) : text;
+        text = text == null ? new TextSection(null, null, null, null, null, null, null) : text;
         filters = filters == null ? new Filters(null, null, null, null, null, null) : filters;
         output = output == null ? new Output(null, null, null) : output;
     }
@@ -78,10 +78,12 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
      * @param sentencepieceModel a user's SentencePiece .model; null trains one on the corpus
      * @param sentencepieceVocabSize vocabulary size when training a SentencePiece model
      * @param sentencepieceModelType "bpe" (trained in Java) or "unigram" (needs spm_train on the driver) when training
+     * @param vocabularyFrom a prepared dataset (or saved tokenizer folder) whose vocabulary to reuse instead of
+     *     building one, e.g. the training set's when preparing a test set; null builds one
      */
     public record TextSection(Map<String, Object> normalizer, String tokenizer, Integer charMinCount,
                               String sentencepieceModel, Integer sentencepieceVocabSize,
-                              String sentencepieceModelType) implements Serializable {
+                              String sentencepieceModelType, String vocabularyFrom) implements Serializable {
         public TextSection {
             normalizer = normalizer == null ? Map.of() : Map.copyOf(normalizer);
             tokenizer = tokenizer == null ? "char" : tokenizer;

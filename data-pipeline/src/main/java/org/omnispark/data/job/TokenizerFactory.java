@@ -35,6 +35,14 @@ final class TokenizerFactory {
                 .map(e -> normalizer.normalize(e.text()))
                 .filter(t -> !t.isBlank());
         try {
+            if (text.vocabularyFrom() != null) {
+                Tokenizer reused = org.omnispark.data.text.Tokenizers.load(Path.of(text.vocabularyFrom()));
+                if (!reused.type().equals(text.tokenizer())) {
+                    throw new IllegalArgumentException("text.vocabulary_from " + text.vocabularyFrom() + " holds a "
+                            + reused.type() + " tokenizer but text.tokenizer is " + text.tokenizer());
+                }
+                return reused;
+            }
             if (text.tokenizer().equals("char")) {
                 int minCount = text.charMinCount();
                 Map<Integer, Long> counts = texts.flatMap(t -> t.codePoints().boxed().iterator()).countByValue();

@@ -107,6 +107,16 @@ class PrepareJobRerunTest {
     }
 
     @Test
+    void aTestSetReusesTheTrainingVocabulary(@TempDir Path tmp) throws IOException {
+        Path train = tmp.resolve("train");
+        run(train, false, "output.num_shards=1", "text.char_min_count=3");
+        Path test = tmp.resolve("test");
+        run(test, false, "output.num_shards=1", "text.vocabulary_from=" + train);
+        assertEquals(Files.readAllLines(train.resolve("units.txt")), Files.readAllLines(test.resolve("units.txt")),
+                "the test set's units.txt is the training set's");
+    }
+
+    @Test
     void speedPerturbationAddsCopiesWithScaledDurations(@TempDir Path tmp) {
         Path plain = tmp.resolve("plain");
         Path perturbed = tmp.resolve("perturbed");
