@@ -163,7 +163,7 @@ public final class Trainer {
         private final TensorBoardWriter tensorboard;
         private final Validator validator;
         private final BatchCollator collator;
-        private final GradientAccumulator accumulator;
+        private GradientAccumulator accumulator;
         private final ConsoleProgress progress;
         private final long startStep;
         private final List<Double> losses = new ArrayList<>();
@@ -213,9 +213,7 @@ public final class Trainer {
                 }
                 if (accumulator.pending() > 0) { // a partial accumulation at the end of the epoch still counts
                     int pending = accumulator.pending();
-                    while (!accumulator.microBatchDone()) {
-                        // reset the accumulator to an update boundary
-                    }
+                    accumulator = new GradientAccumulator(trainConfig.accumGrad()); // back to an update boundary
                     update(pending);
                 }
                 if (done()) {
@@ -317,8 +315,8 @@ public final class Trainer {
 
         private void save() {
             Map<String, Object> config = new LinkedHashMap<>();
-            config.put("model", modelConfig);
-            config.put("train", trainConfig);
+            config.put("model", ModelDirectory.configTree(modelConfig));
+            config.put("train", ModelDirectory.configTree(trainConfig));
             lastCheckpoint = checkpoints.save(parameters, optimizer, state, config);
         }
     }

@@ -3,12 +3,14 @@ package org.omnispark.trainer.loop;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.omnispark.data.reader.BucketedBatches;
 import org.omnispark.data.reader.Utterance;
 import org.omnispark.data.text.Tokenizer;
+import org.omnispark.data.text.Tokenizers;
 import org.omnispark.trainer.decode.Hypothesis;
 import org.omnispark.trainer.decode.U2Decoding;
 import org.omnispark.trainer.metrics.ErrorRateCalculator;
@@ -22,6 +24,8 @@ import org.omnispark.trainer.model.U2Model;
 /**
  * Validation on a held-out prepared dataset: the total loss (no SpecAugment, no dropout, full context or the static
  * chunk) and CTC greedy CER / WER against the reference transcripts (sclite rules, {@link ErrorRateCalculator}).
+ * A held-out set prepared separately has its own character inventory; its token ids are then re-derived from the
+ * transcripts with the model's tokenizer, so the loss is computed against the model's units.
  */
 public final class Validator {
 
@@ -43,6 +47,25 @@ public final class Validator {
         this.maxBatchSize = maxBatchSize;
     }
 
+    /** True when the held-out set was tokenized with the model's units (else its ids are re-derived from text). */
+    private boolean sameUnits() {
+        try {
+            return Tokenizers.load(dataset).units().equals(tokenizer.units());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The utterances with token ids from the model's tokenizer (a held-out set prepared on its own has others). */
+    private List<Utterance> retokenized(List<Utterance> utterances) {
+        List<Utterance> list = new ArrayList<>(utterances.size());
+        for (Utterance u : utterances) {
+            list.add(new Utterance(u.key(), u.features(), u.numFrames(), u.featureDim(), tokenizer.encode(u.text()),
+                    u.text(), u.duration()));
+        }
+        return list;
+    }
+
     /**
      * Runs one pass with grad mode off (restored afterwards).
      *
@@ -61,12 +84,13 @@ public final class Validator {
         List<Transcript> hyps = new ArrayList<>();
         double lossSum = 0;
         int batches = 0;
+        boolean retokenize = !sameUnits();
         try {
             BucketedBatches data = BucketedBatches.builder().setDataset(dataset).optSeed(0).optEpoch(0)
                     .optRank(0, 1).optMaxFramesPerBatch(maxFramesPerBatch).optMaxBatchSize(maxBatchSize).build();
             for (List<Utterance> utterances : data) {
                 try (NDManager scope = parent.newSubManager()) {
-                    Batch batch = collator.collate(scope, utterances);
+                    Batch batch = collator.collate(scope, retokenize ? retokenized(utterances) : utterances);
                     Losses losses = model.forward(batch, false, 0);
                     lossSum += losses.total().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                     batches++;

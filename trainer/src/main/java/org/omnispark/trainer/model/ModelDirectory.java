@@ -1,6 +1,8 @@
 package org.omnispark.trainer.model;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,8 +80,8 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
             }
             ObjectMapper json = ConfigLoader.json();
             ObjectNode root = json.createObjectNode();
-            root.set("model_config", json.valueToTree(modelConfig));
-            root.set("train_config", json.valueToTree(trainConfig));
+            root.set("model_config", configTree(modelConfig));
+            root.set("train_config", configTree(trainConfig));
             root.put("vocab_size", vocab);
             root.set("cmvn", json.valueToTree(manifest.cmvn()));
             root.put("train_data", dataset.toAbsolutePath().toString());
@@ -92,6 +94,19 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
             throw new UncheckedIOException("cannot write the model folder " + dir + ": " + e.getMessage(), e);
         }
         return md;
+    }
+
+    /**
+     * A config record as the JSON tree {@link ConfigLoader#bind} reads back: record components only (derived
+     * {@code isX()} methods such as {@code FfnConf.isMoe()} are left out, the strict binder would reject them).
+     *
+     * @param config a config record
+     * @return its tree, snake_case keys
+     */
+    public static JsonNode configTree(Object config) {
+        ObjectMapper mapper = ConfigLoader.json().copy();
+        mapper.setVisibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE);
+        return mapper.valueToTree(config);
     }
 
     /**

@@ -1,0 +1,64 @@
+package org.omnispark.trainer.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.omnispark.cli.OmniSparkCommand;
+import org.omnispark.trainer.eval.DecodeMode;
+import org.omnispark.trainer.eval.EvalReport;
+import org.omnispark.trainer.eval.Evaluator;
+import org.omnispark.trainer.eval.ModeResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code omnispark eval}: decodes a prepared dataset with a trained model and scores it. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Decode a prepared dataset with a model trained by 'omnispark train' and score it (sclite rules).",
+            "Writes OUT/report.json, OUT/<mode>/hyp.trn and ref.trn, and OUT/routing.json + PNGs for MoE models."})
+public final class EvalCommand implements OmniSparkCommand {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "the --out folder of train")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "prepared dataset to decode")
+    Path data;
+
+    @Option(names = "--mode", split = ",", paramLabel = "MODE", description = "ctc_greedy, ctc_prefix_beam_search, "
+            + "attention_rescoring, streaming (default: ctc_greedy,attention_rescoring)")
+    List<String> modes = new ArrayList<>(List.of("ctc_greedy", "attention_rescoring"));
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default MODEL/eval)")
+    Path out;
+
+    @Option(names = "--checkpoint", paramLabel = "PATH", description = "a ckpt-N folder (default: the latest)")
+    Path checkpoint;
+
+    @Option(names = "--beam-size", defaultValue = "10", description = "CTC prefix beam size (default 10)")
+    int beamSize;
+
+    @Option(names = "--decoding-chunk-size", defaultValue = "0",
+            description = "chunk in output frames; 0 = full context (streaming needs > 0; default 0)")
+    int chunk;
+
+    @Option(names = "--num-decoding-left-chunks", defaultValue = "-1",
+            description = "left chunks of context, -1 = all (default -1)")
+    int leftChunks;
+
+    @Override
+    public Integer call() {
+        List<DecodeMode> parsed = modes.stream().map(DecodeMode::parse).toList();
+        if (parsed.contains(DecodeMode.STREAMING) && chunk <= 0) {
+            chunk = 16; // WeNet's usual streaming chunk
+        }
+        EvalReport report = Evaluator.builder().setModelDir(model).setData(data).optOutput(out)
+                .optCheckpoint(checkpoint).optModes(parsed).optBeamSize(beamSize).optDecodingChunk(chunk, leftChunks)
+                .build().run();
+        for (ModeResult r : report.modes()) {
+            System.out.printf(Locale.ROOT, "%-24s WER %6.2f%%  CER %6.2f%%  (%d utterances, %.1f s audio, RTF %.4f)%n",
+                    r.mode().id(), 100 * r.errors().wer(), 100 * r.errors().cer(), r.errors().utterances(),
+                    r.audioSeconds(), r.realTimeFactor());
+        }
+        System.out.println("report: " + report.reportFile());
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+package org.omnispark.trainer.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.omnispark.cli.OmniSparkCommand;
+import org.omnispark.trainer.config.ModelConfig;
+import org.omnispark.trainer.config.ParameterCount;
+import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.loop.TrainSummary;
+import org.omnispark.trainer.loop.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code omnispark train}: trains a U2++ model (dense, Switch or Omni-router) on a prepared dataset. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a U2++ model on a dataset made by 'omnispark prepare'.",
+            "Writes OUT/model.json, OUT/units.txt, OUT/checkpoints/, OUT/metrics.jsonl, OUT/tensorboard/;",
+            "rerunning with the same --out resumes from the newest checkpoint."})
+public final class TrainCommand implements OmniSparkCommand {
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "prepared training set")
+    Path data;
+
+    @Option(names = "--conf", paramLabel = "FILE", description = "training config, e.g. conf/train/tiny.yaml")
+    Path trainConf;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "model config, e.g. conf/model/tiny_omni.yaml")
+    Path modelConf;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output / model folder")
+    Path out;
+
+    @Option(names = "--valid", paramLabel = "DIR", description = "prepared held-out set for validation")
+    Path valid;
+
+    @Parameters(paramLabel = "key=value", description = "overrides prefixed model. or train., e.g. "
+            + "model.encoder_conf.ffn.num_experts=8 train.max_steps=500")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        List<String> model = new ArrayList<>();
+        List<String> train = new ArrayList<>();
+        for (String o : overrides) {
+            if (o.startsWith("model.")) {
+                model.add(o.substring("model.".length()));
+            } else if (o.startsWith("train.")) {
+                train.add(o.substring("train.".length()));
+            } else {
+                throw new IllegalArgumentException("override '" + o + "' needs a model. or train. prefix, e.g. "
+                        + "train.lr=0.002");
+            }
+        }
+        ModelConfig modelConfig = ModelConfig.load(modelConf, model);
+        TrainConfig trainConfig = TrainConfig.load(trainConf, train);
+        TrainSummary summary = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
+                .setTrainData(data).optValidData(valid).setOutput(out).optConsole(System.out).build().run();
+        System.out.printf(java.util.Locale.ROOT, "trained steps %d..%d in %.1f s; last checkpoint %s%n",
+                summary.startStep(), summary.finalStep(), summary.seconds(), summary.lastCheckpoint());
+        int vocab = org.omnispark.trainer.model.ModelDirectory.read(out).vocabSize();
+        System.out.println("parameters: " + ParameterCount.of(modelConfig, vocab).summary());
+        return 0;
+    }
+}

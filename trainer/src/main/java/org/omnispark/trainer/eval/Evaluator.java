@@ -1,0 +1,342 @@
+package org.omnispark.trainer.eval;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.data.job.Version;
+import org.omnispark.data.reader.BucketedBatches;
+import org.omnispark.data.reader.Utterance;
+import org.omnispark.data.text.Tokenizer;
+import org.omnispark.trainer.analysis.RoutingPlots;
+import org.omnispark.trainer.analysis.RoutingReport;
+import org.omnispark.trainer.analysis.RoutingStatistics;
+import org.omnispark.trainer.decode.Hypothesis;
+import org.omnispark.trainer.decode.U2Decoding;
+import org.omnispark.trainer.encoder.ChunkMasks;
+import org.omnispark.trainer.encoder.EncoderOutput;
+import org.omnispark.trainer.metrics.EditCounts;
+import org.omnispark.trainer.metrics.ErrorRateCalculator;
+import org.omnispark.trainer.metrics.ErrorRateReport;
+import org.omnispark.trainer.metrics.Transcript;
+import org.omnispark.trainer.metrics.TrnFile;
+import org.omnispark.trainer.model.Batch;
+import org.omnispark.trainer.model.BatchCollator;
+import org.omnispark.trainer.model.ModelDirectory;
+import org.omnispark.trainer.model.U2Model;
+import org.omnispark.trainer.moe.MoeOutput;
+import org.omnispark.trainer.moe.RoutingResult;
+import org.omnispark.trainer.train.CheckpointManager;
+
+/**
+ * Decodes a prepared dataset with a trained model and scores it.
+ *
+ * <pre>
+ *   OUT/report.json                 per mode: WER, CER, S/D/I/N (words and characters), utterances, audio seconds,
+ *                                   decode seconds, RTF; model folder, checkpoint, config, OmniSpark version/commit
+ *   OUT/&lt;mode&gt;/hyp.trn, ref.trn   sclite trn files ("text (utterance-id)")
+ *   OUT/routing.json + *.png         encoder expert usage and cross-layer agreement (MoE models; first batched mode)
+ * </pre>
+ *
+ * Non-streaming modes encode whole batches with full context, or with {@code new Choice(decodingChunkSize,
+ * numDecodingLeftChunks)} masks when a chunk size is set; streaming encodes each utterance chunk by chunk with caches
+ * (it needs a causal Conformer or a Transformer), then CTC greedy. The decode time covers the encoder and the search
+ * (not reading shards or scoring), measured per mode.
+ */
+public final class Evaluator {
+
+    private final Path modelDir;
+    private final Path data;
+    private final Path output;
+    private final Path checkpoint;
+    private final List<DecodeMode> modes;
+    private final int beamSize;
+    private final int decodingChunkSize;
+    private final int numDecodingLeftChunks;
+    private final int maxFramesPerBatch;
+    private final int maxBatchSize;
+
+    private Evaluator(Builder b) {
+        this.modelDir = b.modelDir;
+        this.data = b.data;
+        this.output = b.output;
+        this.checkpoint = b.checkpoint;
+        this.modes = List.copyOf(b.modes);
+        this.beamSize = b.beamSize;
+        this.decodingChunkSize = b.decodingChunkSize;
+        this.numDecodingLeftChunks = b.numDecodingLeftChunks;
+        this.maxFramesPerBatch = b.maxFramesPerBatch;
+        this.maxBatchSize = b.maxBatchSize;
+    }
+
+    /** @return a builder; setModelDir and setData are required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs every mode and writes the outputs.
+     *
+     * @return the results
+     */
+    public EvalReport run() {
+        Engine.getEngine("PyTorch");
+        ModelDirectory dir = ModelDirectory.read(modelDir);
+        Path ckpt = checkpoint != null ? checkpoint : CheckpointManager.builder().setDirectory(dir.checkpoints())
+                .build().latest().orElseThrow(() -> new IllegalStateException("No checkpoint in " + dir.checkpoints()
+                        + "; train first or pass --checkpoint"));
+        Tokenizer tokenizer = dir.tokenizer();
+        Path out = output != null ? output : modelDir.resolve("eval");
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
+            U2Model model = dir.newModel(root);
+            CheckpointManager.restore(ckpt, model.parameters(), null);
+            RoutingStatistics routing = null;
+            if (model.config().encoderConf().ffn().isMoe()) {
+                int blocks = model.encoder().layers().size()
+                        * (model.encoder().config().macaron() && model.config().encoder().equals("conformer") ? 2 : 1);
+                routing = RoutingStatistics.builder().setNumLayers(blocks)
+                        .setNumExperts(model.config().encoderConf().ffn().numExperts()).build();
+            }
+            List<ModeResult> results = new ArrayList<>();
+            boolean routingDone = false;
+            for (DecodeMode mode : modes) {
+                boolean collect = routing != null && !routingDone && mode != DecodeMode.STREAMING;
+                results.add(decode(model, root, tokenizer, mode, collect ? routing : null, out));
+                routingDone |= collect;
+            }
+            Path routingFile = null;
+            if (routing != null && routingDone) {
+                RoutingReport report = routing.report();
+                routingFile = out.resolve("routing.json");
+                report.writeJson(routingFile);
+                RoutingPlots.writeAll(report, out);
+            }
+            Path reportFile = writeReport(out, dir, ckpt, results);
+            return new EvalReport(results, reportFile, routingFile);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private ModeResult decode(U2Model model, NDManager root, Tokenizer tokenizer, DecodeMode mode,
+            RoutingStatistics routing, Path out) {
+        if (mode == DecodeMode.ATTENTION_RESCORING && model.decoder() == null) {
+            throw new IllegalArgumentException("attention_rescoring needs an attention decoder, but this model is "
+                    + "CTC-only (ctc_weight 1); use ctc_greedy or ctc_prefix_beam_search");
+        }
+        if (mode == DecodeMode.STREAMING && decodingChunkSize <= 0) {
+            throw new IllegalArgumentException("streaming needs a decoding chunk size > 0 (--decoding-chunk-size)");
+        }
+        BatchCollator collator = new BatchCollator(model.config().inputDim());
+        U2Decoding decoding = model.decoding(beamSize);
+        List<Transcript> refs = new ArrayList<>();
+        List<Transcript> hyps = new ArrayList<>();
+        double audio = 0;
+        long nanos = 0;
+        BucketedBatches batches = BucketedBatches.builder().setDataset(data).optSeed(0).optEpoch(0).optRank(0, 1)
+                .optMaxFramesPerBatch(maxFramesPerBatch)
+                .optMaxBatchSize(mode == DecodeMode.STREAMING ? 1 : maxBatchSize).build();
+        for (List<Utterance> utterances : batches) {
+            try (NDManager scope = root.newSubManager()) {
+                Batch batch = collator.collate(scope, utterances);
+                long begin = System.nanoTime();
+                List<Hypothesis> best = mode == DecodeMode.STREAMING ? streaming(model, decoding, batch)
+                        : batched(model, decoding, batch, mode, routing);
+                nanos += System.nanoTime() - begin;
+                audio += batch.audioSeconds();
+                for (int b = 0; b < batch.size(); b++) {
+                    refs.add(new Transcript(batch.keys().get(b), batch.texts().get(b)));
+                    hyps.add(new Transcript(batch.keys().get(b), tokenizer.decode(best.get(b).tokenArray())));
+                }
+            }
+        }
+        ErrorRateReport errors = ErrorRateCalculator.sclite().score(refs, hyps);
+        Path folder = out.resolve(mode.id());
+        try {
+            Files.createDirectories(folder);
+            TrnFile.write(folder.resolve("hyp.trn"), hyps);
+            TrnFile.write(folder.resolve("ref.trn"), refs);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write trn files into " + folder + ": " + e.getMessage(), e);
+        }
+        return new ModeResult(mode, errors, audio, nanos / 1e9, folder.resolve("hyp.trn"), folder.resolve("ref.trn"));
+    }
+
+    private List<Hypothesis> batched(U2Model model, U2Decoding decoding, Batch batch, DecodeMode mode,
+            RoutingStatistics routing) {
+        ChunkMasks.Choice choice = decodingChunkSize > 0
+                ? new ChunkMasks.Choice(decodingChunkSize, numDecodingLeftChunks) : ChunkMasks.Choice.FULL;
+        EncoderOutput enc = model.encode(batch.features(), batch.featureLengths(), choice); // [B, T', d]
+        if (routing != null) {
+            List<RoutingResult> perLayer = new ArrayList<>();
+            for (MoeOutput moe : enc.moeOutputs()) {
+                perLayer.add(moe.routing());
+            }
+            routing.add(perLayer);
+        }
+        long[] lengths = new long[batch.size()];
+        for (int b = 0; b < lengths.length; b++) {
+            lengths[b] = enc.outputLengths()[b];
+        }
+        return switch (mode) {
+            case CTC_GREEDY -> decoding.ctcGreedy(enc.output(), lengths);
+            case CTC_PREFIX_BEAM_SEARCH -> decoding.ctcPrefixBeamSearch(enc.output(), lengths).stream()
+                    .map(nbest -> nbest.isEmpty() ? new Hypothesis(List.of(), 0, 0) : nbest.get(0)).toList();
+            case ATTENTION_RESCORING -> decoding.attentionRescoring(enc.output(), lengths);
+            default -> throw new IllegalStateException("not a batched mode: " + mode);
+        };
+    }
+
+    /** One utterance (B = 1, no padding) through the streaming encoder, then CTC greedy. */
+    private List<Hypothesis> streaming(U2Model model, U2Decoding decoding, Batch batch) {
+        NDArray encoded; // [1, T', d]
+        try {
+            encoded = model.encoder().forwardChunkByChunk(batch.features(), decodingChunkSize, numDecodingLeftChunks);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("streaming decoding is not possible with this encoder: "
+                    + e.getMessage(), e);
+        }
+        return decoding.ctcGreedy(encoded, new long[] {encoded.getShape().get(1)});
+    }
+
+    private Path writeReport(Path out, ModelDirectory dir, Path ckpt, List<ModeResult> results) {
+        ObjectMapper json = ConfigLoader.json();
+        ObjectNode root = json.createObjectNode();
+        root.put("created_by", Version.describe());
+        root.put("model_dir", modelDir.toAbsolutePath().toString());
+        root.put("model_created_by", dir.createdBy());
+        root.put("checkpoint", ckpt.toAbsolutePath().toString());
+        root.put("data", data.toAbsolutePath().toString());
+        root.set("model_config", ModelDirectory.configTree(dir.modelConfig()));
+        ObjectNode decodingNode = root.putObject("decoding");
+        decodingNode.put("beam_size", beamSize);
+        decodingNode.put("decoding_chunk_size", decodingChunkSize);
+        decodingNode.put("num_decoding_left_chunks", numDecodingLeftChunks);
+        ObjectNode modesNode = root.putObject("modes");
+        for (ModeResult r : results) {
+            ObjectNode m = modesNode.putObject(r.mode().id());
+            m.put("wer", r.errors().wer());
+            m.put("cer", r.errors().cer());
+            putCounts(m.putObject("words"), r.errors().words());
+            putCounts(m.putObject("characters"), r.errors().characters());
+            m.put("utterances", r.errors().utterances());
+            m.put("audio_seconds", r.audioSeconds());
+            m.put("decode_seconds", r.decodeSeconds());
+            m.put("rtf", r.realTimeFactor());
+            m.put("hyp_trn", out.relativize(r.hypothesisFile()).toString());
+            m.put("ref_trn", out.relativize(r.referenceFile()).toString());
+        }
+        Path file = out.resolve("report.json");
+        try {
+            Files.createDirectories(out);
+            Files.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    private static void putCounts(ObjectNode node, EditCounts c) {
+        node.put("substitutions", c.substitutions());
+        node.put("deletions", c.deletions());
+        node.put("insertions", c.insertions());
+        node.put("correct", c.correct());
+        node.put("reference", c.referenceLength());
+        node.put("errors", c.errors());
+    }
+
+    /** Builder of {@link Evaluator}. */
+    public static final class Builder {
+        private Path modelDir;
+        private Path data;
+        private Path output;
+        private Path checkpoint;
+        private List<DecodeMode> modes = List.of(DecodeMode.CTC_GREEDY, DecodeMode.ATTENTION_RESCORING);
+        private int beamSize = 10;
+        private int decodingChunkSize;
+        private int numDecodingLeftChunks = -1;
+        private int maxFramesPerBatch = 12000;
+        private int maxBatchSize = 16;
+
+        /** @param dir a {@code train --out} folder @return this */
+        public Builder setModelDir(Path dir) {
+            this.modelDir = dir;
+            return this;
+        }
+
+        /** @param dataset a prepared dataset folder @return this */
+        public Builder setData(Path dataset) {
+            this.data = dataset;
+            return this;
+        }
+
+        /** @param dir where outputs go, default {@code MODEL_DIR/eval} @return this */
+        public Builder optOutput(Path dir) {
+            this.output = dir;
+            return this;
+        }
+
+        /** @param ckpt a ckpt-N folder, default the latest @return this */
+        public Builder optCheckpoint(Path ckpt) {
+            this.checkpoint = ckpt;
+            return this;
+        }
+
+        /** @param modes default ctc_greedy, attention_rescoring @return this */
+        public Builder optModes(List<DecodeMode> modes) {
+            this.modes = List.copyOf(modes);
+            return this;
+        }
+
+        /** @param beamSize CTC prefix beam, default 10 @return this */
+        public Builder optBeamSize(int beamSize) {
+            this.beamSize = beamSize;
+            return this;
+        }
+
+        /**
+         * @param chunk decoding_chunk_size in output frames (0 = full context for batched modes; streaming needs
+         *     &gt; 0), default 0
+         * @param leftChunks num_decoding_left_chunks, negative = all, default -1
+         * @return this
+         */
+        public Builder optDecodingChunk(int chunk, int leftChunks) {
+            this.decodingChunkSize = chunk;
+            this.numDecodingLeftChunks = leftChunks;
+            return this;
+        }
+
+        /**
+         * @param maxFrames padded frames per batch, default 12000
+         * @param maxSize utterances per batch, default 16
+         * @return this
+         */
+        public Builder optBatch(int maxFrames, int maxSize) {
+            this.maxFramesPerBatch = maxFrames;
+            this.maxBatchSize = maxSize;
+            return this;
+        }
+
+        /** @return the evaluator */
+        public Evaluator build() {
+            if (modelDir == null || data == null) {
+                throw new IllegalStateException("Evaluator needs setModelDir (a train --out folder) and setData");
+            }
+            if (modes.isEmpty() || beamSize < 1 || decodingChunkSize < 0) {
+                throw new IllegalStateException("Need at least one mode, beamSize >= 1 and a chunk size >= 0");
+            }
+            return new Evaluator(this);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package org.omnispark.trainer.loop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.omnispark.trainer.config.ModelConfig;
+import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.model.ModelDirectory;
+import org.omnispark.trainer.model.TinyDatasets;
+import org.omnispark.trainer.train.TensorBoardWriter;
+
+/** The training loop on a tiny synthesized dataset: overfitting, resume equivalence, outputs, flat memory. */
+class TrainerTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void tinyOmniModelOverfitsFourUtterances() throws IOException {
+        Path data = TinyDatasets.dataset(4);
+        ModelConfig model = TinyDatasets.model("omni", "encoder_conf.dropout_rate=0.0",
+                "encoder_conf.positional_dropout_rate=0.0", "encoder_conf.attention_dropout_rate=0.0",
+                "decoder_conf.dropout_rate=0.0", "decoder_conf.positional_dropout_rate=0.0",
+                "decoder_conf.self_attention_dropout_rate=0.0", "decoder_conf.src_attention_dropout_rate=0.0",
+                "spec_aug.num_t_mask=0", "spec_aug.num_f_mask=0", "encoder_conf.use_dynamic_chunk=false");
+        TrainConfig train = TinyDatasets.train("max_steps=50", "lr=0.01", "warmup_steps=10", "weight_decay=0.0",
+                "valid_interval=25");
+        List<Long> rss = new ArrayList<>();
+        Path out = tmp.resolve("run");
+        TrainSummary summary = Trainer.builder().setModelConfig(model).setTrainConfig(train).setTrainData(data)
+                .optValidData(data).setOutput(out).optStepListener(m -> {
+                    if (m.step() == 20 || m.step() == 50) {
+                        rss.add(nativeBytes());
+                    }
+                }).build().run();
+        List<Double> losses = summary.losses();
+        System.out.println("overfit losses " + losses);
+        assertEquals(50, losses.size(), "one loss per update");
+        double first = losses.get(0);
+        double last = losses.get(losses.size() - 1);
+        System.out.printf("overfit: loss %.3f -> %.3f, RSS - Java heap at step 20 %d MB, at step 50 %d MB, %.1f s%n",
+                first, last,
+                rss.get(0) >> 20, rss.get(1) >> 20, summary.seconds());
+        assertTrue(last < 0.35 * first, "the loss must drop a lot on 4 utterances: " + first + " -> " + last);
+        // memory: the per-step managers are closed, so native memory (RSS minus the committed Java heap) stays
+        // flat; a leak of the step's tensors would add megabytes per step (30 steps here)
+        assertTrue(rss.get(1) - rss.get(0) < 48L << 20, "native memory grew from " + (rss.get(0) >> 20) + " MB to "
+                + (rss.get(1) >> 20) + " MB over 30 steps");
+
+        // outputs: model folder, checkpoint, metrics
+        ModelDirectory dir = ModelDirectory.read(out);
+        assertEquals(model, dir.modelConfig(), "model.json round-trips the model config");
+        assertTrue(Files.exists(out.resolve("units.txt")), "tokenizer copied");
+        assertTrue(Files.exists(out.resolve("checkpoints/ckpt-50/checkpoint.json")), "final checkpoint");
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(50 + 2, lines.size(), "50 step lines (log_interval 1) + 2 validation lines");
+        try (var files = Files.list(out.resolve("tensorboard"))) {
+            Path events = files.findFirst().orElseThrow();
+            assertEquals(1 + 50 + 2, TensorBoardWriter.read(events).size(), "file version + 50 steps + 2 validations");
+        }
+        assertEquals(2, summary.validations().size(), "validated at steps 25 and 50");
+        ValidationResult v = summary.validations().get(1);
+        assertEquals(4, v.utterances());
+        System.out.printf("validation at step 50: loss %.3f CER %.3f WER %.3f%n", v.loss(), v.cer(), v.wer());
+        assertTrue(v.loss() < summary.validations().get(0).loss(), "validation loss falls from step 25 to 50");
+    }
+
+    @Test
+    void sixStepsEqualThreeStepsResumeAndThreeMore() throws IOException {
+        Path data = TinyDatasets.dataset(4);
+        // dropout and SpecAugment on (seeded per micro-batch), batches of 2 so an epoch has 2 batches and resume
+        // lands mid-epoch; jitter off (its counter is not in the checkpoint)
+        ModelConfig model = TinyDatasets.model("switch", "encoder_conf.use_dynamic_chunk=true");
+        String[] common = {"batch.max_batch_size=2", "lr=0.002", "warmup_steps=2"};
+        Path straight = tmp.resolve("straight");
+        Path resumed = tmp.resolve("resumed");
+        Trainer.builder().setModelConfig(model).setTrainConfig(train(common, "max_steps=6")).setTrainData(data)
+                .setOutput(straight).build().run();
+        TrainSummary part1 = Trainer.builder().setModelConfig(model).setTrainConfig(train(common, "max_steps=3"))
+                .setTrainData(data).setOutput(resumed).build().run();
+        assertEquals(3, part1.finalStep());
+        TrainSummary part2 = Trainer.builder().setModelConfig(model).setTrainConfig(train(common, "max_steps=6"))
+                .setTrainData(data).setOutput(resumed).build().run();
+        assertEquals(3, part2.startStep(), "resumed from ckpt-3");
+        assertEquals(6, part2.finalStep());
+        // model + optimizer tensors, concatenated in a fixed order: bitwise equal
+        byte[] a = Files.readAllBytes(straight.resolve("checkpoints/ckpt-6/tensors.bin"));
+        byte[] b = Files.readAllBytes(resumed.resolve("checkpoints/ckpt-6/tensors.bin"));
+        assertEquals(a.length, b.length);
+        assertArrayEquals(a, b, "parameters and Adam state after 6 steps vs 3 + resume + 3");
+    }
+
+    private static TrainConfig train(String[] common, String extra) {
+        String[] all = java.util.Arrays.copyOf(common, common.length + 1);
+        all[common.length] = extra;
+        return TinyDatasets.train(all);
+    }
+
+    /** RSS minus the committed Java heap: libtorch's memory and the JVM's own. */
+    private static long nativeBytes() {
+        System.gc();
+        return residentBytes() - Runtime.getRuntime().totalMemory();
+    }
+
+    private static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}
