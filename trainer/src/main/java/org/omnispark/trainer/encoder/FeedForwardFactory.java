@@ -5,6 +5,7 @@ import org.omnispark.trainer.moe.ExpertWeights;
 import org.omnispark.trainer.moe.FeedForwardConfig;
 import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.GroupedExperts;
+import org.omnispark.trainer.moe.LocalTokenDispatcher;
 import org.omnispark.trainer.moe.MoeFeedForward;
 import org.omnispark.trainer.moe.MoeOutput;
 import org.omnispark.trainer.moe.MoeRouting;
@@ -58,10 +59,20 @@ public interface FeedForwardFactory {
      * @param routerConfig top-k, normalization, aux-loss coefficients, jitter; each block gets its own router whose
      *     jitter seed is {@code routerConfig.seed() + ffnIndex}
      * @param grouped batched experts ({@link GroupedExperts}) instead of the sequential reference
-     * @return the factory
+     * @return the factory (dropless)
      */
     static FeedForwardFactory moe(
             FeedForwardConfig expertConfig, MoeRouting routing, RouterConfig routerConfig, boolean grouped) {
+        return moe(expertConfig, routing, routerConfig, grouped, 0.0);
+    }
+
+    /**
+     * As {@link #moe(FeedForwardConfig, MoeRouting, RouterConfig, boolean)} with a capacity factor: each expert
+     * takes at most {@code ceil(capacityFactor * T * k / E)} assignments, the overflow rides the residual;
+     * {@code capacityFactor <= 0} is dropless.
+     */
+    static FeedForwardFactory moe(FeedForwardConfig expertConfig, MoeRouting routing, RouterConfig routerConfig,
+                                  boolean grouped, double capacityFactor) {
         return (manager, ffnIndex, name, seed) -> {
             GateWeight gate = routing.gateFor(ffnIndex);
             RouterConfig perBlock = new RouterConfig(routerConfig.topK(), routerConfig.normalization(),
@@ -72,6 +83,7 @@ public interface FeedForwardFactory {
             MoeFeedForward layer = MoeFeedForward.builder()
                     .setRouter(new TopKRouter(gate, perBlock))
                     .setExperts(grouped ? new GroupedExperts(weights) : new SequentialExperts(weights))
+                    .optDispatcher(new LocalTokenDispatcher(capacityFactor))
                     .build();
             return new Moe(layer);
         };

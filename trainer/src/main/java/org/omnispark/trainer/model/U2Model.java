@@ -185,8 +185,8 @@ public final class U2Model implements ParameterOwner {
         if (routing == null) {
             return FeedForwardFactory.dense(expert);
         }
-        // capacity_factor is not applied here: FeedForwardFactory.moe is dropless (U2++ and Omni-router are too).
-        return FeedForwardFactory.moe(expert, routing, ffn.toRouterConfig(jitterSeed), true);
+        // capacity_factor 0 (the default, as in U2++ and Omni-router) is dropless.
+        return FeedForwardFactory.moe(expert, routing, ffn.toRouterConfig(jitterSeed), true, ffn.capacityFactor());
     }
 
     private static FfnActivation activation(String name) {
