@@ -9,7 +9,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
  * Streams the rows of one shard file without a SparkSession (parquet-hadoop only), in file order (by duration).

@@ -1,14 +1,5 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.moe.FeedForwardConfig;
-import org.omnispark.trainer.moe.FfnActivation;
-import org.omnispark.trainer.moe.MoeOutput;
-import org.omnispark.trainer.nn.LayerNorm;
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterOwner;
-import org.omnispark.trainer.nn.PositionalEncoding;
-import org.omnispark.trainer.nn.RelPositionalEncoding;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -17,6 +8,14 @@ import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FfnActivation;
+import org.omnispark.trainer.moe.MoeOutput;
+import org.omnispark.trainer.nn.LayerNorm;
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterOwner;
+import org.omnispark.trainer.nn.PositionalEncoding;
+import org.omnispark.trainer.nn.RelPositionalEncoding;
 
 /**
  * The encoder stack shared by {@link ConformerEncoder} and {@link TransformerEncoder} (WeNet {@code BaseEncoder}):

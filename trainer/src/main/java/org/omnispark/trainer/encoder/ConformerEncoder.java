@@ -1,12 +1,11 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.nn.LayerNorm;
-
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.omnispark.trainer.nn.LayerNorm;
 
 /**
  * A Conformer encoder (U2++): {@link Conv2dSubsampling}, N {@link ConformerEncoderLayer}s with relative-position

@@ -1,13 +1,12 @@
 package org.omnispark.trainer.encoder;
 
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
 import org.omnispark.trainer.moe.MoeOutput;
 import org.omnispark.trainer.nn.Dropout;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.ModelParameter;
-
-import ai.djl.ndarray.NDArray;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A Conformer block (Gulati et al.; WeNet {@code ConformerEncoderLayer}, pre-norm):

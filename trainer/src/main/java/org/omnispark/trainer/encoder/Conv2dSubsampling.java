@@ -1,17 +1,16 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.nn.Activations;
-import org.omnispark.trainer.nn.Linear;
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterOwner;
-import org.omnispark.trainer.nn.PositionalEncoding;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.Activations;
+import org.omnispark.trainer.nn.Linear;
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterOwner;
+import org.omnispark.trainer.nn.PositionalEncoding;
 
 /**
  * Convolutional front end that shortens the time axis 4, 6 or 8 times (WeNet {@code Conv2dSubsampling4/6/8}),

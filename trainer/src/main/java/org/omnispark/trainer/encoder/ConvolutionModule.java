@@ -1,17 +1,16 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.nn.Activations;
-import org.omnispark.trainer.nn.LayerNorm;
-import org.omnispark.trainer.nn.Linear;
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.Activations;
+import org.omnispark.trainer.nn.LayerNorm;
+import org.omnispark.trainer.nn.Linear;
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterOwner;
 
 /**
  * The Conformer convolution module (Gulati et al.; WeNet {@code ConvolutionModule} with {@code layer_norm}):

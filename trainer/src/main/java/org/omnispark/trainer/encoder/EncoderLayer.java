@@ -1,8 +1,7 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
+import org.omnispark.trainer.nn.ParameterOwner;
 
 /** One block of an encoder stack ({@link ConformerEncoderLayer} or {@link TransformerEncoderLayer}). */
 public interface EncoderLayer extends ParameterOwner {

@@ -1,5 +1,8 @@
 package org.omnispark.trainer.encoder;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
 import org.omnispark.trainer.moe.DenseFeedForward;
 import org.omnispark.trainer.moe.ExpertWeights;
 import org.omnispark.trainer.moe.FeedForwardConfig;
@@ -13,10 +16,6 @@ import org.omnispark.trainer.moe.RouterConfig;
 import org.omnispark.trainer.moe.SequentialExperts;
 import org.omnispark.trainer.moe.TopKRouter;
 import org.omnispark.trainer.nn.ModelParameter;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import java.util.List;
 
 /**
  * Makes the feed-forward blocks of an encoder stack, so that the same layer code holds dense, Switch or Omni-router

@@ -1,8 +1,7 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
+import org.omnispark.trainer.nn.ParameterOwner;
 
 /**
  * A position-wise feed-forward block inside an encoder layer: dense or Mixture-of-Experts. Made by a {@link

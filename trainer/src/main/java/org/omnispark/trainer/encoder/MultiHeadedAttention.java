@@ -1,16 +1,15 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.nn.Dropout;
-import org.omnispark.trainer.nn.Linear;
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.Dropout;
+import org.omnispark.trainer.nn.Linear;
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterOwner;
 
 /**
  * Multi-head scaled dot-product attention (Vaswani et al.; WeNet {@code MultiHeadedAttention}, "selfattn"):

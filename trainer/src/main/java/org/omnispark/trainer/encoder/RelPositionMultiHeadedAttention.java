@@ -1,14 +1,13 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.nn.Linear;
-import org.omnispark.trainer.nn.ModelParameter;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.Linear;
+import org.omnispark.trainer.nn.ModelParameter;
 
 /**
  * Multi-head attention with relative positional terms (Transformer-XL / Conformer; WeNet {@code

@@ -1,11 +1,10 @@
 package org.omnispark.trainer.encoder;
 
-import org.omnispark.trainer.nn.LayerNorm;
-
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.LayerNorm;
 
 /**
  * A Transformer encoder (Omni-router Transformer, WeNet {@code TransformerEncoder}): {@link Conv2dSubsampling}, N

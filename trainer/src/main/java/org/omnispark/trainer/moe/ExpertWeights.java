@@ -1,16 +1,13 @@
 package org.omnispark.trainer.moe;
 
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterCollector;
+import org.omnispark.trainer.nn.ParameterOwner;
 
 /**
  * The stacked parameters of a contiguous slice of experts, each an FFN d -&gt; ffn -&gt; d.
@@ -176,15 +173,6 @@ public final class ExpertWeights implements ParameterOwner {
 
     @Override
     public List<ModelParameter> parameters() {
-        List<ModelParameter> list = new ArrayList<>();
-        list.add(w1);
-        if (b1 != null) {
-            list.add(b1);
-        }
-        list.add(w2);
-        if (b2 != null) {
-            list.add(b2);
-        }
-        return Collections.unmodifiableList(list);
+        return ParameterCollector.nonNull(w1, b1, w2, b2);
     }
 }

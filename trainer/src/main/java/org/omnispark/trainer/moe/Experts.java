@@ -1,10 +1,7 @@
 package org.omnispark.trainer.moe;
 
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
+import org.omnispark.trainer.nn.ParameterOwner;
 
 /**
  * The local experts of an MoE layer (Megatron-Core's Experts): FFNs applied to rows already grouped by expert.

@@ -1,13 +1,10 @@
 package org.omnispark.trainer.moe;
 
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.omnispark.trainer.nn.ModelParameter;
 
 /**
  * Batched experts: rows are gathered into a padded {@code [E_local, C, d]} block (C = the largest group), both FFN

@@ -1,10 +1,7 @@
 package org.omnispark.trainer.moe;
 
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
+import org.omnispark.trainer.nn.ParameterOwner;
 
 /** Decides which experts each token goes to and with which weight (Megatron-Core's Router). */
 public interface Router extends ParameterOwner {

@@ -1,9 +1,5 @@
 package org.omnispark.trainer.moe;
 
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.omnispark.trainer.nn.ModelParameter;
 
 /**
  * Top-k router over a (possibly shared) {@link GateWeight}: logits {@code [T, E]} -&gt; probs -&gt; k experts per token

@@ -50,4 +50,15 @@ public final class ParameterCollector {
             parameter.zeroGradient();
         }
     }
+
+    /** The given parameters without the nulls (absent optional parameters such as biases), in order. */
+    public static List<ModelParameter> nonNull(ModelParameter... parameters) {
+        List<ModelParameter> list = new java.util.ArrayList<>(parameters.length);
+        for (ModelParameter p : parameters) {
+            if (p != null) {
+                list.add(p);
+            }
+        }
+        return java.util.Collections.unmodifiableList(list);
+    }
 }

@@ -3,14 +3,13 @@ package org.omnispark.trainer.encoder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.omnispark.trainer.nn.RelPositionalEncoding;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
+import org.omnispark.trainer.nn.RelPositionalEncoding;
 
 /** Output lengths (hand-computed) and the locality that chunk-by-chunk decoding relies on. */
 class Conv2dSubsamplingTest {

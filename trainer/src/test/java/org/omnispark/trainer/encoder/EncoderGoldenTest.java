@@ -6,14 +6,6 @@ import static org.omnispark.trainer.encoder.EncoderTestSupport.assertNonTrivial;
 import static org.omnispark.trainer.encoder.EncoderTestSupport.gradient;
 import static org.omnispark.trainer.encoder.EncoderTestSupport.values;
 
-import org.omnispark.trainer.encoder.EncoderTestSupport.Golden;
-import org.omnispark.trainer.moe.DenseFeedForward;
-import org.omnispark.trainer.moe.FeedForwardConfig;
-import org.omnispark.trainer.moe.FfnActivation;
-import org.omnispark.trainer.nn.LayerNorm;
-import org.omnispark.trainer.nn.Linear;
-import org.omnispark.trainer.nn.RelPositionalEncoding;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -24,6 +16,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.omnispark.trainer.encoder.EncoderTestSupport.Golden;
+import org.omnispark.trainer.moe.DenseFeedForward;
+import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FfnActivation;
+import org.omnispark.trainer.nn.LayerNorm;
+import org.omnispark.trainer.nn.Linear;
+import org.omnispark.trainer.nn.RelPositionalEncoding;
 
 /**
  * Compares the 4x subsampling, the relative attention and the Conformer layer with an independent plain-PyTorch implementation

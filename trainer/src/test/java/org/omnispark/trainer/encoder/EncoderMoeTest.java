@@ -3,14 +3,6 @@ package org.omnispark.trainer.encoder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.omnispark.trainer.moe.FeedForwardConfig;
-import org.omnispark.trainer.moe.FfnActivation;
-import org.omnispark.trainer.moe.GateWeight;
-import org.omnispark.trainer.moe.MoeRouting;
-import org.omnispark.trainer.moe.RouterConfig;
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -19,6 +11,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FfnActivation;
+import org.omnispark.trainer.moe.GateWeight;
+import org.omnispark.trainer.moe.MoeRouting;
+import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterCollector;
 
 /** MoE feed-forwards inside the encoder stacks: Omni-router gate sharing, aux losses, dynamic chunks. */
 class EncoderMoeTest {

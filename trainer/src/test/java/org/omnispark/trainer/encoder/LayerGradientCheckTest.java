@@ -2,16 +2,15 @@ package org.omnispark.trainer.encoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.omnispark.trainer.moe.FeedForwardConfig;
-import org.omnispark.trainer.moe.FfnActivation;
-import org.omnispark.trainer.nn.LayerNorm;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import org.junit.jupiter.api.Test;
+import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FfnActivation;
+import org.omnispark.trainer.nn.LayerNorm;
 
 /**
  * Finite-difference check of the input gradient of a tiny Transformer layer with plain multi-head attention (no golden

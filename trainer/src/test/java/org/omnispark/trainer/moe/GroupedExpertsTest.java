@@ -1,9 +1,5 @@
 package org.omnispark.trainer.moe;
 
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import static org.omnispark.trainer.moe.MoeTestSupport.assertClose;
 import static org.omnispark.trainer.moe.MoeTestSupport.gradient;
 import static org.omnispark.trainer.moe.MoeTestSupport.values;
@@ -15,6 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterCollector;
 
 /** SequentialExperts (reference) and GroupedExperts give the same outputs and gradients. */
 class GroupedExpertsTest {

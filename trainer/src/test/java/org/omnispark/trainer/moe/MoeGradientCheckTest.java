@@ -1,9 +1,5 @@
 package org.omnispark.trainer.moe;
 
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import static org.omnispark.trainer.moe.MoeTestSupport.assertClose;
 import static org.omnispark.trainer.moe.MoeTestSupport.gradient;
 import static org.omnispark.trainer.moe.MoeTestSupport.pick;
@@ -18,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
+import org.omnispark.trainer.nn.ModelParameter;
 
 /**
  * Finite-difference checks in float64: central differences with h = 1e-6 against libtorch autograd. Routing is

@@ -1,9 +1,5 @@
 package org.omnispark.trainer.moe;
 
-import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.nn.ParameterOwner;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -16,6 +12,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
+import org.omnispark.trainer.nn.ModelParameter;
 
 /** Helpers shared by the MoE tests: engine start, seeded data, backward, finite differences, comparisons. */
 final class MoeTestSupport {
