@@ -3,52 +3,36 @@ package org.omnispark.trainer.encoder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Random;
+import org.omnispark.trainer.TorchTestSupport;
 
 /** Helpers for the encoder tests: engine start, seeded data, backward, golden files, comparisons. */
 final class EncoderTestSupport {
-
-    static {
-        Engine.getEngine("PyTorch"); // before any JniUtils call
-    }
 
     private EncoderTestSupport() {}
 
     /** @return a fresh base manager; grad mode is switched on for this thread */
     static NDManager newManager() {
-        NDManager manager = NDManager.newBaseManager("PyTorch");
-        JniUtils.setGradMode(true);
-        return manager;
+        return TorchTestSupport.newManager();
     }
 
     /** Standard normal values from a seeded host RNG. */
     static NDArray randn(NDManager manager, Shape shape, long seed, DataType dataType) {
-        Random random = new Random(seed);
-        double[] values = new double[Math.toIntExact(shape.size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextGaussian();
-        }
-        return manager.create(values, shape).toType(dataType, false);
+        return TorchTestSupport.randn(manager, shape, seed, dataType);
     }
 
     /** Backward from a scalar loss on this thread. */
     static void backward(NDArray loss) {
-        try (NDArray ones = loss.onesLike()) {
-            JniUtils.backward((PtNDArray) loss, (PtNDArray) ones, false, false);
-        }
+        TorchTestSupport.backward(loss);
     }
 
     static double[] values(NDArray array) {

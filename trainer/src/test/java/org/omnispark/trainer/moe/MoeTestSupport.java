@@ -3,48 +3,33 @@ package org.omnispark.trainer.moe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.Random;
 import java.util.function.DoubleSupplier;
+import org.omnispark.trainer.TorchTestSupport;
 import org.omnispark.trainer.nn.ModelParameter;
 
 /** Helpers shared by the MoE tests: engine start, seeded data, backward, finite differences, comparisons. */
 final class MoeTestSupport {
 
-    static {
-        Engine.getEngine("PyTorch"); // before any JniUtils call
-    }
-
     private MoeTestSupport() {}
 
     /** @return a fresh base manager; grad mode is switched on for this thread */
     static NDManager newManager() {
-        NDManager manager = NDManager.newBaseManager("PyTorch");
-        JniUtils.setGradMode(true);
-        return manager;
+        return TorchTestSupport.newManager();
     }
 
     /** Standard normal values from a seeded host RNG. */
     static NDArray randn(NDManager manager, Shape shape, long seed, DataType dataType) {
-        Random random = new Random(seed);
-        double[] values = new double[Math.toIntExact(shape.size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextGaussian();
-        }
-        return manager.create(values, shape).toType(dataType, false);
+        return TorchTestSupport.randn(manager, shape, seed, dataType);
     }
 
     /** Backward from a scalar loss on this thread (gradients accumulate into leaves). */
     static void backward(NDArray loss) {
-        try (NDArray ones = loss.onesLike()) {
-            JniUtils.backward((PtNDArray) loss, (PtNDArray) ones, false, false);
-        }
+        TorchTestSupport.backward(loss);
     }
 
     /** A copy of a parameter's gradient as doubles. */
