@@ -29,7 +29,7 @@ import org.omnispark.data.config.ConfigLoader;
  * @param validInterval validate every N updates, 0 = once per epoch (0)
  * @param checkpoint checkpoint cadence and retention
  * @param device cpu or gpu (cpu)
- * @param dtype float32 or bf16 (float32)
+ * @param dtype float32 or bf16 (float32; bf16 is accepted here but the trainer refuses it until mixed precision lands)
  */
 public record TrainConfig(String optim, Double lr, String scheduler, Long warmupSteps, Double minLr,
         List<Double> betas, Double eps, Double weightDecay, Double gradClip, Integer accumGrad, Integer maxEpochs,

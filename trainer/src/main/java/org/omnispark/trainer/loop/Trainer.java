@@ -130,6 +130,10 @@ public final class Trainer {
     }
 
     private Device device(Engine engine) {
+        if (!trainConfig.dtype().equals("float32")) {
+            throw new IllegalStateException("dtype: " + trainConfig.dtype() + " is not implemented yet (bf16 mixed "
+                    + "precision with float32 master weights is planned); use train.dtype=float32");
+        }
         if (trainConfig.device().equals("gpu")) {
             if (engine.getGpuCount() == 0) {
                 throw new IllegalStateException("device: gpu, but DJL sees no GPU; install DJL's CUDA libtorch "
