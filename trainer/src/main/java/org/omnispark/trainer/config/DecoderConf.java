@@ -36,6 +36,8 @@ public record DecoderConf(Integer attentionHeads, Integer linearUnits, Integer n
         selfAttentionDropoutRate = selfAttentionDropoutRate == null ? 0.0 : selfAttentionDropoutRate;
         srcAttentionDropoutRate = srcAttentionDropoutRate == null ? 0.0 : srcAttentionDropoutRate;
         normalizeBefore = normalizeBefore == null ? Boolean.TRUE : normalizeBefore;
+        require(normalizeBefore, "decoder_conf.normalize_before: false (post-norm) is not implemented; the layers "
+                + "are pre-norm (true)");
         activationType = oneOf("decoder_conf.activation_type", activationType == null ? "relu" : activationType,
                 List.of("swish", "relu", "gelu"));
         ffn = ffn == null ? FfnConf.dense() : ffn;

@@ -45,6 +45,8 @@ public record EncoderConf(Integer outputSize, Integer attentionHeads, Integer li
         inputLayer = oneOf("encoder_conf.input_layer", inputLayer == null ? "conv2d" : inputLayer,
                 List.of("conv2d", "conv2d6", "conv2d8"));
         normalizeBefore = normalizeBefore == null ? Boolean.TRUE : normalizeBefore;
+        require(normalizeBefore, "encoder_conf.normalize_before: false (post-norm) is not implemented; the layers "
+                + "are pre-norm (true)");
         cnnModuleKernel = cnnModuleKernel == null ? 15 : cnnModuleKernel;
         useCnnModule = useCnnModule == null ? Boolean.TRUE : useCnnModule;
         causal = causal == null ? Boolean.FALSE : causal;
