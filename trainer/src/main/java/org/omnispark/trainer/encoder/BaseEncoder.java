@@ -301,4 +301,13 @@ public abstract class BaseEncoder implements ParameterOwner {
         list.addAll(afterNorm.parameters());
         return list;
     }
+
+    /** The self-attention of one layer: relative-position or plain, as the config says. */
+    static MultiHeadedAttention selfAttention(NDManager manager, EncoderConfig config, String name, long seed) {
+        return config.relativePositions()
+                ? new RelPositionMultiHeadedAttention(manager, name, config.outputDim(), config.attentionHeads(),
+                        config.attentionDropoutRate(), config.dataType(), seed)
+                : new MultiHeadedAttention(manager, name, config.outputDim(), config.attentionHeads(),
+                        config.attentionDropoutRate(), config.dataType(), seed);
+    }
 }

@@ -38,11 +38,7 @@ public final class TransformerEncoder extends BaseEncoder {
         for (int i = 0; i < config.numBlocks(); i++) {
             String name = "encoder.layers." + i;
             long seed = config.seed() + 1000L * (i + 1);
-            MultiHeadedAttention attention = config.relativePositions()
-                    ? new RelPositionMultiHeadedAttention(manager, name + ".self_attn", d, config.attentionHeads(),
-                            config.attentionDropoutRate(), dataType, seed)
-                    : new MultiHeadedAttention(manager, name + ".self_attn", d, config.attentionHeads(),
-                            config.attentionDropoutRate(), dataType, seed);
+            MultiHeadedAttention attention = selfAttention(manager, config, name + ".self_attn", seed);
             FeedForwardModule ff = feedForward.create(manager, i, name + ".feed_forward", seed + 300);
             layers.add(new TransformerEncoderLayer(attention, ff,
                     LayerNorm.create(manager, name + ".norm1", d, config.layerNormEps(), dataType),
