@@ -42,9 +42,9 @@ if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
     text.vocabulary_from="$out/data/train"
 fi
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
-  echo "== stage 2: train (tiny_$model; rerun to resume from the newest checkpoint)"
+  echo "== stage 2: train (tiny_$model, 500 steps: a few minutes; rerun to resume from the newest checkpoint)"
   "$OMNI" train --data "$out/data/train" --valid "$out/data/heldout" --out "$out/exp/tiny_$model" \
-    --conf "$ROOT/conf/train/tiny.yaml" --model "$ROOT/conf/model/tiny_$model.yaml"
+    --conf "$ROOT/conf/train/tiny.yaml" --model "$ROOT/conf/model/tiny_$model.yaml" train.max_epochs=1000
 fi
 if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   echo "== stage 3: eval"
