@@ -35,6 +35,10 @@ import org.omnispark.data.text.TextNormalizer;
  * </ul>
  */
 public final class OmniSparkFunctions {
+    /** Resamplers are thread-safe and costly to build (filter taps): one per rate pair, shared by all rows. */
+    private static final java.util.concurrent.ConcurrentMap<Long, Resampler> RESAMPLERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private OmniSparkFunctions() {
     }
 
@@ -72,7 +76,8 @@ public final class OmniSparkFunctions {
         }
         int rate = (int) options.sampleFrequency();
         float[] samples = audio.sampleRate() == rate ? audio.samples()
-                : Resampler.of(audio.sampleRate(), rate).resample(audio.samples());
+                : RESAMPLERS.computeIfAbsent(((long) audio.sampleRate() << 32) | rate,
+                        k -> Resampler.of(audio.sampleRate(), rate)).resample(audio.samples());
         Fbank fbank = new Fbank(options);
         return fbank.hasFrames(samples.length) ? fbank.compute(samples, 0L) : null;
     }
