@@ -22,9 +22,12 @@ import org.omnispark.trainer.moe.RoutingNormalization;
  * @param zLossCoeff router z-loss weight (default 0)
  * @param jitterEps multiplicative gate-input jitter in training (default 0)
  * @param normalize {@code softmax_then_topk} (Switch/Omni, default) or {@code topk_then_softmax} (WeNet U2++ MoE)
+ * @param groupedGemm run the experts as one batched GEMM over a padded {@code [E, C, d]} block ({@code
+ *     GroupedExperts}, Megatron's {@code moe_grouped_gemm}) instead of one GEMM pair per expert ({@code
+ *     SequentialExperts}, default: faster on CPU, see docs/benchmarks.md); both compute the same function
  */
 public record FfnConf(String type, Integer numExperts, Integer topK, Double capacityFactor, Double auxLossCoeff,
-        Double zLossCoeff, Double jitterEps, String normalize) {
+        Double zLossCoeff, Double jitterEps, String normalize, Boolean groupedGemm) {
 
     /** Fills defaults and validates. */
     public FfnConf {
@@ -35,6 +38,7 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
         auxLossCoeff = auxLossCoeff == null ? (type.equals("dense") ? 0.0 : 0.01) : auxLossCoeff;
         zLossCoeff = zLossCoeff == null ? 0.0 : zLossCoeff;
         jitterEps = jitterEps == null ? 0.0 : jitterEps;
+        groupedGemm = groupedGemm != null && groupedGemm;
         normalize = oneOf("ffn.normalize", normalize == null ? "softmax_then_topk" : normalize,
                 List.of("softmax_then_topk", "topk_then_softmax"));
         if (!type.equals("dense")) {
@@ -51,7 +55,7 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
 
     /** @return the defaults (dense) */
     public static FfnConf dense() {
-        return new FfnConf(null, null, null, null, null, null, null, null);
+        return new FfnConf(null, null, null, null, null, null, null, null, null);
     }
 
     /** @return true for switch and omni */
@@ -67,10 +71,9 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
     /**
      * The MoE core's router options for this FFN.
      *
-     * @param seed the jitter seed
      * @return the router config
      */
-    public RouterConfig toRouterConfig(long seed) {
+    public RouterConfig toRouterConfig() {
         require(isMoe(), "ffn.type is dense: there is no router");
         return RouterConfig.builder()
                 .optTopK(topK)
@@ -79,7 +82,6 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
                 .optAuxLossCoeff(auxLossCoeff)
                 .optZLossCoeff(zLossCoeff)
                 .optJitterEps(jitterEps)
-                .optSeed(seed)
                 .build();
     }
 }

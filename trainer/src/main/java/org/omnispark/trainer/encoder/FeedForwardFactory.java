@@ -55,8 +55,8 @@ public interface FeedForwardFactory {
      *
      * @param expertConfig the shape of one expert
      * @param routing shared gate (Omni-router) or one gate per FFN block (Switch / U2++ MoE)
-     * @param routerConfig top-k, normalization, aux-loss coefficients, jitter; each block gets its own router whose
-     *     jitter seed is {@code routerConfig.seed() + ffnIndex}
+     * @param routerConfig top-k, normalization, aux-loss coefficients, jitter; each block gets its own router (over
+     *     its own or the shared gate)
      * @param grouped batched experts ({@link GroupedExperts}) instead of the sequential reference
      * @return the factory (dropless)
      */
@@ -74,13 +74,10 @@ public interface FeedForwardFactory {
                                   boolean grouped, double capacityFactor) {
         return (manager, ffnIndex, name, seed) -> {
             GateWeight gate = routing.gateFor(ffnIndex);
-            RouterConfig perBlock = new RouterConfig(routerConfig.topK(), routerConfig.normalization(),
-                    routerConfig.renormalize(), routerConfig.auxLossCoeff(), routerConfig.zLossCoeff(),
-                    routerConfig.jitterEps(), routerConfig.seed() + ffnIndex);
             ExpertWeights weights = ExpertWeights.create(
                     manager, expertConfig, gate.numExperts(), name + ".experts", seed);
             MoeFeedForward layer = MoeFeedForward.builder()
-                    .setRouter(new TopKRouter(gate, perBlock))
+                    .setRouter(new TopKRouter(gate, routerConfig))
                     .setExperts(grouped ? new GroupedExperts(weights) : new SequentialExperts(weights))
                     .optDispatcher(new LocalTokenDispatcher(capacityFactor))
                     .build();

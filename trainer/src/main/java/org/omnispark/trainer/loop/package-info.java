@@ -4,9 +4,8 @@
  * org.omnispark.trainer.loop.Validator} (held-out loss and CTC greedy CER / WER).
  *
  * <p>Determinism: parameters are initialized from the train config's seed; batches come from {@code BucketedBatches}
- * seeded by (seed, epoch); SpecAugment, the dynamic chunk and libtorch's dropout generator are seeded per micro-batch
- * from (seed, micro-batch counter), which a checkpoint saves ({@code TrainingState.rngCounter}), so a resumed run
- * continues exactly as an uninterrupted one. (Router jitter keeps its own per-router call counter in the MoE core,
- * which a checkpoint does not hold: with {@code jitter_eps > 0} a resumed run draws different jitter noise.)
+ * seeded by (seed, epoch); SpecAugment, the dynamic chunk and libtorch's generator (dropout masks, router jitter) are
+ * seeded per micro-batch from (seed, micro-batch counter), which a checkpoint saves ({@code
+ * TrainingState.rngCounter}), so a resumed run continues exactly as an uninterrupted one.
  */
 package org.omnispark.trainer.loop;

@@ -89,7 +89,7 @@ public final class U2Model implements ParameterOwner {
         int ffnBlocks = enc.numBlocks() * (conformer && encoderConfig.macaron() ? 2 : 1);
         this.encoderRouting = routing(m, "encoder", enc.ffn(), ffnBlocks, d, b.dataType, seed + 3_000_000);
         FeedForwardFactory encoderFfn = feedForward(enc.ffn(), encoderRouting, d, enc.linearUnits(),
-                activation(enc.activationType()), b.dataType, seed + 5);
+                activation(enc.activationType()), b.dataType);
         this.encoder = BaseEncoder.create(m, encoderConfig, encoderFfn, cmvn);
         this.ctcHead = CtcHead.builder().setManager(m).setModelDim(d).setVocabSize(vocabSize).optName("ctc")
                 .optSeed(seed + 1_000_000).optDataType(b.dataType).build();
@@ -141,7 +141,7 @@ public final class U2Model implements ParameterOwner {
         MoeRouting leftRouting = routing(m, "decoder.left_decoder", dec.ffn(), dec.numBlocks(), d, dataType,
                 seed + 3_100_000);
         FeedForwardFactory leftFfn = feedForward(dec.ffn(), leftRouting, d, dec.linearUnits(),
-                activation(dec.activationType()), dataType, seed + 6);
+                activation(dec.activationType()), dataType);
         if (leftRouting != null) {
             routings.add(leftRouting);
         }
@@ -151,7 +151,7 @@ public final class U2Model implements ParameterOwner {
         MoeRouting rightRouting = routing(m, "decoder.right_decoder", dec.ffn(), dec.rNumBlocks(), d, dataType,
                 seed + 3_200_000);
         FeedForwardFactory rightFfn = feedForward(dec.ffn(), rightRouting, d, dec.linearUnits(),
-                activation(dec.activationType()), dataType, seed + 7);
+                activation(dec.activationType()), dataType);
         if (rightRouting != null) {
             routings.add(rightRouting);
         }
@@ -179,14 +179,15 @@ public final class U2Model implements ParameterOwner {
     }
 
     private static FeedForwardFactory feedForward(FfnConf ffn, MoeRouting routing, int d, int units,
-            FfnActivation activation, DataType dataType, long jitterSeed) {
+            FfnActivation activation, DataType dataType) {
         FeedForwardConfig expert = FeedForwardConfig.builder().setModelDim(d).setFfnDim(units)
                 .optActivation(activation).optDataType(dataType).build();
         if (routing == null) {
             return FeedForwardFactory.dense(expert);
         }
         // capacity_factor 0 (the default, as in U2++ and Omni-router) is dropless.
-        return FeedForwardFactory.moe(expert, routing, ffn.toRouterConfig(jitterSeed), true, ffn.capacityFactor());
+        return FeedForwardFactory.moe(expert, routing, ffn.toRouterConfig(), ffn.groupedGemm(),
+                ffn.capacityFactor());
     }
 
     private static FfnActivation activation(String name) {

@@ -10,8 +10,9 @@ import org.omnispark.trainer.nn.ModelParameter;
  * Batched experts: rows are gathered into a padded {@code [E_local, C, d]} block (C = the largest group), both FFN
  * layers run as ONE batched GEMM each ({@code bmm} against the stacked weights), and the real rows are gathered back.
  *
- * <p>Padding rows read a zero row and their outputs are discarded, so they get no gradient. The work is {@code E_local
- * * C} rows instead of N: close to N for balanced routing, up to {@code E_local} times more for very skewed routing.
+ * <p>Padding rows repeat row 0 (any real row would do: their outputs are discarded, so they pass no gradient back).
+ * The work is {@code E_local * C} rows instead of N: close to N for balanced routing, up to {@code E_local} times more
+ * for very skewed routing.
  */
 public final class GroupedExperts implements Experts {
 
@@ -39,22 +40,21 @@ public final class GroupedExperts implements Experts {
         for (long n : tokensPerLocalExpert) {
             capacity = Math.max(capacity, n);
         }
-        // padIndex[e * C + c] = row of expert e's c-th token, or `rows` (the zero row) past its count.
+        // padIndex[e * C + c] = row of expert e's c-th token, or 0 (a discarded copy) past its count.
         long[] padIndex = new long[Math.toIntExact(numLocal * capacity)];
         long[] unpadIndex = new long[Math.toIntExact(rows)];
         long start = 0;
         for (int e = 0; e < numLocal; e++) {
             long n = tokensPerLocalExpert[e];
             for (long c = 0; c < capacity; c++) {
-                padIndex[(int) (e * capacity + c)] = c < n ? start + c : rows;
+                padIndex[(int) (e * capacity + c)] = c < n ? start + c : 0;
             }
             for (long c = 0; c < n; c++) {
                 unpadIndex[(int) (start + c)] = e * capacity + c;
             }
             start += n;
         }
-        NDArray source = permutedTokens.concat(scope.zeros(new Shape(1, d), permutedTokens.getDataType()), 0);
-        NDArray x = source.get(scope.create(padIndex)).reshape(numLocal, capacity, d); // [E, C, d]
+        NDArray x = permutedTokens.get(scope.create(padIndex)).reshape(numLocal, capacity, d); // [E, C, d]
         NDArray h = x.batchMatMul(weights.w1().array()); // [E, C, ffn]
         if (weights.b1() != null) {
             h = h.add(weights.b1().array()); // + [E, 1, ffn]

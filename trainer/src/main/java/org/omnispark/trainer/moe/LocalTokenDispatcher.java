@@ -121,15 +121,18 @@ public final class LocalTokenDispatcher implements TokenDispatcher {
         NDManager scope = expertOutput.getManager();
         int numTokens = dispatched.numTokens();
         int k = dispatched.topK();
-        // Row numRows of the padded output is zero: dropped and padding assignments read it.
-        NDArray padded = expertOutput.concat(scope.zeros(new Shape(1, d), expertOutput.getDataType()), 0);
         long[] index = dispatched.combineIndex().clone();
+        boolean anyDropped = false;
         for (int a = 0; a < index.length; a++) {
             if (index[a] < 0) {
-                index[a] = numRows;
+                index[a] = numRows; // dropped and padding assignments read the zero row appended below
+                anyDropped = true;
             }
         }
-        NDArray gathered = padded.get(scope.create(index)); // [T * k, d]
+        NDArray source = anyDropped
+                ? expertOutput.concat(scope.zeros(new Shape(1, d), expertOutput.getDataType()), 0) // [N + 1, d]
+                : expertOutput;
+        NDArray gathered = source.get(scope.create(index)); // [T * k, d]
         NDArray weights = dispatched.weights(); // [T, k]
         if (k == 1) {
             return gathered.mul(weights); // [T, d] * [T, 1]

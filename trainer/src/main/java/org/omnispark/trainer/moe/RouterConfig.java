@@ -8,8 +8,8 @@ package org.omnispark.trainer.moe;
  * @param renormalize with SOFTMAX_THEN_TOPK: divide the k selected probabilities by their sum
  * @param auxLossCoeff Switch load-balancing loss weight (0.01 in the Omni-router recipe; 0 disables it)
  * @param zLossCoeff router z-loss weight (0 disables it)
- * @param jitterEps gate-input jitter: multiply the gate input by uniform noise in [1-eps, 1+eps] in training (0 = off)
- * @param seed seed of the jitter noise
+ * @param jitterEps gate-input jitter: multiply the gate input by uniform noise in [1-eps, 1+eps] in training (0 = off);
+ *     the noise comes from libtorch's generator, like dropout masks
  */
 public record RouterConfig(
         int topK,
@@ -17,8 +17,7 @@ public record RouterConfig(
         boolean renormalize,
         double auxLossCoeff,
         double zLossCoeff,
-        double jitterEps,
-        long seed) {
+        double jitterEps) {
 
     /** Validates the values. */
     public RouterConfig {
@@ -50,7 +49,6 @@ public record RouterConfig(
         private double auxLossCoeff;
         private double zLossCoeff;
         private double jitterEps;
-        private long seed = 1234;
 
         /** @param topK default 1 @return this */
         public Builder optTopK(int topK) {
@@ -88,15 +86,9 @@ public record RouterConfig(
             return this;
         }
 
-        /** @param seed jitter seed, default 1234 @return this */
-        public Builder optSeed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
         /** @return the validated config */
         public RouterConfig build() {
-            return new RouterConfig(topK, normalization, renormalize, auxLossCoeff, zLossCoeff, jitterEps, seed);
+            return new RouterConfig(topK, normalization, renormalize, auxLossCoeff, zLossCoeff, jitterEps);
         }
     }
 }

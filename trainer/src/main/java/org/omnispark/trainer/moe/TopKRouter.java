@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.omnispark.trainer.nn.ModelParameter;
 
 /**
@@ -24,14 +23,14 @@ import org.omnispark.trainer.nn.ModelParameter;
  * z-loss: {@code zLossCoeff * mean over valid tokens of logsumexp(logits[t, :])^2}.
  *
  * <p>Jitter multiplies the gate input (not the experts' input) by noise uniform in [1-eps, 1+eps], only when
- * training. The noise comes from a host RNG seeded with {@code config.seed()} and the call count, so a run is
- * reproducible. A router instance is NOT thread-safe (its call counter); use one per layer and thread.
+ * training. The noise is drawn on the input's device from libtorch's generator, like dropout masks: seed it with
+ * {@code Engine.getEngine("PyTorch").setRandomSeed(...)} (the trainer does, per micro-batch, from its checkpointed
+ * counter, so a resumed run draws the same noise). The router holds no mutable state.
  */
 public final class TopKRouter implements Router {
 
     private final GateWeight gate;
     private final RouterConfig config;
-    private long calls;
 
     /**
      * Creates a router.
@@ -72,7 +71,8 @@ public final class TopKRouter implements Router {
 
         NDArray gateInput = hidden;
         if (training && config.jitterEps() > 0) {
-            gateInput = hidden.mul(jitterNoise(scope, shape, dataType)); // [T, d]
+            double eps = config.jitterEps();
+            gateInput = hidden.mul(scope.randomUniform((float) (1 - eps), (float) (1 + eps), shape, dataType)); // [T, d]
         }
         NDArray logits = gate.logits(gateInput); // [T, E]
         NDArray probs = logits.softmax(1); // [T, E]
@@ -122,16 +122,6 @@ public final class TopKRouter implements Router {
         }
         return new RoutingResult(
                 logits, probs, topHost, weights, valid, numValid, tokensPerExpert, auxLoss, zLoss);
-    }
-
-    private NDArray jitterNoise(NDManager scope, Shape shape, DataType dataType) {
-        SplittableRandom random = new SplittableRandom(config.seed() + 0x9E3779B97F4A7C15L * (++calls));
-        double eps = config.jitterEps();
-        double[] noise = new double[Math.toIntExact(shape.size())];
-        for (int i = 0; i < noise.length; i++) {
-            noise[i] = 1 - eps + 2 * eps * random.nextDouble();
-        }
-        return scope.create(noise, shape).toType(dataType, false);
     }
 
     static NDArray maskColumn(NDManager scope, boolean[] valid, DataType dataType) {

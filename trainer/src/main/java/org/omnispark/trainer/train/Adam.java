@@ -23,6 +23,10 @@ import org.omnispark.trainer.nn.ModelParameter;
  *   w = w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
  *
+ * <p>By default one call of libtorch's multi-tensor kernel ({@link FusedAdamKernel}, PyTorch's {@code fused=True})
+ * updates all parameters in one pass over memory (AdamW first decays the weights in place); {@code optFused(false)}
+ * runs the same rule op by op per parameter, the reference the fused path is tested against.
+ *
  * <p>The state {@code m} ({@code exp_avg}) and {@code v} ({@code exp_avg_sq}) are NDArrays of the parameter's shape
  * and data type in the parameter's (the model's) manager, created as zeros at construction; {@code t} is a per-parameter
  * update counter. Temporaries of an update live in a sub-manager that is closed right away. Updates run with grad mode
@@ -36,6 +40,7 @@ public final class Adam implements Optimizer {
     private final double eps;
     private final double weightDecay;
     private final boolean decoupledWeightDecay;
+    private final boolean fused;
     private final List<NDArray> expAvg = new ArrayList<>();
     private final List<NDArray> expAvgSq = new ArrayList<>();
     private final long[] steps;
@@ -48,6 +53,7 @@ public final class Adam implements Optimizer {
         this.eps = builder.eps;
         this.weightDecay = builder.weightDecay;
         this.decoupledWeightDecay = builder.decoupledWeightDecay;
+        this.fused = builder.fused;
         this.steps = new long[parameters.size()];
         Set<String> names = new java.util.HashSet<>();
         Set<ModelParameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -89,12 +95,35 @@ public final class Adam implements Optimizer {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            for (int i = 0; i < parameters.size(); i++) {
-                update(i, learningRate);
+            if (fused) {
+                fusedUpdate(learningRate);
+            } else {
+                for (int i = 0; i < parameters.size(); i++) {
+                    update(i, learningRate);
+                }
             }
             stepCount++;
         } finally {
             JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private void fusedUpdate(double lr) {
+        try (NDManager scope = parameters.get(0).array().getManager().newSubManager()) {
+            List<NDArray> weights = new ArrayList<>(parameters.size());
+            List<NDArray> grads = new ArrayList<>(parameters.size());
+            long[] stepsAfter = new long[parameters.size()];
+            for (int i = 0; i < parameters.size(); i++) {
+                NDArray w = parameters.get(i).array();
+                if (decoupledWeightDecay && weightDecay != 0) {
+                    w.muli(1 - lr * weightDecay);
+                }
+                weights.add(w);
+                grads.add(scoped(scope, w.getGradient()));
+                stepsAfter[i] = ++steps[i];
+            }
+            FusedAdamKernel.apply(scope, weights, grads, expAvg, expAvgSq, stepsAfter, lr, beta1, beta2,
+                    decoupledWeightDecay ? 0 : weightDecay, eps);
         }
     }
 
@@ -171,7 +200,7 @@ public final class Adam implements Optimizer {
 
     @Override
     public String toString() {
-        return (decoupledWeightDecay ? "AdamW" : "Adam") + "{params=" + parameters.size() + ", betas=(" + beta1 + ", "
+        return (decoupledWeightDecay ? "AdamW" : "Adam") + "{fused=" + fused + ", params=" + parameters.size() + ", betas=(" + beta1 + ", "
                 + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay + "}";
     }
 
@@ -183,6 +212,7 @@ public final class Adam implements Optimizer {
         private double eps = 1e-8;
         private double weightDecay;
         private boolean decoupledWeightDecay;
+        private boolean fused = true;
 
         private Builder(boolean decoupledWeightDecay) {
             this.decoupledWeightDecay = decoupledWeightDecay;
@@ -221,6 +251,15 @@ public final class Adam implements Optimizer {
         /** @param decoupled true for AdamW's decoupled decay, false for Adam's L2 term @return this */
         public Builder optDecoupledWeightDecay(boolean decoupled) {
             this.decoupledWeightDecay = decoupled;
+            return this;
+        }
+
+        /**
+         * @param fused true (default): libtorch's multi-tensor kernel; false: the op-by-op reference
+         * @return this
+         */
+        public Builder optFused(boolean fused) {
+            this.fused = fused;
             return this;
         }
 

@@ -15,7 +15,9 @@ public final class GradientClipping {
     private GradientClipping() {}
 
     /**
-     * Returns the global L2 norm of all gradients, {@code sqrt(sum over parameters of sum(g^2))}, summed in double.
+     * Returns the global L2 norm of all gradients, {@code sqrt(sum over parameters of ||g||^2)}, as PyTorch's
+     * {@code clip_grad_norm_} computes it: each parameter's norm by libtorch in the gradient's type (one read of the
+     * gradient, no copies), the sum of their squares in double.
      *
      * @param parameters the parameters (each once)
      * @return the norm; NaN or infinite when a gradient is
@@ -23,11 +25,9 @@ public final class GradientClipping {
     public static double globalNorm(List<ModelParameter> parameters) {
         double sumOfSquares = 0;
         for (ModelParameter p : parameters) {
-            try (NDArray g = p.gradient();
-                    NDArray g64 = g.toType(DataType.FLOAT64, false);
-                    NDArray sq = g64.square();
-                    NDArray sum = sq.sum()) {
-                sumOfSquares += sum.getDouble();
+            try (NDArray g = p.gradient(); NDArray norm = g.norm()) {
+                double n = norm.toType(DataType.FLOAT64, false).getDouble();
+                sumOfSquares += n * n;
             }
         }
         return Math.sqrt(sumOfSquares);

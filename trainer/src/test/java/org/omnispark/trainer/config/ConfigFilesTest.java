@@ -149,9 +149,9 @@ class ConfigFilesTest {
         ModelConfig config = ModelConfig.load(CONF.resolve("model/tiny_omni.yaml"), List.of());
         FfnConf ffn = config.encoderConf().ffn();
         assertTrue(ffn.sharedRouter());
-        assertEquals(1, ffn.toRouterConfig(5).topK());
-        assertEquals(RoutingNormalization.SOFTMAX_THEN_TOPK, ffn.toRouterConfig(5).normalization());
-        assertEquals(0.01, ffn.toRouterConfig(5).auxLossCoeff());
+        assertEquals(1, ffn.toRouterConfig().topK());
+        assertEquals(RoutingNormalization.SOFTMAX_THEN_TOPK, ffn.toRouterConfig().normalization());
+        assertEquals(0.01, ffn.toRouterConfig().auxLossCoeff());
         assertFalse(config.decoderConf().ffn().isMoe());
     }
 }

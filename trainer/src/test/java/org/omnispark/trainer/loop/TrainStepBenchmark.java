@@ -54,17 +54,22 @@ public final class TrainStepBenchmark {
         for (String ffn : List.of("dense", "switch", "omni")) {
             ModelConfig config = ModelConfig.load(TinyDatasets.repoRoot().resolve("conf/model/" + scale + "_" + ffn
                     + ".yaml"), List.of());
-            double median = measure(config, vocab, steps, batchSize, frames);
+            double[] phases = measure(config, vocab, steps, batchSize, frames);
+            double median = phases[0];
             if (ffn.equals("dense")) {
                 dense = median;
             }
             ParameterCount count = ParameterCount.of(config, vocab);
             System.out.printf(Locale.ROOT, "%-6s %s | step median %.1f ms | %s/dense %.2f%n", ffn, count.summary(),
                     median * 1e3, ffn, median / dense);
+            System.out.printf(Locale.ROOT, "       phases (medians): forward %.1f ms, backward %.1f ms, clip %.1f ms,"
+                    + " optimizer %.1f ms, zero grads %.1f ms%n", phases[1] * 1e3, phases[2] * 1e3, phases[3] * 1e3,
+                    phases[4] * 1e3, phases[5] * 1e3);
         }
     }
 
-    private static double measure(ModelConfig config, int vocab, int steps, int batchSize, int frames) {
+    /** @return median seconds of: the whole step, forward, backward, clipping, optimizer step, zeroing */
+    private static double[] measure(ModelConfig config, int vocab, int steps, int batchSize, int frames) {
         TrainConfig train = TrainConfig.load(null, List.of("warmup_steps=10"));
         try (NDManager root = NDManager.newBaseManager("PyTorch")) {
             U2Model model = U2Model.builder().setManager(root).setConfig(config).setVocabSize(vocab).build();
@@ -72,25 +77,38 @@ public final class TrainStepBenchmark {
             Optimizer optimizer = Optimizers.create(train, parameters);
             List<Utterance> utterances = randomUtterances(batchSize, frames, vocab);
             BatchCollator collator = new BatchCollator(config.inputDim());
-            double[] seconds = new double[steps];
+            double[][] seconds = new double[6][steps];
+            long[] marks = new long[6];
             for (int i = -2; i < steps; i++) {
-                long begin = System.nanoTime();
+                marks[0] = System.nanoTime();
                 try (NDManager scope = root.newSubManager()) {
                     JniUtils.setGradMode(true);
                     Batch batch = collator.collate(scope, utterances);
                     NDArray loss = model.forward(batch, true, i + 2).total();
+                    marks[1] = System.nanoTime();
                     JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
                     JniUtils.setGradMode(false);
+                    marks[2] = System.nanoTime();
                     GradientClipping.clipGlobalNorm(parameters, 5.0);
+                    marks[3] = System.nanoTime();
                     optimizer.step(1e-4);
+                    marks[4] = System.nanoTime();
                     ParameterCollector.zeroGradients(parameters);
+                    marks[5] = System.nanoTime();
                 }
                 if (i >= 0) {
-                    seconds[i] = (System.nanoTime() - begin) / 1e9;
+                    seconds[0][i] = (System.nanoTime() - marks[0]) / 1e9;
+                    for (int phase = 1; phase < 6; phase++) {
+                        seconds[phase][i] = (marks[phase] - marks[phase - 1]) / 1e9;
+                    }
                 }
             }
-            Arrays.sort(seconds);
-            return seconds[steps / 2];
+            double[] medians = new double[6];
+            for (int phase = 0; phase < 6; phase++) {
+                Arrays.sort(seconds[phase]);
+                medians[phase] = seconds[phase][steps / 2];
+            }
+            return medians;
         }
     }
 

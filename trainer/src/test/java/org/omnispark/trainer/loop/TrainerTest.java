@@ -76,9 +76,10 @@ class TrainerTest {
     @Test
     void sixStepsEqualThreeStepsResumeAndThreeMore() throws IOException {
         Path data = TinyDatasets.dataset(4);
-        // dropout and SpecAugment on (seeded per micro-batch), batches of 2 so an epoch has 2 batches and resume
-        // lands mid-epoch; jitter off (its counter is not in the checkpoint)
-        ModelConfig model = TinyDatasets.model("switch", "encoder_conf.use_dynamic_chunk=true");
+        // dropout, SpecAugment and router jitter on (all seeded per micro-batch), batches of 2 so an epoch has 2
+        // batches and resume lands mid-epoch
+        ModelConfig model = TinyDatasets.model("switch", "encoder_conf.use_dynamic_chunk=true",
+                "encoder_conf.ffn.jitter_eps=0.1");
         String[] common = {"batch.max_batch_size=2", "lr=0.002", "warmup_steps=2"};
         Path straight = tmp.resolve("straight");
         Path resumed = tmp.resolve("resumed");
