@@ -29,7 +29,8 @@ import org.omnispark.data.config.ConfigLoader;
  * @param validInterval validate every N updates, 0 = once per epoch (0)
  * @param checkpoint checkpoint cadence and retention
  * @param device cpu or gpu (cpu)
- * @param dtype float32 or bf16 (float32; bf16 is accepted here but the trainer refuses it until mixed precision lands)
+ * @param dtype float32, or bf16: mixed precision, GEMMs in bf16 with float32 master weights, gradients and optimizer
+ *     state ({@code org.omnispark.trainer.nn.Autocast}); meant for GPUs (on a CPU without bf16 units it is slower)
  */
 public record TrainConfig(String optim, Double lr, String scheduler, Long warmupSteps, Double minLr,
         List<Double> betas, Double eps, Double weightDecay, Double gradClip, Integer accumGrad, Integer maxEpochs,

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterOwner;
 
@@ -41,7 +42,7 @@ public final class CtcHead implements ParameterOwner {
      * @return {@code [B, T, V]} log-probabilities
      */
     public NDArray logProbs(NDArray hidden) {
-        return hidden.matMul(weight.array()).add(bias.array()).logSoftmax(-1);
+        return Autocast.matMul(hidden, weight.array()).add(bias.array()).logSoftmax(-1);
     }
 
     /**

@@ -1,21 +1,14 @@
 package org.omnispark.trainer.ctc;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.omnispark.trainer.nn.TorchScriptModules;
 
 /**
  * CTC loss computed by libtorch's own {@code ctc_loss} forward and backward kernels.
@@ -148,28 +141,8 @@ public final class CtcLoss {
 
     /** Loads the module once per JVM, on first use. */
     private static final class Holder {
-        static final PtSymbolBlock MODULE = load();
-
-        private static PtSymbolBlock load() {
-            Engine.getEngine("PyTorch"); // JniUtils needs the engine loaded first
-            try (InputStream in = CtcLoss.class.getResourceAsStream(MODULE_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException("Missing resource " + MODULE_RESOURCE + "; run /usr/bin/python3 "
-                            + "trainer/src/main/resources/org/omnispark/trainer/ctc/make_ctc_module.py");
-                }
-                Path file = Files.createTempFile("omnispark-ctc-loss", ".pt");
-                try {
-                    Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                    // Never closed: it lives as long as the JVM, like the engine.
-                    PtNDManager manager = (PtNDManager) NDManager.newBaseManager("PyTorch");
-                    return JniUtils.loadModule(manager, file, true, new String[0], new String[0], false);
-                } finally {
-                    Files.deleteIfExists(file);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not load " + MODULE_RESOURCE, e);
-            }
-        }
+        static final PtSymbolBlock MODULE = TorchScriptModules.load(MODULE_RESOURCE,
+                "trainer/src/main/resources/org/omnispark/trainer/ctc/make_ctc_module.py");
     }
 
     /** Builder of {@link CtcLoss}; all values optional. */

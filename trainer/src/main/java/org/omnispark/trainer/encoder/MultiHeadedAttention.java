@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.Dropout;
 import org.omnispark.trainer.nn.Linear;
 import org.omnispark.trainer.nn.ModelParameter;
@@ -81,7 +82,7 @@ public class MultiHeadedAttention implements ParameterOwner {
             boolean training) {
         NDArray q = splitHeads(linearQ.forward(query)); // [B, H, T1, dk]
         NDArray[] kv = keysAndValues(key, value, cache); // 2 x [B, H, Tk, dk]
-        NDArray scores = q.matMul(kv[0].swapAxes(2, 3)).div(Math.sqrt(headDim)); // [B, H, T1, Tk]
+        NDArray scores = Autocast.matMul(q, kv[0].swapAxes(2, 3)).div(Math.sqrt(headDim)); // [B, H, T1, Tk]
         return new AttentionOutput(attend(scores, kv[1], mask, training), kv[0].concat(kv[1], 3));
     }
 
@@ -123,7 +124,7 @@ public class MultiHeadedAttention implements ParameterOwner {
         } else {
             attn = scores.softmax(3);
         }
-        NDArray context = dropout.forward(attn, training).matMul(v); // [B, H, T1, dk]
+        NDArray context = Autocast.matMul(dropout.forward(attn, training), v); // [B, H, T1, dk]
         long batch = context.getShape().get(0);
         long time = context.getShape().get(2);
         NDArray merged = context.swapAxes(1, 2).reshape(batch, time, (long) numHeads * headDim); // [B, T1, d]

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.Linear;
 import org.omnispark.trainer.nn.ModelParameter;
 
@@ -81,8 +82,8 @@ public final class RelPositionMultiHeadedAttention extends MultiHeadedAttention 
         NDArray p = linearPos.forward(posEmb).reshape(posBatch, keys, numHeads, headDim).swapAxes(1, 2); // [1,H,Tk,dk]
         NDArray qU = q.add(posBiasU.array()).swapAxes(1, 2); // [B, H, T1, dk]
         NDArray qV = q.add(posBiasV.array()).swapAxes(1, 2); // [B, H, T1, dk]
-        NDArray matrixAc = qU.matMul(kv[0].swapAxes(2, 3)); // [B, H, T1, Tk]
-        NDArray matrixBd = qV.matMul(p.swapAxes(2, 3)); // [B, H, T1, Tk]
+        NDArray matrixAc = Autocast.matMul(qU, kv[0].swapAxes(2, 3)); // [B, H, T1, Tk]
+        NDArray matrixBd = Autocast.matMul(qV, p.swapAxes(2, 3)); // [B, H, T1, Tk]
         NDArray scores = matrixAc.add(matrixBd).div(Math.sqrt(headDim));
         return new AttentionOutput(attend(scores, kv[1], mask, training), kv[0].concat(kv[1], 3));
     }

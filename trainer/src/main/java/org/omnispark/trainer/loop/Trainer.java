@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import org.omnispark.trainer.model.BatchCollator;
 import org.omnispark.trainer.model.Losses;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.model.U2Model;
+import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.train.CheckpointManager;
@@ -56,6 +58,8 @@ import org.omnispark.trainer.train.TrainingState;
  *
  * Device: {@code device: cpu}, or {@code gpu} when DJL sees a GPU; a GPU needs DJL's CUDA build of libtorch on the
  * classpath or in {@code PYTORCH_LIBRARY_PATH} instead of the CPU one this project ships (see docs on the stack).
+ * {@code dtype: bf16} runs the training and validation forward passes under {@link Autocast} (bf16 GEMMs, float32
+ * master weights, gradients and Adam state).
  * One trainer per JVM thread; the backward pass uses per-thread grad mode ({@code JniUtils}), not DJL's JVM-wide
  * GradientCollector.
  */
@@ -130,9 +134,9 @@ public final class Trainer {
     }
 
     private Device device(Engine engine) {
-        if (!trainConfig.dtype().equals("float32")) {
-            throw new IllegalStateException("dtype: " + trainConfig.dtype() + " is not implemented yet (bf16 mixed "
-                    + "precision with float32 master weights is planned); use train.dtype=float32");
+        if (trainConfig.dtype().equals("bf16") && trainConfig.device().equals("cpu")) {
+            log("dtype: bf16 on a CPU: GEMMs run in bf16 (numerically like a GPU run), but without bf16 units they "
+                    + "are slower than float32; use train.device=gpu for speed");
         }
         if (trainConfig.device().equals("gpu")) {
             if (engine.getGpuCount() == 0) {
@@ -236,6 +240,10 @@ public final class Trainer {
             }
         }
 
+        private Autocast autocast() {
+            return trainConfig.dtype().equals("bf16") ? Autocast.enable(DataType.BFLOAT16) : Autocast.disable();
+        }
+
         private boolean done() {
             return trainConfig.maxSteps() > 0 && state.step() >= trainConfig.maxSteps();
         }
@@ -245,10 +253,13 @@ public final class Trainer {
             long begin = System.nanoTime();
             long counter = state.rngCounter() + accumulator.pending();
             try (NDManager scope = root.newSubManager()) {
-                engine.setRandomSeed((int) (trainConfig.seed() * 1_000_003L + counter)); // dropout masks
+                engine.setRandomSeed((int) (trainConfig.seed() * 1_000_003L + counter)); // dropout masks, jitter
                 JniUtils.setGradMode(true);
                 Batch batch = collator.collate(scope, utterances);
-                Losses out = model.forward(batch, true, counter);
+                Losses out;
+                try (Autocast ignored = autocast()) {
+                    out = model.forward(batch, true, counter);
+                }
                 NDArray scaled = accumulator.scaleLoss(out.total());
                 NDArray ones = scaled.onesLike();
                 JniUtils.backward((PtNDArray) scaled, (PtNDArray) ones, false, false);
@@ -303,7 +314,10 @@ public final class Trainer {
         }
 
         private void validate() throws IOException {
-            ValidationResult v = validator.validate(model, root, state.step());
+            ValidationResult v;
+            try (Autocast ignored = autocast()) {
+                v = validator.validate(model, root, state.step());
+            }
             validations.add(v);
             Map<String, Double> values = new LinkedHashMap<>();
             values.put("valid_loss", v.loss());

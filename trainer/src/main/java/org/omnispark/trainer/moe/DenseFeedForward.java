@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.nn.ParameterOwner;
@@ -66,12 +67,12 @@ public final class DenseFeedForward implements ParameterOwner {
      * @return {@code [..., d]}
      */
     public NDArray forward(NDArray hidden) {
-        NDArray h = hidden.matMul(w1.array()); // [..., ffn]
+        NDArray h = Autocast.matMul(hidden, w1.array()); // [..., ffn]
         if (b1 != null) {
             h = h.add(b1.array());
         }
         h = config.activation().apply(h);
-        NDArray y = h.matMul(w2.array()); // [..., d]
+        NDArray y = Autocast.matMul(h, w2.array()); // [..., d]
         if (b2 != null) {
             y = y.add(b2.array());
         }

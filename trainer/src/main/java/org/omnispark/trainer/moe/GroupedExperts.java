@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.ModelParameter;
 
 /**
@@ -55,12 +56,12 @@ public final class GroupedExperts implements Experts {
             start += n;
         }
         NDArray x = permutedTokens.get(scope.create(padIndex)).reshape(numLocal, capacity, d); // [E, C, d]
-        NDArray h = x.batchMatMul(weights.w1().array()); // [E, C, ffn]
+        NDArray h = Autocast.batchMatMul(x, weights.w1().array()); // [E, C, ffn]
         if (weights.b1() != null) {
             h = h.add(weights.b1().array()); // + [E, 1, ffn]
         }
         h = weights.config().activation().apply(h);
-        NDArray y = h.batchMatMul(weights.w2().array()); // [E, C, d]
+        NDArray y = Autocast.batchMatMul(h, weights.w2().array()); // [E, C, d]
         if (weights.b2() != null) {
             y = y.add(weights.b2().array()); // + [E, 1, d]
         }

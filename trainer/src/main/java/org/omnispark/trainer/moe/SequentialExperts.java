@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.ModelParameter;
 
 /**
@@ -54,12 +55,12 @@ public final class SequentialExperts implements Experts {
             if (tokensPerLocalExpert[e] == 0) {
                 continue;
             }
-            NDArray h = rowsPerExpert.get(e).matMul(w1.get(e)); // [n, d] @ [d, ffn] = [n, ffn]
+            NDArray h = Autocast.matMul(rowsPerExpert.get(e), w1.get(e)); // [n, d] @ [d, ffn] = [n, ffn]
             if (b1 != null) {
                 h = h.add(b1.get(e)); // + [1, ffn]
             }
             h = activation.apply(h);
-            NDArray y = h.matMul(w2.get(e)); // [n, d]
+            NDArray y = Autocast.matMul(h, w2.get(e)); // [n, d]
             if (b2 != null) {
                 y = y.add(b2.get(e)); // + [1, d]
             }

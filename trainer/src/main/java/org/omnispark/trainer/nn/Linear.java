@@ -69,7 +69,7 @@ public final class Linear implements ParameterOwner {
      * @return {@code [..., out]}, in x's manager
      */
     public NDArray forward(NDArray x) {
-        NDArray y = x.matMul(weight.array()); // [..., out]
+        NDArray y = Autocast.matMul(x, weight.array()); // [..., out]
         return bias == null ? y : y.add(bias.array());
     }
 

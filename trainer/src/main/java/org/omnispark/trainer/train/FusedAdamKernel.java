@@ -1,22 +1,14 @@
 package org.omnispark.trainer.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.TorchScriptModules;
 
 /**
  * libtorch's multi-tensor Adam kernel ({@code aten::_fused_adam_}, the kernel behind {@code torch.optim.Adam(...,
@@ -83,27 +75,7 @@ final class FusedAdamKernel {
 
     /** Loads the module once per JVM, on first use. */
     private static final class Holder {
-        static final PtSymbolBlock MODULE = load();
-
-        private static PtSymbolBlock load() {
-            Engine.getEngine("PyTorch"); // JniUtils needs the engine loaded first
-            try (InputStream in = FusedAdamKernel.class.getResourceAsStream(MODULE_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException("Missing resource " + MODULE_RESOURCE + "; run /usr/bin/python3 "
-                            + "trainer/src/main/resources/org/omnispark/trainer/train/make_fused_adam_module.py");
-                }
-                Path file = Files.createTempFile("omnispark-fused-adam", ".pt");
-                try {
-                    Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                    // Never closed: it lives as long as the JVM, like the engine.
-                    PtNDManager manager = (PtNDManager) NDManager.newBaseManager("PyTorch");
-                    return JniUtils.loadModule(manager, file, true, new String[0], new String[0], false);
-                } finally {
-                    Files.deleteIfExists(file);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not load " + MODULE_RESOURCE, e);
-            }
-        }
+        static final PtSymbolBlock MODULE = TorchScriptModules.load(MODULE_RESOURCE,
+                "trainer/src/main/resources/org/omnispark/trainer/train/make_fused_adam_module.py");
     }
 }
