@@ -109,6 +109,41 @@ class U2ModelTest {
     }
 
     @Test
+    void capacityFactorFromTheConfigDropsOverflowAndALargeOneEqualsDropless() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            JniUtils.setGradMode(false);
+            Batch batch = new BatchCollator(80).collate(m, utterances(new int[] {60, 45, 52}, new int[] {4, 2, 3}, 2));
+            Map<String, Double> dropless = build(m, TinyDatasets.model("switch")).forward(batch, false, 0).toHost();
+            // tiny_switch: 4 experts, top-1; capacity factor 4 = E: capacity = T, nothing can overflow
+            Losses large = build(m, TinyDatasets.model("switch", "encoder_conf.ffn.capacity_factor=4.0"))
+                    .forward(batch, false, 0);
+            assertEquals(dropless, large.toHost(), "capacity factor E equals dropless");
+            long droppedLarge = large.encoder().moeOutputs().stream().mapToLong(o -> o.droppedAssignments()).sum();
+            assertEquals(0, droppedLarge);
+            // capacity factor 0.5: each expert keeps at most cap = ceil(0.5 * T / 4) of the T valid tokens; the
+            // overflow, sum over experts of max(0, n_e - cap), rides the residual
+            Losses tight = build(m, TinyDatasets.model("switch", "encoder_conf.ffn.capacity_factor=0.5"))
+                    .forward(batch, false, 0);
+            for (var moe : tight.encoder().moeOutputs()) {
+                long valid = 0;
+                for (long n : moe.tokensPerExpert()) {
+                    valid += n;
+                }
+                long cap = (long) Math.ceil(0.5 * valid / 4);
+                long overflow = 0;
+                for (long n : moe.tokensPerExpert()) {
+                    overflow += Math.max(0, n - cap);
+                }
+                assertTrue(overflow > 0, "with T = " + valid + " and cap " + cap + " some expert must overflow");
+                assertEquals(overflow, moe.droppedAssignments(), "dropped = overflow for routing "
+                        + java.util.Arrays.toString(moe.tokensPerExpert()) + ", cap " + cap);
+            }
+            assertTrue(Math.abs(tight.toHost().get("loss") - dropless.get("loss")) > 1e-6,
+                    "dropping tokens changes the loss");
+        }
+    }
+
+    @Test
     void totalLossIsTheHybridCombinationPlusTheMoeLosses() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             JniUtils.setGradMode(false);
