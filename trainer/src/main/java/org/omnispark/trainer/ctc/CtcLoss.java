@@ -9,6 +9,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import org.omnispark.trainer.nn.TorchScriptModules;
+import org.omnispark.trainer.nn.Scalars;
 
 /**
  * CTC loss computed by libtorch's own {@code ctc_loss} forward and backward kernels.
@@ -73,7 +74,7 @@ public final class CtcLoss {
             case SUM:
                 return nll.sum();
             case SUM_OVER_BATCH:
-                return nll.sum().div(batch);
+                return Scalars.div(nll.sum(), batch);
             case MEAN_OVER_TARGET_LENGTH:
                 NDArray lengths = targetLengths.toType(nll.getDataType(), false).maximum(1f); // [B]
                 return nll.div(lengths).mean();

@@ -1,6 +1,7 @@
 package org.omnispark.trainer.decoder;
 
 import ai.djl.ndarray.NDArray;
+import org.omnispark.trainer.nn.Scalars;
 
 /**
  * U2++'s training loss:
@@ -42,18 +43,18 @@ public record HybridLoss(double ctcWeight, double reverseWeight) {
         NDArray attention = null;
         if (ctcWeight < 1) {
             require(attL2r, "attL2r", "ctcWeight < 1");
-            attention = attL2r.mul(1 - reverseWeight);
+            attention = Scalars.mul(attL2r, 1 - reverseWeight);
             if (reverseWeight > 0) {
                 require(attR2l, "attR2l", "reverseWeight > 0");
-                attention = attention.add(attR2l.mul(reverseWeight));
+                attention = attention.add(Scalars.mul(attR2l, reverseWeight));
             }
         }
         if (ctcWeight == 0) {
             return attention;
         }
         require(ctc, "ctc", "ctcWeight > 0");
-        NDArray weightedCtc = ctc.mul(ctcWeight);
-        return attention == null ? weightedCtc : weightedCtc.add(attention.mul(1 - ctcWeight));
+        NDArray weightedCtc = Scalars.mul(ctc, ctcWeight);
+        return attention == null ? weightedCtc : weightedCtc.add(Scalars.mul(attention, 1 - ctcWeight));
     }
 
     private static void require(NDArray value, String name, String why) {

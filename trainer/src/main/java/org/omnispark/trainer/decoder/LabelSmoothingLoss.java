@@ -2,6 +2,7 @@ package org.omnispark.trainer.decoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.omnispark.trainer.nn.Scalars;
 
 /**
  * WeNet's {@code LabelSmoothingLoss}: KL divergence between a smoothed one-hot target and the model's distribution.
@@ -77,7 +78,7 @@ public final class LabelSmoothingLoss {
         if (normalizeLength) {
             return total.div(keep.sum().maximum(1));
         }
-        return total.div(batch);
+        return Scalars.div(total, batch);
     }
 
     private static double xlogx(double x) {

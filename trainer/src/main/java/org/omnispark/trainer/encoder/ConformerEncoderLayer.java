@@ -7,6 +7,7 @@ import org.omnispark.trainer.moe.MoeOutput;
 import org.omnispark.trainer.nn.Dropout;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.Scalars;
 
 /**
  * A Conformer block (Gulati et al.; WeNet {@code ConformerEncoderLayer}, pre-norm):
@@ -83,7 +84,7 @@ public final class ConformerEncoderLayer implements EncoderLayer {
         if (feedForwardMacaron != null) {
             FeedForwardOutput ff = feedForwardMacaron.forward(
                     normFeedForwardMacaron.forward(x), context.validMask(), training); // [B, T, d]
-            x = x.add(dropout.forward(ff.output(), training).mul(feedForwardScale));
+            x = x.add(Scalars.mul(dropout.forward(ff.output(), training), feedForwardScale));
             addMoe(moe, ff);
         }
         NDArray h = normAttention.forward(x);
@@ -98,7 +99,7 @@ public final class ConformerEncoderLayer implements EncoderLayer {
             newConvolutionCache = conv.newCache();
         }
         FeedForwardOutput ff = feedForward.forward(normFeedForward.forward(x), context.validMask(), training);
-        x = x.add(dropout.forward(ff.output(), training).mul(feedForwardScale));
+        x = x.add(Scalars.mul(dropout.forward(ff.output(), training), feedForwardScale));
         addMoe(moe, ff);
         if (normFinal != null) {
             x = normFinal.forward(x);

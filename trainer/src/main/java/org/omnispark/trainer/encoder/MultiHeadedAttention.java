@@ -11,6 +11,7 @@ import org.omnispark.trainer.nn.Dropout;
 import org.omnispark.trainer.nn.Linear;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterOwner;
+import org.omnispark.trainer.nn.Scalars;
 
 /**
  * Multi-head scaled dot-product attention (Vaswani et al.; WeNet {@code MultiHeadedAttention}, "selfattn"):
@@ -82,7 +83,7 @@ public class MultiHeadedAttention implements ParameterOwner {
             boolean training) {
         NDArray q = splitHeads(linearQ.forward(query)); // [B, H, T1, dk]
         NDArray[] kv = keysAndValues(key, value, cache); // 2 x [B, H, Tk, dk]
-        NDArray scores = Autocast.matMul(q, kv[0].swapAxes(2, 3)).div(Math.sqrt(headDim)); // [B, H, T1, Tk]
+        NDArray scores = Scalars.div(Autocast.matMul(q, kv[0].swapAxes(2, 3)), Math.sqrt(headDim)); // [B, H, T1, Tk]
         return new AttentionOutput(attend(scores, kv[1], mask, training), kv[0].concat(kv[1], 3));
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.Linear;
 import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.Scalars;
 
 /**
  * Multi-head attention with relative positional terms (Transformer-XL / Conformer; WeNet {@code
@@ -84,7 +85,7 @@ public final class RelPositionMultiHeadedAttention extends MultiHeadedAttention 
         NDArray qV = q.add(posBiasV.array()).swapAxes(1, 2); // [B, H, T1, dk]
         NDArray matrixAc = Autocast.matMul(qU, kv[0].swapAxes(2, 3)); // [B, H, T1, Tk]
         NDArray matrixBd = Autocast.matMul(qV, p.swapAxes(2, 3)); // [B, H, T1, Tk]
-        NDArray scores = matrixAc.add(matrixBd).div(Math.sqrt(headDim));
+        NDArray scores = Scalars.div(matrixAc.add(matrixBd), Math.sqrt(headDim));
         return new AttentionOutput(attend(scores, kv[1], mask, training), kv[0].concat(kv[1], 3));
     }
 

@@ -2,6 +2,7 @@ package org.omnispark.trainer.moe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import org.omnispark.trainer.nn.Activations;
 
 /** The activation between the two linear maps of a feed-forward network. */
 public enum FfnActivation {
@@ -25,7 +26,7 @@ public enum FfnActivation {
             case GELU:
                 return Activation.gelu(x);
             case SWISH:
-                return Activation.swish(x, 1f);
+                return Activations.swish(x); // x * sigmoid(x); DJL's swish(x, 1f) does x.mul(1f) (see Scalars)
             default:
                 throw new IllegalStateException("Unhandled activation " + this);
         }

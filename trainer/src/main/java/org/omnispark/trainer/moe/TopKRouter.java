@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
 import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.Scalars;
 
 /**
  * Top-k router over a (possibly shared) {@link GateWeight}: logits {@code [T, E]} -&gt; probs -&gt; k experts per token
@@ -111,13 +112,13 @@ public final class TopKRouter implements Router {
                     fraction[e] = tokensPerExpert[e] / ((double) numValid * k);
                 }
                 NDArray f = scope.create(fraction).toType(dataType, false); // [E]
-                NDArray meanProb = probs.mul(mask).sum(new int[] {0}).div(numValid); // [E]
-                auxLoss = meanProb.mul(f).sum().mul(config.auxLossCoeff() * numExperts);
+                NDArray meanProb = Scalars.div(probs.mul(mask).sum(new int[] {0}), numValid); // [E]
+                auxLoss = Scalars.mul(meanProb.mul(f).sum(), config.auxLossCoeff() * numExperts);
             }
             if (config.zLossCoeff() > 0) {
                 NDArray max = logits.max(new int[] {1}, true); // [T, 1]
                 NDArray lse = logits.sub(max).exp().sum(new int[] {1}, true).log().add(max); // [T, 1]
-                zLoss = lse.square().mul(mask).sum().div(numValid).mul(config.zLossCoeff());
+                zLoss = Scalars.mul(Scalars.div(lse.square().mul(mask).sum(), numValid), config.zLossCoeff());
             }
         }
         return new RoutingResult(

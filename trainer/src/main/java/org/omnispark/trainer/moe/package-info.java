@@ -46,6 +46,11 @@
  *       false)} after it (or uses DJL's JVM-wide {@code GradientCollector} when there is only one training thread).
  *       Gradients accumulate: zero them with {@link org.omnispark.trainer.nn.ModelParameter#zeroGradient} after each
  *       step. Parameter updates happen with grad mode OFF.
+ *   <li><b>Host scalars</b> in the graph go through {@link org.omnispark.trainer.nn.Scalars#mul} / {@link
+ *       org.omnispark.trainer.nn.Scalars#div}, never DJL's {@code mul(Number)} / {@code div(Number)} (nor {@code
+ *       pow}, {@code maximum}, {@code minimum} with a number) on an array that needs a gradient: DJL frees that
+ *       scalar's memory right after the forward op while libtorch's backward still reads it (NaN or wrong gradients
+ *       after a GC). {@code add} / {@code sub} of a number are safe (their backward keeps nothing).
  *   <li><b>Shapes</b> are documented in comments as {@code [T, d]} (T tokens, d model dimension, E experts, k choices
  *       per token, N routed rows). Weights are stored input-major ({@code [in, out]}), so a linear layer is {@code
  *       x.matMul(w)}; PyTorch's {@code nn.Linear.weight} is the transpose.

@@ -71,7 +71,7 @@ public class PositionalEncoding {
     public Encoded forward(NDArray x, int offset, boolean training) {
         int length = Math.toIntExact(x.getShape().get(1));
         NDArray posEmb = positionEncoding(x.getManager(), offset, length); // [1, T, d]
-        NDArray scaled = x.mul(xscale);
+        NDArray scaled = Scalars.mul(x, xscale);
         return new Encoded(dropout.forward(combine(scaled, posEmb), training), dropout.forward(posEmb, training));
     }
 

@@ -1,6 +1,7 @@
 package org.omnispark.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import org.omnispark.trainer.nn.Scalars;
 
 /**
  * Gradient accumulation over {@code accumGrad} micro-batches (WeNet's {@code accum_grad}): each micro-batch loss is
@@ -46,7 +47,7 @@ public final class GradientAccumulator {
      * @return the scaled loss to run backward on
      */
     public NDArray scaleLoss(NDArray loss) {
-        return accumGrad == 1 ? loss : loss.div(accumGrad);
+        return accumGrad == 1 ? loss : Scalars.div(loss, accumGrad);
     }
 
     /**
