@@ -55,7 +55,7 @@ public final class GroupedExperts implements Experts {
             }
             start += n;
         }
-        NDArray x = permutedTokens.get(scope.create(padIndex)).reshape(numLocal, capacity, d); // [E, C, d]
+        NDArray x = RowGather.rows(permutedTokens, padIndex).reshape(numLocal, capacity, d); // [E, C, d]
         NDArray h = Autocast.batchMatMul(x, weights.w1().array()); // [E, C, ffn]
         if (weights.b1() != null) {
             h = h.add(weights.b1().array()); // + [E, 1, ffn]
@@ -65,7 +65,7 @@ public final class GroupedExperts implements Experts {
         if (weights.b2() != null) {
             y = y.add(weights.b2().array()); // + [E, 1, d]
         }
-        return y.reshape(numLocal * capacity, d).get(scope.create(unpadIndex)); // [N, d]
+        return RowGather.rows(y.reshape(numLocal * capacity, d), unpadIndex); // [N, d]
     }
 
     @Override

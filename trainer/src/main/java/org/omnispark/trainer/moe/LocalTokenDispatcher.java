@@ -103,7 +103,7 @@ public final class LocalTokenDispatcher implements TokenDispatcher {
         NDManager scope = hidden.getManager();
         NDArray permuted = rows == 0
                 ? scope.zeros(new Shape(0, hidden.getShape().get(1)), hidden.getDataType())
-                : hidden.get(scope.create(sourceToken)); // [N, d]
+                : RowGather.rows(hidden, sourceToken); // [N, d]
         long[] splits = {rows};
         return new DispatchedTokens(
                 permuted, kept.clone(), kept, splits, splits.clone(), sourceToken, combineIndex,
@@ -132,7 +132,7 @@ public final class LocalTokenDispatcher implements TokenDispatcher {
         NDArray source = anyDropped
                 ? expertOutput.concat(scope.zeros(new Shape(1, d), expertOutput.getDataType()), 0) // [N + 1, d]
                 : expertOutput;
-        NDArray gathered = source.get(scope.create(index)); // [T * k, d]
+        NDArray gathered = RowGather.rows(source, index); // [T * k, d]
         NDArray weights = dispatched.weights(); // [T, k]
         if (k == 1) {
             return gathered.mul(weights); // [T, d] * [T, 1]
