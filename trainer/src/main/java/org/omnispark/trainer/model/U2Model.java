@@ -12,7 +12,6 @@ import java.util.SplittableRandom;
 import org.omnispark.data.reader.DatasetManifest;
 import org.omnispark.trainer.config.DecoderConf;
 import org.omnispark.trainer.config.EncoderConf;
-import org.omnispark.trainer.config.FfnConf;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.ctc.CtcHead;
 import org.omnispark.trainer.decode.U2Decoding;
@@ -34,9 +33,6 @@ import org.omnispark.trainer.encoder.EncoderType;
 import org.omnispark.trainer.encoder.FeedForwardFactory;
 import org.omnispark.trainer.encoder.GlobalCmvn;
 import org.omnispark.trainer.encoder.SpecAugment;
-import org.omnispark.trainer.moe.FeedForwardConfig;
-import org.omnispark.trainer.moe.FfnActivation;
-import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.MoeOutput;
 import org.omnispark.trainer.moe.MoeRouting;
 import org.omnispark.trainer.nn.ModelParameter;
@@ -87,9 +83,10 @@ public final class U2Model implements ParameterOwner {
         EncoderConfig encoderConfig = encoderConfig(config, b.dataType, seed);
         boolean conformer = encoderConfig.type() == EncoderType.CONFORMER;
         int ffnBlocks = enc.numBlocks() * (conformer && encoderConfig.macaron() ? 2 : 1);
-        this.encoderRouting = routing(m, "encoder", enc.ffn(), ffnBlocks, d, b.dataType, seed + 3_000_000);
-        FeedForwardFactory encoderFfn = feedForward(enc.ffn(), encoderRouting, d, enc.linearUnits(),
-                activation(enc.activationType()), b.dataType);
+        this.encoderRouting = FeedForwardAssembly.routing(m, "encoder", enc.ffn(), ffnBlocks, d, b.dataType,
+                seed + 3_000_000);
+        FeedForwardFactory encoderFfn = FeedForwardAssembly.feedForward(enc.ffn(), encoderRouting, d,
+                enc.linearUnits(), FeedForwardAssembly.activation(enc.activationType()), b.dataType);
         this.encoder = BaseEncoder.create(m, encoderConfig, encoderFfn, cmvn);
         this.ctcHead = CtcHead.builder().setManager(m).setModelDim(d).setVocabSize(vocabSize).optName("ctc")
                 .optSeed(seed + 1_000_000).optDataType(b.dataType).build();
@@ -138,20 +135,20 @@ public final class U2Model implements ParameterOwner {
         long decoderSeed = seed + 2_000_000;
         // One routing plan per direction: switch has one gate per layer, omni one gate per direction (as
         // ParameterCount counts them).
-        MoeRouting leftRouting = routing(m, "decoder.left_decoder", dec.ffn(), dec.numBlocks(), d, dataType,
-                seed + 3_100_000);
-        FeedForwardFactory leftFfn = feedForward(dec.ffn(), leftRouting, d, dec.linearUnits(),
-                activation(dec.activationType()), dataType);
+        MoeRouting leftRouting = FeedForwardAssembly.routing(m, "decoder.left_decoder", dec.ffn(), dec.numBlocks(),
+                d, dataType, seed + 3_100_000);
+        FeedForwardFactory leftFfn = FeedForwardAssembly.feedForward(dec.ffn(), leftRouting, d, dec.linearUnits(),
+                FeedForwardAssembly.activation(dec.activationType()), dataType);
         if (leftRouting != null) {
             routings.add(leftRouting);
         }
         if (!config.decoder().equals("bitransformer") || dec.rNumBlocks() == 0) {
             return TransformerDecoder.create(m, left, leftFfn, "decoder.left_decoder", decoderSeed);
         }
-        MoeRouting rightRouting = routing(m, "decoder.right_decoder", dec.ffn(), dec.rNumBlocks(), d, dataType,
-                seed + 3_200_000);
-        FeedForwardFactory rightFfn = feedForward(dec.ffn(), rightRouting, d, dec.linearUnits(),
-                activation(dec.activationType()), dataType);
+        MoeRouting rightRouting = FeedForwardAssembly.routing(m, "decoder.right_decoder", dec.ffn(),
+                dec.rNumBlocks(), d, dataType, seed + 3_200_000);
+        FeedForwardFactory rightFfn = FeedForwardAssembly.feedForward(dec.ffn(), rightRouting, d, dec.linearUnits(),
+                FeedForwardAssembly.activation(dec.activationType()), dataType);
         if (rightRouting != null) {
             routings.add(rightRouting);
         }
@@ -159,43 +156,6 @@ public final class U2Model implements ParameterOwner {
                 TransformerDecoder.create(m, left, leftFfn, "decoder.left_decoder", decoderSeed),
                 TransformerDecoder.create(m, left.withNumBlocks(dec.rNumBlocks()), rightFfn, "decoder.right_decoder",
                         decoderSeed + 500_000));
-    }
-
-    /** Gates of one stack: none (dense), one per FFN block (switch) or one shared (omni). Names are unique. */
-    private static MoeRouting routing(NDManager m, String stack, FfnConf ffn, int blocks, int d, DataType dataType,
-            long seed) {
-        if (!ffn.isMoe() || blocks == 0) {
-            return null;
-        }
-        if (ffn.sharedRouter()) {
-            return MoeRouting.shared(GateWeight.create(m, stack + ".router.gate", d, ffn.numExperts(), dataType, seed));
-        }
-        List<GateWeight> gates = new ArrayList<>();
-        for (int i = 0; i < blocks; i++) {
-            gates.add(GateWeight.create(m, stack + ".ffn" + i + ".router.gate", d, ffn.numExperts(), dataType,
-                    seed + i));
-        }
-        return MoeRouting.perLayer(gates);
-    }
-
-    private static FeedForwardFactory feedForward(FfnConf ffn, MoeRouting routing, int d, int units,
-            FfnActivation activation, DataType dataType) {
-        FeedForwardConfig expert = FeedForwardConfig.builder().setModelDim(d).setFfnDim(units)
-                .optActivation(activation).optDataType(dataType).build();
-        if (routing == null) {
-            return FeedForwardFactory.dense(expert);
-        }
-        // capacity_factor 0 (the default, as in U2++ and Omni-router) is dropless.
-        return FeedForwardFactory.moe(expert, routing, ffn.toRouterConfig(), ffn.groupedGemm(),
-                ffn.capacityFactor());
-    }
-
-    private static FfnActivation activation(String name) {
-        return switch (name) {
-            case "relu" -> FfnActivation.RELU;
-            case "gelu" -> FfnActivation.GELU;
-            default -> FfnActivation.SWISH;
-        };
     }
 
     /**
