@@ -72,8 +72,8 @@ public final class TopKRouter implements Router {
 
         NDArray gateInput = hidden;
         if (training && config.jitterEps() > 0) {
-            double eps = config.jitterEps();
-            gateInput = hidden.mul(scope.randomUniform((float) (1 - eps), (float) (1 + eps), shape, dataType)); // [T, d]
+            float eps = (float) config.jitterEps();
+            gateInput = hidden.mul(scope.randomUniform(1 - eps, 1 + eps, shape, dataType)); // [T, d]
         }
         NDArray logits = gate.logits(gateInput); // [T, E]
         NDArray probs = logits.softmax(1); // [T, E]

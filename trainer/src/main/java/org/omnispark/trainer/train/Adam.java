@@ -200,8 +200,8 @@ public final class Adam implements Optimizer {
 
     @Override
     public String toString() {
-        return (decoupledWeightDecay ? "AdamW" : "Adam") + "{fused=" + fused + ", params=" + parameters.size() + ", betas=(" + beta1 + ", "
-                + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay + "}";
+        return (decoupledWeightDecay ? "AdamW" : "Adam") + "{fused=" + fused + ", params=" + parameters.size()
+                + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay + "}";
     }
 
     /** Builder: {@link #setParameters} is required. */

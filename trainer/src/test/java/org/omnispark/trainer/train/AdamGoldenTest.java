@@ -15,8 +15,9 @@ import org.omnispark.trainer.nn.ParameterCollector;
 /**
  * Adam / AdamW (and global-norm clipping) against torch.optim in torch 1.13, 5 steps on a tiny two-layer regression
  * (golden values from trainer/src/test/python/make_optim_golden.py). Gradients are recomputed here with DJL autograd,
- * so the comparison covers the whole step; both the fused multi-tensor kernel and the op-by-op reference are checked. Tolerance: |java - torch| &lt;= 2e-6 + 2e-5 * |torch| per entry (float32
- * arithmetic in a different op order), gradient norm to 1e-5 relative.
+ * so the comparison covers the whole step; both the fused multi-tensor kernel and the op-by-op reference are checked.
+ * Tolerance: |java - torch| &lt;= 2e-6 + 2e-5 * |torch| per entry (float32 arithmetic in a different op order),
+ * gradient norm to 1e-5 relative.
  */
 class AdamGoldenTest {
 
