@@ -26,10 +26,7 @@ class TrainerTest {
     @Test
     void tinyOmniModelOverfitsFourUtterances() throws IOException {
         Path data = TinyDatasets.dataset(4);
-        ModelConfig model = TinyDatasets.model("omni", "encoder_conf.dropout_rate=0.0",
-                "encoder_conf.positional_dropout_rate=0.0", "encoder_conf.attention_dropout_rate=0.0",
-                "decoder_conf.dropout_rate=0.0", "decoder_conf.positional_dropout_rate=0.0",
-                "decoder_conf.self_attention_dropout_rate=0.0", "decoder_conf.src_attention_dropout_rate=0.0",
+        ModelConfig model = TinyDatasets.modelWithoutDropout("omni",
                 "spec_aug.num_t_mask=0", "spec_aug.num_f_mask=0", "encoder_conf.use_dynamic_chunk=false");
         TrainConfig train = TinyDatasets.train("max_steps=50", "lr=0.01", "warmup_steps=10", "weight_decay=0.0",
                 "valid_interval=25");
@@ -102,10 +99,7 @@ class TrainerTest {
     @Test
     void bf16MixedPrecisionTrainsWithFloat32MasterWeights() throws IOException {
         Path data = TinyDatasets.dataset(4);
-        ModelConfig model = TinyDatasets.model("switch", "encoder_conf.dropout_rate=0.0",
-                "encoder_conf.positional_dropout_rate=0.0", "encoder_conf.attention_dropout_rate=0.0",
-                "decoder_conf.dropout_rate=0.0", "decoder_conf.positional_dropout_rate=0.0",
-                "decoder_conf.self_attention_dropout_rate=0.0", "decoder_conf.src_attention_dropout_rate=0.0",
+        ModelConfig model = TinyDatasets.modelWithoutDropout("switch",
                 "spec_aug.num_t_mask=0", "spec_aug.num_f_mask=0", "encoder_conf.use_dynamic_chunk=false");
         String[] common = {"max_steps=20", "lr=0.01", "warmup_steps=5", "weight_decay=0.0"};
         TrainSummary fp32 = Trainer.builder().setModelConfig(model).setTrainConfig(train(common, "dtype=float32"))

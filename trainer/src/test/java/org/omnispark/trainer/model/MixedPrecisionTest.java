@@ -33,11 +33,8 @@ class MixedPrecisionTest {
     @Test
     void bf16LossAndGradientsTrackFloat32() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            U2Model model = U2Model.builder().setManager(m).setConfig(TinyDatasets.model("switch",
-                    "encoder_conf.dropout_rate=0.0", "encoder_conf.positional_dropout_rate=0.0",
-                    "encoder_conf.attention_dropout_rate=0.0", "decoder_conf.dropout_rate=0.0",
-                    "decoder_conf.positional_dropout_rate=0.0", "decoder_conf.self_attention_dropout_rate=0.0",
-                    "decoder_conf.src_attention_dropout_rate=0.0")).setVocabSize(12).optSeed(3).build();
+            U2Model model = U2Model.builder().setManager(m).setConfig(TinyDatasets.modelWithoutDropout("switch"))
+                    .setVocabSize(12).optSeed(3).build();
             List<ModelParameter> parameters = model.parameters();
             Batch batch = new BatchCollator(80).collate(m, U2ModelTest.utterances(new int[] {64, 50, 57},
                     new int[] {4, 3, 5}, 9));

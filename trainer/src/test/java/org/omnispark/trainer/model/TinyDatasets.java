@@ -67,6 +67,23 @@ public final class TinyDatasets {
     }
 
     /**
+     * {@link #model} with every dropout off (encoder, positional, attention, decoder), for tests that compare two runs
+     * of the same forward pass.
+     *
+     * @param ffn dense, switch or omni
+     * @param extra further overrides
+     * @return the config
+     */
+    public static ModelConfig modelWithoutDropout(String ffn, String... extra) {
+        List<String> overrides = new java.util.ArrayList<>(List.of("encoder_conf.dropout_rate=0.0",
+                "encoder_conf.positional_dropout_rate=0.0", "encoder_conf.attention_dropout_rate=0.0",
+                "decoder_conf.dropout_rate=0.0", "decoder_conf.positional_dropout_rate=0.0",
+                "decoder_conf.self_attention_dropout_rate=0.0", "decoder_conf.src_attention_dropout_rate=0.0"));
+        overrides.addAll(List.of(extra));
+        return model(ffn, overrides.toArray(new String[0]));
+    }
+
+    /**
      * A tiny U2++ model config (d 32, 2 blocks, bidirectional decoder 1 + 1) from {@code conf/model/tiny_<ffn>.yaml}.
      *
      * @param ffn dense, switch or omni
