@@ -31,11 +31,12 @@ import org.omnispark.data.config.ConfigLoader;
  * @param device cpu or gpu (cpu)
  * @param dtype float32, or bf16: mixed precision, GEMMs in bf16 with float32 master weights, gradients and optimizer
  *     state ({@code org.omnispark.trainer.nn.Autocast}); meant for GPUs (on a CPU without bf16 units it is slower)
+ * @param expertParallel settings of expert-parallel runs ({@code train --ranks N})
  */
 public record TrainConfig(String optim, Double lr, String scheduler, Long warmupSteps, Double minLr,
         List<Double> betas, Double eps, Double weightDecay, Double gradClip, Integer accumGrad, Integer maxEpochs,
         Long maxSteps, Batch batch, Long seed, Integer logInterval, Integer validInterval, Checkpoint checkpoint,
-        String device, String dtype) {
+        String device, String dtype, ExpertParallel expertParallel) {
 
     /** Fills defaults and validates. */
     public TrainConfig {
@@ -59,6 +60,7 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
         checkpoint = checkpoint == null ? new Checkpoint(null, null) : checkpoint;
         device = oneOf("device", device == null ? "cpu" : device, List.of("cpu", "gpu"));
         dtype = oneOf("dtype", dtype == null ? "float32" : dtype, List.of("float32", "bf16"));
+        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null) : expertParallel;
         require(lr > 0 && lr < 10, "lr must be in (0, 10), got " + lr);
         require(warmupSteps >= 0, "warmup_steps must be >= 0, got " + warmupSteps);
         require(minLr >= 0 && minLr <= lr, "min_lr must be in [0, lr=" + lr + "], got " + minLr);
@@ -117,6 +119,34 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
             interval = interval == null ? 1000 : interval;
             require(keep >= 1, "checkpoint.keep must be >= 1, got " + keep);
             require(interval >= 0, "checkpoint.interval must be >= 0 (0 = per epoch), got " + interval);
+        }
+    }
+
+    /**
+     * {@code expert_parallel}: settings of expert-parallel runs ({@code train --ranks N}); ignored in one process.
+     *
+     * @param checksumInterval every N updates, check that the replicated parameters (the routers' gates above all)
+     *     are bit-identical on every rank; 0 = never (100)
+     * @param bucketMb gradient all-reduce bucket size in MiB (16)
+     * @param timeoutSeconds the longest any rank waits for a peer (rendezvous, connection, each exchange, all-reduce)
+     *     before the job fails with a message naming the rank, the peer and the phase (300)
+     * @param threadsPerRank libtorch intra-op threads per rank; 0 = the executor's cores / ranks on it, at least 1
+     *     (0)
+     */
+    public record ExpertParallel(Integer checksumInterval, Integer bucketMb, Integer timeoutSeconds,
+            Integer threadsPerRank) {
+        /** Fills defaults and validates. */
+        public ExpertParallel {
+            checksumInterval = checksumInterval == null ? 100 : checksumInterval;
+            bucketMb = bucketMb == null ? 16 : bucketMb;
+            timeoutSeconds = timeoutSeconds == null ? 300 : timeoutSeconds;
+            threadsPerRank = threadsPerRank == null ? 0 : threadsPerRank;
+            require(checksumInterval >= 0, "expert_parallel.checksum_interval must be >= 0 (0 = never), got "
+                    + checksumInterval);
+            require(bucketMb >= 1, "expert_parallel.bucket_mb must be >= 1, got " + bucketMb);
+            require(timeoutSeconds >= 1, "expert_parallel.timeout_seconds must be >= 1, got " + timeoutSeconds);
+            require(threadsPerRank >= 0, "expert_parallel.threads_per_rank must be >= 0 (0 = cores / ranks), got "
+                    + threadsPerRank);
         }
     }
 }

@@ -12,6 +12,7 @@ import org.omnispark.trainer.nn.Dropout;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterOwner;
+import org.omnispark.trainer.parallel.StagedBackward;
 
 /**
  * One pre-LN Transformer decoder layer (WeNet's {@code DecoderLayer} with normalize_before, no concat_after):
@@ -98,6 +99,9 @@ public final class DecoderLayer implements ParameterOwner {
         NDArray h = norm2.forward(x);
         x = x.add(dropout.forward(
                 sourceAttention.forward(h, memory, memory, memoryMask, null, null, training).output(), training));
+        if (feedForward.isMoe()) {
+            x = StagedBackward.cut(x); // expert parallelism: see StagedBackward
+        }
         FeedForwardOutput ffn = feedForward.forward(norm3.forward(x), validTokens, training);
         x = x.add(dropout.forward(ffn.output(), training));
         return new FeedForwardOutput(x, ffn.moe());

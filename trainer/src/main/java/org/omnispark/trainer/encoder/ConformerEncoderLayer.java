@@ -8,6 +8,7 @@ import org.omnispark.trainer.nn.Dropout;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.Scalars;
+import org.omnispark.trainer.parallel.StagedBackward;
 
 /**
  * A Conformer block (Gulati et al.; WeNet {@code ConformerEncoderLayer}, pre-norm):
@@ -82,6 +83,7 @@ public final class ConformerEncoderLayer implements EncoderLayer {
         boolean training = context.training();
         List<MoeOutput> moe = new ArrayList<>(2);
         if (feedForwardMacaron != null) {
+            x = cutBeforeMoe(x, feedForwardMacaron);
             FeedForwardOutput ff = feedForwardMacaron.forward(
                     normFeedForwardMacaron.forward(x), context.validMask(), training); // [B, T, d]
             x = x.add(Scalars.mul(dropout.forward(ff.output(), training), feedForwardScale));
@@ -98,6 +100,7 @@ public final class ConformerEncoderLayer implements EncoderLayer {
             x = x.add(dropout.forward(conv.output(), training));
             newConvolutionCache = conv.newCache();
         }
+        x = cutBeforeMoe(x, feedForward);
         FeedForwardOutput ff = feedForward.forward(normFeedForward.forward(x), context.validMask(), training);
         x = x.add(Scalars.mul(dropout.forward(ff.output(), training), feedForwardScale));
         addMoe(moe, ff);
@@ -105,6 +108,11 @@ public final class ConformerEncoderLayer implements EncoderLayer {
             x = normFinal.forward(x);
         }
         return new EncoderLayerOutput(x, att.newCache(), newConvolutionCache, moe);
+    }
+
+    /** Cuts the residual stream before an MoE block under a StagedBackward (expert parallelism); else x. */
+    static NDArray cutBeforeMoe(NDArray x, FeedForwardModule block) {
+        return block.isMoe() ? StagedBackward.cut(x) : x;
     }
 
     private static void addMoe(List<MoeOutput> list, FeedForwardOutput ff) {

@@ -16,6 +16,8 @@ import org.omnispark.trainer.moe.RouterConfig;
 import org.omnispark.trainer.moe.SequentialExperts;
 import org.omnispark.trainer.moe.TopKRouter;
 import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.parallel.ExpertParallelism;
+import org.omnispark.trainer.parallel.ExpertPlacement;
 
 /**
  * Makes the feed-forward blocks of an encoder stack, so that the same layer code holds dense, Switch or Omni-router
@@ -72,14 +74,25 @@ public interface FeedForwardFactory {
      */
     static FeedForwardFactory moe(FeedForwardConfig expertConfig, MoeRouting routing, RouterConfig routerConfig,
                                   boolean grouped, double capacityFactor) {
+        return moe(expertConfig, routing, routerConfig, grouped, capacityFactor, ExpertParallelism.NONE);
+    }
+
+    /**
+     * As {@link #moe(FeedForwardConfig, MoeRouting, RouterConfig, boolean, double)} on one rank of an expert-parallel
+     * job: each block holds only this rank's experts ({@link ExpertParallelism#placement}, initialized as in the
+     * single-process model) and the parallelism's dispatcher moves tokens to them.
+     */
+    static FeedForwardFactory moe(FeedForwardConfig expertConfig, MoeRouting routing, RouterConfig routerConfig,
+                                  boolean grouped, double capacityFactor, ExpertParallelism parallelism) {
         return (manager, ffnIndex, name, seed) -> {
             GateWeight gate = routing.gateFor(ffnIndex);
-            ExpertWeights weights = ExpertWeights.create(
-                    manager, expertConfig, gate.numExperts(), name + ".experts", seed);
+            ExpertPlacement placement = parallelism.placement(gate.numExperts());
+            ExpertWeights weights = ExpertWeights.createSlice(manager, expertConfig, gate.numExperts(),
+                    placement.localExpertOffset(), placement.numLocalExperts(), name + ".experts", seed);
             MoeFeedForward layer = MoeFeedForward.builder()
                     .setRouter(new TopKRouter(gate, routerConfig))
                     .setExperts(grouped ? new GroupedExperts(weights) : new SequentialExperts(weights))
-                    .optDispatcher(new LocalTokenDispatcher(capacityFactor))
+                    .optDispatcher(parallelism.dispatcher(name, gate.numExperts(), capacityFactor))
                     .build();
             return new Moe(layer);
         };

@@ -54,6 +54,7 @@ public final class TransformerEncoderLayer implements EncoderLayer {
         AttentionOutput att = selfAttention.forward(
                 h, h, h, context.attentionMask(), context.posEmb(), attentionCache, training);
         x = x.add(dropout.forward(att.output(), training));
+        x = ConformerEncoderLayer.cutBeforeMoe(x, feedForward);
         FeedForwardOutput ff = feedForward.forward(normFeedForward.forward(x), context.validMask(), training);
         x = x.add(dropout.forward(ff.output(), training));
         List<MoeOutput> moe = ff.moe() == null ? List.of() : List.of(ff.moe());

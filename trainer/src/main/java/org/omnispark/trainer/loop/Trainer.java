@@ -30,6 +30,11 @@ import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
+import org.omnispark.trainer.parallel.ExpertCheckpoints;
+import org.omnispark.trainer.parallel.ExpertParallelism;
+import org.omnispark.trainer.parallel.GradientSync;
+import org.omnispark.trainer.parallel.ProcessGroup;
+import org.omnispark.trainer.parallel.StagedBackward;
 import org.omnispark.trainer.train.CheckpointManager;
 import org.omnispark.trainer.train.ConsoleProgress;
 import org.omnispark.trainer.train.GradientAccumulator;
@@ -72,6 +77,7 @@ public final class Trainer {
     private final Path output;
     private final Consumer<StepMetrics> listener;
     private final PrintStream console;
+    private final ExpertParallelism parallelism;
 
     private Trainer(Builder b) {
         this.modelConfig = b.modelConfig;
@@ -81,6 +87,7 @@ public final class Trainer {
         this.output = b.output;
         this.listener = b.listener;
         this.console = b.console;
+        this.parallelism = b.parallelism;
     }
 
     /** @return a builder; setModelConfig, setTrainConfig, setTrainData and setOutput are required */
@@ -97,32 +104,44 @@ public final class Trainer {
         long startNanos = System.nanoTime();
         Engine engine = Engine.getEngine("PyTorch");
         Device device = device(engine);
-        ModelDirectory dir = ModelDirectory.create(output, modelConfig, trainConfig, trainData);
+        ProcessGroup world = parallelism.world();
+        boolean lead = world.rank() == 0;
+        ModelDirectory dir = lead ? ModelDirectory.create(output, modelConfig, trainConfig, trainData)
+                : ModelDirectory.describe(output, modelConfig, trainConfig, trainData);
+        if (world.size() > 1) { // the others read the tokenizer rank 0 copied
+            world.allGather(new long[] {0}, "start: rank 0 writes the model folder");
+        }
         Validator validator = validData == null ? null : new Validator(validData, dir.tokenizer(),
                 trainConfig.batch().maxFramesPerBatch(), trainConfig.batch().maxBatchSize());
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager root = NDManager.newBaseManager(device, "PyTorch");
-                JsonLinesMetricsWriter jsonl = new JsonLinesMetricsWriter(output.resolve("metrics.jsonl"));
-                TensorBoardWriter tensorboard = new TensorBoardWriter(output.resolve("tensorboard"), wallTime())) {
-            U2Model model = dir.newModel(root);
+                JsonLinesMetricsWriter jsonl = lead ? new JsonLinesMetricsWriter(output.resolve("metrics.jsonl")) : null;
+                TensorBoardWriter tensorboard = lead ? new TensorBoardWriter(output.resolve("tensorboard"), wallTime())
+                        : null) {
+            U2Model model = dir.newModel(root, parallelism);
             List<ModelParameter> parameters = model.parameters();
             Optimizer optimizer = Optimizers.create(trainConfig, parameters);
             LearningRateSchedule schedule = Optimizers.schedule(trainConfig);
             CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpoints())
                     .optKeep(trainConfig.checkpoint().keep()).build();
+            ExpertCheckpoints shards = parallelism.isDistributed()
+                    ? new ExpertCheckpoints(parallelism, parameters, optimizer) : null;
             TrainingState state = TrainingState.start(trainConfig.seed());
             Optional<Path> latest = checkpoints.latest();
             Path lastCheckpoint = null;
             if (latest.isPresent()) {
-                state = CheckpointManager.restore(latest.get(), parameters, optimizer).state();
+                try (NDManager scope = root.newSubManager()) {
+                    state = shards == null ? CheckpointManager.restore(latest.get(), parameters, optimizer).state()
+                            : shards.restore(latest.get(), scope).state();
+                }
                 lastCheckpoint = latest.get();
                 log("resumed from " + latest.get() + " at step " + state.step() + ", epoch " + state.epoch()
                         + ", batch " + state.batchesInEpoch());
             }
             ParameterCollector.zeroGradients(parameters);
-            Session session = new Session(engine, root, model, parameters, optimizer, schedule, checkpoints, jsonl,
-                    tensorboard, validator, state, lastCheckpoint, startNanos);
+            Session session = new Session(engine, root, model, parameters, optimizer, schedule, checkpoints, shards,
+                    jsonl, tensorboard, validator, state, lastCheckpoint, startNanos);
             session.train();
             return new TrainSummary(session.startStep, session.state.step(), session.state.epoch(), session.losses,
                     session.validations, session.lastCheckpoint, (System.nanoTime() - startNanos) / 1e9);
@@ -153,7 +172,7 @@ public final class Trainer {
     }
 
     private void log(String line) {
-        if (console != null) {
+        if (console != null && parallelism.world().rank() == 0) {
             console.println(line);
         }
     }
@@ -167,6 +186,9 @@ public final class Trainer {
         private final Optimizer optimizer;
         private final LearningRateSchedule schedule;
         private final CheckpointManager checkpoints;
+        private final ExpertCheckpoints shards;
+        private final GradientSync gradientSync;
+        private final StepReport report;
         private final JsonLinesMetricsWriter jsonl;
         private final TensorBoardWriter tensorboard;
         private final Validator validator;
@@ -179,13 +201,14 @@ public final class Trainer {
         private final Map<String, Double> pendingLosses = new LinkedHashMap<>();
         private TrainingState state;
         private Path lastCheckpoint;
+        private long lastSavedStep = -1;
         private long pendingFrames;
         private long pendingNanos;
 
         Session(Engine engine, NDManager root, U2Model model, List<ModelParameter> parameters, Optimizer optimizer,
-                LearningRateSchedule schedule, CheckpointManager checkpoints, JsonLinesMetricsWriter jsonl,
-                TensorBoardWriter tensorboard, Validator validator, TrainingState state, Path lastCheckpoint,
-                long startNanos) {
+                LearningRateSchedule schedule, CheckpointManager checkpoints, ExpertCheckpoints shards,
+                JsonLinesMetricsWriter jsonl, TensorBoardWriter tensorboard, Validator validator, TrainingState state,
+                Path lastCheckpoint, long startNanos) {
             this.engine = engine;
             this.root = root;
             this.model = model;
@@ -193,11 +216,16 @@ public final class Trainer {
             this.optimizer = optimizer;
             this.schedule = schedule;
             this.checkpoints = checkpoints;
+            this.shards = shards;
+            this.gradientSync = parallelism.isDistributed() ? new GradientSync(parallelism, parameters,
+                    trainConfig.expertParallel().bucketMb() * (1L << 20)) : null;
+            this.report = new StepReport(parallelism);
             this.jsonl = jsonl;
             this.tensorboard = tensorboard;
             this.validator = validator;
             this.state = state;
             this.lastCheckpoint = lastCheckpoint;
+            this.lastSavedStep = lastCheckpoint == null ? -1 : state.step();
             this.startStep = state.step();
             this.collator = new BatchCollator(modelConfig.inputDim());
             this.accumulator = new GradientAccumulator(trainConfig.accumGrad());
@@ -213,8 +241,13 @@ public final class Trainer {
                 for (long skip = 0; skip < state.batchesInEpoch() && batches.hasNext(); skip++) {
                     batches.next(); // consumed before the checkpoint this run resumed from
                 }
-                while (batches.hasNext() && !done()) {
-                    microBatch(batches.next());
+                while (!done()) {
+                    List<Utterance> next = batches.hasNext() ? batches.next() : null;
+                    long globalBatch = agreeOnBatch(next); // every rank runs the same number of micro-batches
+                    if (globalBatch < 0) {
+                        break;
+                    }
+                    microBatch(next, globalBatch);
                     if (accumulator.microBatchDone()) {
                         update(trainConfig.accumGrad());
                     }
@@ -235,9 +268,31 @@ public final class Trainer {
                     save();
                 }
             }
-            if (lastCheckpoint == null || !lastCheckpoint.getFileName().toString().equals("ckpt-" + state.step())) {
+            if (lastSavedStep != state.step()) {
                 save();
             }
+        }
+
+        /**
+         * Agrees with the other ranks on the next micro-batch: the utterances of the whole (global) batch, or -1 when
+         * any rank has run out of batches this epoch (then the epoch ends on every rank, so no collective is left
+         * waiting for a rank that has stopped).
+         */
+        private long agreeOnBatch(List<Utterance> next) {
+            long mine = next == null ? -1 : next.size();
+            ProcessGroup world = parallelism.world();
+            if (world.size() == 1) {
+                return mine;
+            }
+            long[] all = world.allGather(new long[] {mine}, "step " + (state.step() + 1) + " micro-batch sizes");
+            long total = 0;
+            for (long n : all) {
+                if (n < 0) {
+                    return -1;
+                }
+                total += n;
+            }
+            return total;
         }
 
         private Autocast autocast() {
@@ -249,22 +304,28 @@ public final class Trainer {
         }
 
         /** Forward + backward of one micro-batch in its own sub-manager. */
-        private void microBatch(List<Utterance> utterances) {
+        private void microBatch(List<Utterance> utterances, long globalBatch) {
             long begin = System.nanoTime();
+            double share = (double) utterances.size() / globalBatch; // 1 in one process
             long counter = state.rngCounter() + accumulator.pending();
             try (NDManager scope = root.newSubManager()) {
                 engine.setRandomSeed((int) (trainConfig.seed() * 1_000_003L + counter)); // dropout masks, jitter
                 JniUtils.setGradMode(true);
                 Batch batch = collator.collate(scope, utterances);
                 Losses out;
-                try (Autocast ignored = autocast()) {
-                    out = model.forward(batch, true, counter);
+                try (StagedBackward tape = parallelism.isDistributed() ? StagedBackward.begin() : null) {
+                    try (Autocast ignored = autocast()) {
+                        out = model.forward(batch, true, counter, share);
+                    }
+                    NDArray scaled = accumulator.scaleLoss(out.total());
+                    if (tape != null) {
+                        tape.backward(scaled); // the loss, then each exchange and cut in reverse
+                    } else {
+                        JniUtils.backward((PtNDArray) scaled, (PtNDArray) scaled.onesLike(), false, false);
+                    }
                 }
-                NDArray scaled = accumulator.scaleLoss(out.total());
-                NDArray ones = scaled.onesLike();
-                JniUtils.backward((PtNDArray) scaled, (PtNDArray) ones, false, false);
                 JniUtils.setGradMode(false);
-                out.toHost().forEach((k, v) -> pendingLosses.merge(k, v * accumulator.lossScale(), Double::sum));
+                report.addLosses(out, share, accumulator.lossScale(), pendingLosses);
                 pendingFrames += batch.frames();
             } finally {
                 JniUtils.setGradMode(false);
@@ -275,9 +336,20 @@ public final class Trainer {
         /** Clip, step, zero, log, validate, checkpoint. */
         private void update(int microBatches) throws IOException {
             long begin = System.nanoTime();
-            double gradNorm = trainConfig.gradClip() > 0
-                    ? GradientClipping.clipGlobalNorm(parameters, trainConfig.gradClip())
-                    : GradientClipping.globalNorm(parameters);
+            double gradNorm;
+            if (gradientSync != null) {
+                try (NDManager scope = root.newSubManager()) {
+                    gradientSync.synchronize(scope, state.step() + 1);
+                }
+                gradNorm = gradientSync.globalNorm(state.step() + 1);
+                if (trainConfig.gradClip() > 0) {
+                    GradientClipping.clipToNorm(parameters, gradNorm, trainConfig.gradClip());
+                }
+            } else {
+                gradNorm = trainConfig.gradClip() > 0
+                        ? GradientClipping.clipGlobalNorm(parameters, trainConfig.gradClip())
+                        : GradientClipping.globalNorm(parameters);
+            }
             double lr = schedule.learningRate(state.step() + 1);
             if (GradientClipping.isFinite(gradNorm)) {
                 optimizer.step(lr);
@@ -286,9 +358,14 @@ public final class Trainer {
             }
             ParameterCollector.zeroGradients(parameters);
             state = state.afterStep(microBatches);
+            int checksumInterval = trainConfig.expertParallel().checksumInterval();
+            if (gradientSync != null && checksumInterval > 0 && state.step() % checksumInterval == 0) {
+                gradientSync.checkReplicasIdentical(state.step());
+            }
             pendingNanos += System.nanoTime() - begin;
-            double framesPerSecond = pendingFrames / (pendingNanos / 1e9);
-            Map<String, Double> stepLosses = new LinkedHashMap<>(pendingLosses);
+            StepReport.Global global = report.globalize(state.step(), pendingLosses, pendingFrames, pendingNanos);
+            double framesPerSecond = global.framesPerSecond();
+            Map<String, Double> stepLosses = global.metrics();
             losses.add(stepLosses.getOrDefault("loss", Double.NaN));
             StepMetrics metrics = new StepMetrics(state.step(), state.epoch(), stepLosses, lr, gradNorm,
                     framesPerSecond, wallTime());
@@ -298,10 +375,11 @@ public final class Trainer {
             if (listener != null) {
                 listener.accept(metrics);
             }
-            if (state.step() % trainConfig.logInterval() == 0 || state.step() == 1) {
+            if (jsonl != null && (state.step() % trainConfig.logInterval() == 0 || state.step() == 1)) {
                 jsonl.write(metrics);
                 tensorboard.write(metrics);
-                log(progress.line(state.step(), state.epoch(), stepLosses.get("loss"), lr, System.nanoTime()));
+                log(progress.line(state.step(), state.epoch(), stepLosses.get("loss"), lr, System.nanoTime())
+                        + global.consoleSuffix());
             }
             if (validator != null && trainConfig.validInterval() > 0
                     && state.step() % trainConfig.validInterval() == 0) {
@@ -319,6 +397,9 @@ public final class Trainer {
                 v = validator.validate(model, root, state.step());
             }
             validations.add(v);
+            if (jsonl == null) {
+                return; // every rank validates (its experts serve every rank's tokens); rank 0 reports
+            }
             Map<String, Double> values = new LinkedHashMap<>();
             values.put("valid_loss", v.loss());
             values.put("valid_cer", v.cer());
@@ -335,7 +416,14 @@ public final class Trainer {
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", ModelDirectory.configTree(modelConfig));
             config.put("train", ModelDirectory.configTree(trainConfig));
-            lastCheckpoint = checkpoints.save(parameters, optimizer, state, config);
+            if (shards == null) {
+                lastCheckpoint = checkpoints.save(parameters, optimizer, state, config);
+            } else {
+                try (NDManager scope = root.newSubManager()) {
+                    lastCheckpoint = shards.save(checkpoints, scope, state, config); // null on ranks other than 0
+                }
+            }
+            lastSavedStep = state.step();
         }
     }
 
@@ -348,6 +436,7 @@ public final class Trainer {
         private Path output;
         private Consumer<StepMetrics> listener;
         private PrintStream console;
+        private ExpertParallelism parallelism = ExpertParallelism.NONE;
 
         /** @param config the model config @return this */
         public Builder setModelConfig(ModelConfig config) {
@@ -388,6 +477,16 @@ public final class Trainer {
         /** @param console where progress lines go, or null for none (default) @return this */
         public Builder optConsole(PrintStream console) {
             this.console = console;
+            return this;
+        }
+
+        /**
+         * @param parallelism this rank's place in an expert-parallel job (default {@link ExpertParallelism#NONE}:
+         *     one process); the expert-parallel module's launcher sets it, one Trainer per rank
+         * @return this
+         */
+        public Builder optParallelism(ExpertParallelism parallelism) {
+            this.parallelism = parallelism;
             return this;
         }
 

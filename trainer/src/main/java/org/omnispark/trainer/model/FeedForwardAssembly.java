@@ -10,6 +10,7 @@ import org.omnispark.trainer.moe.FeedForwardConfig;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.MoeRouting;
+import org.omnispark.trainer.parallel.ExpertParallelism;
 
 /**
  * Turns a stack's {@code ffn} config into its feed-forward blocks for {@link U2Model}: the gates (none for dense, one
@@ -38,7 +39,7 @@ final class FeedForwardAssembly {
     }
 
     static FeedForwardFactory feedForward(FfnConf ffn, MoeRouting routing, int d, int units,
-            FfnActivation activation, DataType dataType) {
+            FfnActivation activation, DataType dataType, ExpertParallelism parallelism) {
         FeedForwardConfig expert = FeedForwardConfig.builder().setModelDim(d).setFfnDim(units)
                 .optActivation(activation).optDataType(dataType).build();
         if (routing == null) {
@@ -46,7 +47,7 @@ final class FeedForwardAssembly {
         }
         // capacity_factor 0 (the default, as in U2++ and Omni-router) is dropless.
         return FeedForwardFactory.moe(expert, routing, ffn.toRouterConfig(), ffn.groupedGemm(),
-                ffn.capacityFactor());
+                ffn.capacityFactor(), parallelism);
     }
 
     static FfnActivation activation(String name) {

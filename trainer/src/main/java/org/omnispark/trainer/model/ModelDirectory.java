@@ -19,6 +19,7 @@ import org.omnispark.data.text.Tokenizer;
 import org.omnispark.data.text.Tokenizers;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.parallel.ExpertParallelism;
 
 /**
  * The output folder of {@code omnispark train}, which is also the model folder {@code omnispark eval} reads.
@@ -63,6 +64,23 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
      * @return the model folder
      */
     public static ModelDirectory create(Path dir, ModelConfig modelConfig, TrainConfig trainConfig, Path dataset) {
+        ModelDirectory md = describe(dir, modelConfig, trainConfig, dataset);
+        DatasetManifest manifest = DatasetManifest.read(dataset);
+        write(md, manifest, dataset);
+        return md;
+    }
+
+    /**
+     * The model folder {@link #create} would write, without writing anything (ranks other than 0 of a distributed
+     * run use it).
+     *
+     * @param dir the output folder
+     * @param modelConfig the model config
+     * @param trainConfig the training config
+     * @param dataset the prepared training set
+     * @return the description
+     */
+    public static ModelDirectory describe(Path dir, ModelConfig modelConfig, TrainConfig trainConfig, Path dataset) {
         DatasetManifest manifest = DatasetManifest.read(dataset);
         int vocab = modelConfig.outputDim() > 0 ? modelConfig.outputDim() : manifest.tokenizer().vocabSize();
         if (manifest.featureDim() != modelConfig.inputDim()) {
@@ -70,8 +88,12 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
                     + "model's input_dim is " + modelConfig.inputDim() + "; pass model.input_dim="
                     + manifest.featureDim());
         }
-        ModelDirectory md = new ModelDirectory(dir, modelConfig, trainConfig, vocab, manifest.cmvn(),
-                Version.describe());
+        return new ModelDirectory(dir, modelConfig, trainConfig, vocab, manifest.cmvn(), Version.describe());
+    }
+
+    private static void write(ModelDirectory md, DatasetManifest manifest, Path dataset) {
+        Path dir = md.dir();
+        int vocab = md.vocabSize();
         try {
             Files.createDirectories(dir);
             copy(dataset.resolve(manifest.tokenizer().unitsFile()), dir.resolve(Tokenizer.UNITS_FILE));
@@ -80,8 +102,8 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
             }
             ObjectMapper json = ConfigLoader.json();
             ObjectNode root = json.createObjectNode();
-            root.set("model_config", configTree(modelConfig));
-            root.set("train_config", configTree(trainConfig));
+            root.set("model_config", configTree(md.modelConfig()));
+            root.set("train_config", configTree(md.trainConfig()));
             root.put("vocab_size", vocab);
             root.set("cmvn", json.valueToTree(manifest.cmvn()));
             root.put("train_data", dataset.toAbsolutePath().toString());
@@ -93,7 +115,6 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model folder " + dir + ": " + e.getMessage(), e);
         }
-        return md;
     }
 
     /**
@@ -142,8 +163,20 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
      * @return the model
      */
     public U2Model newModel(NDManager manager) {
+        return newModel(manager, ExpertParallelism.NONE);
+    }
+
+    /**
+     * Builds one rank's share of the model: every replicated parameter, and only this rank's experts, each with the
+     * values it has in {@link #newModel(NDManager)}.
+     *
+     * @param manager the model's long-lived manager
+     * @param parallelism this rank's place in an expert-parallel job
+     * @return the model
+     */
+    public U2Model newModel(NDManager manager, ExpertParallelism parallelism) {
         return U2Model.builder().setManager(manager).setConfig(modelConfig).setVocabSize(vocabSize).optCmvn(cmvn)
-                .optSeed(trainConfig.seed()).build();
+                .optSeed(trainConfig.seed()).optParallelism(parallelism).build();
     }
 
     /** @return the tokenizer copied from the training set */

@@ -38,6 +38,9 @@ import org.omnispark.trainer.moe.MoeRouting;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.nn.ParameterOwner;
+import org.omnispark.trainer.nn.Scalars;
+import org.omnispark.trainer.parallel.ExpertParallelism;
+import org.omnispark.trainer.parallel.StagedBackward;
 
 /**
  * The U2++ model (WeNet's {@code ASRModel} with a bidirectional decoder), with dense, Switch or Omni-router
@@ -86,7 +89,7 @@ public final class U2Model implements ParameterOwner {
         this.encoderRouting = FeedForwardAssembly.routing(m, "encoder", enc.ffn(), ffnBlocks, d, b.dataType,
                 seed + 3_000_000);
         FeedForwardFactory encoderFfn = FeedForwardAssembly.feedForward(enc.ffn(), encoderRouting, d,
-                enc.linearUnits(), FeedForwardAssembly.activation(enc.activationType()), b.dataType);
+                enc.linearUnits(), FeedForwardAssembly.activation(enc.activationType()), b.dataType, b.parallelism);
         this.encoder = BaseEncoder.create(m, encoderConfig, encoderFfn, cmvn);
         this.ctcHead = CtcHead.builder().setManager(m).setModelDim(d).setVocabSize(vocabSize).optName("ctc")
                 .optSeed(seed + 1_000_000).optDataType(b.dataType).build();
@@ -96,7 +99,7 @@ public final class U2Model implements ParameterOwner {
         this.attentionLoss = new LabelSmoothingLoss(vocabSize, c.modelConf().lsmWeight(), TargetPreparation.IGNORE_ID,
                 c.modelConf().lengthNormalizedLoss());
         List<MoeRouting> decRoutings = new ArrayList<>();
-        this.decoder = c.hasDecoder() ? createDecoder(m, b.dataType, decRoutings) : null;
+        this.decoder = c.hasDecoder() ? createDecoder(m, b.dataType, b.parallelism, decRoutings) : null;
         this.decoderRoutings = List.copyOf(decRoutings);
     }
 
@@ -125,7 +128,8 @@ public final class U2Model implements ParameterOwner {
                 .optDataType(dataType).optSeed(seed).build();
     }
 
-    private AttentionDecoder createDecoder(NDManager m, DataType dataType, List<MoeRouting> routings) {
+    private AttentionDecoder createDecoder(NDManager m, DataType dataType, ExpertParallelism parallelism,
+            List<MoeRouting> routings) {
         DecoderConf dec = config.decoderConf();
         int d = config.encoderConf().outputSize();
         DecoderConfig left = DecoderConfig.builder().setVocabSize(vocabSize).setModelDim(d)
@@ -138,7 +142,7 @@ public final class U2Model implements ParameterOwner {
         MoeRouting leftRouting = FeedForwardAssembly.routing(m, "decoder.left_decoder", dec.ffn(), dec.numBlocks(),
                 d, dataType, seed + 3_100_000);
         FeedForwardFactory leftFfn = FeedForwardAssembly.feedForward(dec.ffn(), leftRouting, d, dec.linearUnits(),
-                FeedForwardAssembly.activation(dec.activationType()), dataType);
+                FeedForwardAssembly.activation(dec.activationType()), dataType, parallelism);
         if (leftRouting != null) {
             routings.add(leftRouting);
         }
@@ -148,7 +152,7 @@ public final class U2Model implements ParameterOwner {
         MoeRouting rightRouting = FeedForwardAssembly.routing(m, "decoder.right_decoder", dec.ffn(),
                 dec.rNumBlocks(), d, dataType, seed + 3_200_000);
         FeedForwardFactory rightFfn = FeedForwardAssembly.feedForward(dec.ffn(), rightRouting, d, dec.linearUnits(),
-                FeedForwardAssembly.activation(dec.activationType()), dataType);
+                FeedForwardAssembly.activation(dec.activationType()), dataType, parallelism);
         if (rightRouting != null) {
             routings.add(rightRouting);
         }
@@ -168,10 +172,27 @@ public final class U2Model implements ParameterOwner {
      * @return total loss, parts and the encoder output
      */
     public Losses forward(Batch batch, boolean training, long step) {
+        return forward(batch, training, step, 1.0);
+    }
+
+    /**
+     * The forward pass of one rank's part of a batch spread over ranks (expert parallelism).
+     *
+     * @param batch this rank's utterances
+     * @param training as {@link #forward(Batch, boolean, long)}
+     * @param step as {@link #forward(Batch, boolean, long)}
+     * @param batchShare this rank's utterances / the whole batch's: the CTC and attention losses (means over
+     *     utterances) are scaled by it, and the MoE losses are shares by construction ({@code BatchStatistics}), so
+     *     the totals of all ranks sum to the whole batch's loss; 1 in one process
+     * @return total loss (this rank's share), its parts (the CTC and attention parts unscaled) and the encoder output
+     */
+    public Losses forward(Batch batch, boolean training, long step, double batchShare) {
         NDManager scope = batch.features().getManager();
         NDArray xs = specAugment.forward(batch.features(), batch.featureLengths(), step, training); // [B, T, F]
         EncoderOutput enc = encoder.forward(xs, batch.featureLengths(), chunkChoice(xs, training, step), training);
-        NDArray memory = enc.output(); // [B, T', d]
+        // Under expert parallelism every decoder MoE layer's stage reads the encoder output: cut it, so the encoder's
+        // last segment runs backward once, after all of them (see StagedBackward).
+        NDArray memory = decoderRoutings.isEmpty() ? enc.output() : StagedBackward.cut(enc.output()); // [B, T', d]
         NDArray memoryLengths = scope.create(enc.outputLengths()); // [B] int32
         NDArray ctc = null;
         if (hybridLoss.ctcWeight() > 0) {
@@ -192,6 +213,9 @@ public final class U2Model implements ParameterOwner {
             decoderAux = out.auxLoss();
         }
         NDArray total = hybridLoss.combine(ctc, att, attReverse);
+        if (batchShare != 1.0) {
+            total = Scalars.mul(total, batchShare);
+        }
         NDArray moeAux = scope.zeros(new ai.djl.ndarray.types.Shape(), memory.getDataType());
         NDArray moeZ = scope.zeros(new ai.djl.ndarray.types.Shape(), memory.getDataType());
         for (MoeOutput moe : enc.moeOutputs()) {
@@ -322,6 +346,7 @@ public final class U2Model implements ParameterOwner {
         private DatasetManifest.Cmvn cmvn;
         private long seed = 777;
         private DataType dataType = DataType.FLOAT32;
+        private ExpertParallelism parallelism = ExpertParallelism.NONE;
 
         /** @param manager the model's long-lived manager (parameters live there) @return this */
         public Builder setManager(NDManager manager) {
@@ -356,6 +381,16 @@ public final class U2Model implements ParameterOwner {
         /** @param dataType FLOAT32 (default) or FLOAT64 (gradient checks) @return this */
         public Builder optDataType(DataType dataType) {
             this.dataType = dataType;
+            return this;
+        }
+
+        /**
+         * @param parallelism this rank's share of an expert-parallel job: its MoE layers hold only its experts and
+         *     dispatch through the parallelism's dispatcher (default {@link ExpertParallelism#NONE}: every expert)
+         * @return this
+         */
+        public Builder optParallelism(ExpertParallelism parallelism) {
+            this.parallelism = parallelism;
             return this;
         }
 

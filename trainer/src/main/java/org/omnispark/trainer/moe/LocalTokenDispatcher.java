@@ -1,8 +1,6 @@
 package org.omnispark.trainer.moe;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 
 /**
  * Single-process dispatcher: every expert is local, so dispatch is a gather of token rows into expert order and
@@ -46,98 +44,35 @@ public final class LocalTokenDispatcher implements TokenDispatcher {
      * @return {@code ceil(capacityFactor * T * k / E)}, or Long.MAX_VALUE when dropless
      */
     public long capacity(int numValidTokens, int topK, int numExperts) {
-        if (capacityFactor <= 0) {
-            return Long.MAX_VALUE;
-        }
-        return (long) Math.ceil(capacityFactor * numValidTokens * topK / numExperts);
+        return TokenPermutation.capacity(capacityFactor, numValidTokens, topK, numExperts);
     }
 
     @Override
     public DispatchedTokens dispatch(NDArray hidden, RoutingResult routing) {
         int numTokens = routing.numTokens();
-        int k = routing.topK();
         int numExperts = routing.numExperts();
         if (hidden.getShape().dimension() != 2 || hidden.getShape().get(0) != numTokens) {
             throw new IllegalArgumentException(
                     "dispatch expects hidden [" + numTokens + ", d] like the routing, got " + hidden.getShape());
         }
-        long cap = capacity(routing.numValidTokens(), k, numExperts);
-        long[] top = routing.topIndices();
-        boolean[] valid = routing.validMask();
-
-        long[] kept = new long[numExperts];
-        boolean[] keep = new boolean[numTokens * k];
-        long dropped = 0;
-        for (int t = 0; t < numTokens; t++) {
-            if (!valid[t]) {
-                continue;
-            }
-            for (int j = 0; j < k; j++) {
-                int e = (int) top[t * k + j];
-                if (kept[e] < cap) {
-                    kept[e]++;
-                    keep[t * k + j] = true;
-                } else {
-                    dropped++;
-                }
-            }
-        }
-        long[] cursor = new long[numExperts];
-        long rows = 0;
-        for (int e = 0; e < numExperts; e++) {
-            cursor[e] = rows;
-            rows += kept[e];
-        }
-        long[] sourceToken = new long[Math.toIntExact(rows)];
-        long[] combineIndex = new long[numTokens * k];
-        for (int a = 0; a < combineIndex.length; a++) {
-            if (keep[a]) {
-                int e = (int) top[a];
-                long row = cursor[e]++;
-                combineIndex[a] = row;
-                sourceToken[(int) row] = a / k;
-            } else {
-                combineIndex[a] = -1;
-            }
-        }
-        NDManager scope = hidden.getManager();
-        NDArray permuted = rows == 0
-                ? scope.zeros(new Shape(0, hidden.getShape().get(1)), hidden.getDataType())
-                : RowGather.rows(hidden, sourceToken); // [N, d]
-        long[] splits = {rows};
-        return new DispatchedTokens(
-                permuted, kept.clone(), kept, splits, splits.clone(), sourceToken, combineIndex,
-                routing.weights(), numTokens, dropped);
+        long[] room = new long[numExperts];
+        java.util.Arrays.fill(room, capacity(routing.numValidTokens(), routing.topK(), numExperts));
+        TokenPermutation.Plan plan = TokenPermutation.plan(routing, room);
+        NDArray permuted = TokenPermutation.permute(hidden, plan.sourceToken()); // [N, d]
+        long[] kept = plan.keptPerExpert();
+        long[] splits = {plan.sourceToken().length};
+        return new DispatchedTokens(permuted, kept.clone(), kept, splits, splits.clone(), plan.sourceToken(),
+                plan.combineIndex(), routing.weights(), numTokens, plan.dropped(), BatchStatistics.of(routing), null);
     }
 
     @Override
     public NDArray combine(NDArray expertOutput, DispatchedTokens dispatched) {
-        int numRows = dispatched.numRows();
-        long d = expertOutput.getShape().get(1);
-        if (expertOutput.getShape().get(0) != numRows) {
-            throw new IllegalArgumentException("combine expects " + numRows + " expert output rows (one per permuted"
-                    + " token), got " + expertOutput.getShape());
+        if (expertOutput.getShape().get(0) != dispatched.numRows()) {
+            throw new IllegalArgumentException("combine expects " + dispatched.numRows() + " expert output rows (one"
+                    + " per permuted token), got " + expertOutput.getShape());
         }
-        NDManager scope = expertOutput.getManager();
-        int numTokens = dispatched.numTokens();
-        int k = dispatched.topK();
-        long[] index = dispatched.combineIndex().clone();
-        boolean anyDropped = false;
-        for (int a = 0; a < index.length; a++) {
-            if (index[a] < 0) {
-                index[a] = numRows; // dropped and padding assignments read the zero row appended below
-                anyDropped = true;
-            }
-        }
-        NDArray source = anyDropped
-                ? expertOutput.concat(scope.zeros(new Shape(1, d), expertOutput.getDataType()), 0) // [N + 1, d]
-                : expertOutput;
-        NDArray gathered = RowGather.rows(source, index); // [T * k, d]
-        NDArray weights = dispatched.weights(); // [T, k]
-        if (k == 1) {
-            return gathered.mul(weights); // [T, d] * [T, 1]
-        }
-        return gathered.reshape(numTokens, k, d).mul(weights.expandDims(2)).sum(new int[] {1}); // [T, d]
+        return TokenPermutation.unpermute(expertOutput, dispatched.combineIndex(), dispatched.weights(),
+                dispatched.numTokens()); // [T, d]
     }
 
     /** @return the capacity factor ({@code <= 0}: dropless) */

@@ -9,6 +9,7 @@ import java.util.List;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.nn.ParameterOwner;
+import org.omnispark.trainer.parallel.StagedBackward;
 
 /**
  * A Mixture-of-Experts feed-forward layer: {@link Router} + {@link TokenDispatcher} + {@link Experts}.
@@ -77,13 +78,18 @@ public final class MoeFeedForward implements ParameterOwner {
     public MoeOutput forward(NDArray hidden, boolean[] validMask, boolean training) {
         Shape shape = hidden.getShape();
         long d = shape.get(shape.dimension() - 1);
-        NDArray flat = shape.dimension() == 2 ? hidden : hidden.reshape(-1, d); // [T', d]
+        // Under a StagedBackward (expert parallelism) the router and the dispatch both read a cut of the input, so
+        // its gradient is complete before it flows further back (see StagedBackward).
+        NDArray flat = StagedBackward.cut(shape.dimension() == 2 ? hidden : hidden.reshape(-1, d)); // [T', d]
         RoutingResult routing = router.route(flat, validMask, training);
         DispatchedTokens dispatched = dispatcher.dispatch(flat, routing);
         NDArray expertOutput = experts.forward(dispatched.permutedTokens(), dispatched.tokensPerLocalExpert());
         NDArray combined = dispatcher.combine(expertOutput, dispatched); // [T', d]
         NDArray output = shape.dimension() == 2 ? combined : combined.reshape(shape);
-        return new MoeOutput(output, routing.auxLoss(), routing.zLoss(), routing, dispatched);
+        Router.Losses losses = dispatched.batchStatistics().tokensPerExpert() == routing.tokensPerExpert()
+                ? new Router.Losses(routing.auxLoss(), routing.zLoss()) // this rank's tokens are the whole batch
+                : router.losses(routing, dispatched.batchStatistics());
+        return new MoeOutput(output, losses.auxLoss(), losses.zLoss(), routing, dispatched);
     }
 
     /** @return the router */

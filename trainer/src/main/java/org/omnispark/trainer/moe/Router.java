@@ -16,6 +16,25 @@ public interface Router extends ParameterOwner {
      */
     RoutingResult route(NDArray hidden, boolean[] validMask, boolean training);
 
+    /**
+     * This rank's share of the router's losses over a batch that may span ranks: summed over the ranks, the shares
+     * are the losses of the whole batch, so are their gradients. With {@code BatchStatistics.of(routing)} (one
+     * process) they equal {@code routing.auxLoss()} and {@code routing.zLoss()}.
+     *
+     * @param routing this rank's routing
+     * @param batch the counts over the whole batch (all ranks)
+     * @return the load-balancing loss and z-loss shares (scalars, coefficients applied)
+     */
+    Losses losses(RoutingResult routing, BatchStatistics batch);
+
+    /**
+     * A router's losses.
+     *
+     * @param auxLoss the load-balancing loss (scalar)
+     * @param zLoss the z-loss (scalar)
+     */
+    record Losses(NDArray auxLoss, NDArray zLoss) {}
+
     /** @return the number of experts E */
     int numExperts();
 

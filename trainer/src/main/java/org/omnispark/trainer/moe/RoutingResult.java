@@ -15,8 +15,8 @@ import ai.djl.ndarray.NDArray;
  * @param validMask true for real tokens, length T
  * @param numValidTokens number of true entries in validMask
  * @param tokensPerExpert (token, choice) assignments per expert among valid tokens, before any capacity drop
- * @param auxLoss Switch load-balancing loss (scalar, 0 when disabled)
- * @param zLoss router z-loss (scalar, 0 when disabled)
+ * @param auxLoss Switch load-balancing loss over these T tokens (scalar, 0 when disabled)
+ * @param zLoss router z-loss over these T tokens (scalar, 0 when disabled)
  */
 public record RoutingResult(
         NDArray logits,

@@ -10,7 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
  * at [4096, 256] and [800, 128]) as DJL's advanced indexing {@code source.get(indexArray)}, whose backward is an
  * accumulating index_put.
  */
-final class RowGather {
+public final class RowGather {
 
     private RowGather() {}
 
@@ -21,7 +21,7 @@ final class RowGather {
      * @param index row numbers in {@code [0, N)}, any length M
      * @return {@code [M, d]} in source's manager, differentiable w.r.t. source
      */
-    static NDArray rows(NDArray source, long[] index) {
+    public static NDArray rows(NDArray source, long[] index) {
         NDArray indices = source.getManager().create(index); // [M] int64
         return JniUtils.embedding((PtNDArray) indices, (PtNDArray) source, false);
     }

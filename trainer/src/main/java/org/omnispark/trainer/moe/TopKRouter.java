@@ -101,28 +101,51 @@ public final class TopKRouter implements Router {
             }
         }
 
+        RoutingResult routing = new RoutingResult(
+                logits, probs, topHost, weights, valid, numValid, tokensPerExpert, null, null);
+        Losses losses = losses(routing, BatchStatistics.of(routing));
+        return new RoutingResult(logits, probs, topHost, weights, valid, numValid, tokensPerExpert,
+                losses.auxLoss(), losses.zLoss());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <pre>
+     *   aux_share = auxLossCoeff * E * sum_i f_i * (sum over this rank's valid tokens t of probs[t, i]) / T_batch
+     *   f_i       = batch.tokensPerExpert[i] / (T_batch * k)
+     *   z_share   = zLossCoeff * (sum over this rank's valid tokens of logsumexp(logits[t, :])^2) / T_batch
+     * </pre>
+     */
+    @Override
+    public Losses losses(RoutingResult routing, BatchStatistics batch) {
+        NDManager scope = routing.logits().getManager();
+        DataType dataType = routing.logits().getDataType();
+        int numExperts = routing.numExperts();
+        int k = routing.topK();
+        long batchValid = batch.numValidTokens();
         NDArray zero = scope.create(0.0).toType(dataType, false);
         NDArray auxLoss = zero;
         NDArray zLoss = zero;
-        if (numValid > 0 && (config.auxLossCoeff() > 0 || config.zLossCoeff() > 0)) {
-            NDArray mask = maskColumn(scope, valid, dataType); // [T, 1]
+        if (routing.numValidTokens() > 0 && (config.auxLossCoeff() > 0 || config.zLossCoeff() > 0)) {
+            NDArray mask = maskColumn(scope, routing.validMask(), dataType); // [T, 1]
             if (config.auxLossCoeff() > 0) {
                 double[] fraction = new double[numExperts];
                 for (int e = 0; e < numExperts; e++) {
-                    fraction[e] = tokensPerExpert[e] / ((double) numValid * k);
+                    fraction[e] = batch.tokensPerExpert()[e] / ((double) batchValid * k);
                 }
                 NDArray f = scope.create(fraction).toType(dataType, false); // [E]
-                NDArray meanProb = Scalars.div(probs.mul(mask).sum(new int[] {0}), numValid); // [E]
+                NDArray meanProb = Scalars.div(routing.probs().mul(mask).sum(new int[] {0}), batchValid); // [E]
                 auxLoss = Scalars.mul(meanProb.mul(f).sum(), config.auxLossCoeff() * numExperts);
             }
             if (config.zLossCoeff() > 0) {
+                NDArray logits = routing.logits();
                 NDArray max = logits.max(new int[] {1}, true); // [T, 1]
                 NDArray lse = logits.sub(max).exp().sum(new int[] {1}, true).log().add(max); // [T, 1]
-                zLoss = Scalars.mul(Scalars.div(lse.square().mul(mask).sum(), numValid), config.zLossCoeff());
+                zLoss = Scalars.mul(Scalars.div(lse.square().mul(mask).sum(), batchValid), config.zLossCoeff());
             }
         }
-        return new RoutingResult(
-                logits, probs, topHost, weights, valid, numValid, tokensPerExpert, auxLoss, zLoss);
+        return new Losses(auxLoss, zLoss);
     }
 
     static NDArray maskColumn(NDManager scope, boolean[] valid, DataType dataType) {

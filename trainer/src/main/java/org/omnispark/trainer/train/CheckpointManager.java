@@ -75,6 +75,31 @@ public final class CheckpointManager {
      * @return the committed checkpoint folder
      */
     public Path save(List<ModelParameter> parameters, Optimizer optimizer, TrainingState state, Object config) {
+        Map<String, NDArray> model = new LinkedHashMap<>();
+        for (ModelParameter p : parameters) {
+            if (model.put(p.name(), p.array()) != null) {
+                throw new IllegalArgumentException("two parameters are named '" + p.name() + "'; checkpoints "
+                        + "key tensors by name, so give every parameter a unique name");
+            }
+        }
+        return save(model, optimizer == null ? Map.of() : optimizer.stateTensors(),
+                optimizer == null ? Map.of() : optimizer.stateCounters(),
+                optimizer == null ? "" : optimizer.toString(), state, config);
+    }
+
+    /**
+     * Saves a checkpoint from named tensors (e.g. expert tensors gathered from every rank).
+     *
+     * @param model parameter name to tensor
+     * @param optimizerState optimizer state name to tensor
+     * @param optimizerCounters the optimizer's counters
+     * @param optimizerName a description of the optimizer
+     * @param state the training position
+     * @param config a Jackson-serializable config, or null
+     * @return the committed checkpoint folder
+     */
+    public Path save(Map<String, NDArray> model, Map<String, NDArray> optimizerState,
+            Map<String, Long> optimizerCounters, String optimizerName, TrainingState state, Object config) {
         String name = "ckpt-" + state.step();
         Path temp = directory.resolve("." + name + ".tmp");
         Path target = directory.resolve(name);
@@ -83,23 +108,16 @@ public final class CheckpointManager {
             removeTempFolders();
             Files.createDirectory(temp);
             Map<String, Map<String, NDArray>> groups = new LinkedHashMap<>();
-            Map<String, NDArray> model = new LinkedHashMap<>();
-            for (ModelParameter p : parameters) {
-                if (model.put(p.name(), p.array()) != null) {
-                    throw new IllegalArgumentException("two parameters are named '" + p.name() + "'; checkpoints "
-                            + "key tensors by name, so give every parameter a unique name");
-                }
-            }
             groups.put("model", model);
-            groups.put("optimizer", optimizer == null ? Map.of() : optimizer.stateTensors());
+            groups.put("optimizer", optimizerState);
             ObjectMapper json = ConfigLoader.json();
             ObjectNode index = json.createObjectNode();
             index.put("format", CheckpointFormat.FORMAT);
             index.put("version", CheckpointFormat.VERSION);
             index.set("training_state", json.valueToTree(state));
             index.set("config", config == null ? json.createObjectNode() : json.valueToTree(config));
-            index.put("optimizer", optimizer == null ? "" : optimizer.toString());
-            index.set("optimizer_counters", json.valueToTree(optimizer == null ? Map.of() : optimizer.stateCounters()));
+            index.put("optimizer", optimizerName);
+            index.set("optimizer_counters", json.valueToTree(optimizerCounters));
             index.set("tensors", CheckpointFormat.writeTensors(temp, groups));
             writeSynced(temp.resolve(CheckpointFormat.INDEX), json.writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(index));
@@ -169,16 +187,32 @@ public final class CheckpointManager {
      * @return the training state and config saved with it
      */
     public static RestoredCheckpoint restore(Path checkpoint, List<ModelParameter> parameters, Optimizer optimizer) {
+        Map<String, NDArray> model = new LinkedHashMap<>();
+        for (ModelParameter p : parameters) {
+            model.put(p.name(), p.array());
+        }
+        return restore(checkpoint, model, optimizer == null ? null : optimizer.stateTensors(), optimizer);
+    }
+
+    /**
+     * Restores a checkpoint into named tensors (e.g. full-size buffers a rank then takes its experts from).
+     *
+     * @param checkpoint a {@code ckpt-N} folder
+     * @param model parameter name to the tensor to overwrite; must match the checkpoint's names, shapes and types
+     * @param optimizerState optimizer state name to tensor, or null to skip the optimizer
+     * @param optimizer whose counters to restore, or null
+     * @return the training state and config saved with it
+     */
+    public static RestoredCheckpoint restore(Path checkpoint, Map<String, NDArray> model,
+            Map<String, NDArray> optimizerState, Optimizer optimizer) {
         JsonNode index = readIndex(checkpoint);
         try (FileChannel in = FileChannel.open(checkpoint.resolve(CheckpointFormat.TENSORS), StandardOpenOption.READ)) {
-            Map<String, NDArray> model = new LinkedHashMap<>();
-            for (ModelParameter p : parameters) {
-                model.put(p.name(), p.array());
-            }
             restoreGroup(in, checkpoint, CheckpointFormat.entries(index, "model"), model, "model parameters");
-            if (optimizer != null) {
-                restoreGroup(in, checkpoint, CheckpointFormat.entries(index, "optimizer"), optimizer.stateTensors(),
+            if (optimizerState != null) {
+                restoreGroup(in, checkpoint, CheckpointFormat.entries(index, "optimizer"), optimizerState,
                         "optimizer state");
+            }
+            if (optimizer != null) {
                 Map<String, Long> counters = new LinkedHashMap<>();
                 index.get("optimizer_counters").fields().forEachRemaining(e -> counters.put(e.getKey(),
                         e.getValue().asLong()));

@@ -48,11 +48,23 @@ public final class GradientClipping {
                     + "call globalNorm instead");
         }
         double norm = globalNorm(parameters);
+        clipToNorm(parameters, norm, maxNorm);
+        return norm;
+    }
+
+    /**
+     * Clips with a norm measured elsewhere (e.g. over every rank's gradients): multiplies every gradient by {@code
+     * maxNorm / (norm + 1e-6)} when that is below 1 and the norm is finite.
+     *
+     * @param parameters the parameters (each once)
+     * @param norm the global norm
+     * @param maxNorm the largest allowed norm, &gt; 0
+     */
+    public static void clipToNorm(List<ModelParameter> parameters, double norm, double maxNorm) {
         double coefficient = maxNorm / (norm + 1e-6);
         if (isFinite(norm) && coefficient < 1) {
             scale(parameters, coefficient);
         }
-        return norm;
     }
 
     /**

@@ -1,0 +1,70 @@
+package org.omnispark.parallel.transport;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * One connection to one peer, used in both directions at once: a sender thread and a receiver thread, so a full
+ * socket buffer on one side can never block the other (the classic all-to-all deadlock).
+ */
+final class PeerLink implements AutoCloseable {
+
+    private final int peer;
+    private final SocketChannel channel;
+    private final ExecutorService sender;
+    private final ExecutorService receiver;
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
+
+    PeerLink(int self, int peer, SocketChannel channel) {
+        this.peer = peer;
+        this.channel = channel;
+        this.sender = Executors.newSingleThreadExecutor(r -> daemon(r, "omnispark-rank" + self + "-send-" + peer));
+        this.receiver = Executors.newSingleThreadExecutor(r -> daemon(r, "omnispark-rank" + self + "-recv-" + peer));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    int peer() {
+        return peer;
+    }
+
+    Future<Void> send(org.apache.arrow.memory.BufferAllocator allocator, Frames.Expect frame, ByteBuffer payload) {
+        return sender.submit(call(() -> Frames.write(channel, allocator, frame, payload)));
+    }
+
+    Future<Void> receive(Frames.Expect frame, ByteBuffer destination) {
+        return receiver.submit(call(() -> Frames.read(channel, frame, destination, scratch)));
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static Callable<Void> call(IoAction action) {
+        return () -> {
+            action.run();
+            return null;
+        };
+    }
+
+    /** Closes the socket (unblocking any pending read or write) and stops the threads. */
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        sender.shutdownNow();
+        receiver.shutdownNow();
+    }
+}

@@ -1,0 +1,68 @@
+package org.omnispark.parallel;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.omnispark.parallel.transport.PeerMesh;
+
+/**
+ * N ranks as N threads of this JVM, connected by a real {@link PeerMesh} on loopback; the rendezvous's all-gather is
+ * an in-memory barrier instead of Spark's. For tests of the exchange and the dispatcher without a SparkSession.
+ */
+final class InProcessRanks {
+
+    /** What each rank runs. */
+    @FunctionalInterface
+    interface RankBody<T> {
+        T run(PeerMesh mesh) throws Exception;
+    }
+
+    private InProcessRanks() {}
+
+    static <T> List<T> run(int ranks, long timeoutMillis, RankBody<T> body) throws Exception {
+        Engine.getEngine("PyTorch");
+        CyclicBarrier barrier = new CyclicBarrier(ranks);
+        String[] endpoints = new String[ranks];
+        ExecutorService pool = Executors.newFixedThreadPool(ranks);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int r = 0; r < ranks; r++) {
+                int rank = r;
+                futures.add(pool.submit(() -> {
+                    JniUtils.setGradMode(false);
+                    JniUtils.setNumThreads(1);
+                    try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1", 42L, timeoutMillis, mine -> {
+                        endpoints[rank] = mine.get(0);
+                        await(barrier);
+                        List<String> all = List.of(endpoints.clone());
+                        await(barrier);
+                        return all;
+                    })) {
+                        return body.run(mesh);
+                    }
+                }));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(timeoutMillis * 4, TimeUnit.MILLISECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("in-process rendezvous failed", e);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.omnispark.trainer.parallel;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.omnispark.trainer.nn.ModelParameter;
+
+/**
+ * The data-parallel half of an expert-parallel step, between the backward pass and the optimizer:
+ *
+ * <ul>
+ *   <li>{@link #synchronize}: sums the gradients of the replicated parameters (routers' gates, the shared
+ *       Omni-router gate, attention, convolution, norms, embeddings, heads) over every rank, in buckets of about
+ *       {@code bucketBytes}; expert gradients stay home, or are summed among the ranks holding the same experts
+ *       (N &gt; E). Each rank's loss is its additive share of the global batch's loss, so SUM (not mean) is right.
+ *   <li>{@link #globalNorm}: the norm for clipping over every gradient of the model: the replicated ones once and
+ *       every expert's once, whatever the rank holding it; every rank gets the same bits.
+ *   <li>{@link #checksum}: a CRC of the replicated parameters' bytes on every rank; they must stay bit-identical.
+ * </ul>
+ *
+ * Gradients must be float32 on the CPU (a GPU run would stage them through host memory).
+ */
+public final class GradientSync {
+
+    private static final NDIndex ALL = new NDIndex("...");
+
+    private final ExpertParallelism parallelism;
+    private final List<ModelParameter> replicated = new ArrayList<>();
+    private final List<ModelParameter> experts = new ArrayList<>();
+    private final long bucketBytes;
+
+    /**
+     * @param parallelism this rank's groups
+     * @param parameters the model's parameters (each once)
+     * @param bucketBytes all-reduce bucket size (e.g. 16 MiB)
+     */
+    public GradientSync(ExpertParallelism parallelism, List<ModelParameter> parameters, long bucketBytes) {
+        this.parallelism = parallelism;
+        this.bucketBytes = bucketBytes;
+        for (ModelParameter p : parameters) {
+            if (p.array().getDataType() != DataType.FLOAT32) {
+                throw new IllegalArgumentException("expert-parallel training needs float32 parameters; "
+                        + p.name() + " is " + p.array().getDataType());
+            }
+            (p.isExpertParameter() ? experts : replicated).add(p);
+        }
+    }
+
+    /**
+     * Sums gradients over the ranks (collective).
+     *
+     * @param scope a manager for the temporaries (closed by the caller)
+     * @param step the update being made, for error messages
+     */
+    public void synchronize(NDManager scope, long step) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            reduce(scope, replicated, parallelism.world(), "step " + step + " all-reduce of replicated gradients");
+            if (parallelism.expertReplicas().size() > 1) {
+                reduce(scope, experts, parallelism.expertReplicas(), "step " + step
+                        + " all-reduce of expert gradients among replicas");
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private void reduce(NDManager scope, List<ModelParameter> parameters, ProcessGroup group, String phase) {
+        List<ModelParameter> bucket = new ArrayList<>();
+        long bytes = 0;
+        int index = 0;
+        for (ModelParameter p : parameters) {
+            bucket.add(p);
+            bytes += p.array().getShape().size() * 4;
+            if (bytes >= bucketBytes) {
+                reduceBucket(scope, bucket, group, phase + " (bucket " + index++ + ")");
+                bucket.clear();
+                bytes = 0;
+            }
+        }
+        if (!bucket.isEmpty()) {
+            reduceBucket(scope, bucket, group, phase + " (bucket " + index + ")");
+        }
+    }
+
+    private static void reduceBucket(NDManager scope, List<ModelParameter> bucket, ProcessGroup group, String phase) {
+        NDList gradients = new NDList(bucket.size());
+        NDList flat = new NDList(bucket.size());
+        for (ModelParameter p : bucket) {
+            NDArray g = p.gradient();
+            g.attach(scope);
+            gradients.add(g);
+            flat.add(g.reshape(-1));
+        }
+        NDArray buffer = flat.size() == 1 ? flat.get(0).duplicate() : NDArrays.concat(flat, 0); // [sum of sizes]
+        group.allReduceSum(buffer, phase);
+        long offset = 0;
+        for (NDArray g : gradients) {
+            long n = g.getShape().size();
+            g.set(ALL, buffer.get(offset + ":" + (offset + n)).reshape(g.getShape())); // in-place native copy
+            offset += n;
+        }
+    }
+
+    /**
+     * The global gradient norm (collective; call after {@link #synchronize}).
+     *
+     * @param step the update, for error messages
+     * @return {@code sqrt(sum of every gradient's squared norm)}, the same bits on every rank
+     */
+    public double globalNorm(long step) {
+        double replicatedSquares = sumOfSquares(replicated); // identical on every rank after synchronize
+        // Each expert is held by expertReplicas().size() ranks with identical gradients: count it once.
+        double expertSquares = sumOfSquares(experts) / parallelism.expertReplicas().size();
+        double expertTotal = parallelism.world().sumInRankOrder(new double[] {expertSquares},
+                "step " + step + " gradient norm")[0];
+        return Math.sqrt(replicatedSquares + expertTotal);
+    }
+
+    private static double sumOfSquares(List<ModelParameter> parameters) {
+        double sum = 0;
+        for (ModelParameter p : parameters) {
+            try (NDArray g = p.gradient(); NDArray norm = g.norm()) {
+                double n = norm.toType(DataType.FLOAT64, false).getDouble();
+                sum += n * n;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Checks that every rank holds the same replicated parameters (collective).
+     *
+     * @param step the update just made
+     * @throws IllegalStateException naming the step and the ranks whose parameters differ from rank 0's
+     */
+    public void checkReplicasIdentical(long step) {
+        long mine = checksum();
+        long[] all = parallelism.world().allGather(new long[] {mine}, "step " + step + " replica checksum");
+        List<Integer> differ = new ArrayList<>();
+        for (int r = 1; r < all.length; r++) {
+            if (all[r] != all[0]) {
+                differ.add(r);
+            }
+        }
+        if (!differ.isEmpty()) {
+            throw new IllegalStateException("after step " + step + " the replicated parameters of rank(s) " + differ
+                    + " differ from rank 0's (CRC32C " + Long.toHexString(all[0]) + "); the ranks no longer train "
+                    + "the same model: this is a bug in the gradient all-reduce or a non-deterministic update, "
+                    + "please report it with the run's metrics.jsonl");
+        }
+    }
+
+    /** @return a CRC32C over the replicated parameters' bytes, in parameter order */
+    public long checksum() {
+        CRC32C crc = new CRC32C();
+        for (ModelParameter p : replicated) {
+            ByteBuffer bytes = p.array().toByteBuffer(true);
+            crc.update(bytes);
+        }
+        return crc.getValue();
+    }
+
+    /** @return the replicated parameters */
+    public List<ModelParameter> replicated() {
+        return replicated;
+    }
+
+    /** @return this rank's expert parameters */
+    public List<ModelParameter> experts() {
+        return experts;
+    }
+}
