@@ -78,6 +78,8 @@ public final class Trainer {
     private final Consumer<StepMetrics> listener;
     private final PrintStream console;
     private final ExpertParallelism parallelism;
+    private final BatchSource batchSource;
+    private final Device fixedDevice;
 
     private Trainer(Builder b) {
         this.modelConfig = b.modelConfig;
@@ -88,6 +90,11 @@ public final class Trainer {
         this.listener = b.listener;
         this.console = b.console;
         this.parallelism = b.parallelism;
+        this.fixedDevice = b.device;
+        this.batchSource = b.batchSource != null ? b.batchSource : (epoch, rank, worldSize) -> BucketedBatches.builder()
+                .setDataset(trainData).optSeed(trainConfig.seed()).optEpoch(epoch).optRank(rank, worldSize)
+                .optMaxFramesPerBatch(trainConfig.batch().maxFramesPerBatch())
+                .optMaxBatchSize(trainConfig.batch().maxBatchSize()).build().iterator();
     }
 
     /** @return a builder; setModelConfig, setTrainConfig, setTrainData and setOutput are required */
@@ -153,6 +160,9 @@ public final class Trainer {
     }
 
     private Device device(Engine engine) {
+        if (fixedDevice != null) {
+            return fixedDevice;
+        }
         if (trainConfig.dtype().equals("bf16") && trainConfig.device().equals("cpu")) {
             log("dtype: bf16 on a CPU: GEMMs run in bf16 (numerically like a GPU run), but without bf16 units they "
                     + "are slower than float32; use train.device=gpu for speed");
@@ -234,10 +244,8 @@ public final class Trainer {
 
         void train() throws IOException {
             while (state.epoch() < trainConfig.maxEpochs() && !done()) {
-                Iterator<List<Utterance>> batches = BucketedBatches.builder().setDataset(trainData)
-                        .optSeed(trainConfig.seed()).optEpoch(state.epoch()).optRank(0, 1)
-                        .optMaxFramesPerBatch(trainConfig.batch().maxFramesPerBatch())
-                        .optMaxBatchSize(trainConfig.batch().maxBatchSize()).build().iterator();
+                ProcessGroup world = parallelism.world();
+                Iterator<List<Utterance>> batches = batchSource.batches(state.epoch(), world.rank(), world.size());
                 for (long skip = 0; skip < state.batchesInEpoch() && batches.hasNext(); skip++) {
                     batches.next(); // consumed before the checkpoint this run resumed from
                 }
@@ -319,7 +327,7 @@ public final class Trainer {
                     }
                     NDArray scaled = accumulator.scaleLoss(out.total());
                     if (tape != null) {
-                        tape.backward(scaled); // the loss, then each exchange and cut in reverse
+                        tape.backward(scaled, accumulator.lossScale()); // the loss, then each stage in reverse
                     } else {
                         JniUtils.backward((PtNDArray) scaled, (PtNDArray) scaled.onesLike(), false, false);
                     }
@@ -437,6 +445,8 @@ public final class Trainer {
         private Consumer<StepMetrics> listener;
         private PrintStream console;
         private ExpertParallelism parallelism = ExpertParallelism.NONE;
+        private BatchSource batchSource;
+        private Device device;
 
         /** @param config the model config @return this */
         public Builder setModelConfig(ModelConfig config) {
@@ -487,6 +497,26 @@ public final class Trainer {
          */
         public Builder optParallelism(ExpertParallelism parallelism) {
             this.parallelism = parallelism;
+            return this;
+        }
+
+        /**
+         * @param source where the micro-batches come from (default: this rank's shards of the training set through
+         *     {@code BucketedBatches}); the training set still provides the tokenizer and CMVN
+         * @return this
+         */
+        public Builder optBatchSource(BatchSource source) {
+            this.batchSource = source;
+            return this;
+        }
+
+        /**
+         * @param device the device to train on, overriding the config's {@code device} (a Spark task takes its GPU
+         *     from {@code TaskContext.resources()})
+         * @return this
+         */
+        public Builder optDevice(Device device) {
+            this.device = device;
             return this;
         }
 

@@ -1,0 +1,262 @@
+package org.omnispark.parallel.spark;
+
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.SparkSession;
+import org.omnispark.data.reader.DatasetManifest;
+import org.omnispark.trainer.config.FfnConf;
+import org.omnispark.trainer.config.ModelConfig;
+import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.loop.BatchSource;
+import org.omnispark.trainer.loop.TrainSummary;
+import org.omnispark.trainer.model.ModelDirectory;
+import org.omnispark.trainer.parallel.ExpertPlacement;
+import org.omnispark.trainer.train.CheckpointManager;
+import scala.reflect.ClassTag$;
+
+/**
+ * Trains one model with its experts spread over N ranks: the driver runs one Spark barrier stage of N tasks, each a
+ * rank ({@link RankTask}) running the ordinary {@code Trainer} with an expert-parallel process group. The output
+ * folder is the single-process trainer's (model.json, checkpoints/, metrics.jsonl, tensorboard/), so {@code eval}
+ * and a resume on any number of ranks read it unchanged; it must be on a file system every executor sees.
+ *
+ * <pre>{@code
+ * TrainSummary s = ExpertParallelTrainer.builder().setSpark(spark).setRanks(4)
+ *         .setModelConfig(model).setTrainConfig(train).setTrainData(data).setOutput(out).build().run();
+ * }</pre>
+ *
+ * <p>Before submitting, it checks what would otherwise fail inside the job or hang it: the placement of the experts,
+ * dynamic allocation (barrier mode refuses it), free task slots, and enough shards for every rank. The stage ends in
+ * a shuffle, so that Spark retries it when a rank fails (a failed barrier ResultStage is not retried); a retried
+ * stage resumes from the newest checkpoint. While it runs, the driver prints the progress lines rank 0 writes to
+ * metrics.jsonl.
+ */
+public final class ExpertParallelTrainer {
+
+    private final SparkSession spark;
+    private final int ranks;
+    private final ModelConfig modelConfig;
+    private final TrainConfig trainConfig;
+    private final Path trainData;
+    private final Path validData;
+    private final Path output;
+    private final PrintStream console;
+    private final BatchSource batchSource;
+
+    private ExpertParallelTrainer(Builder b) {
+        this.spark = b.spark;
+        this.ranks = b.ranks;
+        this.modelConfig = b.modelConfig;
+        this.trainConfig = b.trainConfig;
+        this.trainData = b.trainData;
+        this.validData = b.validData;
+        this.output = b.output;
+        this.console = b.console;
+        this.batchSource = b.batchSource;
+    }
+
+    /** @return a builder; setSpark, setRanks, setModelConfig, setTrainConfig, setTrainData, setOutput are required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The number of experts per MoE layer, after checking that they can be placed on {@code ranks}.
+     *
+     * @param config the model config
+     * @param ranks N
+     * @return E
+     * @throws IllegalArgumentException for a dense model, stacks with different E, or a placement that does not divide
+     */
+    public static int numExperts(ModelConfig config, int ranks) {
+        List<Integer> experts = new ArrayList<>();
+        for (FfnConf ffn : List.of(config.encoderConf().ffn(), config.decoderConf().ffn())) {
+            if (ffn.isMoe()) {
+                experts.add(ffn.numExperts());
+            }
+        }
+        if (experts.isEmpty()) {
+            throw new IllegalArgumentException("expert parallelism needs an MoE model (encoder_conf.ffn.type switch or"
+                    + " omni); a dense model trains with plain 'train' (without --ranks)");
+        }
+        if (experts.stream().distinct().count() > 1) {
+            throw new IllegalArgumentException("the encoder and decoder MoE stacks have " + experts + " experts; "
+                    + "expert parallelism places one number of experts per layer: make them equal");
+        }
+        ExpertPlacement.check(experts.get(0), ranks);
+        return experts.get(0);
+    }
+
+    /**
+     * Checks the cluster and the data, runs the barrier stage, and returns rank 0's summary.
+     *
+     * @return what the run did (losses from rank 0, which are global: summed over ranks)
+     */
+    public TrainSummary run() {
+        int experts = numExperts(modelConfig, ranks);
+        checkCluster();
+        int shards = DatasetManifest.read(trainData).shards().size();
+        if (batchSource == null && shards < ranks) {
+            throw new IllegalArgumentException("the training set has " + shards + " shards for " + ranks + " ranks: "
+                    + "re-run prepare with output.num_shards >= " + ranks + " (a multiple of the ranks is best)");
+        }
+        long token = new SecureRandom().nextLong();
+        RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, experts, token,
+                batchSource);
+        long startStep = CheckpointManager.builder().setDirectory(output.resolve(ModelDirectory.CHECKPOINTS)).build()
+                .latest().map(p -> Long.parseLong(p.getFileName().toString().substring(5))).orElse(0L);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Integer> ids = IntStream.range(0, ranks).boxed().toList();
+        spark.sparkContext().setJobDescription("OmniSpark expert-parallel training: " + ranks + " ranks, " + experts
+                + " experts per layer");
+        long begin = System.nanoTime();
+        String[] lines;
+        try (MetricsTail tail = console == null ? null : MetricsTail.start(output.resolve("metrics.jsonl"), console)) {
+            RDD<String> trained = jsc.parallelize(ids, ranks).rdd().barrier()
+                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
+            // End the barrier stage in a shuffle: Spark retries a failed barrier ShuffleMapStage, not a ResultStage.
+            lines = (String[]) trained.repartition(1, null).collect();
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+        }
+        String first = Arrays.stream(lines).filter(l -> l.startsWith("0 ")).findFirst().orElseThrow(
+                () -> new IllegalStateException("rank 0 returned no summary: " + Arrays.toString(lines)));
+        String[] parts = first.split(" ", 5);
+        List<Double> losses = parts.length < 5 || parts[4].isEmpty() ? List.of()
+                : Arrays.stream(parts[4].split(",")).map(Double::valueOf).toList();
+        Path last = CheckpointManager.builder().setDirectory(output.resolve(ModelDirectory.CHECKPOINTS)).build()
+                .latest().orElse(null);
+        return new TrainSummary(startStep, Long.parseLong(parts[1]), Integer.parseInt(parts[2]), losses, List.of(),
+                last, (System.nanoTime() - begin) / 1e9);
+    }
+
+    private void checkCluster() {
+        SparkContext sc = spark.sparkContext();
+        if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new IllegalStateException("Spark's barrier mode refuses dynamic allocation, and expert-parallel "
+                    + "training runs in a barrier stage: set spark.dynamicAllocation.enabled=false and ask for "
+                    + ranks + " task slots (e.g. --num-executors " + ranks + " --executor-cores 1)");
+        }
+        int taskCpus = sc.conf().getInt("spark.task.cpus", 1);
+        long deadline = System.currentTimeMillis() + 60_000;
+        int slots = sc.defaultParallelism() / taskCpus;
+        while (slots < ranks && !sc.isLocal() && System.currentTimeMillis() < deadline) {
+            sleep(); // executors of a cluster register after the session starts
+            slots = sc.defaultParallelism() / taskCpus;
+        }
+        if (slots < ranks) {
+            throw new IllegalStateException(ranks + " ranks need " + ranks + " free task slots at once (a barrier "
+                    + "stage starts all its tasks together), but this Spark has " + slots + " (master " + sc.master()
+                    + ", spark.task.cpus " + taskCpus + "): use local[" + ranks + "] or more, add executors or cores, "
+                    + "or train on fewer ranks");
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for executors", e);
+        }
+    }
+
+    static String json(Object config) {
+        return ModelDirectory.configTree(config).toString();
+    }
+
+    /** Builder of {@link ExpertParallelTrainer}. */
+    public static final class Builder {
+        private SparkSession spark;
+        private int ranks;
+        private ModelConfig modelConfig;
+        private TrainConfig trainConfig;
+        private Path trainData;
+        private Path validData;
+        private Path output;
+        private PrintStream console;
+        private BatchSource batchSource;
+
+        /** @param spark the session whose executors run the ranks @return this */
+        public Builder setSpark(SparkSession spark) {
+            this.spark = spark;
+            return this;
+        }
+
+        /** @param ranks N, one task (and one rank) per GPU or CPU slot @return this */
+        public Builder setRanks(int ranks) {
+            this.ranks = ranks;
+            return this;
+        }
+
+        /** @param config the model @return this */
+        public Builder setModelConfig(ModelConfig config) {
+            this.modelConfig = config;
+            return this;
+        }
+
+        /** @param config the training settings (expert_parallel section included) @return this */
+        public Builder setTrainConfig(TrainConfig config) {
+            this.trainConfig = config;
+            return this;
+        }
+
+        /** @param dataset a prepared training set with at least N shards @return this */
+        public Builder setTrainData(Path dataset) {
+            this.trainData = dataset;
+            return this;
+        }
+
+        /** @param dataset a prepared held-out set, or null @return this */
+        public Builder optValidData(Path dataset) {
+            this.validData = dataset;
+            return this;
+        }
+
+        /** @param dir the output folder, on a file system every executor sees @return this */
+        public Builder setOutput(Path dir) {
+            this.output = dir;
+            return this;
+        }
+
+        /** @param console where the driver prints progress (from metrics.jsonl), or null @return this */
+        public Builder optConsole(PrintStream console) {
+            this.console = console;
+            return this;
+        }
+
+        /**
+         * @param source fixed batches instead of the training set's shards; must be {@link Serializable} (it travels
+         *     to the executors)
+         * @return this
+         */
+        public Builder optBatchSource(BatchSource source) {
+            this.batchSource = source;
+            return this;
+        }
+
+        /** @return the trainer */
+        public ExpertParallelTrainer build() {
+            if (spark == null || modelConfig == null || trainConfig == null || trainData == null || output == null) {
+                throw new IllegalStateException("ExpertParallelTrainer needs setSpark, setModelConfig, "
+                        + "setTrainConfig, setTrainData and setOutput");
+            }
+            if (ranks < 1) {
+                throw new IllegalStateException("setRanks needs at least 1 rank, got " + ranks);
+            }
+            if (batchSource != null && !(batchSource instanceof Serializable)) {
+                throw new IllegalStateException("a batch source travels to the executors: make it Serializable");
+            }
+            return new ExpertParallelTrainer(this);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package org.omnispark.parallel.spark;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.BarrierTaskInfo;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.resource.ResourceInformation;
+import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.parallel.MeshParallelism;
+import org.omnispark.parallel.transport.PeerMesh;
+import org.omnispark.trainer.config.ModelConfig;
+import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.loop.BatchSource;
+import org.omnispark.trainer.loop.TrainSummary;
+import org.omnispark.trainer.loop.Trainer;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * What each task of the barrier stage runs: one rank. It sets up libtorch for this thread (engine, grad mode, intra-op
+ * threads), takes its GPU from the task's resources when training on GPUs, opens the mesh to the other ranks (the
+ * endpoints travel through {@code BarrierTaskContext.allGather}) and runs the ordinary {@link Trainer} with a {@link
+ * MeshParallelism}. It returns one line: {@code rank finalStep epoch seconds loss,loss,...}.
+ */
+final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<String>> implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String modelConfigJson;
+    private final String trainConfigJson;
+    private final String trainData;
+    private final String validData;
+    private final String output;
+    private final int numExperts;
+    private final long jobToken;
+    private final BatchSource batchSource; // Serializable, or null for the default
+
+    RankTask(ModelConfig modelConfig, TrainConfig trainConfig, Path trainData, Path validData, Path output,
+            int numExperts, long jobToken, BatchSource batchSource) {
+        this.modelConfigJson = ExpertParallelTrainer.json(modelConfig);
+        this.trainConfigJson = ExpertParallelTrainer.json(trainConfig);
+        this.trainData = trainData.toAbsolutePath().toString();
+        this.validData = validData == null ? null : validData.toAbsolutePath().toString();
+        this.output = output.toAbsolutePath().toString();
+        this.numExperts = numExperts;
+        this.jobToken = jobToken;
+        this.batchSource = batchSource;
+    }
+
+    @Override
+    public Iterator<String> apply(Iterator<Integer> ignored) {
+        BarrierTaskContext context = BarrierTaskContext.get();
+        int rank = context.partitionId();
+        BarrierTaskInfo[] tasks = context.getTaskInfos();
+        int size = tasks.length;
+        ModelConfig modelConfig = bind(modelConfigJson, ModelConfig.class);
+        TrainConfig trainConfig = bind(trainConfigJson, TrainConfig.class);
+        Engine.getEngine("PyTorch"); // before any JniUtils call on this thread
+        boolean gradMode = JniUtils.isGradMode();
+        int threads = JniUtils.getNumThreads();
+        JniUtils.setGradMode(false); // new threads start with grad mode on
+        JniUtils.setNumThreads(threadsPerRank(trainConfig, tasks, rank));
+        String host = SparkEnv.get().blockManager().blockManagerId().host();
+        long token = jobToken * 31 + context.stageAttemptNumber();
+        long timeoutMillis = trainConfig.expertParallel().timeoutSeconds() * 1000L;
+        try (PeerMesh mesh = PeerMesh.open(rank, size, host, token, timeoutMillis,
+                mine -> Arrays.asList(context.allGather(mine.get(0))))) {
+            Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
+                    .setTrainData(Path.of(trainData)).setOutput(Path.of(output))
+                    .optParallelism(new MeshParallelism(mesh, numExperts)).optDevice(device(trainConfig, context));
+            if (validData != null) {
+                trainer.optValidData(Path.of(validData));
+            }
+            if (batchSource != null) {
+                trainer.optBatchSource(batchSource);
+            }
+            TrainSummary summary = trainer.build().run();
+            String line = String.format(Locale.ROOT, "%d %d %d %.3f %s", rank, summary.finalStep(), summary.epoch(),
+                    summary.seconds(), summary.losses().stream().map(d -> Double.toString(d))
+                            .collect(Collectors.joining(",")));
+            return CollectionConverters.asScala(List.of(line).iterator());
+        } catch (IOException e) {
+            throw new UncheckedIOException("rank " + rank + " of " + size + " could not open its connections: "
+                    + e.getMessage(), e);
+        } finally {
+            JniUtils.setNumThreads(threads);
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** Intra-op threads: the setting, or the executor's cores shared by the ranks on this executor. */
+    private static int threadsPerRank(TrainConfig config, BarrierTaskInfo[] tasks, int rank) {
+        int configured = config.expertParallel().threadsPerRank();
+        if (configured > 0) {
+            return configured;
+        }
+        String me = tasks[rank].address();
+        long here = Arrays.stream(tasks).filter(t -> t.address().equals(me)).count();
+        int cores = SparkEnv.get().conf().getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
+        return Math.max(1, (int) (cores / Math.max(1, here)));
+    }
+
+    /** CPU, or the GPU Spark assigned to this task ({@code spark.task.resource.gpu.amount}). */
+    private static Device device(TrainConfig config, BarrierTaskContext context) {
+        if (!config.device().equals("gpu")) {
+            return Device.cpu();
+        }
+        ResourceInformation gpus = context.resources().get("gpu").getOrElse(() -> null);
+        if (gpus == null || gpus.addresses().length == 0) {
+            throw new IllegalStateException("train.device is gpu but Spark gave this task no GPU: set "
+                    + "spark.executor.resource.gpu.amount, spark.task.resource.gpu.amount=1 and a discovery script "
+                    + "(spark.executor.resource.gpu.discoveryScript)");
+        }
+        return Device.gpu(Integer.parseInt(gpus.addresses()[0]));
+    }
+
+    private static <T> T bind(String json, Class<T> type) {
+        try {
+            ObjectMapper mapper = ConfigLoader.json();
+            return ConfigLoader.bind(mapper.readTree(json), type, type.getSimpleName());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
