@@ -69,7 +69,7 @@ class DistributedMoeLayerTest {
         if (staged) {
             try (StagedBackward tape = StagedBackward.begin()) {
                 out = layer.forward(x, (boolean[]) null, true);
-                tape.backward(out.output().mul(probe).sum()); // + the router's losses, which the layer gave the tape
+                tape.backward(out.output().mul(probe).sum().add(out.auxLoss()).add(out.zLoss()));
             }
         } else { // the plain single-process reference: one backward of everything
             out = layer.forward(x, (boolean[]) null, true);

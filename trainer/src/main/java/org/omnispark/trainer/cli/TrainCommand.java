@@ -3,6 +3,7 @@ package org.omnispark.trainer.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import org.omnispark.cli.OmniSparkCommand;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.ParameterCount;
@@ -34,6 +35,11 @@ public final class TrainCommand implements OmniSparkCommand {
     @Option(names = "--valid", paramLabel = "DIR", description = "prepared held-out set for validation")
     Path valid;
 
+    @Option(names = "--ranks", paramLabel = "N", description = {"expert parallelism: N ranks, each holding E/N "
+        + "experts of every MoE layer, as the tasks of one Spark barrier stage (local[N] unless --master or "
+        + "spark-submit says otherwise); without it, one process holds every expert"})
+    Integer ranks;
+
     @Parameters(paramLabel = "key=value", description = "overrides prefixed model. or train., e.g. "
             + "model.encoder_conf.ffn.num_experts=8 train.max_steps=500")
     List<String> overrides = new ArrayList<>();
@@ -54,8 +60,19 @@ public final class TrainCommand implements OmniSparkCommand {
         }
         ModelConfig modelConfig = ModelConfig.load(modelConf, model);
         TrainConfig trainConfig = TrainConfig.load(trainConf, train);
-        TrainSummary summary = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
-                .setTrainData(data).optValidData(valid).setOutput(out).optConsole(System.out).build().run();
+        TrainSummary summary;
+        if (ranks != null) {
+            if (ranks < 1) {
+                throw new IllegalArgumentException("--ranks needs N >= 1, got " + ranks);
+            }
+            ExpertParallelLauncher launcher = ServiceLoader.load(ExpertParallelLauncher.class).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("--ranks needs the expert-parallel module on the "
+                            + "classpath (omnispark-expert-parallel jar); submit/omnispark puts it there"));
+            summary = launcher.train(ranks, modelConfig, trainConfig, data, valid, out, System.out);
+        } else {
+            summary = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
+                    .setTrainData(data).optValidData(valid).setOutput(out).optConsole(System.out).build().run();
+        }
         System.out.printf(java.util.Locale.ROOT, "trained steps %d..%d in %.1f s; last checkpoint %s%n",
                 summary.startStep(), summary.finalStep(), summary.seconds(), summary.lastCheckpoint());
         int vocab = org.omnispark.trainer.model.ModelDirectory.read(out).vocabSize();

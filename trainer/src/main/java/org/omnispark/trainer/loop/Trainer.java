@@ -327,7 +327,7 @@ public final class Trainer {
                     }
                     NDArray scaled = accumulator.scaleLoss(out.total());
                     if (tape != null) {
-                        tape.backward(scaled, accumulator.lossScale()); // the loss, then each stage in reverse
+                        tape.backward(scaled); // the loss, then each stage in reverse
                     } else {
                         JniUtils.backward((PtNDArray) scaled, (PtNDArray) scaled.onesLike(), false, false);
                     }

@@ -226,10 +226,7 @@ public final class U2Model implements ParameterOwner {
             moeAux = moeAux.add(decoderAux);
         }
         if (!enc.moeOutputs().isEmpty() || decoderAux != null) {
-            NDArray routerLosses = moeAux.add(moeZ);
-            // Under a StagedBackward each MoE block's losses flow back in their own stage (StagedBackward.addLoss);
-            // here they count only for the value.
-            total = total.add(StagedBackward.recording() ? routerLosses.stopGradient() : routerLosses);
+            total = total.add(moeAux).add(moeZ);
         }
         return new Losses(total, ctc, att, attReverse, moeAux, moeZ, enc);
     }

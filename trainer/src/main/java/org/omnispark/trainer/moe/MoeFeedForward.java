@@ -89,11 +89,6 @@ public final class MoeFeedForward implements ParameterOwner {
         Router.Losses losses = dispatched.batchStatistics().tokensPerExpert() == routing.tokensPerExpert()
                 ? new Router.Losses(routing.auxLoss(), routing.zLoss()) // this rank's tokens are the whole batch
                 : router.losses(routing, dispatched.batchStatistics());
-        if (StagedBackward.recording()) {
-            // Their graph shares the router's softmax with the combine weights: their gradient must flow in the same
-            // stage as this block's output (see StagedBackward.addLoss); callers add them detached.
-            StagedBackward.addLoss(losses.auxLoss().add(losses.zLoss()));
-        }
         return new MoeOutput(output, losses.auxLoss(), losses.zLoss(), routing, dispatched);
     }
 

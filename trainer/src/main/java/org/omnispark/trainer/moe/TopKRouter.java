@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.Scalars;
+import org.omnispark.trainer.parallel.StagedBackward;
 
 /**
  * Top-k router over a (possibly shared) {@link GateWeight}: logits {@code [T, E]} -&gt; probs -&gt; k experts per token
@@ -76,6 +77,12 @@ public final class TopKRouter implements Router {
             gateInput = hidden.mul(scope.randomUniform(1 - eps, 1 + eps, shape, dataType)); // [T, d]
         }
         NDArray logits = gate.logits(gateInput); // [T, E]
+        // Under a StagedBackward the losses (final loss) and the combine weights (the segment after this block) may
+        // only meet at a leaf: cut the logits and give each use its own softmax.
+        boolean staged = StagedBackward.recording();
+        if (staged) {
+            logits = StagedBackward.cut(logits);
+        }
         NDArray probs = logits.softmax(1); // [T, E]
         NDArray topIdx = k == 1
                 ? logits.argMax(1).reshape(numTokens, 1)
@@ -86,7 +93,7 @@ public final class TopKRouter implements Router {
         if (config.normalization() == RoutingNormalization.TOPK_THEN_SOFTMAX) {
             weights = logits.gather(topIdx, 1).softmax(1);
         } else {
-            weights = probs.gather(topIdx, 1);
+            weights = (staged ? logits.softmax(1) : probs).gather(topIdx, 1);
             if (config.renormalize()) {
                 weights = weights.div(weights.sum(new int[] {1}, true));
             }

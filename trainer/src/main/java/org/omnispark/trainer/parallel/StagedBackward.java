@@ -5,7 +5,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
-import org.omnispark.trainer.nn.Scalars;
 
 /**
  * A backward pass in stages, for a forward pass whose graph is cut where tensors cross ranks.
@@ -30,11 +29,10 @@ import org.omnispark.trainer.nn.Scalars;
  * router and the dispatch both read it). A node reached twice makes libtorch fail loudly ("Trying to backward
  * through the graph a second time"), never silently.
  *
- * <p>Losses computed INSIDE a segment (an MoE block's load-balancing and z-losses share the router's softmax with
- * the combine weights of the segment after the block) cannot join the final loss: the final backward would free
- * nodes a later stage still needs. {@link #addLoss} folds such a loss into the backward call of the segment that is
- * open when it is added (the one the next cut closes), as {@code backward(sum(x * grad) + loss)}; the caller leaves
- * it out of the final loss's gradient (adds it detached, for its value).
+ * <p>Branches need the same care: an MoE block's load-balancing loss joins the final loss while its combine weights
+ * flow into the next segment, so the router cuts its logits and computes the softmax once per use (see {@code
+ * TopKRouter}); the encoder output, read by the CTC head and by every decoder layer, is cut when the decoder has MoE
+ * blocks.
  *
  * <p>Outside a tape (single process, inference) {@link #cut} is the identity and nothing is recorded.
  *
@@ -57,9 +55,7 @@ public final class StagedBackward implements AutoCloseable {
     }
 
     private final List<Stage> stages = new ArrayList<>();
-    private final List<NDArray> openLosses = new ArrayList<>(); // losses of the segment not yet closed by a cut
     private final StagedBackward previous;
-    private double lossScale = 1;
     private boolean done;
 
     private StagedBackward(StagedBackward previous) {
@@ -92,23 +88,13 @@ public final class StagedBackward implements AutoCloseable {
         NDArray leaf = x.stopGradient();
         leaf.setRequiresGradient(true);
         int index = tape.stages.size();
-        List<NDArray> losses = List.copyOf(tape.openLosses); // they belong to the segment this cut closes
-        tape.openLosses.clear();
         tape.add(new Stage() {
             @Override
             public void backward() {
                 PtNDArray gradient = JniUtils.getGradient((PtNDArray) leaf);
-                if (losses.isEmpty()) {
-                    if (gradient != null) { // null: nothing downstream used the leaf
-                        JniUtils.backward((PtNDArray) x, gradient, false, false);
-                    }
-                    return;
+                if (gradient != null) { // null: nothing downstream used the leaf
+                    JniUtils.backward((PtNDArray) x, gradient, false, false);
                 }
-                NDArray root = tape.scaled(losses); // one call, so nodes shared with x's graph are visited once
-                if (gradient != null) {
-                    root = x.mul(gradient).sum().add(root);
-                }
-                JniUtils.backward((PtNDArray) root, (PtNDArray) root.onesLike(), false, false);
             }
 
             @Override
@@ -127,28 +113,6 @@ public final class StagedBackward implements AutoCloseable {
      */
     public static boolean recording() {
         return CURRENT.get() != null && JniUtils.isGradMode();
-    }
-
-    /**
-     * Adds a scalar loss computed inside the current segment (see the class comment). It is multiplied by the scale
-     * given to {@link #backward(NDArray, double)}.
-     *
-     * @param loss a scalar of the forward pass
-     */
-    public static void addLoss(NDArray loss) {
-        StagedBackward tape = CURRENT.get();
-        if (tape == null || !JniUtils.isGradMode()) {
-            throw new IllegalStateException("addLoss needs a recording tape; check StagedBackward.recording() first");
-        }
-        tape.openLosses.add(loss);
-    }
-
-    private NDArray scaled(List<NDArray> losses) {
-        NDArray sum = losses.get(0);
-        for (int i = 1; i < losses.size(); i++) {
-            sum = sum.add(losses.get(i));
-        }
-        return lossScale == 1 ? sum : Scalars.mul(sum, lossScale);
     }
 
     /**
@@ -174,25 +138,12 @@ public final class StagedBackward implements AutoCloseable {
      * @param loss the scalar to differentiate (its gradient is 1)
      */
     public void backward(NDArray loss) {
-        backward(loss, 1);
-    }
-
-    /**
-     * As {@link #backward(NDArray)}, with the losses added by {@link #addLoss} multiplied by {@code lossScale} (the
-     * factor the caller applied to {@code loss}, e.g. 1 / accum_grad).
-     *
-     * @param loss the scalar to differentiate
-     * @param lossScale the scale of the added losses
-     */
-    public void backward(NDArray loss, double lossScale) {
         if (done) {
             throw new IllegalStateException("backward already ran on this tape");
         }
         done = true;
-        this.lossScale = lossScale;
-        NDArray root = openLosses.isEmpty() ? loss : loss.add(scaled(openLosses));
-        try (NDArray ones = root.onesLike()) {
-            JniUtils.backward((PtNDArray) root, (PtNDArray) ones, false, false);
+        try (NDArray ones = loss.onesLike()) {
+            JniUtils.backward((PtNDArray) loss, (PtNDArray) ones, false, false);
         }
         for (int i = stages.size() - 1; i >= 0; i--) {
             try {

@@ -1,0 +1,29 @@
+package org.omnispark.parallel.spark;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.omnispark.cli.SparkSessions;
+import org.omnispark.trainer.cli.ExpertParallelLauncher;
+import org.omnispark.trainer.config.ModelConfig;
+import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.loop.TrainSummary;
+
+/**
+ * {@code omnispark train --ranks N}: an embedded {@code local[N]} Spark unless the job runs under spark-submit or
+ * {@code --master} (then the cluster's executors run the ranks), and {@link ExpertParallelTrainer}.
+ */
+public final class SparkExpertParallelLauncher implements ExpertParallelLauncher {
+
+    @Override
+    public TrainSummary train(int ranks, ModelConfig model, TrainConfig train, Path data, Path valid, Path out,
+            PrintStream console) {
+        boolean chosen = System.getenv("OMNISPARK_MASTER") != null || System.getProperty("spark.master") != null;
+        SparkSession spark = SparkSessions.getOrCreate("omnispark-train-" + ranks + "-ranks",
+                chosen ? null : "local[" + ranks + "]");
+        console.println("expert-parallel training: " + ranks + " ranks on " + spark.sparkContext().master());
+        return ExpertParallelTrainer.builder().setSpark(spark).setRanks(ranks).setModelConfig(model)
+                .setTrainConfig(train).setTrainData(data).optValidData(valid).setOutput(out).optConsole(console)
+                .build().run();
+    }
+}

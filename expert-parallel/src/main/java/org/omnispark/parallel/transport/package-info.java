@@ -1,0 +1,7 @@
+/**
+ * The wire between ranks: a full mesh of TCP connections ({@link org.omnispark.parallel.transport.PeerMesh}), one
+ * sender and one receiver thread per peer, and frames carrying Arrow IPC record batches whose bodies go from tensor
+ * memory to the socket and back without Java copies ({@link org.omnispark.parallel.transport.Frames}). Every wait has
+ * a timeout whose error names the rank, the peer and the phase.
+ */
+package org.omnispark.parallel.transport;
