@@ -113,7 +113,7 @@ public final class ExpertCheckpoints {
             return live;
         }
         Shape shape = live.getShape();
-        long[] dims = shape.getShape();
+        long[] dims = shape.getShape().clone(); // getShape() is the Shape's own array
         dims[0] *= expertParallelSize();
         NDArray full = scope.create(new Shape(dims), live.getDataType());
         slices.put(name, new NDArray[] {live, full});
@@ -143,7 +143,7 @@ public final class ExpertCheckpoints {
         if (world.rank() != 0) {
             return null;
         }
-        long[] dims = shape.getShape();
+        long[] dims = shape.getShape().clone(); // getShape() is the Shape's own array
         dims[0] = numLocal * epSize;
         return gathered.reshape(new Shape(dims));
     }
