@@ -155,7 +155,8 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
         NDArray permuted = sort == null || sort.length == 0 ? received : RowGather.rows(received, sort);
         return new DispatchedTokens(permuted, perLocalExpert, plan.keptPerExpert(), inputSplits, outputSplits,
                 plan.sourceToken(), plan.combineIndex(), routing.weights(), routing.numTokens(), plan.dropped(),
-                new BatchStatistics(batchPerExpert, batchValid), new Exchange(inputSplits, outputSplits, unsort, training));
+                new BatchStatistics(batchPerExpert, batchValid),
+                new Exchange(inputSplits, outputSplits, unsort, training));
     }
 
     @Override

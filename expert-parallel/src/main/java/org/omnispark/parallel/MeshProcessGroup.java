@@ -75,6 +75,10 @@ public final class MeshProcessGroup implements ProcessGroup {
 
     @Override
     public long[] allGather(long[] local, String phase) {
+        if (members.length == 1) {
+            sequence++;
+            return local.clone();
+        }
         long begin = System.nanoTime();
         long seq = sequence++;
         String label = label(phase);
@@ -131,6 +135,9 @@ public final class MeshProcessGroup implements ProcessGroup {
         long begin = System.nanoTime();
         long seq = sequence++;
         String label = label(phase);
+        if (members.length == 1 && inputSplits.length == 1 && inputSplits[0] == outputSplits[0]) {
+            return rows.stopGradient(); // a group of one keeps its rows: a detached view, no copy
+        }
         if (inputSplits.length != members.length || outputSplits.length != members.length) {
             throw new IllegalArgumentException(label + ": splits need " + members.length + " entries, got "
                     + inputSplits.length + " and " + outputSplits.length);
@@ -151,6 +158,8 @@ public final class MeshProcessGroup implements ProcessGroup {
         long in = 0;
         long out = 0;
         long sentBytes = 0;
+        ByteBuffer selfFrom = null;
+        ByteBuffer selfTo = null;
         for (int q = 0; q < members.length; q++) {
             ByteBuffer from = slice(source, in * rowBytes, inputSplits[q] * rowBytes);
             ByteBuffer to = slice(target, out * rowBytes, outputSplits[q] * rowBytes);
@@ -159,7 +168,8 @@ public final class MeshProcessGroup implements ProcessGroup {
                     throw new IllegalArgumentException(label + ": this rank sends itself " + inputSplits[q]
                             + " rows but expects " + outputSplits[q]);
                 }
-                to.put(from); // native copy between direct buffers
+                selfFrom = from;
+                selfTo = to;
             } else {
                 sends.add(new PeerMesh.Transfer(members[q],
                         new Frames.Expect(Frames.ROWS, seq, inputSplits[q], columns, phase), from));
@@ -170,7 +180,10 @@ public final class MeshProcessGroup implements ProcessGroup {
             in += inputSplits[q];
             out += outputSplits[q];
         }
-        mesh.exchange(sends, receives, label);
+        // the rows this rank keeps are copied (natively, direct to direct) while the peers' travel
+        final ByteBuffer keepFrom = selfFrom;
+        final ByteBuffer keepTo = selfTo;
+        mesh.exchange(sends, receives, label, () -> keepTo.put(keepFrom));
         clock.add(kind, System.nanoTime() - begin, sentBytes);
         return result;
     }
@@ -251,7 +264,8 @@ public final class MeshProcessGroup implements ProcessGroup {
     }
 
     private static void requireFloat32(NDArray array, String phase) {
-        if (array.getDataType() != DataType.FLOAT32 || !ai.djl.Device.Type.CPU.equals(array.getDevice().getDeviceType())) {
+        if (array.getDataType() != DataType.FLOAT32
+                || !ai.djl.Device.Type.CPU.equals(array.getDevice().getDeviceType())) {
             throw new IllegalArgumentException(phase + ": exchanges carry float32 CPU tensors, got "
                     + array.getDataType() + " on " + array.getDevice());
         }

@@ -82,7 +82,8 @@ public final class Frames {
             throws IOException {
         long bytes = expect.payloadBytes();
         if (payload.remaining() != bytes) {
-            throw new IllegalArgumentException("frame payload has " + payload.remaining() + " bytes, expected " + bytes);
+            throw new IllegalArgumentException("frame payload has " + payload.remaining() + " bytes, expected "
+                    + bytes);
         }
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         header.putInt(MAGIC).putInt(expect.kind()).putLong(expect.sequence()).putLong(expect.rows())
@@ -138,14 +139,15 @@ public final class Frames {
                     + "different sequences of collectives (a rank skipped one, or runs a different model or data)");
         }
         if (kind != expect.kind() || rows != expect.rows() || columns != expect.columns()) {
-            throw new ProtocolException("frame of kind " + kind + " with " + rows + " x " + columns + " values, expected"
-                    + " kind " + expect.kind() + " with " + expect.rows() + " x " + expect.columns()
+            throw new ProtocolException("frame of kind " + kind + " with " + rows + " x " + columns
+                    + " values, expected kind " + expect.kind() + " with " + expect.rows() + " x " + expect.columns()
                     + ": the split sizes disagree");
         }
         long bodyLength = readArrowMetadata(channel, expect, scratch);
         long bytes = expect.payloadBytes();
         if (destination.remaining() != bytes) {
-            throw new IllegalArgumentException("destination has " + destination.remaining() + " bytes, expected " + bytes);
+            throw new IllegalArgumentException("destination has " + destination.remaining() + " bytes, expected "
+                    + bytes);
         }
         readFully(channel, destination);
         long padding = bodyLength - bytes;

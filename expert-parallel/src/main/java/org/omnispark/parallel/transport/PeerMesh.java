@@ -215,6 +215,19 @@ public final class PeerMesh implements AutoCloseable {
      * @param phase who waits for what, for errors
      */
     public void exchange(List<Transfer> sends, List<Transfer> receives, String phase) {
+        exchange(sends, receives, phase, () -> { });
+    }
+
+    /**
+     * As {@link #exchange(List, List, String)}, running {@code meanwhile} on the calling thread once the transfers
+     * have started (e.g. the copy of the rows a rank keeps for itself).
+     *
+     * @param sends frames to send
+     * @param receives frames to receive
+     * @param phase who waits for what
+     * @param meanwhile local work overlapped with the transfers
+     */
+    public void exchange(List<Transfer> sends, List<Transfer> receives, String phase, Runnable meanwhile) {
         if (closed) {
             throw new IllegalStateException("rank " + rank + ": the mesh is closed (an earlier exchange failed); "
                     + "cannot run " + phase);
@@ -230,6 +243,7 @@ public final class PeerMesh implements AutoCloseable {
             what.add("receiving from rank " + t.peer());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        meanwhile.run();
         for (int i = 0; i < futures.size(); i++) {
             try {
                 futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

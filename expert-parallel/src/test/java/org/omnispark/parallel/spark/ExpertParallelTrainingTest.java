@@ -45,8 +45,8 @@ class ExpertParallelTrainingTest {
     }
 
     static TrainConfig train() {
-        return TinyDatasets.train("max_steps=" + STEPS, "warmup_steps=2", "eps=1.0e-6", "expert_parallel.checksum_interval=1",
-                "checkpoint.interval=1000");
+        return TinyDatasets.train("max_steps=" + STEPS, "warmup_steps=2", "eps=1.0e-6",
+                "expert_parallel.checksum_interval=1", "checkpoint.interval=1000");
     }
 
     static Map<String, float[]> finalParameters(Path out) {

@@ -37,7 +37,8 @@ final class FixedBatches implements BatchSource, Serializable {
         all.sort(java.util.Comparator.comparing(Utterance::key));
         int global = java.util.Arrays.stream(sizes).sum();
         if (all.size() < global * numBatches) {
-            throw new IllegalStateException("need " + global * numBatches + " utterances, the dataset has " + all.size());
+            throw new IllegalStateException("need " + global * numBatches + " utterances, the dataset has "
+                    + all.size());
         }
         if (worldSize != 1 && worldSize != sizes.length) {
             throw new IllegalStateException("batches planned for " + sizes.length + " ranks, not " + worldSize);

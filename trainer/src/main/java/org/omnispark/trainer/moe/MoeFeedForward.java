@@ -86,9 +86,12 @@ public final class MoeFeedForward implements ParameterOwner {
         NDArray expertOutput = experts.forward(dispatched.permutedTokens(), dispatched.tokensPerLocalExpert());
         NDArray combined = dispatcher.combine(expertOutput, dispatched); // [T', d]
         NDArray output = shape.dimension() == 2 ? combined : combined.reshape(shape);
-        Router.Losses losses = dispatched.batchStatistics().tokensPerExpert() == routing.tokensPerExpert()
+        BatchStatistics batch = dispatched.batchStatistics();
+        boolean wholeBatch = batch.numValidTokens() == routing.numValidTokens()
+                && java.util.Arrays.equals(batch.tokensPerExpert(), routing.tokensPerExpert());
+        Router.Losses losses = wholeBatch
                 ? new Router.Losses(routing.auxLoss(), routing.zLoss()) // this rank's tokens are the whole batch
-                : router.losses(routing, dispatched.batchStatistics());
+                : router.losses(routing, batch);
         return new MoeOutput(output, losses.auxLoss(), losses.zLoss(), routing, dispatched);
     }
 

@@ -64,7 +64,9 @@ public final class GradientSync {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            reduce(scope, replicated, parallelism.world(), "step " + step + " all-reduce of replicated gradients");
+            if (parallelism.world().size() > 1) {
+                reduce(scope, replicated, parallelism.world(), "step " + step + " all-reduce of replicated gradients");
+            }
             if (parallelism.expertReplicas().size() > 1) {
                 reduce(scope, experts, parallelism.expertReplicas(), "step " + step
                         + " all-reduce of expert gradients among replicas");

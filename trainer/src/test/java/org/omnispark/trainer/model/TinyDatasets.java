@@ -22,7 +22,7 @@ import org.omnispark.trainer.config.TrainConfig;
  */
 public final class TinyDatasets {
 
-    private static final Map<Integer, Path> DATASETS = new HashMap<>();
+    private static final Map<String, Path> DATASETS = new HashMap<>();
 
     private TinyDatasets() {}
 
@@ -33,20 +33,32 @@ public final class TinyDatasets {
      * @return the dataset folder (dataset.json, shards, units.txt)
      */
     public static synchronized Path dataset(int utterances) {
+        return dataset(utterances, 1);
+    }
+
+    /**
+     * A prepared dataset in {@code shards} shards (for the ranks of an expert-parallel run).
+     *
+     * @param utterances how many
+     * @param shards how many shards
+     * @return the dataset folder
+     */
+    public static synchronized Path dataset(int utterances, int shards) {
         Assumptions.assumeTrue(onPath("espeak-ng") && onPath("sox"),
                 "espeak-ng and sox are needed: apt-get install espeak-ng sox");
-        Path dir = DATASETS.get(utterances);
+        String id = utterances + "x" + shards;
+        Path dir = DATASETS.get(id);
         if (dir != null) {
             return dir;
         }
         try {
-            Path tmp = Files.createTempDirectory("omnispark-tiny-" + utterances);
+            Path tmp = Files.createTempDirectory("omnispark-tiny-" + id);
             Path corpus = tmp.resolve("corpus");
             CorpusSynthesizer.builder().setOutputDir(corpus).setUtterances(utterances).optSeed(11)
                     .optDamagedAudioFraction(0).optCorruptLabelFraction(0).optFormatMix(false).optThreads(2)
                     .build().synthesize();
             PrepareConfig config = ConfigLoader.load(repoRoot().resolve("conf/data/prepare.yaml"),
-                    List.of("output.num_shards=1", "filters.min_confidence=0.0"), PrepareConfig.class)
+                    List.of("output.num_shards=" + shards, "filters.min_confidence=0.0"), PrepareConfig.class)
                     .withExtraManifests(List.of(corpus.resolve("manifest.jsonl").toString()));
             SparkSession spark = SparkSession.builder().master("local[1]").appName("omnispark-trainer-test")
                     .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
@@ -59,7 +71,7 @@ public final class TinyDatasets {
                 spark.stop();
             }
             dir = tmp.resolve("data");
-            DATASETS.put(utterances, dir);
+            DATASETS.put(id, dir);
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
