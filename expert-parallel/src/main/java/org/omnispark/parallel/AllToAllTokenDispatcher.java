@@ -70,26 +70,30 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
                     + placement.numExperts());
         }
         int worldSize = world.size();
-        long[] mine = new long[numExperts + 1];
+        int width = numExperts + 2; // per rank: assignments per expert, valid tokens, k (0 on a rank without tokens)
+        long[] mine = new long[width];
         System.arraycopy(routing.tokensPerExpert(), 0, mine, 0, numExperts);
         mine[numExperts] = routing.numValidTokens();
+        mine[numExperts + 1] = routing.topK();
         long[] counts = world.allGather(mine, layerName + " routing counts");
 
         long[] batchPerExpert = new long[numExperts];
         long batchValid = 0;
+        int topK = 0;
         for (int q = 0; q < worldSize; q++) {
             for (int e = 0; e < numExperts; e++) {
-                batchPerExpert[e] += counts[q * (numExperts + 1) + e];
+                batchPerExpert[e] += counts[q * width + e];
             }
-            batchValid += counts[q * (numExperts + 1) + numExperts];
+            batchValid += counts[q * width + numExperts];
+            topK = (int) Math.max(topK, counts[q * width + numExperts + 1]);
         }
-        long capacity = TokenPermutation.capacity(capacityFactor, batchValid, routing.topK(), numExperts);
+        long capacity = TokenPermutation.capacity(capacityFactor, batchValid, topK, numExperts);
         long[][] kept = new long[worldSize][numExperts]; // every rank's kept assignments per expert
         long[] myRoom = new long[numExperts];
         for (int e = 0; e < numExperts; e++) {
             long before = 0; // assignments of lower ranks: they come first in the whole batch's token order
             for (int q = 0; q < worldSize; q++) {
-                long wanted = counts[q * (numExperts + 1) + e];
+                long wanted = counts[q * width + e];
                 long room = capacity == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, capacity - before);
                 kept[q][e] = Math.min(room, wanted);
                 if (q == world.rank()) {
@@ -187,13 +191,22 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
         StagedBackward tape = StagedBackward.current();
         received.setRequiresGradient(true);
         long columns = received.getShape().get(1);
-        tape.add(() -> {
-            PtNDArray gradient = received.getShape().get(0) == 0 ? null : JniUtils.getGradient((PtNDArray) received);
-            NDArray upstream = gradient != null ? gradient
-                    : received.getManager().zeros(new Shape(received.getShape().get(0), columns));
-            NDArray back = expertGroup.allToAll(upstream, outputSplits, inputSplits, phase, kind);
-            if (back.getShape().get(0) > 0) { // rows that left this rank came from the graph
-                JniUtils.backward((PtNDArray) sent, (PtNDArray) back, false, false);
+        tape.add(new StagedBackward.Stage() {
+            @Override
+            public void backward() {
+                PtNDArray gradient = received.getShape().get(0) == 0 ? null
+                        : JniUtils.getGradient((PtNDArray) received);
+                NDArray upstream = gradient != null ? gradient
+                        : received.getManager().zeros(new Shape(received.getShape().get(0), columns));
+                NDArray back = expertGroup.allToAll(upstream, outputSplits, inputSplits, phase, kind);
+                if (back.getShape().get(0) > 0) { // rows that left this rank came from the graph
+                    JniUtils.backward((PtNDArray) sent, (PtNDArray) back, false, false);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return phase;
             }
         });
     }

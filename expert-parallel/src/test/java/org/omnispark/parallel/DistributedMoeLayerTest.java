@@ -36,11 +36,16 @@ class DistributedMoeLayerTest {
     private static final int FFN = 16;
     private static final int TOKENS = 30;
 
-    /** Rank r's tokens: an uneven split of the TOKENS rows. */
-    private static int[] bounds(int ranks) {
+    /** Rank r's tokens: an uneven split of the TOKENS rows, or the given sizes ("1;0;15;14"). */
+    private static int[] bounds(int ranks, String sizes) {
         int[] b = new int[ranks + 1];
+        String[] given = sizes.isEmpty() ? null : sizes.split(";");
         for (int r = 1; r <= ranks; r++) {
-            b[r] = r == ranks ? TOKENS : b[r - 1] + TOKENS / ranks + (r % 2 == 0 ? 2 : -2);
+            b[r] = given != null ? b[r - 1] + Integer.parseInt(given[r - 1])
+                    : r == ranks ? TOKENS : b[r - 1] + TOKENS / ranks + (r % 2 == 0 ? 2 : -2);
+        }
+        if (b[ranks] != TOKENS) {
+            throw new IllegalArgumentException("sizes must sum to " + TOKENS);
         }
         return b;
     }
@@ -49,9 +54,10 @@ class DistributedMoeLayerTest {
             float[] expertW1Grad, int expertOffset, long dropped) {}
 
     private static Result run(NDManager m, int rank, int ranks, int experts, int topK, double capacity,
-            org.omnispark.trainer.moe.TokenDispatcher dispatcher, ExpertPlacement placement, boolean staged) {
+            org.omnispark.trainer.moe.TokenDispatcher dispatcher, ExpertPlacement placement, boolean staged,
+            String sizes) {
         NDArray all = TorchTestSupport.randn(m, new Shape(TOKENS, D), 5, DataType.FLOAT32);
-        int[] b = bounds(ranks);
+        int[] b = bounds(ranks, sizes);
         NDArray x = all.get(b[rank] + ":" + b[rank + 1]).duplicate();
         x.setRequiresGradient(true);
         GateWeight gate = GateWeight.create(m, "gate", D, experts, DataType.FLOAT32, 3);
@@ -82,20 +88,28 @@ class DistributedMoeLayerTest {
                 out.droppedAssignments());
     }
 
+    /**
+     * Cases: ranks, experts, top-k, capacity factor (0 = dropless), and optionally each rank's token count: "1;0;15;14"
+     * gives rank 1 no token at all (it sends zero rows to every peer) and rank 0 one token (all but one peer receive
+     * zero rows from it).
+     */
     @ParameterizedTest
-    @CsvSource({"2,4,1,0", "4,4,1,0", "2,4,2,0", "4,8,2,0", "2,4,1,1.0", "4,4,2,0.8", "4,2,1,0", "4,2,2,0.6",
-            "1,4,1,0"})
-    void equalsTheSingleProcessLayer(int ranks, int experts, int topK, double capacity) throws Exception {
+    @CsvSource({"2,4,1,0,", "4,4,1,0,", "2,4,2,0,", "4,8,2,0,", "2,4,1,1.0,", "4,4,2,0.8,", "4,2,1,0,", "4,2,2,0.6,",
+            "1,4,1,0,", "4,8,1,0,1;0;15;14", "4,4,2,0.5,1;0;15;14"})
+    void equalsTheSingleProcessLayer(int ranks, int experts, int topK, double capacity, String sizes)
+            throws Exception {
+        String split = sizes == null ? "" : sizes;
         Result single;
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             single = run(m, 0, 1, experts, topK, capacity, new LocalTokenDispatcher(capacity),
-                    new ExpertPlacement(experts, 1, 0), false);
+                    new ExpertPlacement(experts, 1, 0), false, "");
         }
         List<Result> results = InProcessRanks.run(ranks, 30_000, mesh -> {
             MeshParallelism parallelism = new MeshParallelism(mesh, experts);
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 Result r = run(m, mesh.rank(), ranks, experts, topK, capacity,
-                        parallelism.dispatcher("layer", experts, capacity), parallelism.placement(experts), true);
+                        parallelism.dispatcher("layer", experts, capacity), parallelism.placement(experts), true,
+                        split);
                 // the gate is replicated: its gradient is the sum over ranks
                 NDArray gateGrad = m.create(r.gateGrad(), new Shape(r.gateGrad().length));
                 parallelism.world().allReduceSum(gateGrad, "gate gradient");
@@ -106,7 +120,7 @@ class DistributedMoeLayerTest {
                         expertGrad.toFloatArray(), r.expertOffset(), r.dropped());
             }
         });
-        int[] b = bounds(ranks);
+        int[] b = bounds(ranks, split);
         double aux = 0;
         double z = 0;
         long dropped = 0;

@@ -49,8 +49,21 @@ final class InProcessRanks {
                 }));
             }
             List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(timeoutMillis * 4, TimeUnit.MILLISECONDS));
+            Exception first = null;
+            StringBuilder failures = new StringBuilder();
+            for (int r = 0; r < ranks; r++) {
+                try {
+                    results.add(futures.get(r).get(timeoutMillis * 4, TimeUnit.MILLISECONDS));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failures.append("\n  rank ").append(r).append(": ").append(e.getCause());
+                    // a rank's own failure makes its peers fail with a TransportException: report the cause first
+                    if (first == null || !(e.getCause() instanceof org.omnispark.parallel.transport.TransportException)) {
+                        first = e;
+                    }
+                }
+            }
+            if (first != null) {
+                throw new IllegalStateException("ranks failed:" + failures, first.getCause());
             }
             return results;
         } finally {

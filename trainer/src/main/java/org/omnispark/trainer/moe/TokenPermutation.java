@@ -119,6 +119,9 @@ public final class TokenPermutation {
     public static NDArray unpermute(NDArray rows, long[] combineIndex, NDArray weights, int numTokens) {
         int numRows = Math.toIntExact(rows.getShape().get(0));
         long d = rows.getShape().get(1);
+        if (numTokens == 0) { // a rank without tokens (its rows all came from peers)
+            return rows.getManager().zeros(new Shape(0, d), rows.getDataType());
+        }
         int k = numTokens == 0 ? 1 : combineIndex.length / numTokens;
         NDManager scope = rows.getManager();
         long[] index = combineIndex.clone();

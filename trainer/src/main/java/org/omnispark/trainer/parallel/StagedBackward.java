@@ -1,5 +1,6 @@
 package org.omnispark.trainer.parallel;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -144,6 +145,12 @@ public final class StagedBackward implements AutoCloseable {
         done = true;
         try (NDArray ones = loss.onesLike()) {
             JniUtils.backward((PtNDArray) loss, (PtNDArray) ones, false, false);
+        } catch (EngineException e) {
+            // A loss that depends on no parameter (a rank without tokens in this layer stack) has nothing to
+            // differentiate, but its stages must still run: their exchanges are collectives the peers wait in.
+            if (e.getMessage() == null || !e.getMessage().contains("does not require grad")) {
+                throw e;
+            }
         }
         for (int i = stages.size() - 1; i >= 0; i--) {
             try {
