@@ -68,6 +68,15 @@ public final class MeshParallelism implements ExpertParallelism {
     }
 
     @Override
+    public void beginStep(long step) {
+        world.beginStep(step);
+        expertGroup.beginStep(step);
+        if (replicas instanceof MeshProcessGroup group) {
+            group.beginStep(step);
+        }
+    }
+
+    @Override
     public CommunicationTimes takeCommunicationTimes() {
         return clock.take();
     }

@@ -34,6 +34,7 @@ public final class MeshProcessGroup implements ProcessGroup {
     private final String name;
     private final CommunicationClock clock;
     private long sequence;
+    private long step = -1;
 
     /**
      * @param mesh the connections
@@ -70,7 +71,13 @@ public final class MeshProcessGroup implements ProcessGroup {
     }
 
     private String label(String phase) {
-        return phase + " [" + name + " group, collective #" + sequence + "]";
+        String when = step < 0 || phase.startsWith("step ") ? "" : "step " + step + " ";
+        return when + phase + " [" + name + " group, collective #" + sequence + "]";
+    }
+
+    /** @param step the update the next collectives belong to (for messages) */
+    void beginStep(long step) {
+        this.step = step;
     }
 
     @Override

@@ -136,9 +136,11 @@ public final class PeerMesh implements AutoCloseable {
                 ByteBuffer hello = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
                 hello.putInt(HELLO_MAGIC).putLong(token).putInt(rank).putInt(peer).flip();
                 Frames.writeFully(channel, hello);
-                ByteBuffer ack = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-                Frames.readFully(channel, ack);
-                if (ack.flip().getInt() != HELLO_MAGIC) {
+                // a blocking channel ignores SO_TIMEOUT; its socket's stream honours it
+                channel.socket().setSoTimeout((int) Math.max(1, deadline - System.currentTimeMillis()));
+                byte[] ack = channel.socket().getInputStream().readNBytes(4);
+                channel.socket().setSoTimeout(0);
+                if (ack.length < 4 || ByteBuffer.wrap(ack).order(ByteOrder.LITTLE_ENDIAN).getInt() != HELLO_MAGIC) {
                     throw new IOException("rank " + peer + " at " + endpoint + " refused the hello");
                 }
                 return channel;

@@ -175,6 +175,7 @@ final class TrainingSession {
 
     /** Forward + backward of one micro-batch in its own sub-manager. */
     private void microBatch(List<Utterance> utterances, long globalBatch) {
+        trainer.parallelism.beginStep(state.step() + 1);
         long begin = System.nanoTime();
         double share = (double) utterances.size() / globalBatch; // 1 in one process
         long counter = state.rngCounter() + accumulator.pending();

@@ -69,6 +69,15 @@ public interface ExpertParallelism {
     /** @return true when tokens cross ranks: training then needs a {@link StagedBackward} */
     boolean isDistributed();
 
+    /**
+     * Says which update the next collectives belong to, so that their errors can name it.
+     *
+     * @param step the update being computed (from 1)
+     */
+    default void beginStep(long step) {
+        // one process: nothing communicates
+    }
+
     /** @return communication time and bytes since the previous call (which it resets); zero in one process */
     default CommunicationTimes takeCommunicationTimes() {
         return CommunicationTimes.ZERO;

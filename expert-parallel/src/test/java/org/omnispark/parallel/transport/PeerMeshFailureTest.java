@@ -1,0 +1,183 @@
+package org.omnispark.parallel.transport;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * No input and no peer can hang a rank: every wait ends within the timeout with a message that names this rank, the
+ * peer and the phase; a peer that is not part of the job, or sends something that is not the expected frame, is
+ * refused without allocating from the lengths it sent. Rank 0 is a real mesh; "rank 1" is a hand-written peer.
+ */
+@Timeout(60)
+class PeerMeshFailureTest {
+
+    private static final long TOKEN = 1234L;
+
+    /** Rank 0 of 2 whose rendezvous names a fake rank 1 listening at {@code fake}; returns the open mesh. */
+    private static PeerMesh openAgainst(ServerSocket fake, long timeoutMillis) throws IOException {
+        return PeerMesh.open(0, 2, "127.0.0.1", TOKEN, timeoutMillis,
+                mine -> List.of(mine.get(0), "127.0.0.1:" + fake.getLocalPort()));
+    }
+
+    /** Accepts rank 0's connection on {@code server}, answers its hello, then runs {@code after}. */
+    private static CompletableFuture<Void> fakeRank1(ServerSocket server, Consumer<Socket> after) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                Socket s = server.accept();
+                s.getInputStream().readNBytes(20); // hello
+                s.getOutputStream().write(le(0x4F4C4548));
+                s.getOutputStream().flush();
+                after.accept(s);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static byte[] le(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    private static String exchangeFailure(PeerMesh mesh) {
+        ByteBuffer out = ByteBuffer.allocateDirect(8);
+        ByteBuffer in = ByteBuffer.allocateDirect(8);
+        Frames.Expect frame = new Frames.Expect(Frames.LONGS, 0, 1, 1, "step 7 encoder.ffn3 dispatch");
+        return assertThrows(TransportException.class, () -> mesh.exchange(List.of(new PeerMesh.Transfer(1, frame, out)),
+                List.of(new PeerMesh.Transfer(1, frame, in)), "step 7 encoder.ffn3 dispatch")).getMessage();
+    }
+
+    @Test
+    void aPeerThatStopsAnsweringTimesOutNamingItAndThePhase() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> peer = fakeRank1(server, s -> sleep(10_000)); // connected, then silent
+            try (PeerMesh mesh = openAgainst(server, 1500)) {
+                long begin = System.nanoTime();
+                String message = exchangeFailure(mesh);
+                assertTrue((System.nanoTime() - begin) / 1e9 < 5, "seen within seconds");
+                assertTrue(message.contains("rank 0 timed out") && message.contains("rank 1")
+                        && message.contains("step 7 encoder.ffn3 dispatch"), message);
+            }
+            peer.cancel(true);
+        }
+    }
+
+    @Test
+    void aPeerThatClosesMidMessageIsSeenAtOnce() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            fakeRank1(server, s -> {
+                try {
+                    s.getOutputStream().write(new byte[] {0x4F, 0x53, 0x50}); // 3 bytes of a 32-byte header
+                    s.close();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (PeerMesh mesh = openAgainst(server, 30_000)) {
+                String message = exchangeFailure(mesh);
+                assertTrue(message.contains("closed by the peer") || message.contains("Connection reset")
+                        || message.contains("Broken pipe"), message);
+                assertTrue(message.contains("rank 1") && message.contains("step 7"), message);
+            }
+        }
+    }
+
+    @Test
+    void garbageAndOversizedLengthsAreRefusedWithoutAllocating() throws Exception {
+        byte[][] attacks = {
+            random(64),                                                     // random bytes
+            header(Frames.LONGS, 0, 1, 1, -1, 0x7FFFFFF0),                  // huge Arrow metadata length
+            header(Frames.LONGS, 0, 1L << 40, 1, 0, 0),                    // a split of 2^40 rows
+            header(Frames.LONGS, 99, 1, 1, 0, 0),                          // another collective
+        };
+        for (byte[] attack : attacks) {
+            try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+                fakeRank1(server, s -> {
+                    try {
+                        s.getOutputStream().write(attack);
+                        s.getOutputStream().flush();
+                        sleep(2000);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                try (PeerMesh mesh = openAgainst(server, 30_000)) {
+                    String message = exchangeFailure(mesh);
+                    assertTrue(message.contains("receiving from rank 1") && message.contains("ProtocolException"),
+                            message);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStrangerOrAnotherAttemptCannotJoinTheMesh() throws Exception {
+        // rank 1 of 2 waits for rank 0; a stranger and a connection with another attempt's token come first
+        CompletableFuture<PeerMesh> rank1 = new CompletableFuture<>();
+        int[] port = new int[1];
+        Thread t = new Thread(() -> {
+            try {
+                rank1.complete(PeerMesh.open(1, 2, "127.0.0.1", TOKEN, 2000, mine -> {
+                    port[0] = Integer.parseInt(mine.get(0).split(":")[1]);
+                    return List.of("127.0.0.1:1", mine.get(0));
+                }));
+            } catch (Exception e) {
+                rank1.completeExceptionally(e);
+            }
+        });
+        t.start();
+        while (port[0] == 0) {
+            Thread.sleep(10);
+        }
+        for (byte[] hello : new byte[][] {random(20), hello(TOKEN + 1, 0, 1), hello(TOKEN, 5, 1)}) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port[0])) {
+                s.getOutputStream().write(hello);
+                InputStream in = s.getInputStream();
+                s.setSoTimeout(3000);
+                assertTrue(in.read() < 0, "the mesh dropped the connection without answering");
+            }
+        }
+        Exception e = assertThrows(Exception.class, () -> rank1.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getMessage().contains("rank 1 waited") && e.getMessage().contains("missing: [0]"),
+                e.getMessage());
+    }
+
+    private static byte[] hello(long token, int from, int to) {
+        return ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).putInt(0x4F4C4548).putLong(token).putInt(from)
+                .putInt(to).array();
+    }
+
+    private static byte[] header(int kind, long sequence, long rows, int columns, int continuation, int length) {
+        ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(Frames.MAGIC).putInt(kind).putLong(sequence).putLong(rows).putInt(columns)
+                .putInt("step 7 encoder.ffn3 dispatch".hashCode()).putInt(continuation).putInt(length);
+        return b.array();
+    }
+
+    private static byte[] random(int n) {
+        byte[] bytes = new byte[n];
+        new java.util.Random(n).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
