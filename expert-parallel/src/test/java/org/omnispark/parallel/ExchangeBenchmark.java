@@ -124,7 +124,8 @@ public final class ExchangeBenchmark {
         int repeats = Integer.parseInt(args[4]);
         Engine.getEngine("PyTorch");
         JniUtils.setGradMode(false);
-        try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1", 7L, 120_000, rendezvous(rank, port));
+        try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1",
+                PeerMesh.attemptKey("benchmark".getBytes(), 0), 120_000, rendezvous(rank, port));
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
             SocketChannel[] raw = rawMesh(rank, ranks, port);
             MeshProcessGroup world = new MeshProcessGroup(mesh, IntStream.range(0, ranks).toArray(), "world",

@@ -23,6 +23,8 @@ final class InProcessRanks {
         T run(PeerMesh mesh) throws Exception;
     }
 
+    private static final byte[] KEY = PeerMesh.attemptKey("in-process test".getBytes(), 0);
+
     private InProcessRanks() {}
 
     static <T> List<T> run(int ranks, long timeoutMillis, RankBody<T> body) throws Exception {
@@ -37,7 +39,7 @@ final class InProcessRanks {
                 futures.add(pool.submit(() -> {
                     JniUtils.setGradMode(false);
                     JniUtils.setNumThreads(1);
-                    try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1", 42L, timeoutMillis, mine -> {
+                    try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1", KEY, timeoutMillis, mine -> {
                         endpoints[rank] = mine.get(0);
                         await(barrier);
                         List<String> all = List.of(endpoints.clone());

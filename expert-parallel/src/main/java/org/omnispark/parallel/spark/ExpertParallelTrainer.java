@@ -109,8 +109,9 @@ public final class ExpertParallelTrainer {
             throw new IllegalArgumentException("the training set has " + shards + " shards for " + ranks + " ranks: "
                     + "re-run prepare with output.num_shards >= " + ranks + " (a multiple of the ranks is best)");
         }
-        long token = new SecureRandom().nextLong();
-        RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, experts, token,
+        byte[] secret = new byte[32]; // this job's; each stage attempt derives its own key from it
+        new SecureRandom().nextBytes(secret);
+        RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, experts, secret,
                 batchSource);
         long startStep = CheckpointManager.builder().setDirectory(output.resolve(ModelDirectory.CHECKPOINTS)).build()
                 .latest().map(p -> Long.parseLong(p.getFileName().toString().substring(5))).orElse(0L);

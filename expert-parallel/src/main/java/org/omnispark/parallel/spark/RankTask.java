@@ -44,18 +44,18 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
     private final String validData;
     private final String output;
     private final int numExperts;
-    private final long jobToken;
+    private final byte[] jobSecret; // travels in the task closure (Spark RPC: encrypted with spark.network.crypto)
     private final BatchSource batchSource; // Serializable, or null for the default
 
     RankTask(ModelConfig modelConfig, TrainConfig trainConfig, Path trainData, Path validData, Path output,
-            int numExperts, long jobToken, BatchSource batchSource) {
+            int numExperts, byte[] jobSecret, BatchSource batchSource) {
         this.modelConfigJson = ExpertParallelTrainer.json(modelConfig);
         this.trainConfigJson = ExpertParallelTrainer.json(trainConfig);
         this.trainData = trainData.toAbsolutePath().toString();
         this.validData = validData == null ? null : validData.toAbsolutePath().toString();
         this.output = output.toAbsolutePath().toString();
         this.numExperts = numExperts;
-        this.jobToken = jobToken;
+        this.jobSecret = jobSecret.clone();
         this.batchSource = batchSource;
     }
 
@@ -73,9 +73,9 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         JniUtils.setGradMode(false); // new threads start with grad mode on
         JniUtils.setNumThreads(threadsPerRank(trainConfig, tasks, rank));
         String host = SparkEnv.get().blockManager().blockManagerId().host();
-        long token = jobToken * 31 + context.stageAttemptNumber();
+        byte[] key = PeerMesh.attemptKey(jobSecret, context.stageAttemptNumber());
         long timeoutMillis = trainConfig.expertParallel().timeoutSeconds() * 1000L;
-        try (PeerMesh mesh = PeerMesh.open(rank, size, host, token, timeoutMillis,
+        try (PeerMesh mesh = PeerMesh.open(rank, size, host, key, timeoutMillis,
                 mine -> Arrays.asList(context.allGather(mine.get(0))))) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
                     .setTrainData(Path.of(trainData)).setOutput(Path.of(output))

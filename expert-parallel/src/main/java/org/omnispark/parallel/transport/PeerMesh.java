@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -27,16 +26,14 @@ import org.apache.arrow.memory.RootAllocator;
  * <p>Rendezvous: each rank binds a server socket on its executor's own address (port chosen by the OS), the ranks
  * exchange "host:port" through {@code allGather} (in a Spark job: {@code BarrierTaskContext.allGather}, which rides
  * Spark's RPC), then rank i connects to every rank j &gt; i and accepts from every rank j &lt; i. Each connection
- * starts with a hello (magic, job token, from-rank, to-rank) that the acceptor checks, so a connection from another
- * job or attempt, or from a wrong rank, is refused.
+ * starts with a mutual HMAC challenge ({@link Handshake}) with a key only this job attempt's ranks hold, so a
+ * connection from a stranger, another job or another attempt, or one claiming a wrong rank, is dropped.
  *
  * <p>Exchanges ({@link #exchange}) send and receive one frame per peer concurrently and wait at most the timeout;
  * on a timeout or a broken connection the mesh is closed (unblocking every thread) and the error names this rank,
  * the peer and the phase.
  */
 public final class PeerMesh implements AutoCloseable {
-
-    private static final int HELLO_MAGIC = 0x4F4C4548;
 
     private final int rank;
     private final int size;
@@ -59,12 +56,12 @@ public final class PeerMesh implements AutoCloseable {
      * @param rank this rank
      * @param size N
      * @param bindHost the address to listen on (the executor's own; 127.0.0.1 in tests)
-     * @param jobToken a number that only this job attempt's ranks know
+     * @param key a secret only this job attempt's ranks hold ({@link #attemptKey})
      * @param timeoutMillis the longest wait for any peer
      * @param allGather exchanges one string per rank, returning all of them in rank order
      * @return the connected mesh
      */
-    public static PeerMesh open(int rank, int size, String bindHost, long jobToken, long timeoutMillis,
+    public static PeerMesh open(int rank, int size, String bindHost, byte[] key, long timeoutMillis,
             UnaryOperator<List<String>> allGather) throws IOException {
         PeerLink[] links = new PeerLink[size];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
@@ -77,7 +74,7 @@ public final class PeerMesh implements AutoCloseable {
             }
             long deadline = System.currentTimeMillis() + timeoutMillis;
             for (int peer = rank + 1; peer < size; peer++) {
-                links[peer] = new PeerLink(rank, peer, connect(rank, peer, endpoints.get(peer), jobToken, deadline));
+                links[peer] = new PeerLink(rank, peer, connect(rank, peer, endpoints.get(peer), key, deadline));
             }
             server.configureBlocking(false);
             int expected = rank;
@@ -92,7 +89,7 @@ public final class PeerMesh implements AutoCloseable {
                     continue;
                 }
                 channel.configureBlocking(true);
-                int peer = acceptHello(rank, channel, jobToken, deadline);
+                int peer = acceptHello(rank, channel, key, deadline);
                 if (peer < 0 || links[peer] != null) {
                     channel.close(); // a stranger or a duplicate: refused
                     continue;
@@ -122,7 +119,7 @@ public final class PeerMesh implements AutoCloseable {
         return missing.toString();
     }
 
-    private static SocketChannel connect(int rank, int peer, String endpoint, long token, long deadline)
+    private static SocketChannel connect(int rank, int peer, String endpoint, byte[] key, long deadline)
             throws IOException {
         int colon = endpoint.lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(endpoint.substring(0, colon),
@@ -133,16 +130,10 @@ public final class PeerMesh implements AutoCloseable {
             try {
                 channel.socket().connect(address, (int) Math.max(1, deadline - System.currentTimeMillis()));
                 tune(channel);
-                ByteBuffer hello = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
-                hello.putInt(HELLO_MAGIC).putLong(token).putInt(rank).putInt(peer).flip();
-                Frames.writeFully(channel, hello);
-                // a blocking channel ignores SO_TIMEOUT; its socket's stream honours it
+                // a blocking channel ignores SO_TIMEOUT; its socket's streams honour it
                 channel.socket().setSoTimeout((int) Math.max(1, deadline - System.currentTimeMillis()));
-                byte[] ack = channel.socket().getInputStream().readNBytes(4);
+                Handshake.connect(channel.socket(), key, rank, peer);
                 channel.socket().setSoTimeout(0);
-                if (ack.length < 4 || ByteBuffer.wrap(ack).order(ByteOrder.LITTLE_ENDIAN).getInt() != HELLO_MAGIC) {
-                    throw new IOException("rank " + peer + " at " + endpoint + " refused the hello");
-                }
                 return channel;
             } catch (IOException e) {
                 channel.close();
@@ -154,32 +145,27 @@ public final class PeerMesh implements AutoCloseable {
                 + " before the rendezvous timeout" + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
-    /** Reads and checks a hello; returns the peer's rank, or -1 for a connection that does not belong. */
-    private static int acceptHello(int rank, SocketChannel channel, long token, long deadline) {
+    /** Authenticates an accepted connection; returns the peer's rank, or -1 for one that does not belong. */
+    private static int acceptHello(int rank, SocketChannel channel, byte[] key, long deadline) {
         try {
-            channel.socket().setSoTimeout((int) Math.max(1, deadline - System.currentTimeMillis()));
-            ByteBuffer hello = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
-            // a blocking channel ignores SO_TIMEOUT, so read through the socket's stream for the hello
-            byte[] bytes = channel.socket().getInputStream().readNBytes(20);
-            if (bytes.length < 20) {
-                return -1;
-            }
-            hello.put(bytes).flip();
-            int magic = hello.getInt();
-            long peerToken = hello.getLong();
-            int from = hello.getInt();
-            int to = hello.getInt();
-            if (magic != HELLO_MAGIC || peerToken != token || to != rank || from < 0 || from >= rank) {
-                return -1;
-            }
-            ByteBuffer ack = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(HELLO_MAGIC);
-            ack.flip();
-            Frames.writeFully(channel, ack);
+            channel.socket().setSoTimeout((int) Math.max(1, Math.min(10_000, deadline - System.currentTimeMillis())));
+            int from = Handshake.accept(channel.socket(), key, rank);
             channel.socket().setSoTimeout(0);
             return from;
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /**
+     * The key of one attempt of a job.
+     *
+     * @param jobSecret random bytes the driver made for the job
+     * @param attempt the barrier stage's attempt number
+     * @return the key every rank of that attempt uses
+     */
+    public static byte[] attemptKey(byte[] jobSecret, int attempt) {
+        return Handshake.attemptKey(jobSecret, attempt);
     }
 
     private static void tune(SocketChannel channel) throws IOException {

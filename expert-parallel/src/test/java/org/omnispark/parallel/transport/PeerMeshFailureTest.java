@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class PeerMeshFailureTest {
 
-    private static final long TOKEN = 1234L;
+    private static final byte[] KEY = PeerMesh.attemptKey("job secret".getBytes(), 0);
 
     /** Rank 0 of 2 whose rendezvous names a fake rank 1 listening at {@code fake}; returns the open mesh. */
     private static PeerMesh openAgainst(ServerSocket fake, long timeoutMillis) throws IOException {
-        return PeerMesh.open(0, 2, "127.0.0.1", TOKEN, timeoutMillis,
+        return PeerMesh.open(0, 2, "127.0.0.1", KEY, timeoutMillis,
                 mine -> List.of(mine.get(0), "127.0.0.1:" + fake.getLocalPort()));
     }
 
@@ -38,18 +38,14 @@ class PeerMeshFailureTest {
         return CompletableFuture.runAsync(() -> {
             try {
                 Socket s = server.accept();
-                s.getInputStream().readNBytes(20); // hello
-                s.getOutputStream().write(le(0x4F4C4548));
-                s.getOutputStream().flush();
+                if (Handshake.accept(s, KEY, 1) != 0) {
+                    throw new IllegalStateException("rank 0 failed the handshake");
+                }
                 after.accept(s);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
         });
-    }
-
-    private static byte[] le(int v) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
 
     private static String exchangeFailure(PeerMesh mesh) {
@@ -130,7 +126,7 @@ class PeerMeshFailureTest {
         int[] port = new int[1];
         Thread t = new Thread(() -> {
             try {
-                rank1.complete(PeerMesh.open(1, 2, "127.0.0.1", TOKEN, 2000, mine -> {
+                rank1.complete(PeerMesh.open(1, 2, "127.0.0.1", KEY, 2000, mine -> {
                     port[0] = Integer.parseInt(mine.get(0).split(":")[1]);
                     return List.of("127.0.0.1:1", mine.get(0));
                 }));
@@ -142,22 +138,42 @@ class PeerMeshFailureTest {
         while (port[0] == 0) {
             Thread.sleep(10);
         }
-        for (byte[] hello : new byte[][] {random(20), hello(TOKEN + 1, 0, 1), hello(TOKEN, 5, 1)}) {
+        // a stranger's bytes, a claim to be rank 5, and rank 0 of ANOTHER attempt (its key): all dropped
+        for (byte[] hello : new byte[][] {random(40), hello(5, 1), hello(0, 1)}) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port[0])) {
-                s.getOutputStream().write(hello);
-                InputStream in = s.getInputStream();
                 s.setSoTimeout(3000);
-                assertTrue(in.read() < 0, "the mesh dropped the connection without answering");
+                s.getOutputStream().write(hello);
+                assertTrue(dropped(s), "the mesh dropped the connection");
             }
         }
+        String wrongKey = assertThrows(IOException.class, () -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port[0])) {
+                s.setSoTimeout(3000);
+                Handshake.connect(s, PeerMesh.attemptKey("job secret".getBytes(), 1), 0, 1);
+            }
+        }).getMessage();
+        assertTrue(wrongKey.contains("wrong key"), "a peer with another attempt's key is not trusted: " + wrongKey);
         Exception e = assertThrows(Exception.class, () -> rank1.get(10, TimeUnit.SECONDS));
         assertTrue(e.getMessage().contains("rank 1 waited") && e.getMessage().contains("missing: [0]"),
                 e.getMessage());
     }
 
-    private static byte[] hello(long token, int from, int to) {
-        return ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).putInt(0x4F4C4548).putLong(token).putInt(from)
-                .putInt(to).array();
+    /** Answers a challenge with a wrong proof if one comes; true when the mesh then closes or resets. */
+    private static boolean dropped(Socket s) throws IOException {
+        try {
+            InputStream in = s.getInputStream();
+            byte[] answer = in.readNBytes(48);
+            if (answer.length == 48) { // the acceptor answered the challenge: a proof made with another key
+                s.getOutputStream().write(new byte[32]);
+            }
+            return in.read() < 0;
+        } catch (java.net.SocketException e) {
+            return true; // reset: closed with our bytes unread
+        }
+    }
+
+    private static byte[] hello(int from, int to) {
+        return ByteBuffer.allocate(28).putInt(Handshake.MAGIC).putInt(from).putInt(to).put(random(16)).array();
     }
 
     private static byte[] header(int kind, long sequence, long rows, int columns, int continuation, int length) {
