@@ -14,6 +14,7 @@ class DynamicAllocationCheckTest {
     @Test
     void dynamicAllocationIsRefusedBeforeTheJob() {
         Path data = TinyDatasets.dataset(24);
+        TrainRanksCommandTest.stopSessions(); // a fresh context: dynamic allocation is a start-up setting
         SparkSession spark = SparkSession.builder().master("local[2]").appName("ep-dyn-alloc")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false").config("spark.dynamicAllocation.enabled", "true")
@@ -24,6 +25,7 @@ class DynamicAllocationCheckTest {
                     .setSpark(spark).setRanks(2).setModelConfig(ExpertParallelTrainingTest.model("omni"))
                     .setTrainConfig(TinyDatasets.train("max_steps=1")).setTrainData(data)
                     .setOutput(Path.of("unused")).build().run()).getMessage();
+            assertTrue(spark.sparkContext().conf().getBoolean("spark.dynamicAllocation.enabled", false));
             assertTrue(message.contains("refuses dynamic allocation")
                     && message.contains("spark.dynamicAllocation.enabled=false"), message);
         } finally {

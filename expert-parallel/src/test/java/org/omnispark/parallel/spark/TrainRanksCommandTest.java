@@ -58,6 +58,20 @@ class TrainRanksCommandTest {
         assertEquals("ckpt-6", checkpoints.latest().orElseThrow().getFileName().toString());
     }
 
+    /** Stops the session the command made (it stays the default session of this JVM otherwise). */
+    static void stopSessions() {
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession.getDefaultSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
     private static String run(Path root, Path data, Path out, String ranks, String steps, List<String> extra) {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--ranks", ranks, "--data", data.toString(),
                 "--out", out.toString(), "--conf", root.resolve("conf/train/tiny.yaml").toString(), "--model",
@@ -71,10 +85,7 @@ class TrainRanksCommandTest {
             assertEquals(0, code, captured.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(old);
-            SparkSession.getActiveSession().foreach(s -> {
-                s.stop();
-                return null;
-            });
+            stopSessions();
         }
         String text = captured.toString(StandardCharsets.UTF_8);
         System.out.println(text);
