@@ -7,7 +7,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import org.omnispark.data.config.ConfigLoader;
@@ -100,8 +99,7 @@ final class MetricsTail implements AutoCloseable {
         }
         int slowest = -1;
         double slowestTime = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> it = losses.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : losses.properties()) {
             if (e.getKey().endsWith("/step_s") && e.getValue().asDouble() > slowestTime) {
                 slowestTime = e.getValue().asDouble();
                 slowest = Integer.parseInt(e.getKey().substring(4, e.getKey().indexOf('/')));

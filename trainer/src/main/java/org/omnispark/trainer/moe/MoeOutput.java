@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDArray;
  * What {@link MoeFeedForward#forward} returns.
  *
  * @param output same shape as the input; 0 for padding tokens and for tokens whose every choice was dropped
- * @param auxLoss the Switch load-balancing loss (scalar; already multiplied by its coefficient)
- * @param zLoss the router z-loss (scalar; already multiplied by its coefficient)
+ * @param auxLoss the Switch load-balancing loss (scalar; coefficient applied); under expert parallelism this rank's
+ *     share of the whole batch's loss ({@link BatchStatistics})
+ * @param zLoss the router z-loss (scalar; coefficient applied); a share likewise
  * @param routing the router's decisions (expert choices per token, for expert-usage analysis)
  * @param dispatched the dispatcher's bookkeeping (kept tokens per expert, dropped assignments)
  */

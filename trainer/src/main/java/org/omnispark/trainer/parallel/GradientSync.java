@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.train.GradientClipping;
 
 /**
  * The data-parallel half of an expert-parallel step, between the backward pass and the optimizer:
@@ -120,23 +121,12 @@ public final class GradientSync {
      * @return {@code sqrt(sum of every gradient's squared norm)}, the same bits on every rank
      */
     public double globalNorm(long step) {
-        double replicatedSquares = sumOfSquares(replicated); // identical on every rank after synchronize
+        double replicatedSquares = GradientClipping.sumOfSquares(replicated); // identical on every rank after synchronize
         // Each expert is held by expertReplicas().size() ranks with identical gradients: count it once.
-        double expertSquares = sumOfSquares(experts) / parallelism.expertReplicas().size();
+        double expertSquares = GradientClipping.sumOfSquares(experts) / parallelism.expertReplicas().size();
         double expertTotal = parallelism.world().sumInRankOrder(new double[] {expertSquares},
                 "step " + step + " gradient norm")[0];
         return Math.sqrt(replicatedSquares + expertTotal);
-    }
-
-    private static double sumOfSquares(List<ModelParameter> parameters) {
-        double sum = 0;
-        for (ModelParameter p : parameters) {
-            try (NDArray g = p.gradient(); NDArray norm = g.norm()) {
-                double n = norm.toType(DataType.FLOAT64, false).getDouble();
-                sum += n * n;
-            }
-        }
-        return sum;
     }
 
     /**

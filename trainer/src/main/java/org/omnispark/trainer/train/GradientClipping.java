@@ -23,14 +23,25 @@ public final class GradientClipping {
      * @return the norm; NaN or infinite when a gradient is
      */
     public static double globalNorm(List<ModelParameter> parameters) {
-        double sumOfSquares = 0;
+        return Math.sqrt(sumOfSquares(parameters));
+    }
+
+    /**
+     * Returns {@code sum over parameters of ||g||^2} (the square of {@link #globalNorm}), for norms over gradients
+     * spread across ranks.
+     *
+     * @param parameters the parameters (each once)
+     * @return the sum of squares, in double
+     */
+    public static double sumOfSquares(List<ModelParameter> parameters) {
+        double sum = 0;
         for (ModelParameter p : parameters) {
             try (NDArray g = p.gradient(); NDArray norm = g.norm()) {
                 double n = norm.toType(DataType.FLOAT64, false).getDouble();
-                sumOfSquares += n * n;
+                sum += n * n;
             }
         }
-        return Math.sqrt(sumOfSquares);
+        return sum;
     }
 
     /**
