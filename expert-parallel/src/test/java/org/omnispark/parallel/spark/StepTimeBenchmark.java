@@ -53,6 +53,18 @@ public final class StepTimeBenchmark {
                 .setOutput(tmp.resolve("single")).optBatchSource(new FixedBatches(data, new int[] {global}, steps))
                 .build().run();
         double single = report("single process", tmp.resolve("single"), 1, Double.NaN);
+        // the same trainer on a fresh thread (as a Spark task runs), to tell the thread from the distribution
+        Thread worker = new Thread(() -> {
+            ai.djl.engine.Engine.getEngine("PyTorch");
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(Runtime.getRuntime().availableProcessors());
+            Trainer.builder().setModelConfig(model).setTrainConfig(train).setTrainData(data)
+                    .setOutput(tmp.resolve("single-worker"))
+                    .optBatchSource(new FixedBatches(data, new int[] {global}, steps)).build().run();
+        });
+        worker.start();
+        worker.join();
+        report("single process on a worker thread", tmp.resolve("single-worker"), 1, single);
         for (int ranks : rankCounts) {
             int[] sizes = new int[ranks];
             for (int r = 0; r < ranks; r++) {
