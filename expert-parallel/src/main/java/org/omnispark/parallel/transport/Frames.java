@@ -4,7 +4,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import org.apache.arrow.flatbuf.Buffer;
@@ -50,6 +54,7 @@ public final class Frames {
     public static final int LONGS = 3;
 
     static final int HEADER_BYTES = 32;
+    private static final byte[] ZEROS = new byte[8];
     private static final int MAX_METADATA_BYTES = 1024;
 
     private Frames() {}
@@ -85,10 +90,6 @@ public final class Frames {
             throw new IllegalArgumentException("frame payload has " + payload.remaining() + " bytes, expected "
                     + bytes);
         }
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(MAGIC).putInt(expect.kind()).putLong(expect.sequence()).putLong(expect.rows())
-                .putInt(expect.columns()).putInt(expect.phase().hashCode()).flip();
-        writeFully(channel, header);
         ArrowBuf data = bytes == 0 ? allocator.getEmpty() : allocator.wrapForeignAllocation(
                 new ForeignAllocation(bytes, MemoryUtil.getByteBufferAddress(payload) + payload.position()) {
                     @Override
@@ -102,10 +103,26 @@ public final class Frames {
         List<ArrowBuf> buffers = expect.kind() == ROWS
                 ? List.of(allocator.getEmpty(), allocator.getEmpty(), data)
                 : List.of(allocator.getEmpty(), data);
+        ByteBuffer prefix;
         try (ArrowRecordBatch batch = new ArrowRecordBatch(Math.toIntExact(expect.rows()), nodes, buffers)) {
-            MessageSerializer.serialize(new WriteChannel(channel), batch);
+            ByteBuffer metadata = MessageSerializer.serializeMetadata(batch);
+            ByteArrayOutputStream bytesOut = new ByteArrayOutputStream(HEADER_BYTES + 16 + metadata.remaining());
+            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            header.putInt(MAGIC).putInt(expect.kind()).putLong(expect.sequence()).putLong(expect.rows())
+                    .putInt(expect.columns()).putInt(expect.phase().hashCode());
+            bytesOut.write(header.array());
+            // Arrow's own encapsulation: continuation, metadata length, metadata, padding to 8 bytes
+            MessageSerializer.writeMessageBuffer(new WriteChannel(Channels.newChannel(bytesOut)), metadata.remaining(),
+                    metadata);
+            prefix = ByteBuffer.wrap(bytesOut.toByteArray());
         } finally {
             data.close();
+        }
+        // one gathering write: frame header + Arrow prefix and metadata, the body from tensor memory, its padding
+        ByteBuffer[] parts = {prefix, payload.duplicate(), ByteBuffer.wrap(ZEROS, 0, (int) ((8 - bytes % 8) % 8))};
+        GatheringByteChannel out = (GatheringByteChannel) channel;
+        while (parts[0].hasRemaining() || parts[1].hasRemaining() || parts[2].hasRemaining()) {
+            out.write(parts);
         }
     }
 
@@ -121,7 +138,7 @@ public final class Frames {
      */
     static void read(ReadableByteChannel channel, Expect expect, ByteBuffer destination, ByteBuffer scratch)
             throws IOException {
-        scratch.clear().limit(HEADER_BYTES);
+        scratch.clear().limit(HEADER_BYTES + 8); // the frame header and Arrow's 8-byte prefix in one read
         readFully(channel, scratch);
         scratch.flip().order(ByteOrder.LITTLE_ENDIAN);
         int magic = scratch.getInt();
@@ -130,6 +147,8 @@ public final class Frames {
         long rows = scratch.getLong();
         int columns = scratch.getInt();
         int phaseHash = scratch.getInt();
+        int continuation = scratch.getInt();
+        int metadataLength = scratch.getInt();
         if (magic != MAGIC) {
             throw new ProtocolException("not an OmniSpark frame (magic " + Integer.toHexString(magic) + ")");
         }
@@ -143,29 +162,25 @@ public final class Frames {
                     + " values, expected kind " + expect.kind() + " with " + expect.rows() + " x " + expect.columns()
                     + ": the split sizes disagree");
         }
-        long bodyLength = readArrowMetadata(channel, expect, scratch);
+        long bodyLength = readArrowMetadata(channel, expect, scratch, continuation, metadataLength);
         long bytes = expect.payloadBytes();
         if (destination.remaining() != bytes) {
             throw new IllegalArgumentException("destination has " + destination.remaining() + " bytes, expected "
                     + bytes);
         }
-        readFully(channel, destination);
-        long padding = bodyLength - bytes;
-        while (padding > 0) {
-            scratch.clear().limit((int) Math.min(padding, scratch.capacity()));
-            readFully(channel, scratch);
-            padding -= scratch.limit();
+        // the body straight into the destination, its padding (< 8 bytes, checked) into scratch: one scattering read
+        ByteBuffer[] parts = {destination, scratch.clear().limit((int) (bodyLength - bytes))};
+        ScatteringByteChannel in = (ScatteringByteChannel) channel;
+        while (parts[0].hasRemaining() || parts[1].hasRemaining()) {
+            if (in.read(parts) < 0) {
+                throw new EOFException("the peer closed the connection");
+            }
         }
     }
 
     /** Reads and checks the Arrow message prefix and metadata; returns the body length. */
-    private static long readArrowMetadata(ReadableByteChannel channel, Expect expect, ByteBuffer scratch)
-            throws IOException {
-        scratch.clear().limit(8);
-        readFully(channel, scratch);
-        scratch.flip().order(ByteOrder.LITTLE_ENDIAN);
-        int continuation = scratch.getInt();
-        int metadataLength = scratch.getInt();
+    private static long readArrowMetadata(ReadableByteChannel channel, Expect expect, ByteBuffer scratch,
+            int continuation, int metadataLength) throws IOException {
         if (continuation != MessageSerializer.IPC_CONTINUATION_TOKEN || metadataLength <= 0
                 || metadataLength > MAX_METADATA_BYTES || metadataLength > scratch.capacity()) {
             throw new ProtocolException("bad Arrow message prefix (continuation " + Integer.toHexString(continuation)
