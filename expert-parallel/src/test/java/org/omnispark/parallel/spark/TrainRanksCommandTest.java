@@ -19,8 +19,8 @@ import org.omnispark.trainer.train.CheckpointManager;
 
 /**
  * {@code omnispark train --ranks 2} as a user runs it: the real command line, a dataset in 2 shards (each rank reads
- * its own, with a different number of batches), an embedded local[2] Spark; then {@code eval} on its output folder,
- * and a second run with {@code --ranks 1} that resumes from the 2-rank checkpoint.
+ * its own, with a different number of batches), validation every 2 steps, an embedded local[2] Spark; then {@code
+ * eval} on its output folder, and a second run with {@code --ranks 1} that resumes from the 2-rank checkpoint.
  */
 class TrainRanksCommandTest {
 
@@ -33,10 +33,13 @@ class TrainRanksCommandTest {
         List<String> tiny = List.of("model.encoder_conf.output_size=32", "model.encoder_conf.attention_heads=2",
                 "model.encoder_conf.linear_units=64", "model.encoder_conf.num_blocks=2",
                 "model.decoder_conf.attention_heads=2", "model.decoder_conf.linear_units=64",
-                "train.batch.max_batch_size=4", "train.log_interval=1", "train.checkpoint.interval=2");
+                "train.batch.max_batch_size=4", "train.log_interval=1", "train.checkpoint.interval=2",
+                "train.valid_interval=2");
         String first = run(root, data, out, "2", "train.max_steps=4", tiny);
         assertTrue(first.contains("expert-parallel training: 2 ranks on local[2]"), first);
         assertTrue(first.contains("slowest rank"), "the driver shows the per-rank split: " + first);
+        assertTrue(first.contains("step 2 | validation loss") && first.contains("step 4 | validation loss"),
+                "every rank validates (their experts serve each other), rank 0 reports: " + first);
         CheckpointManager checkpoints = CheckpointManager.builder()
                 .setDirectory(out.resolve(ModelDirectory.CHECKPOINTS)).build();
         assertEquals("ckpt-4", checkpoints.latest().orElseThrow().getFileName().toString());
@@ -74,7 +77,7 @@ class TrainRanksCommandTest {
 
     private static String run(Path root, Path data, Path out, String ranks, String steps, List<String> extra) {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--ranks", ranks, "--data", data.toString(),
-                "--out", out.toString(), "--conf", root.resolve("conf/train/tiny.yaml").toString(), "--model",
+                "--valid", data.toString(), "--out", out.toString(), "--conf", root.resolve("conf/train/tiny.yaml").toString(), "--model",
                 root.resolve("conf/model/tiny_omni.yaml").toString(), steps));
         args.addAll(extra);
         PrintStream old = System.out;
