@@ -71,8 +71,7 @@ final class TrainingSession {
     private long pendingNanos;
 
     TrainingSession(Trainer trainer, Engine engine, NDManager root, U2Model model, List<ModelParameter> parameters,
-            Optimizer optimizer,
-            LearningRateSchedule schedule, CheckpointManager checkpoints, ExpertCheckpoints shards,
+            Optimizer optimizer, LearningRateSchedule schedule, CheckpointManager checkpoints, ExpertCheckpoints shards,
             JsonLinesMetricsWriter jsonl, TensorBoardWriter tensorboard, Validator validator, TrainingState state,
             Path lastCheckpoint, long startNanos) {
         this.trainer = trainer;
