@@ -15,15 +15,18 @@ import org.omnispark.trainer.loop.Trainer;
 import org.omnispark.trainer.model.TinyDatasets;
 
 /**
- * Training-step time of expert-parallel runs against the single-process trainer on the same global batches, in one
- * run: the single process, then 1, 2 and 4 ranks (a barrier stage on local[N]; ranks are threads of this JVM with
- * real loopback sockets; libtorch threads per rank = cores / ranks). Reports the median step time after warm-up,
- * frames per second, and the median per-rank split (rank 0) of the step into compute, dispatch, combine, all-reduce
- * and waiting.
+ * Training-step time of expert-parallel runs against the single-process trainer on the same global batches: the runs
+ * named on the command line, in order, in this JVM: {@code single} (the trainer on the main thread), {@code worker}
+ * (the same on a fresh thread, as a Spark task runs), and N (N ranks: a barrier stage on local[N]; ranks are threads
+ * of this JVM with real loopback sockets; libtorch threads per rank = cores / ranks). Reports the median step time
+ * after warm-up, frames per second, the ratio to the first run, and the median per-rank split (rank 0) of the step
+ * into compute, dispatch, combine, all-reduce and waiting. libtorch's OpenMP threads of an earlier run on another
+ * thread slow the later ones down (measured: a fresh thread ran 15-60% slower than the main thread after the main
+ * thread had trained), so compare N = 1 with the single process in separate JVMs.
  *
  * <pre>
- *   java -cp CLASSPATH org.omnispark.parallel.spark.StepTimeBenchmark MODEL STEPS GLOBAL_BATCH [RANKS...]
- *   e.g. ... StepTimeBenchmark tiny_omni 14 8 1 2 4
+ *   java -cp CLASSPATH org.omnispark.parallel.spark.StepTimeBenchmark MODEL STEPS GLOBAL_BATCH [RUNS...]
+ *   e.g. ... StepTimeBenchmark tiny_omni 14 8 single 1 2 4      ... StepTimeBenchmark tiny_omni 14 8 1
  * </pre>
  */
 public final class StepTimeBenchmark {
@@ -36,8 +39,8 @@ public final class StepTimeBenchmark {
         String modelName = args[0];
         int steps = Integer.parseInt(args[1]);
         int global = Integer.parseInt(args[2]);
-        int[] rankCounts = args.length > 3 ? Arrays.stream(args, 3, args.length).mapToInt(Integer::parseInt).toArray()
-                : new int[] {1, 2, 4};
+        List<String> runs = args.length > 3 ? List.of(Arrays.copyOfRange(args, 3, args.length))
+                : List.of("single", "worker", "1", "2", "4");
         Path data = TinyDatasets.dataset(global * steps);
         ModelConfig model = ModelConfig.load(TinyDatasets.repoRoot().resolve("conf/model/" + modelName + ".yaml"),
                 List.of());
@@ -46,46 +49,55 @@ public final class StepTimeBenchmark {
         Path tmp = Files.createTempDirectory("omnispark-step-bench");
         System.out.printf(Locale.ROOT, "model %s, global batch %d utterances, %d steps (median of the last %d), "
                 + "%d cores%n", modelName, global, steps, steps - WARMUP, Runtime.getRuntime().availableProcessors());
-        System.out.println("| run | step (s) | frames/s | vs single process | rank 0: compute | dispatch | combine "
+        System.out.println("| run | step (s) | frames/s | vs first row | rank 0: compute | dispatch | combine "
                 + "| all-reduce | wait |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
-        Trainer.builder().setModelConfig(model).setTrainConfig(train).setTrainData(data)
-                .setOutput(tmp.resolve("single")).optBatchSource(new FixedBatches(data, new int[] {global}, steps))
-                .build().run();
-        double single = report("single process", tmp.resolve("single"), 1, Double.NaN);
-        // the same trainer on a fresh thread (as a Spark task runs), to tell the thread from the distribution
-        Thread worker = new Thread(() -> {
-            ai.djl.engine.Engine.getEngine("PyTorch");
-            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(Runtime.getRuntime().availableProcessors());
-            Trainer.builder().setModelConfig(model).setTrainConfig(train).setTrainData(data)
-                    .setOutput(tmp.resolve("single-worker"))
-                    .optBatchSource(new FixedBatches(data, new int[] {global}, steps)).build().run();
-        });
-        worker.start();
-        worker.join();
-        report("single process on a worker thread", tmp.resolve("single-worker"), 1, single);
-        for (int ranks : rankCounts) {
-            int[] sizes = new int[ranks];
-            for (int r = 0; r < ranks; r++) {
-                sizes[r] = global / ranks + (r < global % ranks ? 1 : 0);
+        double first = Double.NaN;
+        for (String run : runs) {
+            double step;
+            if (run.equals("single") || run.equals("worker")) {
+                Path out = tmp.resolve(run);
+                Runnable train1 = () -> Trainer.builder().setModelConfig(model).setTrainConfig(train)
+                        .setTrainData(data).setOutput(out)
+                        .optBatchSource(new FixedBatches(data, new int[] {global}, steps)).build().run();
+                if (run.equals("single")) {
+                    train1.run();
+                } else { // the same trainer on a fresh thread (as a Spark task runs)
+                    Thread worker = new Thread(() -> {
+                        ai.djl.engine.Engine.getEngine("PyTorch");
+                        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+                        ai.djl.pytorch.jni.JniUtils.setNumThreads(Runtime.getRuntime().availableProcessors());
+                        train1.run();
+                    });
+                    worker.start();
+                    worker.join();
+                }
+                step = report(run.equals("single") ? "single process" : "single process on a worker thread", out,
+                        first);
+            } else {
+                int ranks = Integer.parseInt(run);
+                int[] sizes = new int[ranks];
+                for (int r = 0; r < ranks; r++) {
+                    sizes[r] = global / ranks + (r < global % ranks ? 1 : 0);
+                }
+                SparkSession spark = SparkSession.builder().master("local[" + ranks + "]").appName("step-bench")
+                        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                        .config("spark.ui.enabled", "false").getOrCreate();
+                Path out = tmp.resolve("ep" + ranks);
+                try {
+                    ExpertParallelTrainer.builder().setSpark(spark).setRanks(ranks).setModelConfig(model)
+                            .setTrainConfig(train).setTrainData(data).setOutput(out)
+                            .optBatchSource(new FixedBatches(data, sizes, steps)).build().run();
+                } finally {
+                    spark.stop();
+                }
+                step = report(ranks + " rank" + (ranks > 1 ? "s" : "") + " (expert-parallel)", out, first);
             }
-            SparkSession spark = SparkSession.builder().master("local[" + ranks + "]").appName("step-bench")
-                    .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                    .config("spark.ui.enabled", "false").getOrCreate();
-            try {
-                ExpertParallelTrainer.builder().setSpark(spark).setRanks(ranks).setModelConfig(model)
-                        .setTrainConfig(train).setTrainData(data).setOutput(tmp.resolve("ep" + ranks))
-                        .optBatchSource(new FixedBatches(data, sizes, steps)).build().run();
-            } finally {
-                spark.stop();
-            }
-            report(ranks + " rank" + (ranks > 1 ? "s" : "") + " (expert-parallel)", tmp.resolve("ep" + ranks), ranks,
-                    single);
+            first = Double.isNaN(first) ? step : first;
         }
     }
 
-    private static double report(String name, Path out, int ranks, double single) throws Exception {
+    private static double report(String name, Path out, double single) throws Exception {
         List<JsonNode> records = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
             JsonNode node = ConfigLoader.json().readTree(line);
