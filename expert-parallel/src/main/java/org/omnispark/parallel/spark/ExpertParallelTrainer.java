@@ -113,8 +113,10 @@ public final class ExpertParallelTrainer {
         new SecureRandom().nextBytes(secret);
         RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, experts, secret,
                 batchSource);
-        long startStep = CheckpointManager.builder().setDirectory(output.resolve(ModelDirectory.CHECKPOINTS)).build()
-                .latest().map(p -> Long.parseLong(p.getFileName().toString().substring(5))).orElse(0L);
+        CheckpointManager checkpoints = CheckpointManager.builder()
+                .setDirectory(output.resolve(ModelDirectory.CHECKPOINTS)).build();
+        long startStep = checkpoints.latest().map(p -> Long.parseLong(p.getFileName().toString().substring(5)))
+                .orElse(0L); // "ckpt-<step>"
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ids = IntStream.range(0, ranks).boxed().toList();
         spark.sparkContext().setJobDescription("OmniSpark expert-parallel training: " + ranks + " ranks, " + experts
@@ -134,8 +136,7 @@ public final class ExpertParallelTrainer {
         String[] parts = first.split(" ", 5);
         List<Double> losses = parts.length < 5 || parts[4].isEmpty() ? List.of()
                 : Arrays.stream(parts[4].split(",")).map(Double::valueOf).toList();
-        Path last = CheckpointManager.builder().setDirectory(output.resolve(ModelDirectory.CHECKPOINTS)).build()
-                .latest().orElse(null);
+        Path last = checkpoints.latest().orElse(null);
         return new TrainSummary(startStep, Long.parseLong(parts[1]), Integer.parseInt(parts[2]), losses, List.of(),
                 last, (System.nanoTime() - begin) / 1e9);
     }

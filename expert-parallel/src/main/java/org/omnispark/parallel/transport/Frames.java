@@ -1,15 +1,14 @@
 package org.omnispark.parallel.transport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.io.ByteArrayOutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ScatteringByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import org.apache.arrow.flatbuf.Buffer;
 import org.apache.arrow.flatbuf.FieldNode;
@@ -83,7 +82,7 @@ public final class Frames {
      * @param expect kind, sequence, rows and columns of this frame, and its phase
      * @param payload direct buffer of exactly {@code expect.payloadBytes()} bytes, little-endian values
      */
-    static void write(WritableByteChannel channel, BufferAllocator allocator, Expect expect, ByteBuffer payload)
+    static void write(GatheringByteChannel channel, BufferAllocator allocator, Expect expect, ByteBuffer payload)
             throws IOException {
         long bytes = expect.payloadBytes();
         if (payload.remaining() != bytes) {
@@ -120,9 +119,8 @@ public final class Frames {
         }
         // one gathering write: frame header + Arrow prefix and metadata, the body from tensor memory, its padding
         ByteBuffer[] parts = {prefix, payload.duplicate(), ByteBuffer.wrap(ZEROS, 0, (int) ((8 - bytes % 8) % 8))};
-        GatheringByteChannel out = (GatheringByteChannel) channel;
         while (parts[0].hasRemaining() || parts[1].hasRemaining() || parts[2].hasRemaining()) {
-            out.write(parts);
+            channel.write(parts);
         }
     }
 
@@ -136,7 +134,7 @@ public final class Frames {
      * @throws ProtocolException when the frame is not what was expected (the message says what differs)
      * @throws EOFException when the peer closed the connection
      */
-    static void read(ReadableByteChannel channel, Expect expect, ByteBuffer destination, ByteBuffer scratch)
+    static void read(ScatteringByteChannel channel, Expect expect, ByteBuffer destination, ByteBuffer scratch)
             throws IOException {
         scratch.clear().limit(HEADER_BYTES + 8); // the frame header and Arrow's 8-byte prefix in one read
         readFully(channel, scratch);
@@ -170,9 +168,8 @@ public final class Frames {
         }
         // the body straight into the destination, its padding (< 8 bytes, checked) into scratch: one scattering read
         ByteBuffer[] parts = {destination, scratch.clear().limit((int) (bodyLength - bytes))};
-        ScatteringByteChannel in = (ScatteringByteChannel) channel;
         while (parts[0].hasRemaining() || parts[1].hasRemaining()) {
-            if (in.read(parts) < 0) {
+            if (channel.read(parts) < 0) {
                 throw new EOFException("the peer closed the connection");
             }
         }
@@ -234,12 +231,6 @@ public final class Frames {
             if (channel.read(buffer) < 0) {
                 throw new EOFException("the peer closed the connection");
             }
-        }
-    }
-
-    static void writeFully(WritableByteChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
         }
     }
 }

@@ -2,7 +2,6 @@ package org.omnispark.parallel.transport;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -100,9 +99,7 @@ final class Handshake {
             out.writeInt(MAGIC);
             out.flush();
             return from;
-        } catch (EOFException e) {
-            return -1;
-        } catch (IOException e) {
+        } catch (IOException e) { // EOF, timeout, reset: not a rank of this attempt
             return -1;
         }
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * One connection to one peer, used in both directions at once: a sender thread and a receiver thread, so a full
@@ -37,7 +38,7 @@ final class PeerLink implements AutoCloseable {
         return peer;
     }
 
-    Future<Void> send(org.apache.arrow.memory.BufferAllocator allocator, Frames.Expect frame, ByteBuffer payload) {
+    Future<Void> send(BufferAllocator allocator, Frames.Expect frame, ByteBuffer payload) {
         return sender.submit(call(() -> Frames.write(channel, allocator, frame, payload)));
     }
 
