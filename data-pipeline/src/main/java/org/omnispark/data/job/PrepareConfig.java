@@ -100,7 +100,9 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
     }
 
     /**
-     * @param minConfidence rows whose confidence is below this are rejected (rows without one pass)
+     * @param minConfidence rows whose confidence is below this are rejected (rows without one pass); 0.6 by default,
+     *     as in conf/data/prepare.yaml: pseudo-labels a recognizer was unsure of hurt more than they add. Set 0 to
+     *     keep every label
      * @param minDurationS shortest kept duration in seconds
      * @param maxDurationS longest kept duration in seconds
      * @param minTokensPerS lowest kept token rate
@@ -109,8 +111,12 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
      */
     public record Filters(Double minConfidence, Double minDurationS, Double maxDurationS, Double minTokensPerS,
                           Double maxTokensPerS, Double maxUnknownFraction) implements Serializable {
+        /** The built-in filters.min_confidence, the same as conf/data/prepare.yaml's. */
+        public static final double DEFAULT_MIN_CONFIDENCE = 0.6;
+
+        /** Fills defaults and validates. */
         public Filters {
-            minConfidence = minConfidence == null ? 0.0 : minConfidence;
+            minConfidence = minConfidence == null ? DEFAULT_MIN_CONFIDENCE : minConfidence;
             minDurationS = minDurationS == null ? 0.1 : minDurationS;
             maxDurationS = maxDurationS == null ? 30.0 : maxDurationS;
             minTokensPerS = minTokensPerS == null ? 0.0 : minTokensPerS;

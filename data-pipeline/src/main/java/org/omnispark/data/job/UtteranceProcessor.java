@@ -28,6 +28,13 @@ import org.omnispark.data.text.Tokenizer;
  * Not thread-safe: make one per Spark partition ({@link #forPartition}).
  */
 public final class UtteranceProcessor {
+
+    /** How often an audio file is read before an I/O error fails the task. */
+    static final int READ_ATTEMPTS = 3;
+    /** The lowest sample rate accepted, in Hz. */
+    public static final int MIN_SAMPLE_RATE = 1000;
+    /** The highest sample rate accepted, in Hz. */
+    public static final int MAX_SAMPLE_RATE = 384_000;
     /** The serializable recipe shipped to executors. */
     public record Recipe(PrepareConfig config, FbankOptions fbankOptions, TextNormalizer normalizer,
                          Tokenizer tokenizer, HadoopConf hadoopConf) implements Serializable {
@@ -72,15 +79,20 @@ public final class UtteranceProcessor {
             return reject(e, RejectReason.GARBAGE_TRANSCRIPT, unknown + " of " + tokens.length
                     + " tokens are <unk> (filters.max_unknown_fraction=" + filters.maxUnknownFraction() + ")");
         }
-        Audio audio;
+        byte[] bytes;
         try {
-            audio = resample(readAudio(e));
+            bytes = readBytes(e);
         } catch (FileNotFoundException ex) {
             return reject(e, RejectReason.MISSING_AUDIO, "no such file: " + e.audioPath());
-        } catch (IOException ex) {
-            return reject(e, RejectReason.MISSING_AUDIO, "cannot read " + e.audioPath() + ": " + ex.getMessage());
+        }
+        Audio audio;
+        try {
+            audio = resample(decode(e, bytes), e.audioPath());
         } catch (AudioFormatException ex) {
             return reject(e, ex.reason(), ex.getMessage());
+        } catch (RuntimeException ex) { // whatever a file contains, it must not fail the job
+            return reject(e, RejectReason.CORRUPT_AUDIO, "decoding or resampling " + e.audioPath() + " failed: "
+                    + ex);
         }
         double duration = audio.durationSeconds();
         if (duration < filters.minDurationS()) {
@@ -143,22 +155,58 @@ public final class UtteranceProcessor {
         return h;
     }
 
-    private Audio readAudio(ManifestEntry e) throws IOException, AudioFormatException {
+    /**
+     * Reads a file's bytes. A missing file is the caller's reject; any other I/O error (a throttled object store, a
+     * flaky datanode, a permission error) is retried {@value #READ_ATTEMPTS} times with backoff and then fails the
+     * task, naming the key and the path, so Spark retries it and no row is silently lost.
+     */
+    private byte[] readBytes(ManifestEntry e) throws FileNotFoundException {
         Path path = new Path(e.audioPath());
-        FileSystem fs = path.getFileSystem(recipe.hadoopConf().get());
-        byte[] bytes;
-        try (InputStream in = fs.open(path)) {
-            bytes = in.readAllBytes();
+        long backoffMillis = 500;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                FileSystem fs = path.getFileSystem(recipe.hadoopConf().get());
+                try (InputStream in = fs.open(path)) {
+                    return in.readAllBytes();
+                }
+            } catch (FileNotFoundException ex) {
+                throw ex;
+            } catch (IOException ex) {
+                if (attempt >= READ_ATTEMPTS) {
+                    throw new java.io.UncheckedIOException("cannot read the audio of '" + e.key() + "' at "
+                            + e.audioPath() + " after " + attempt + " attempts: " + ex + "; the task fails so that "
+                            + "Spark retries it (check permissions and the file system's health)", ex);
+                }
+                sleep(backoffMillis);
+                backoffMillis *= 2;
+            }
         }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to re-read an audio file", ie);
+        }
+    }
+
+    private static Audio decode(ManifestEntry e, byte[] bytes) throws AudioFormatException {
         if (e.isSegment()) {
             return AudioDecoder.decode(bytes, e.audioPath(), e.offset(), e.length());
         }
         return AudioDecoder.decode(bytes, e.audioPath());
     }
 
-    private Audio resample(Audio audio) {
+    private Audio resample(Audio audio, String path) throws AudioFormatException {
         if (audio.sampleRate() == targetRate) {
             return audio;
+        }
+        if (audio.sampleRate() < MIN_SAMPLE_RATE || audio.sampleRate() > MAX_SAMPLE_RATE) {
+            throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, path + " says its sample rate is "
+                    + audio.sampleRate() + " Hz, outside the supported " + MIN_SAMPLE_RATE + "-" + MAX_SAMPLE_RATE
+                    + " Hz");
         }
         Resampler r = resamplers.computeIfAbsent(audio.sampleRate(), from -> Resampler.of(from, targetRate)
                 .optLowpassRatio(recipe.config().audio().resampleLowpass())

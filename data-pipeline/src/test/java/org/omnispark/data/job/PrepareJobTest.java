@@ -78,8 +78,16 @@ class PrepareJobTest {
                 "{\"key\": \"seg-fast\", \"wav\": \"" + good
                         + "\", \"txt\": \"the brother and the tiger and the box\", \"offset\": 0, \"length\": 0.3}",
                 "{\"key\": \"nowhere\", \"wav\": \"/nonexistent/x.wav\", \"txt\": \"the box\"}");   // missing
+        // Hostile headers: a rate no resampler should try, and one below the supported range.
+        List<String> all = new java.util.ArrayList<>(lines);
+        for (int rate : new int[] {1_286_200_762, 500}) {
+            Path wav = tmp.resolve("rate-" + rate + ".wav");
+            Files.write(wav, silentWav(rate, 4000));
+            all.add("{\"key\": \"rate-" + rate + "\", \"wav\": \"" + wav + "\", \"txt\": \"the box\"}");
+            expectedRejects.put("rate-" + rate, "UNSUPPORTED_AUDIO");
+        }
         extra = tmp.resolve("extra.jsonl");
-        Files.write(extra, lines);
+        Files.write(extra, all);
         String extraSource = extra.toUri().toString();
         expectedRejects.put(extra + ":1", "MALFORMED_MANIFEST_LINE");
         expectedRejects.put(extra + ":2", "MALFORMED_MANIFEST_LINE");
@@ -102,6 +110,16 @@ class PrepareJobTest {
                 .setOutput(out.toString()).build().run();
     }
 
+    /** A 16-bit mono PCM WAV of {@code samples} zeros whose header says {@code rate}. */
+    static byte[] silentWav(int rate, int samples) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 2 * samples).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + 2 * samples).put("WAVE".getBytes());
+        b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
+                .putInt((int) Math.min(Integer.MAX_VALUE, 2L * rate)).putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes()).putInt(2 * samples);
+        return b.array();
+    }
+
     @AfterAll
     static void stop() {
         if (spark != null) {
@@ -111,7 +129,7 @@ class PrepareJobTest {
 
     @Test
     void everyInputRowIsAcceptedOrRejectedWithTheExpectedReason() {
-        assertEquals(36 + 11, report.inputRows(), "36 synthesized rows + 11 hand-made lines");
+        assertEquals(36 + 13, report.inputRows(), "36 synthesized rows + 13 hand-made lines");
         assertEquals(report.inputRows(), report.acceptedRows() + report.rejectedRows(), report.summary());
         Map<String, String> actual = new TreeMap<>();
         for (Row r : spark.read().parquet(out.resolve("rejects").toString()).collectAsList()) {

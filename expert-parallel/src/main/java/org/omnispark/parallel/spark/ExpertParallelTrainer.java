@@ -109,36 +109,81 @@ public final class ExpertParallelTrainer {
             throw new IllegalArgumentException("the training set has " + shards + " shards for " + ranks + " ranks: "
                     + "re-run prepare with output.num_shards >= " + ranks + " (a multiple of the ranks is best)");
         }
-        byte[] secret = new byte[32]; // this job's; each stage attempt derives its own key from it
+        CheckpointManager checkpoints = CheckpointManager.builder()
+                .setDirectory(ModelDirectory.checkpointDirectory(output, trainConfig)).build();
+        long startStep = checkpoints.latest().map(p -> Long.parseLong(p.getName().substring(5)))
+                .orElse(0L); // "ckpt-<step>"
+        long begin = System.nanoTime();
+        int attempts = trainConfig.expertParallel().maxAttempts();
+        double backoff = trainConfig.expertParallel().retryBackoffSeconds();
+        String[] lines;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                lines = runJob(experts);
+                break;
+            } catch (Exception e) { // SparkException: the stage failed every one of Spark's own attempts
+                if (attempt >= attempts) {
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException("expert-parallel training "
+                            + "failed " + attempts + " times (expert_parallel.max_attempts); the last error: "
+                            + e.getMessage(), e);
+                }
+                String from = checkpoints.latest().map(org.apache.hadoop.fs.Path::getName).orElse("the start");
+                log("training run " + attempt + " of " + attempts + " failed: " + firstLine(e) + "; retrying in "
+                        + backoff + " s from " + from);
+                sleep(backoff);
+                backoff *= 2;
+            }
+        }
+        String[] summaries = lines;
+        String first = Arrays.stream(summaries).filter(l -> l.startsWith("0 ")).findFirst().orElseThrow(
+                () -> new IllegalStateException("rank 0 returned no summary: " + Arrays.toString(summaries)));
+        String[] parts = first.split(" ", 5);
+        List<Double> losses = parts.length < 5 || parts[4].isEmpty() ? List.of()
+                : Arrays.stream(parts[4].split(",")).map(Double::valueOf).toList();
+        org.apache.hadoop.fs.Path last = checkpoints.latest().orElse(null);
+        return new TrainSummary(startStep, Long.parseLong(parts[1]), Integer.parseInt(parts[2]), losses, List.of(),
+                last, (System.nanoTime() - begin) / 1e9);
+    }
+
+    /** One run of the barrier stage; each run has its own job secret (so its own connection keys). */
+    private String[] runJob(int experts) {
+        byte[] secret = new byte[32]; // this run's; each stage attempt derives its own key from it
         new SecureRandom().nextBytes(secret);
         RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, experts, secret,
                 batchSource);
-        CheckpointManager checkpoints = CheckpointManager.builder()
-                .setDirectory(output.resolve(ModelDirectory.CHECKPOINTS)).build();
-        long startStep = checkpoints.latest().map(p -> Long.parseLong(p.getFileName().toString().substring(5)))
-                .orElse(0L); // "ckpt-<step>"
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ids = IntStream.range(0, ranks).boxed().toList();
         spark.sparkContext().setJobDescription("OmniSpark expert-parallel training: " + ranks + " ranks, " + experts
                 + " experts per layer");
-        long begin = System.nanoTime();
-        String[] lines;
         try (MetricsTail tail = console == null ? null : MetricsTail.start(output.resolve("metrics.jsonl"), console)) {
             RDD<String> trained = jsc.parallelize(ids, ranks).rdd().barrier()
                     .mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
             // End the barrier stage in a shuffle: Spark retries a failed barrier ShuffleMapStage, not a ResultStage.
-            lines = (String[]) trained.repartition(1, null).collect();
+            return (String[]) trained.repartition(1, null).collect();
         } finally {
             spark.sparkContext().setJobDescription(null);
         }
-        String first = Arrays.stream(lines).filter(l -> l.startsWith("0 ")).findFirst().orElseThrow(
-                () -> new IllegalStateException("rank 0 returned no summary: " + Arrays.toString(lines)));
-        String[] parts = first.split(" ", 5);
-        List<Double> losses = parts.length < 5 || parts[4].isEmpty() ? List.of()
-                : Arrays.stream(parts[4].split(",")).map(Double::valueOf).toList();
-        Path last = checkpoints.latest().orElse(null);
-        return new TrainSummary(startStep, Long.parseLong(parts[1]), Integer.parseInt(parts[2]), losses, List.of(),
-                last, (System.nanoTime() - begin) / 1e9);
+    }
+
+    private void log(String line) {
+        if (console != null) {
+            console.println(line);
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static void sleep(double seconds) {
+        try {
+            Thread.sleep((long) (seconds * 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry the training job", e);
+        }
     }
 
     private void checkCluster() {

@@ -12,12 +12,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.resource.ResourceInformation;
 import org.omnispark.data.config.ConfigLoader;
 import org.omnispark.parallel.MeshParallelism;
+import org.omnispark.parallel.transport.MeshTls;
 import org.omnispark.parallel.transport.PeerMesh;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
@@ -75,8 +77,10 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         String host = SparkEnv.get().blockManager().blockManagerId().host();
         byte[] key = PeerMesh.attemptKey(jobSecret, context.stageAttemptNumber());
         long timeoutMillis = trainConfig.expertParallel().timeoutSeconds() * 1000L;
+        TrainConfig.Tls tls = trainConfig.expertParallel().tls();
+        SSLContext tlsContext = tls.enabled() ? MeshTls.fromEnvironment(tls.keystore(), tls.truststore()) : null;
         try (PeerMesh mesh = PeerMesh.open(rank, size, host, key, timeoutMillis,
-                mine -> Arrays.asList(context.allGather(mine.get(0))))) {
+                mine -> Arrays.asList(context.allGather(mine.get(0))), tlsContext)) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
                     .setTrainData(Path.of(trainData)).setOutput(Path.of(output))
                     .optParallelism(new MeshParallelism(mesh, numExperts)).optDevice(device(trainConfig, context));

@@ -2,6 +2,9 @@ package org.omnispark.parallel.transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -16,14 +19,23 @@ import org.apache.arrow.memory.BufferAllocator;
 final class PeerLink implements AutoCloseable {
 
     private final int peer;
-    private final SocketChannel channel;
+    private final GatheringByteChannel out;
+    private final ScatteringByteChannel in;
+    private final Channel connection;
     private final ExecutorService sender;
     private final ExecutorService receiver;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
 
     PeerLink(int self, int peer, SocketChannel channel) {
+        this(self, peer, channel, channel, channel);
+    }
+
+    /** A link over any byte channels, e.g. a TLS socket's ({@link StreamChannel}). */
+    PeerLink(int self, int peer, GatheringByteChannel out, ScatteringByteChannel in, Channel connection) {
         this.peer = peer;
-        this.channel = channel;
+        this.out = out;
+        this.in = in;
+        this.connection = connection;
         this.sender = Executors.newSingleThreadExecutor(r -> daemon(r, "omnispark-rank" + self + "-send-" + peer));
         this.receiver = Executors.newSingleThreadExecutor(r -> daemon(r, "omnispark-rank" + self + "-recv-" + peer));
     }
@@ -39,11 +51,11 @@ final class PeerLink implements AutoCloseable {
     }
 
     Future<Void> send(BufferAllocator allocator, Frames.Expect frame, ByteBuffer payload) {
-        return sender.submit(call(() -> Frames.write(channel, allocator, frame, payload)));
+        return sender.submit(call(() -> Frames.write(out, allocator, frame, payload)));
     }
 
     Future<Void> receive(Frames.Expect frame, ByteBuffer destination) {
-        return receiver.submit(call(() -> Frames.read(channel, frame, destination, scratch)));
+        return receiver.submit(call(() -> Frames.read(in, frame, destination, scratch)));
     }
 
     private interface IoAction {
@@ -61,7 +73,7 @@ final class PeerLink implements AutoCloseable {
     @Override
     public void close() {
         try {
-            channel.close();
+            connection.close();
         } catch (IOException e) {
             // closing anyway
         }

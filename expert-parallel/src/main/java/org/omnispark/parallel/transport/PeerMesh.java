@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -12,11 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.apache.arrow.memory.BufferAllocator;
+import jdk.net.ExtendedSocketOptions;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
@@ -34,6 +40,10 @@ import org.apache.arrow.memory.RootAllocator;
  * the peer and the phase.
  */
 public final class PeerMesh implements AutoCloseable {
+
+    static final int KEEPALIVE_IDLE_S = 2;
+    static final int KEEPALIVE_INTERVAL_S = 1;
+    static final int KEEPALIVE_PROBES = 3;
 
     private final int rank;
     private final int size;
@@ -63,18 +73,37 @@ public final class PeerMesh implements AutoCloseable {
      */
     public static PeerMesh open(int rank, int size, String bindHost, byte[] key, long timeoutMillis,
             UnaryOperator<List<String>> allGather) throws IOException {
+        return open(rank, size, bindHost, key, timeoutMillis, allGather, null);
+    }
+
+    /**
+     * Opens the mesh (collective over all ranks), over TLS when {@code tls} is given: mutual TLS 1.3 (each side
+     * presents a certificate the other's trust store holds), then the HMAC challenge inside it.
+     *
+     * @param rank this rank
+     * @param size N
+     * @param bindHost the address to listen on (the executor's own; 127.0.0.1 in tests)
+     * @param key a secret only this job attempt's ranks hold ({@link #attemptKey})
+     * @param timeoutMillis the longest wait for any peer
+     * @param allGather exchanges one string per rank, returning all of them in rank order
+     * @param tls the TLS context ({@link MeshTls#context}), or null for plain TCP
+     * @return the connected mesh
+     */
+    public static PeerMesh open(int rank, int size, String bindHost, byte[] key, long timeoutMillis,
+            UnaryOperator<List<String>> allGather, SSLContext tls) throws IOException {
         PeerLink[] links = new PeerLink[size];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), size);
             InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
-            List<String> endpoints = allGather.apply(List.of(bindHost + ":" + local.getPort()));
+            List<String> endpoints = rendezvous(rank, size, allGather, bindHost + ":" + local.getPort(),
+                    timeoutMillis);
             if (endpoints.size() != size) {
                 throw new IOException("rank " + rank + ": rendezvous returned " + endpoints.size() + " endpoints for "
                         + size + " ranks");
             }
             long deadline = System.currentTimeMillis() + timeoutMillis;
             for (int peer = rank + 1; peer < size; peer++) {
-                links[peer] = new PeerLink(rank, peer, connect(rank, peer, endpoints.get(peer), key, deadline));
+                links[peer] = connect(rank, peer, endpoints.get(peer), key, deadline, tls);
             }
             server.configureBlocking(false);
             int expected = rank;
@@ -89,13 +118,15 @@ public final class PeerMesh implements AutoCloseable {
                     continue;
                 }
                 channel.configureBlocking(true);
-                int peer = acceptHello(rank, channel, key, deadline);
-                if (peer < 0 || links[peer] != null) {
+                PeerLink link = acceptHello(rank, channel, key, deadline, tls);
+                if (link == null || links[link.peer()] != null) {
+                    if (link != null) {
+                        link.close();
+                    }
                     channel.close(); // a stranger or a duplicate: refused
                     continue;
                 }
-                tune(channel);
-                links[peer] = new PeerLink(rank, peer, channel);
+                links[link.peer()] = link;
                 expected--;
             }
         } catch (IOException | RuntimeException e) {
@@ -109,6 +140,35 @@ public final class PeerMesh implements AutoCloseable {
         return new PeerMesh(rank, size, timeoutMillis, links);
     }
 
+    /**
+     * Runs the endpoint all-gather with a deadline of its own: {@code BarrierTaskContext.allGather} waits up to
+     * {@code spark.barrier.sync.timeout} (365 days by default) for a rank that never arrives.
+     */
+    private static List<String> rendezvous(int rank, int size, UnaryOperator<List<String>> allGather, String mine,
+            long timeoutMillis) throws IOException {
+        ExecutorService waiter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "omnispark-rendezvous-rank-" + rank);
+            t.setDaemon(true);
+            return t;
+        });
+        Future<List<String>> endpoints = waiter.submit(() -> allGather.apply(List.of(mine)));
+        try {
+            return endpoints.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IOException("rank " + rank + " of " + size + " waited " + timeoutMillis + " ms at rendezvous "
+                    + "(the all-gather of the exchange endpoints) and not every rank arrived: an executor may have "
+                    + "died or be starting slowly (raise expert_parallel.timeout_seconds for slow starts)", e);
+        } catch (ExecutionException e) {
+            throw new IOException("rank " + rank + " of " + size + ": the rendezvous all-gather failed: "
+                    + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("rank " + rank + " was interrupted at rendezvous", e);
+        } finally {
+            waiter.shutdownNow(); // interrupts a still-waiting all-gather
+        }
+    }
+
     private static String missing(PeerLink[] links, int rank) {
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < rank; i++) {
@@ -119,7 +179,7 @@ public final class PeerMesh implements AutoCloseable {
         return missing.toString();
     }
 
-    private static SocketChannel connect(int rank, int peer, String endpoint, byte[] key, long deadline)
+    private static PeerLink connect(int rank, int peer, String endpoint, byte[] key, long deadline, SSLContext tls)
             throws IOException {
         int colon = endpoint.lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(endpoint.substring(0, colon),
@@ -131,10 +191,10 @@ public final class PeerMesh implements AutoCloseable {
                 channel.socket().connect(address, (int) Math.max(1, deadline - System.currentTimeMillis()));
                 tune(channel);
                 // a blocking channel ignores SO_TIMEOUT; its socket's streams honour it
-                channel.socket().setSoTimeout((int) Math.max(1, deadline - System.currentTimeMillis()));
-                Handshake.connect(channel.socket(), key, rank, peer);
-                channel.socket().setSoTimeout(0);
-                return channel;
+                Socket socket = secure(channel, tls, true, (int) Math.max(1, deadline - System.currentTimeMillis()));
+                Handshake.connect(socket, key, rank, peer);
+                socket.setSoTimeout(0);
+                return link(rank, peer, channel, socket);
             } catch (IOException e) {
                 channel.close();
                 last = e;
@@ -145,16 +205,49 @@ public final class PeerMesh implements AutoCloseable {
                 + " before the rendezvous timeout" + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
-    /** Authenticates an accepted connection; returns the peer's rank, or -1 for one that does not belong. */
-    private static int acceptHello(int rank, SocketChannel channel, byte[] key, long deadline) {
+    /** Authenticates an accepted connection; returns its link, or null for one that does not belong. */
+    private static PeerLink acceptHello(int rank, SocketChannel channel, byte[] key, long deadline, SSLContext tls) {
         try {
-            channel.socket().setSoTimeout((int) Math.max(1, Math.min(10_000, deadline - System.currentTimeMillis())));
-            int from = Handshake.accept(channel.socket(), key, rank);
-            channel.socket().setSoTimeout(0);
-            return from;
+            tune(channel);
+            Socket socket = secure(channel, tls, false,
+                    (int) Math.max(1, Math.min(10_000, deadline - System.currentTimeMillis())));
+            int from = Handshake.accept(socket, key, rank);
+            if (from < 0) {
+                return null;
+            }
+            socket.setSoTimeout(0);
+            return link(rank, from, channel, socket);
         } catch (IOException e) {
-            return -1;
+            return null; // e.g. a plain-TCP or untrusted client on a TLS mesh
         }
+    }
+
+    /** The channel's socket, or a TLS socket layered on it (handshake done), with the given read timeout. */
+    private static Socket secure(SocketChannel channel, SSLContext tls, boolean client, int timeoutMillis)
+            throws IOException {
+        Socket plain = channel.socket();
+        plain.setSoTimeout(timeoutMillis);
+        if (tls == null) {
+            return plain;
+        }
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain,
+                plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+        socket.setUseClientMode(client);
+        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+        if (!client) {
+            socket.setNeedClientAuth(true);
+        }
+        socket.setSoTimeout(timeoutMillis);
+        socket.startHandshake();
+        return socket;
+    }
+
+    private static PeerLink link(int rank, int peer, SocketChannel channel, Socket socket) throws IOException {
+        if (socket == channel.socket()) {
+            return new PeerLink(rank, peer, channel);
+        }
+        StreamChannel tls = new StreamChannel(socket);
+        return new PeerLink(rank, peer, tls, tls, tls);
     }
 
     /**
@@ -168,7 +261,19 @@ public final class PeerMesh implements AutoCloseable {
         return Handshake.attemptKey(jobSecret, attempt);
     }
 
-    private static void tune(SocketChannel channel) throws IOException {
+    /**
+     * Low latency, big buffers, and kernel heartbeats: with TCP keep-alive probes after {@value #KEEPALIVE_IDLE_S} s
+     * of silence, every {@value #KEEPALIVE_INTERVAL_S} s, {@value #KEEPALIVE_PROBES} missed, a peer whose host died or
+     * whose network vanished (no FIN, no RST) fails the next read within seconds. A peer process that dies closes its
+     * connections at once; a hung one is caught by the exchange timeout.
+     */
+    static void tune(SocketChannel channel) throws IOException {
+        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        if (channel.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE)) { // Linux, macOS
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, KEEPALIVE_IDLE_S);
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, KEEPALIVE_INTERVAL_S);
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, KEEPALIVE_PROBES);
+        }
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);

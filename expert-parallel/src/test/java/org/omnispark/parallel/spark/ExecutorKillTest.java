@@ -1,11 +1,13 @@
 package org.omnispark.parallel.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,17 +17,25 @@ import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.TrainSummary;
 import org.omnispark.trainer.model.TinyDatasets;
+import org.omnispark.trainer.parallel.FaultInjection;
 
 /**
- * A rank's executor PROCESS is killed with SIGKILL mid-training (between two checkpoints): the barrier stage fails,
- * Spark retries it on a replacement executor, every rank resumes from the last committed checkpoint, and the run ends
- * on exactly the parameters (bit for bit) of an uninterrupted 2-rank run on the same cluster and batches. (That the
- * 2-rank run equals one process is ExpertParallelTrainingTest's and ExpertParallelClusterTest's job.)
+ * A rank's executor PROCESS dies mid-training, and the run ends on exactly the parameters (bit for bit) of an
+ * uninterrupted 2-rank run on the same cluster and batches. Two ways to die, on one local-cluster (separate executor
+ * JVMs):
+ * <ul>
+ *   <li>SIGKILL from outside between two checkpoints;
+ *   <li>a halt (exit 137, as under SIGKILL) of rank 1 right after it wrote its part of the step-6 checkpoint, before
+ *       the commit marker ({@link FaultInjection}): the half-written checkpoint must be ignored and rewritten.
+ * </ul>
+ * Either way the barrier stage fails, Spark retries it on a replacement executor, and every rank resumes from the last
+ * committed checkpoint. (That the 2-rank run equals one process is ExpertParallelTrainingTest's and
+ * ExpertParallelClusterTest's job.)
  */
 class ExecutorKillTest {
 
     @Test
-    @Timeout(900)
+    @Timeout(1200)
     void killingAnExecutorChangesNothing() throws Exception {
         Path data = TinyDatasets.dataset(40);
         int steps = 8;
@@ -35,25 +45,44 @@ class ExecutorKillTest {
                 "checkpoint.interval=3", "expert_parallel.timeout_seconds=60");
         Path tmp = Files.createTempDirectory("omnispark-ep-kill");
         Path reference = tmp.resolve("uninterrupted");
-        Path out = tmp.resolve("killed");
-        TrainSummary distributed;
-        long killed;
+        Path killed = tmp.resolve("killed");
+        Path halted = tmp.resolve("halted-in-checkpoint");
+        Path arm = tmp.resolve("arm-halt");
+        TrainSummary afterKill;
+        TrainSummary afterHalt;
+        long victim;
         try (LocalClusterSpark cluster = LocalClusterSpark.builder().optWorkers(2).optCoresPerWorker(1)
                 .optMemoryPerWorkerMb(2048).optAppName("ep-kill-test")
-                .optExecutorJavaOptions("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").build()) {
+                .optExecutorJavaOptions("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -D"
+                        + FaultInjection.HALT_AFTER_CHECKPOINT_PART + "=6:1:" + arm).build()) {
             ExpertParallelTrainer.Builder b = ExpertParallelTrainer.builder().setSpark(cluster.spark()).setRanks(2)
                     .setModelConfig(model).setTrainConfig(train).setTrainData(data).optBatchSource(batches);
             b.setOutput(reference).build().run();
-            CompletableFuture<Long> killer = CompletableFuture.supplyAsync(() -> killAfterStep(out, 4));
-            distributed = b.setOutput(out).optConsole(System.out).build().run();
-            killed = killer.get(60, TimeUnit.SECONDS);
+            CompletableFuture<Long> killer = CompletableFuture.supplyAsync(() -> killAfterStep(killed, 4));
+            afterKill = b.setOutput(killed).optConsole(System.out).build().run();
+            victim = killer.get(60, TimeUnit.SECONDS);
+
+            Files.createFile(arm); // rank 1 halts after writing its part of ckpt-6
+            afterHalt = b.setOutput(halted).build().run();
         }
-        assertTrue(killed > 0, "an executor process was killed");
-        assertEquals(steps, distributed.finalStep());
-        assertTrue(distributed.losses().size() < steps, "the last attempt resumed from a checkpoint, ran "
-                + distributed.losses().size() + " steps");
+        assertTrue(victim > 0, "an executor process was killed");
+        assertFalse(Files.exists(arm), "the halt fired (it deletes its arm file)");
+        for (TrainSummary run : List.of(afterKill, afterHalt)) {
+            assertEquals(steps, run.finalStep());
+        }
+        assertTrue(afterKill.losses().size() < steps, "the last attempt resumed from a checkpoint, ran "
+                + afterKill.losses().size() + " steps");
+        assertEquals(steps - 3, afterHalt.losses().size(), "after the halt in ckpt-6 the retry resumed from ckpt-3");
         var expected = ExpertParallelTrainingTest.finalParameters(reference);
-        var actual = ExpertParallelTrainingTest.finalParameters(out);
+        // Resuming restores parameters, Adam moments, counters, data position and RNG counters exactly, and each
+        // rank computes with one thread: an interrupted run must end on the uninterrupted run's bits.
+        assertEquals(0, differing(expected, ExpertParallelTrainingTest.finalParameters(killed)),
+                "values differing from the uninterrupted run after SIGKILL");
+        assertEquals(0, differing(expected, ExpertParallelTrainingTest.finalParameters(halted)),
+                "values differing from the uninterrupted run after a halt while checkpointing");
+    }
+
+    private static int differing(Map<String, float[]> expected, Map<String, float[]> actual) {
         int differing = 0;
         for (var e : expected.entrySet()) {
             float[] a = actual.get(e.getKey());
@@ -61,9 +90,7 @@ class ExecutorKillTest {
                 differing += Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(e.getValue()[i]) ? 1 : 0;
             }
         }
-        // Resuming restores parameters, Adam moments, counters, data position and RNG counters exactly, and each
-        // rank computes with one thread: the killed run must end on the uninterrupted run's bits.
-        assertEquals(0, differing, "parameter values differing from the uninterrupted 2-rank run");
+        return differing;
     }
 
     /** Waits until rank 0 logged {@code step}, then SIGKILLs one executor JVM of this cluster; returns its pid. */

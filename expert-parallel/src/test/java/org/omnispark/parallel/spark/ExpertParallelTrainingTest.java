@@ -35,7 +35,7 @@ import org.omnispark.trainer.train.CheckpointManager;
  */
 class ExpertParallelTrainingTest {
 
-    private static final int STEPS = 3;
+    static final int STEPS = 3;
 
     static ModelConfig model(String ffn, String... extra) {
         List<String> overrides = new java.util.ArrayList<>(List.of("spec_aug.num_t_mask=0", "spec_aug.num_f_mask=0",
@@ -53,8 +53,8 @@ class ExpertParallelTrainingTest {
         ModelDirectory dir = ModelDirectory.read(out);
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             U2Model model = dir.newModel(m);
-            Path latest = CheckpointManager.builder().setDirectory(dir.checkpoints()).build().latest().orElseThrow();
-            CheckpointManager.restore(latest, model.parameters(), null);
+            CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory()).build();
+            checkpoints.restore(checkpoints.latest().orElseThrow(), model.parameters(), null);
             Map<String, float[]> values = new LinkedHashMap<>();
             for (ModelParameter p : model.parameters()) {
                 values.put(p.name(), p.array().toFloatArray());

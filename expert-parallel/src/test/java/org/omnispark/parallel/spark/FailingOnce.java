@@ -18,17 +18,26 @@ final class FailingOnce implements BatchSource, Serializable {
     private final BatchSource inner;
     private final int failingRank;
     private final int failAt;
+    private final String armFile;
 
+    /** Fails in the first attempt of every stage. */
     FailingOnce(BatchSource inner, int failingRank, int failAt) {
+        this(inner, failingRank, failAt, null);
+    }
+
+    /** Fails once while {@code armFile} exists (deleting it), whatever the job or stage attempt. */
+    FailingOnce(BatchSource inner, int failingRank, int failAt, java.nio.file.Path armFile) {
         this.inner = inner;
         this.failingRank = failingRank;
         this.failAt = failAt;
+        this.armFile = armFile == null ? null : armFile.toString();
     }
 
     @Override
     public Iterator<List<Utterance>> batches(int epoch, int rank, int worldSize) {
         Iterator<List<Utterance>> batches = inner.batches(epoch, rank, worldSize);
-        boolean fail = rank == failingRank && TaskContext.get() != null && TaskContext.get().stageAttemptNumber() == 0;
+        boolean fail = rank == failingRank && TaskContext.get() != null && (armFile == null
+                ? TaskContext.get().stageAttemptNumber() == 0 : new java.io.File(armFile).delete());
         return new Iterator<>() {
             private int served;
 

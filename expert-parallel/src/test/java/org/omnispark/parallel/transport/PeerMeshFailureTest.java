@@ -57,6 +57,40 @@ class PeerMeshFailureTest {
     }
 
     @Test
+    void aRankThatNeverArrivesAtRendezvousTimesOutInsteadOfWaitingForSpark() {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        long begin = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> PeerMesh.open(0, 2, "127.0.0.1", KEY, 1500, mine -> {
+            try {
+                never.await(); // BarrierTaskContext.allGather while rank 1 never calls it
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of();
+        }));
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        assertTrue(seconds >= 1.4 && seconds < 5, "after the 1.5 s timeout, not spark.barrier.sync.timeout: " + seconds);
+        assertTrue(e.getMessage().contains("rank 0 of 2 waited 1500 ms at rendezvous"), e.getMessage());
+    }
+
+    @Test
+    void connectionsCarryKernelHeartbeatsSoADeadHostIsSeenInSeconds() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
+                        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))) {
+            PeerMesh.tune(channel);
+            assertTrue(channel.getOption(java.net.StandardSocketOptions.SO_KEEPALIVE));
+            if (channel.supportedOptions().contains(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE)) {
+                int idle = channel.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE);
+                int interval = channel.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL);
+                int probes = channel.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
+                assertTrue(idle + interval * probes <= 10, "a silent dead host is detected within "
+                        + (idle + interval * probes) + " s");
+            }
+        }
+    }
+
+    @Test
     void aPeerThatStopsAnsweringTimesOutNamingItAndThePhase() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> peer = fakeRank1(server, s -> sleep(10_000)); // connected, then silent

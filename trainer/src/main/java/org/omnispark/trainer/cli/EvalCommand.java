@@ -30,14 +30,16 @@ public final class EvalCommand implements OmniSparkCommand {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default MODEL/eval)")
     Path out;
 
-    @Option(names = "--checkpoint", paramLabel = "PATH", description = "a ckpt-N folder (default: the latest)")
-    Path checkpoint;
+    @Option(names = "--checkpoint", paramLabel = "PATH", description = "a committed ckpt-N folder, local or hdfs://, s3a:// "
+            + "(default: the newest in the model's checkpoint folder)")
+    String checkpoint;
 
     @Option(names = "--beam-size", defaultValue = "10", description = "CTC prefix beam size (default 10)")
     int beamSize;
 
     @Option(names = "--decoding-chunk-size", defaultValue = "0",
-            description = "chunk in output frames; 0 = full context (streaming needs > 0; default 0)")
+            description = "chunk in output frames for every mode; 0 = full context for the batched modes and "
+                    + "16 for streaming (default 0)")
     int chunk;
 
     @Option(names = "--num-decoding-left-chunks", defaultValue = "-1",
@@ -47,16 +49,13 @@ public final class EvalCommand implements OmniSparkCommand {
     @Override
     public Integer call() {
         List<DecodeMode> parsed = modes.stream().map(DecodeMode::parse).toList();
-        if (parsed.contains(DecodeMode.STREAMING) && chunk <= 0) {
-            chunk = 16; // WeNet's usual streaming chunk
-        }
         EvalReport report = Evaluator.builder().setModelDir(model).setData(data).optOutput(out)
                 .optCheckpoint(checkpoint).optModes(parsed).optBeamSize(beamSize).optDecodingChunk(chunk, leftChunks)
                 .build().run();
         for (ModeResult r : report.modes()) {
-            System.out.printf(Locale.ROOT, "%-24s WER %6.2f%%  CER %6.2f%%  (%d utterances, %.1f s audio, RTF %.4f)%n",
-                    r.mode().id(), 100 * r.errors().wer(), 100 * r.errors().cer(), r.errors().utterances(),
-                    r.audioSeconds(), r.realTimeFactor());
+            System.out.printf(Locale.ROOT, "%-24s WER %6.2f%%  CER %6.2f%%  (%s; %d utterances, %.1f s audio, "
+                    + "RTF %.4f)%n", r.mode().id(), 100 * r.errors().wer(), 100 * r.errors().cer(), r.context(),
+                    r.errors().utterances(), r.audioSeconds(), r.realTimeFactor());
         }
         System.out.println("report: " + report.reportFile());
         return 0;

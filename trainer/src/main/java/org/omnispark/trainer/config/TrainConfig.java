@@ -57,10 +57,10 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
         seed = seed == null ? 777L : seed;
         logInterval = logInterval == null ? 100 : logInterval;
         validInterval = validInterval == null ? 0 : validInterval;
-        checkpoint = checkpoint == null ? new Checkpoint(null, null) : checkpoint;
+        checkpoint = checkpoint == null ? new Checkpoint(null, null, null) : checkpoint;
         device = oneOf("device", device == null ? "cpu" : device, List.of("cpu", "gpu"));
         dtype = oneOf("dtype", dtype == null ? "float32" : dtype, List.of("float32", "bf16"));
-        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null) : expertParallel;
+        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null, null, null, null) : expertParallel;
         require(lr > 0 && lr < 10, "lr must be in (0, 10), got " + lr);
         require(warmupSteps >= 0, "warmup_steps must be >= 0, got " + warmupSteps);
         require(minLr >= 0 && minLr <= lr, "min_lr must be in [0, lr=" + lr + "], got " + minLr);
@@ -111,11 +111,14 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
      *
      * @param keep checkpoints kept (5)
      * @param interval save every N updates, 0 = once per epoch (1000)
+     * @param dir where checkpoints go: empty for {@code <output>/checkpoints}, else a local path or any Hadoop file
+     *     system URI (hdfs://, s3a://) every rank can reach ("")
      */
-    public record Checkpoint(Integer keep, Integer interval) {
+    public record Checkpoint(Integer keep, Integer interval, String dir) {
         /** Fills defaults and validates. */
         public Checkpoint {
             keep = keep == null ? 5 : keep;
+            dir = dir == null ? "" : dir.strip();
             interval = interval == null ? 1000 : interval;
             require(keep >= 1, "checkpoint.keep must be >= 1, got " + keep);
             require(interval >= 0, "checkpoint.interval must be >= 0 (0 = per epoch), got " + interval);
@@ -132,21 +135,52 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
      *     before the job fails with a message naming the rank, the peer and the phase (300)
      * @param threadsPerRank libtorch intra-op threads per rank; 0 = the executor's cores / ranks on it, at least 1
      *     (0)
+     * @param maxAttempts how many times the driver runs the training job when it fails (a rank died or threw), each
+     *     run resuming from the newest committed checkpoint; Spark's own stage retries
+     *     ({@code spark.stage.maxConsecutiveAttempts}) come on top (3)
+     * @param retryBackoffSeconds the wait before the second run, doubled before each further one (10)
+     * @param tls TLS for the exchange between ranks (off)
      */
     public record ExpertParallel(Integer checksumInterval, Integer bucketMb, Integer timeoutSeconds,
-            Integer threadsPerRank) {
+            Integer threadsPerRank, Integer maxAttempts, Double retryBackoffSeconds, Tls tls) {
         /** Fills defaults and validates. */
         public ExpertParallel {
             checksumInterval = checksumInterval == null ? 100 : checksumInterval;
             bucketMb = bucketMb == null ? 16 : bucketMb;
             timeoutSeconds = timeoutSeconds == null ? 300 : timeoutSeconds;
             threadsPerRank = threadsPerRank == null ? 0 : threadsPerRank;
+            maxAttempts = maxAttempts == null ? 3 : maxAttempts;
+            tls = tls == null ? new Tls(null, null, null) : tls;
+            retryBackoffSeconds = retryBackoffSeconds == null ? 10.0 : retryBackoffSeconds;
+            require(maxAttempts >= 1, "expert_parallel.max_attempts must be >= 1, got " + maxAttempts);
+            require(retryBackoffSeconds >= 0 && retryBackoffSeconds <= 3600,
+                    "expert_parallel.retry_backoff_seconds must be in [0, 3600], got " + retryBackoffSeconds);
             require(checksumInterval >= 0, "expert_parallel.checksum_interval must be >= 0 (0 = never), got "
                     + checksumInterval);
             require(bucketMb >= 1, "expert_parallel.bucket_mb must be >= 1, got " + bucketMb);
             require(timeoutSeconds >= 1, "expert_parallel.timeout_seconds must be >= 1, got " + timeoutSeconds);
             require(threadsPerRank >= 0, "expert_parallel.threads_per_rank must be >= 0 (0 = cores / ranks), got "
                     + threadsPerRank);
+        }
+    }
+
+    /**
+     * {@code expert_parallel.tls}: mutual TLS 1.3 between ranks (docs/operations.md). Passwords come from the
+     * environment variables {@code OMNISPARK_TLS_KEYSTORE_PASSWORD} and {@code OMNISPARK_TLS_TRUSTSTORE_PASSWORD}
+     * (on a cluster: {@code spark.executorEnv.*}), never from a config file.
+     *
+     * @param enabled whether the exchange runs over TLS (false)
+     * @param keystore PKCS12 key store with the ranks' key and certificate, readable on every executor ("")
+     * @param truststore PKCS12 trust store with the certificates the ranks accept ("")
+     */
+    public record Tls(Boolean enabled, String keystore, String truststore) {
+        /** Fills defaults and validates. */
+        public Tls {
+            enabled = enabled != null && enabled;
+            keystore = keystore == null ? "" : keystore.strip();
+            truststore = truststore == null ? "" : truststore.strip();
+            require(!enabled || (!keystore.isEmpty() && !truststore.isEmpty()), "expert_parallel.tls.enabled needs "
+                    + "expert_parallel.tls.keystore and expert_parallel.tls.truststore (PKCS12 files on every executor)");
         }
     }
 }

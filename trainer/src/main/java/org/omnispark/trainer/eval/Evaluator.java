@@ -57,9 +57,12 @@ public final class Evaluator {
     private final Path modelDir;
     private final Path data;
     private final Path output;
-    private final Path checkpoint;
+    private final String checkpoint;
     private final List<DecodeMode> modes;
     private final int beamSize;
+    /** The chunk streaming decodes with when none is set (WeNet's usual 16 output frames). */
+    public static final int DEFAULT_STREAMING_CHUNK = 16;
+
     private final int decodingChunkSize;
     private final int numDecodingLeftChunks;
     private final int maxFramesPerBatch;
@@ -91,16 +94,17 @@ public final class Evaluator {
     public EvalReport run() {
         Engine.getEngine("PyTorch");
         ModelDirectory dir = ModelDirectory.read(modelDir);
-        Path ckpt = checkpoint != null ? checkpoint : CheckpointManager.builder().setDirectory(dir.checkpoints())
-                .build().latest().orElseThrow(() -> new IllegalStateException("No checkpoint in " + dir.checkpoints()
-                        + "; train first or pass --checkpoint"));
+        CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory()).build();
+        org.apache.hadoop.fs.Path ckpt = checkpoint != null ? new org.apache.hadoop.fs.Path(checkpoint)
+                : checkpoints.latest().orElseThrow(() -> new IllegalStateException("No committed checkpoint in "
+                        + dir.checkpointDirectory() + "; train first or pass --checkpoint"));
         Tokenizer tokenizer = dir.tokenizer();
         Path out = output != null ? output : modelDir.resolve("eval");
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager root = NDManager.newBaseManager("PyTorch")) {
             U2Model model = dir.newModel(root);
-            CheckpointManager.restore(ckpt, model.parameters(), null);
+            checkpoints.restore(ckpt, model.parameters(), null);
             RoutingStatistics routing = null;
             if (model.config().encoderConf().ffn().isMoe()) {
                 int blocks = model.encoder().layers().size()
@@ -135,9 +139,7 @@ public final class Evaluator {
             throw new IllegalArgumentException("attention_rescoring needs an attention decoder, but this model is "
                     + "CTC-only (ctc_weight 1); use ctc_greedy or ctc_prefix_beam_search");
         }
-        if (mode == DecodeMode.STREAMING && decodingChunkSize <= 0) {
-            throw new IllegalArgumentException("streaming needs a decoding chunk size > 0 (--decoding-chunk-size)");
-        }
+        int chunk = chunkFor(mode);
         BatchCollator collator = new BatchCollator(model.config().inputDim());
         U2Decoding decoding = model.decoding(beamSize);
         List<Transcript> refs = new ArrayList<>();
@@ -151,8 +153,8 @@ public final class Evaluator {
             try (NDManager scope = root.newSubManager()) {
                 Batch batch = collator.collate(scope, utterances);
                 long begin = System.nanoTime();
-                List<Hypothesis> best = mode == DecodeMode.STREAMING ? streaming(model, decoding, batch)
-                        : batched(model, decoding, batch, mode, routing);
+                List<Hypothesis> best = mode == DecodeMode.STREAMING ? streaming(model, decoding, batch, chunk)
+                        : batched(model, decoding, batch, mode, routing, chunk);
                 nanos += System.nanoTime() - begin;
                 audio += batch.audioSeconds();
                 for (int b = 0; b < batch.size(); b++) {
@@ -170,13 +172,22 @@ public final class Evaluator {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write trn files into " + folder + ": " + e.getMessage(), e);
         }
-        return new ModeResult(mode, errors, audio, nanos / 1e9, folder.resolve("hyp.trn"), folder.resolve("ref.trn"));
+        return new ModeResult(mode, errors, audio, nanos / 1e9, folder.resolve("hyp.trn"), folder.resolve("ref.trn"),
+                chunk, chunk > 0 ? numDecodingLeftChunks : -1);
+    }
+
+    /**
+     * The chunk a mode decodes with: the configured one, except that streaming without one uses {@link
+     * #DEFAULT_STREAMING_CHUNK} (and never lends it to the other modes, which then decode with full context).
+     */
+    private int chunkFor(DecodeMode mode) {
+        return mode == DecodeMode.STREAMING && decodingChunkSize <= 0 ? DEFAULT_STREAMING_CHUNK : decodingChunkSize;
     }
 
     private List<Hypothesis> batched(U2Model model, U2Decoding decoding, Batch batch, DecodeMode mode,
-            RoutingStatistics routing) {
-        ChunkMasks.Choice choice = decodingChunkSize > 0
-                ? new ChunkMasks.Choice(decodingChunkSize, numDecodingLeftChunks) : ChunkMasks.Choice.FULL;
+            RoutingStatistics routing, int chunk) {
+        ChunkMasks.Choice choice = chunk > 0 ? new ChunkMasks.Choice(chunk, numDecodingLeftChunks)
+                : ChunkMasks.Choice.FULL;
         EncoderOutput enc = model.encode(batch.features(), batch.featureLengths(), choice); // [B, T', d]
         if (routing != null) {
             List<RoutingResult> perLayer = new ArrayList<>();
@@ -199,10 +210,10 @@ public final class Evaluator {
     }
 
     /** One utterance (B = 1, no padding) through the streaming encoder, then CTC greedy. */
-    private List<Hypothesis> streaming(U2Model model, U2Decoding decoding, Batch batch) {
+    private List<Hypothesis> streaming(U2Model model, U2Decoding decoding, Batch batch, int chunk) {
         NDArray encoded; // [1, T', d]
         try {
-            encoded = model.encoder().forwardChunkByChunk(batch.features(), decodingChunkSize, numDecodingLeftChunks);
+            encoded = model.encoder().forwardChunkByChunk(batch.features(), chunk, numDecodingLeftChunks);
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException("streaming decoding is not possible with this encoder: "
                     + e.getMessage(), e);
@@ -210,13 +221,13 @@ public final class Evaluator {
         return decoding.ctcGreedy(encoded, new long[] {encoded.getShape().get(1)});
     }
 
-    private Path writeReport(Path out, ModelDirectory dir, Path ckpt, List<ModeResult> results) {
+    private Path writeReport(Path out, ModelDirectory dir, org.apache.hadoop.fs.Path ckpt, List<ModeResult> results) {
         ObjectMapper json = ConfigLoader.json();
         ObjectNode root = json.createObjectNode();
         root.put("created_by", Version.describe());
         root.put("model_dir", modelDir.toAbsolutePath().toString());
         root.put("model_created_by", dir.createdBy());
-        root.put("checkpoint", ckpt.toAbsolutePath().toString());
+        root.put("checkpoint", ckpt.toString());
         root.put("data", data.toAbsolutePath().toString());
         root.set("model_config", ModelDirectory.configTree(dir.modelConfig()));
         ObjectNode decodingNode = root.putObject("decoding");
@@ -234,6 +245,9 @@ public final class Evaluator {
             m.put("audio_seconds", r.audioSeconds());
             m.put("decode_seconds", r.decodeSeconds());
             m.put("rtf", r.realTimeFactor());
+            m.put("decoding_chunk_size", r.decodingChunkSize());
+            m.put("num_decoding_left_chunks", r.numDecodingLeftChunks());
+            m.put("context", r.context());
             m.put("hyp_trn", out.relativize(r.hypothesisFile()).toString());
             m.put("ref_trn", out.relativize(r.referenceFile()).toString());
         }
@@ -261,7 +275,7 @@ public final class Evaluator {
         private Path modelDir;
         private Path data;
         private Path output;
-        private Path checkpoint;
+        private String checkpoint;
         private List<DecodeMode> modes = List.of(DecodeMode.CTC_GREEDY, DecodeMode.ATTENTION_RESCORING);
         private int beamSize = 10;
         private int decodingChunkSize;
@@ -287,8 +301,14 @@ public final class Evaluator {
             return this;
         }
 
-        /** @param ckpt a ckpt-N folder, default the latest @return this */
+        /** @param ckpt a committed ckpt-N folder, default the latest @return this */
         public Builder optCheckpoint(Path ckpt) {
+            this.checkpoint = ckpt == null ? null : CheckpointManager.localPath(ckpt).toString();
+            return this;
+        }
+
+        /** @param ckpt a committed ckpt-N folder on any Hadoop file system (hdfs://...) @return this */
+        public Builder optCheckpoint(String ckpt) {
             this.checkpoint = ckpt;
             return this;
         }

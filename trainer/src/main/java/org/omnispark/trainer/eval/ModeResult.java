@@ -12,9 +12,20 @@ import org.omnispark.trainer.metrics.ErrorRateReport;
  * @param decodeSeconds wall seconds spent decoding (encoder included, batching and scoring excluded)
  * @param hypothesisFile the hyp.trn written
  * @param referenceFile the ref.trn written
+ * @param decodingChunkSize the chunk this mode decoded with, in output frames (0 = full context)
+ * @param numDecodingLeftChunks left chunks of context (negative = all)
  */
 public record ModeResult(DecodeMode mode, ErrorRateReport errors, double audioSeconds, double decodeSeconds,
-        Path hypothesisFile, Path referenceFile) {
+        Path hypothesisFile, Path referenceFile, int decodingChunkSize, int numDecodingLeftChunks) {
+
+    /** @return the context this mode decoded with, e.g. "full context" or "chunk 16, all left chunks" */
+    public String context() {
+        if (decodingChunkSize <= 0) {
+            return "full context";
+        }
+        return "chunk " + decodingChunkSize + ", " + (numDecodingLeftChunks < 0 ? "all" : numDecodingLeftChunks)
+                + " left chunks";
+    }
 
     /** @return decode seconds per audio second */
     public double realTimeFactor() {

@@ -1,6 +1,6 @@
 package org.omnispark.trainer.loop;
 
-import java.nio.file.Path;
+import org.apache.hadoop.fs.Path;
 import java.util.List;
 
 /**

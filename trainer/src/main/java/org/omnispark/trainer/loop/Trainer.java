@@ -115,18 +115,14 @@ public final class Trainer {
             List<ModelParameter> parameters = model.parameters();
             Optimizer optimizer = Optimizers.create(trainConfig, parameters);
             LearningRateSchedule schedule = Optimizers.schedule(trainConfig);
-            CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpoints())
+            CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory())
                     .optKeep(trainConfig.checkpoint().keep()).build();
-            ExpertCheckpoints shards = parallelism.isDistributed()
-                    ? new ExpertCheckpoints(parallelism, parameters, optimizer) : null;
+            ExpertCheckpoints shards = new ExpertCheckpoints(parallelism, parameters, optimizer);
             TrainingState state = TrainingState.start(trainConfig.seed());
-            Optional<Path> latest = checkpoints.latest();
-            Path lastCheckpoint = null;
+            Optional<org.apache.hadoop.fs.Path> latest = checkpoints.latest();
+            org.apache.hadoop.fs.Path lastCheckpoint = null;
             if (latest.isPresent()) {
-                try (NDManager scope = root.newSubManager()) {
-                    state = shards == null ? CheckpointManager.restore(latest.get(), parameters, optimizer).state()
-                            : shards.restore(latest.get(), scope).state();
-                }
+                state = shards.restore(checkpoints, latest.get()).state();
                 lastCheckpoint = latest.get();
                 log("resumed from " + latest.get() + " at step " + state.step() + ", epoch " + state.epoch()
                         + ", batch " + state.batchesInEpoch());

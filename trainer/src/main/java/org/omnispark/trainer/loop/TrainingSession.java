@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -65,7 +64,7 @@ final class TrainingSession {
     private final List<ValidationResult> validations = new ArrayList<>();
     private final Map<String, Double> pendingLosses = new LinkedHashMap<>();
     private TrainingState state;
-    private Path lastCheckpoint;
+    private org.apache.hadoop.fs.Path lastCheckpoint;
     private long lastSavedStep = -1;
     private long pendingFrames;
     private long pendingNanos;
@@ -73,7 +72,7 @@ final class TrainingSession {
     TrainingSession(Trainer trainer, Engine engine, NDManager root, U2Model model, List<ModelParameter> parameters,
             Optimizer optimizer, LearningRateSchedule schedule, CheckpointManager checkpoints, ExpertCheckpoints shards,
             JsonLinesMetricsWriter jsonl, TensorBoardWriter tensorboard, Validator validator, TrainingState state,
-            Path lastCheckpoint, long startNanos) {
+            org.apache.hadoop.fs.Path lastCheckpoint, long startNanos) {
         this.trainer = trainer;
         this.engine = engine;
         this.root = root;
@@ -286,13 +285,7 @@ final class TrainingSession {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model", ModelDirectory.configTree(trainer.modelConfig));
         config.put("train", ModelDirectory.configTree(trainer.trainConfig));
-        if (shards == null) {
-            lastCheckpoint = checkpoints.save(parameters, optimizer, state, config);
-        } else {
-            try (NDManager scope = root.newSubManager()) {
-                lastCheckpoint = shards.save(checkpoints, scope, state, config); // null on ranks other than 0
-            }
-        }
+        lastCheckpoint = shards.save(checkpoints, state, config);
         lastSavedStep = state.step();
     }
 }

@@ -27,7 +27,7 @@ import org.omnispark.trainer.parallel.ExpertParallelism;
  * <pre>
  *   DIR/model.json           model config, train config, vocabulary size, the training set's CMVN sums, seed
  *   DIR/units.txt            the tokenizer (copied from the training set; spm.model too for SentencePiece)
- *   DIR/checkpoints/         ckpt-N folders and the latest pointer (CheckpointManager)
+ *   DIR/checkpoints/         ckpt-N folders (CheckpointManager), unless checkpoint.dir names another folder
  *   DIR/metrics.jsonl        one line per logged step and per validation
  *   DIR/tensorboard/         the TensorBoard event file
  * </pre>
@@ -191,6 +191,25 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
     /** @return {@code DIR/checkpoints} */
     public Path checkpoints() {
         return dir.resolve(CHECKPOINTS);
+    }
+
+    /**
+     * @return where the checkpoints are: {@code checkpoint.dir} of the train config when set (any Hadoop file system),
+     *     else {@link #checkpoints()}
+     */
+    public org.apache.hadoop.fs.Path checkpointDirectory() {
+        return checkpointDirectory(dir, trainConfig);
+    }
+
+    /**
+     * @param dir a model (output) folder
+     * @param trainConfig its training config
+     * @return where its checkpoints are: {@code checkpoint.dir} when set, else {@code dir/checkpoints}
+     */
+    public static org.apache.hadoop.fs.Path checkpointDirectory(Path dir, TrainConfig trainConfig) {
+        String configured = trainConfig.checkpoint().dir();
+        return configured.isEmpty() ? org.omnispark.trainer.train.CheckpointManager.localPath(dir.resolve(CHECKPOINTS))
+                : new org.apache.hadoop.fs.Path(configured);
     }
 
     private static void copy(Path from, Path to) throws IOException {

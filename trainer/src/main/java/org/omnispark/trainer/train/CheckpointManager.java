@@ -1,20 +1,15 @@
 package org.omnispark.trainer.train;
 
-import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,37 +17,47 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
 import org.omnispark.data.config.ConfigLoader;
 import org.omnispark.trainer.nn.ModelParameter;
 
 /**
- * Saves and restores training checkpoints in one folder, atomically, keeping the last K.
+ * Saves and restores training checkpoints in one folder of any Hadoop file system (local, HDFS, S3A, ...), written
+ * by one or many ranks, keeping the last K.
  *
  * <pre>
- *   &lt;dir&gt;/ckpt-&lt;step&gt;/     one complete checkpoint (layout: {@link CheckpointFormat})
- *   &lt;dir&gt;/latest              the folder name of the newest complete checkpoint, e.g. "ckpt-1200\n"
+ *   &lt;dir&gt;/ckpt-&lt;step&gt;/part-&lt;r&gt;.bin, part-&lt;r&gt;.json   what rank r wrote (layout: {@link CheckpointFormat})
+ *   &lt;dir&gt;/ckpt-&lt;step&gt;/checkpoint.json                 the commit marker, written last
  * </pre>
  *
- * <p>A save writes into {@code .ckpt-<step>.tmp}, fsyncs the files and the folder, renames it to {@code ckpt-<step>}
- * (an atomic rename on one file system), then replaces {@code latest} by writing {@code .latest.tmp} and renaming it.
- * A crash at any point leaves {@code latest} naming the previous complete checkpoint; leftover temp folders are
- * removed by the next save. After {@code latest} is updated, all but the newest {@code keep} checkpoints are deleted.
- * One writer per folder (rank 0); readers may run concurrently.
+ * <p>The protocol, with no rename (object stores cannot rename atomically): rank 0 clears the step's folder ({@link
+ * #begin}); every rank writes its part and makes it durable ({@link #writePart}); once every rank has reported its
+ * part, rank 0 checks their lengths and writes the marker ({@link #commit}). A folder without its marker is never
+ * loaded: {@link #latest} is the newest folder WITH one. After a commit, older checkpoints beyond {@code keep} and
+ * every unmarked folder of an older step are deleted, marker first (so a half-deleted checkpoint is never loaded).
+ * In one process the three calls are {@link #save}.
  */
 public final class CheckpointManager {
 
     private static final Pattern CKPT = Pattern.compile("ckpt-(\\d+)");
-    private static final String LATEST = "latest";
+    private static final long MAX_INDEX_BYTES = 256L << 20;
 
     private final Path directory;
     private final int keep;
-    /** Test hook: runs after the temp folder is complete and before the rename (a throw simulates a crash). */
+    private final Configuration conf;
+    /** Test hook: runs after every part is written and before the marker (a throw simulates a crash). */
     Runnable beforeCommit = () -> {};
 
     private CheckpointManager(Builder builder) {
         this.directory = builder.directory;
         this.keep = builder.keep;
+        this.conf = builder.conf != null ? builder.conf : new Configuration();
     }
 
     /** @return a builder */
@@ -65,8 +70,14 @@ public final class CheckpointManager {
         return directory;
     }
 
+    /** @param step a step @return the folder of that step's checkpoint (committed or not) */
+    public Path folder(long step) {
+        return new Path(directory, "ckpt-" + step);
+    }
+
     /**
-     * Saves a checkpoint named after {@code state.step()}.
+     * Saves a checkpoint of one process holding every parameter ({@link #begin}, {@link #writePart} as rank 0,
+     * {@link #commit}).
      *
      * @param parameters the model's parameters (each once; keyed by name)
      * @param optimizer the optimizer whose state to save, or null to save the model only
@@ -75,270 +86,360 @@ public final class CheckpointManager {
      * @return the committed checkpoint folder
      */
     public Path save(List<ModelParameter> parameters, Optimizer optimizer, TrainingState state, Object config) {
-        Map<String, NDArray> model = new LinkedHashMap<>();
-        for (ModelParameter p : parameters) {
-            if (model.put(p.name(), p.array()) != null) {
-                throw new IllegalArgumentException("two parameters are named '" + p.name() + "'; checkpoints "
-                        + "key tensors by name, so give every parameter a unique name");
-            }
-        }
-        return save(model, optimizer == null ? Map.of() : optimizer.stateTensors(),
-                optimizer == null ? Map.of() : optimizer.stateCounters(),
-                optimizer == null ? "" : optimizer.toString(), state, config);
+        requireUniqueNames(parameters);
+        begin(state.step());
+        CheckpointPart part = writePart(state.step(), 0, CheckpointTensor.of(parameters, optimizer));
+        return commit(state.step(), List.of(part), state, config, optimizer == null ? "" : optimizer.toString(),
+                optimizer == null ? Map.of() : optimizer.stateCounters());
     }
 
     /**
-     * Saves a checkpoint from named tensors (e.g. expert tensors gathered from every rank).
+     * Starts a checkpoint (rank 0, before any rank writes its part): removes what an earlier, crashed attempt left
+     * in this step's folder, including a marker.
      *
-     * @param model parameter name to tensor
-     * @param optimizerState optimizer state name to tensor
-     * @param optimizerCounters the optimizer's counters
-     * @param optimizerName a description of the optimizer
+     * @param step the step being saved
+     */
+    public void begin(long step) {
+        try {
+            FileSystem fs = fs();
+            Path folder = folder(step);
+            fs.delete(new Path(folder, CheckpointFormat.MARKER), false);
+            fs.delete(folder, true);
+            fs.mkdirs(folder);
+        } catch (IOException e) {
+            throw failure("cannot start checkpoint " + folder(step), e);
+        }
+    }
+
+    /**
+     * Writes one rank's part of a checkpoint and makes it durable.
+     *
+     * @param step the step being saved
+     * @param rank this rank
+     * @param tensors what this rank saves (rank 0: the replicated tensors; ranks of the first replica group: their
+     *     experts)
+     * @return the receipt to report to rank 0
+     */
+    public CheckpointPart writePart(long step, int rank, List<CheckpointTensor> tensors) {
+        try {
+            return CheckpointFormat.writePart(fs(), folder(step), step, rank, tensors);
+        } catch (IOException e) {
+            throw failure("rank " + rank + " cannot write its part of checkpoint " + folder(step), e);
+        }
+    }
+
+    /**
+     * Commits a checkpoint (rank 0, after every rank reported its part): checks each part's length on the file
+     * system, writes the marker, then prunes.
+     *
+     * @param step the step being saved
+     * @param parts every rank's receipt, in rank order
      * @param state the training position
      * @param config a Jackson-serializable config, or null
-     * @return the committed checkpoint folder
+     * @param optimizerName a description of the optimizer
+     * @param optimizerCounters the optimizer's counters
+     * @return the committed folder
      */
-    public Path save(Map<String, NDArray> model, Map<String, NDArray> optimizerState,
-            Map<String, Long> optimizerCounters, String optimizerName, TrainingState state, Object config) {
-        String name = "ckpt-" + state.step();
-        Path temp = directory.resolve("." + name + ".tmp");
-        Path target = directory.resolve(name);
+    public Path commit(long step, List<CheckpointPart> parts, TrainingState state, Object config,
+            String optimizerName, Map<String, Long> optimizerCounters) {
+        Path folder = folder(step);
         try {
-            Files.createDirectories(directory);
-            removeTempFolders();
-            Files.createDirectory(temp);
-            Map<String, Map<String, NDArray>> groups = new LinkedHashMap<>();
-            groups.put("model", model);
-            groups.put("optimizer", optimizerState);
+            FileSystem fs = fs();
             ObjectMapper json = ConfigLoader.json();
-            ObjectNode index = json.createObjectNode();
-            index.put("format", CheckpointFormat.FORMAT);
-            index.put("version", CheckpointFormat.VERSION);
-            index.set("training_state", json.valueToTree(state));
-            index.set("config", config == null ? json.createObjectNode() : json.valueToTree(config));
-            index.put("optimizer", optimizerName);
-            index.set("optimizer_counters", json.valueToTree(optimizerCounters));
-            index.set("tensors", CheckpointFormat.writeTensors(temp, groups));
-            writeSynced(temp.resolve(CheckpointFormat.INDEX), json.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(index));
-            fsyncDirectory(temp);
+            ObjectNode marker = json.createObjectNode();
+            marker.put("format", CheckpointFormat.FORMAT);
+            marker.put("version", CheckpointFormat.VERSION);
+            marker.put("world_size", parts.size());
+            marker.set("training_state", json.valueToTree(state));
+            marker.set("config", config == null ? json.createObjectNode() : json.valueToTree(config));
+            marker.put("optimizer", optimizerName);
+            marker.set("optimizer_counters", json.valueToTree(optimizerCounters));
+            ArrayNode list = marker.putArray("parts");
+            for (CheckpointPart part : parts) {
+                long bin = fs.getFileStatus(new Path(folder, CheckpointFormat.binName(part.rank()))).getLen();
+                long index = fs.getFileStatus(new Path(folder, CheckpointFormat.indexName(part.rank()))).getLen();
+                if (bin != part.binLength() || index != part.indexLength()) {
+                    throw new IOException("rank " + part.rank() + " reported " + part.binLength() + " + "
+                            + part.indexLength() + " bytes but the file system shows " + bin + " + " + index);
+                }
+                ObjectNode p = list.addObject();
+                p.put("rank", part.rank());
+                p.put("bin", CheckpointFormat.binName(part.rank()));
+                p.put("bin_length", part.binLength());
+                p.put("index", CheckpointFormat.indexName(part.rank()));
+                p.put("index_length", part.indexLength());
+                p.put("index_crc32c", part.indexCrc32c());
+            }
             beforeCommit.run();
-            if (Files.exists(target)) { // re-saving a step: move the old copy aside first
-                Path old = directory.resolve("." + name + ".old.tmp");
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            Path latestTemp = directory.resolve(".latest.tmp");
-            Files.deleteIfExists(latestTemp);
-            writeSynced(latestTemp, (name + "\n").getBytes(StandardCharsets.UTF_8));
-            Files.move(latestTemp, directory.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(directory);
-            removeTempFolders();
-            prune();
-            return target;
+            CheckpointFormat.writeFile(fs, new Path(folder, CheckpointFormat.MARKER),
+                    json.writerWithDefaultPrettyPrinter().writeValueAsBytes(marker), false);
+            prune(fs, step);
+            return folder;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save checkpoint " + target + ": " + e.getMessage()
-                    + "; check free disk space and permissions", e);
+            throw failure("cannot commit checkpoint " + folder, e);
         }
     }
 
-    /** @return the checkpoint {@code latest} points to, if any */
+    /** @return the newest committed checkpoint, if any */
     public Optional<Path> latest() {
-        Path pointer = directory.resolve(LATEST);
-        if (!Files.exists(pointer)) {
-            return Optional.empty();
-        }
-        try {
-            String name = Files.readString(pointer, StandardCharsets.UTF_8).trim();
-            if (!CKPT.matcher(name).matches()) {
-                throw new IllegalStateException(pointer + " holds '" + name + "', not a checkpoint name; delete it "
-                        + "and point it at a ckpt-N folder");
-            }
-            return Optional.of(directory.resolve(name));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<Path> all = list();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
-    /** @return the complete checkpoints in this folder, oldest first */
+    /** @return the committed checkpoints in this folder, oldest first */
     public List<Path> list() {
-        List<Path> result = new ArrayList<>();
-        if (!Files.isDirectory(directory)) {
+        try {
+            FileSystem fs = fs();
+            List<Path> result = new ArrayList<>();
+            for (FileStatus status : folders(fs)) {
+                if (fs.exists(new Path(status.getPath(), CheckpointFormat.MARKER))) {
+                    result.add(status.getPath());
+                }
+            }
             return result;
-        }
-        try (Stream<Path> children = Files.list(directory)) {
-            children.filter(p -> CKPT.matcher(p.getFileName().toString()).matches())
-                    .filter(p -> Files.exists(p.resolve(CheckpointFormat.INDEX)))
-                    .sorted(Comparator.comparingLong(CheckpointManager::stepOf))
-                    .forEach(result::add);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw failure("cannot list checkpoints in " + directory, e);
         }
-        return result;
     }
 
     /**
-     * Restores a checkpoint into live parameters and optimizer. Every parameter must be in the checkpoint with the
-     * same shape and data type, and vice versa (errors name the offending tensors).
+     * Restores a checkpoint written by any number of ranks into one process holding every parameter.
      *
-     * @param checkpoint a {@code ckpt-N} folder (e.g. from {@link #latest()})
+     * @param checkpoint a committed {@code ckpt-N} folder (e.g. from {@link #latest()})
      * @param parameters the model's parameters, overwritten in place
      * @param optimizer the optimizer to restore, or null to load the model only
      * @return the training state and config saved with it
      */
-    public static RestoredCheckpoint restore(Path checkpoint, List<ModelParameter> parameters, Optimizer optimizer) {
-        Map<String, NDArray> model = new LinkedHashMap<>();
-        for (ModelParameter p : parameters) {
-            model.put(p.name(), p.array());
-        }
-        return restore(checkpoint, model, optimizer == null ? null : optimizer.stateTensors(), optimizer);
+    public RestoredCheckpoint restore(Path checkpoint, List<ModelParameter> parameters, Optimizer optimizer) {
+        return restoreTensors(checkpoint, CheckpointTensor.of(parameters, optimizer), optimizer);
     }
 
     /**
-     * Restores a checkpoint into named tensors (e.g. full-size buffers a rank then takes its experts from).
+     * Restores the tensors one process holds (e.g. one rank's experts) from a checkpoint written by any number of
+     * ranks. Every model tensor of the checkpoint must be among the targets (an expert tensor with the same expert
+     * count) and vice versa; errors name the offending tensors.
      *
-     * @param checkpoint a {@code ckpt-N} folder
-     * @param model parameter name to the tensor to overwrite; must match the checkpoint's names, shapes and types
-     * @param optimizerState optimizer state name to tensor, or null to skip the optimizer
+     * @param checkpoint a committed {@code ckpt-N} folder
+     * @param targets the tensors to overwrite; optimizer tensors only when restoring the optimizer
      * @param optimizer whose counters to restore, or null
      * @return the training state and config saved with it
      */
-    public static RestoredCheckpoint restore(Path checkpoint, Map<String, NDArray> model,
-            Map<String, NDArray> optimizerState, Optimizer optimizer) {
-        JsonNode index = readIndex(checkpoint);
-        try (FileChannel in = FileChannel.open(checkpoint.resolve(CheckpointFormat.TENSORS), StandardOpenOption.READ)) {
-            restoreGroup(in, checkpoint, CheckpointFormat.entries(index, "model"), model, "model parameters");
-            if (optimizerState != null) {
-                restoreGroup(in, checkpoint, CheckpointFormat.entries(index, "optimizer"), optimizerState,
-                        "optimizer state");
+    public RestoredCheckpoint restoreTensors(Path checkpoint, List<CheckpointTensor> targets, Optimizer optimizer) {
+        JsonNode marker = readIndex(checkpoint);
+        Map<Path, FSDataInputStream> open = new HashMap<>();
+        try {
+            FileSystem fs = fs();
+            Map<String, CheckpointFormat.Located> entries = new HashMap<>();
+            for (JsonNode part : marker.get("parts")) {
+                Path bin = new Path(checkpoint, part.get("bin").asText());
+                Path index = new Path(checkpoint, part.get("index").asText());
+                byte[] indexBytes = CheckpointFormat.readFile(fs, index, MAX_INDEX_BYTES);
+                CRC32C crc = new CRC32C();
+                crc.update(indexBytes);
+                long binLength = fs.getFileStatus(bin).getLen();
+                if (indexBytes.length != part.get("index_length").asLong()
+                        || crc.getValue() != part.get("index_crc32c").asLong()
+                        || binLength != part.get("bin_length").asLong()) {
+                    throw new IOException("the part of rank " + part.get("rank").asInt() + " in " + checkpoint
+                            + " does not match its commit marker (changed or truncated after the commit); restore "
+                            + "from an older checkpoint");
+                }
+                CheckpointFormat.collectEntries(ConfigLoader.json().readTree(indexBytes), bin, entries);
+            }
+            checkNames(checkpoint, entries, targets, CheckpointTensor.MODEL);
+            if (optimizer != null) {
+                checkNames(checkpoint, entries, targets, CheckpointTensor.OPTIMIZER);
+            }
+            for (CheckpointTensor target : targets) {
+                CheckpointFormat.readInto(target, entries, open, fs, checkpoint);
             }
             if (optimizer != null) {
                 Map<String, Long> counters = new LinkedHashMap<>();
-                index.get("optimizer_counters").fields().forEachRemaining(e -> counters.put(e.getKey(),
+                marker.get("optimizer_counters").fields().forEachRemaining(e -> counters.put(e.getKey(),
                         e.getValue().asLong()));
                 optimizer.restoreCounters(counters);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e);
+            throw failure("cannot read checkpoint " + checkpoint, e);
+        } finally {
+            for (FSDataInputStream in : open.values()) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // read-only stream
+                }
+            }
         }
-        TrainingState state = ConfigLoader.bind(index.get("training_state"), TrainingState.class,
-                checkpoint.resolve(CheckpointFormat.INDEX).toString());
-        return new RestoredCheckpoint(checkpoint, state, index.get("config"));
+        TrainingState state = ConfigLoader.bind(marker.get("training_state"), TrainingState.class,
+                new Path(checkpoint, CheckpointFormat.MARKER).toString());
+        return new RestoredCheckpoint(checkpoint, state, marker.get("config"));
     }
 
     /**
-     * Reads a checkpoint's index ({@code checkpoint.json}) without touching tensors, e.g. to read its config.
+     * Reads a checkpoint's commit marker ({@code checkpoint.json}) without touching tensors, e.g. to read its config.
      *
      * @param checkpoint a {@code ckpt-N} folder
-     * @return the parsed index
+     * @return the parsed marker
      */
-    public static JsonNode readIndex(Path checkpoint) {
-        Path file = checkpoint.resolve(CheckpointFormat.INDEX);
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException(checkpoint + " is not a complete checkpoint (no "
-                    + CheckpointFormat.INDEX + "); use CheckpointManager.latest() to find the newest complete one");
-        }
+    public JsonNode readIndex(Path checkpoint) {
+        Path file = new Path(checkpoint, CheckpointFormat.MARKER);
         try {
-            JsonNode index = ConfigLoader.json().readTree(file.toFile());
+            JsonNode index = ConfigLoader.json().readTree(CheckpointFormat.readFile(fs(), file, MAX_INDEX_BYTES));
             if (!CheckpointFormat.FORMAT.equals(index.path("format").asText())
                     || index.path("version").asInt() != CheckpointFormat.VERSION) {
                 throw new IllegalArgumentException(file + " is not an " + CheckpointFormat.FORMAT + " version "
-                        + CheckpointFormat.VERSION + " index");
+                        + CheckpointFormat.VERSION + " marker (version " + index.path("version").asInt() + "); a "
+                        + "version 1 checkpoint (one tensors.bin) comes from an older OmniSpark: retrain, or load it "
+                        + "with that version");
             }
             return index;
+        } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException(checkpoint + " is not a committed checkpoint (no "
+                    + CheckpointFormat.MARKER + "); use CheckpointManager.latest() to find the newest committed one",
+                    e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw failure("cannot read " + file, e);
         }
     }
 
-    private static void restoreGroup(FileChannel in, Path checkpoint, Map<String, JsonNode> saved,
-            Map<String, NDArray> targets, String what) throws IOException {
-        if (!saved.keySet().equals(targets.keySet())) {
-            TreeSet<String> missing = new TreeSet<>(targets.keySet());
+    private static void checkNames(Path checkpoint, Map<String, CheckpointFormat.Located> entries,
+            List<CheckpointTensor> targets, String group) {
+        Map<String, Integer> saved = CheckpointFormat.namesIn(entries, group);
+        Map<String, Integer> wanted = new LinkedHashMap<>();
+        for (CheckpointTensor t : targets) {
+            if (t.group().equals(group)) {
+                wanted.put(t.name(), t.numExperts());
+            }
+        }
+        if (!saved.keySet().equals(wanted.keySet())) {
+            TreeSet<String> missing = new TreeSet<>(wanted.keySet());
             missing.removeAll(saved.keySet());
             TreeSet<String> unexpected = new TreeSet<>(saved.keySet());
-            unexpected.removeAll(targets.keySet());
-            throw new IllegalArgumentException("the " + what + " in " + checkpoint + " do not match: missing "
-                    + missing + ", unexpected " + unexpected + "; was it written for a different model config?");
+            unexpected.removeAll(wanted.keySet());
+            throw new IllegalArgumentException("the " + group + " tensors in " + checkpoint + " do not match: "
+                    + "missing " + missing + ", unexpected " + unexpected + "; was it written for a different model "
+                    + "config?");
         }
-        for (Map.Entry<String, NDArray> target : targets.entrySet()) {
-            CheckpointFormat.readInto(in, saved.get(target.getKey()), target.getValue(), checkpoint);
-        }
-    }
-
-    private void prune() throws IOException {
-        List<Path> all = list();
-        Path latest = latest().orElse(null);
-        for (int i = 0; i < all.size() - keep; i++) {
-            if (!all.get(i).equals(latest)) { // resumed from an older step: never delete what latest names
-                deleteRecursively(all.get(i));
+        for (Map.Entry<String, Integer> w : wanted.entrySet()) {
+            if (!w.getValue().equals(saved.get(w.getKey()))) {
+                throw new IllegalArgumentException("'" + w.getKey() + "' in " + checkpoint + " has "
+                        + saved.get(w.getKey()) + " experts but the model has " + w.getValue() + "; was it written "
+                        + "for a different model config?");
             }
         }
     }
 
-    private void removeTempFolders() throws IOException {
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, ".ckpt-*.tmp")) {
-            for (Path temp : temps) {
-                deleteRecursively(temp);
+    private void prune(FileSystem fs, long committedStep) throws IOException {
+        List<FileStatus> all = folders(fs);
+        List<Path> committed = new ArrayList<>();
+        for (FileStatus status : all) {
+            long step = stepOf(status.getPath());
+            boolean marked = fs.exists(new Path(status.getPath(), CheckpointFormat.MARKER));
+            if (marked) {
+                committed.add(status.getPath());
+            } else if (step < committedStep) { // a crashed attempt's leftover
+                fs.delete(status.getPath(), true);
             }
         }
+        for (int i = 0; i < committed.size() - keep; i++) {
+            Path old = committed.get(i);
+            if (stepOf(old) != committedStep) {
+                fs.delete(new Path(old, CheckpointFormat.MARKER), false); // uncommit first
+                fs.delete(old, true);
+            }
+        }
+    }
+
+    /** The {@code ckpt-N} folders, by step. */
+    private List<FileStatus> folders(FileSystem fs) throws IOException {
+        if (!fs.exists(directory)) {
+            return List.of();
+        }
+        List<FileStatus> result = new ArrayList<>();
+        for (FileStatus status : fs.listStatus(directory)) {
+            if (status.isDirectory() && CKPT.matcher(status.getPath().getName()).matches()) {
+                result.add(status);
+            }
+        }
+        result.sort(Comparator.comparingLong(s -> stepOf(s.getPath())));
+        return result;
+    }
+
+    private FileSystem fs() throws IOException {
+        FileSystem fs = directory.getFileSystem(conf);
+        return fs instanceof LocalFileSystem local ? local.getRaw() : fs; // no .crc side files: parts carry CRCs
     }
 
     private static long stepOf(Path checkpoint) {
-        Matcher m = CKPT.matcher(checkpoint.getFileName().toString());
+        Matcher m = CKPT.matcher(checkpoint.getName());
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    private static void writeSynced(Path file, byte[] bytes) throws IOException {
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
+    private static void requireUniqueNames(List<ModelParameter> parameters) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ModelParameter p : parameters) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("two parameters are named '" + p.name() + "'; checkpoints "
+                        + "key tensors by name, so give every parameter a unique name");
             }
-            out.force(true);
         }
     }
 
-    private static void fsyncDirectory(Path folder) {
-        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot fsync a directory; the renames are still atomic there.
-        }
+    /**
+     * @param local a local path
+     * @return it as a {@code file:} Hadoop path (never resolved against {@code fs.defaultFS})
+     */
+    public static Path localPath(java.nio.file.Path local) {
+        return new Path("file", null, local.toAbsolutePath().normalize().toString());
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+    private static UncheckedIOException failure(String what, IOException e) {
+        return new UncheckedIOException(what + ": " + e.getMessage() + "; check that the folder is reachable and "
+                + "writable from every rank (a shared file system: HDFS, S3A, NFS) and has free space", e);
     }
 
     /** Builder: {@link #setDirectory} is required. */
     public static final class Builder {
         private Path directory;
         private int keep = 5;
+        private Configuration conf;
 
-        /** @param directory the checkpoint folder (created if absent) @return this */
+        /**
+         * @param directory the checkpoint folder, a local path or any Hadoop file system URI (hdfs://, s3a://)
+         * @return this
+         */
+        public Builder setDirectory(String directory) {
+            return setDirectory(new Path(directory));
+        }
+
+        /** @param directory the checkpoint folder on any Hadoop file system @return this */
         public Builder setDirectory(Path directory) {
             this.directory = directory;
             return this;
         }
 
-        /** @param keep how many checkpoints to keep, default 5 @return this */
+        /** @param directory a local checkpoint folder @return this */
+        public Builder setDirectory(java.nio.file.Path directory) {
+            return setDirectory(localPath(directory));
+        }
+
+        /** @param keep how many committed checkpoints to keep, default 5 @return this */
         public Builder optKeep(int keep) {
             this.keep = keep;
+            return this;
+        }
+
+        /** @param conf the Hadoop configuration (default: {@code new Configuration()}, i.e. core-site.xml) @return this */
+        public Builder optConfiguration(Configuration conf) {
+            this.conf = conf;
             return this;
         }
 
         /** @return the manager */
         public CheckpointManager build() {
             if (directory == null) {
-                throw new IllegalArgumentException("setDirectory is required, e.g. exp/run1/checkpoints");
+                throw new IllegalArgumentException("setDirectory is required, e.g. exp/run1/checkpoints or "
+                        + "hdfs://namenode/exp/run1/checkpoints");
             }
             if (keep < 1) {
                 throw new IllegalArgumentException("keep must be >= 1 (checkpoint.keep), got " + keep);

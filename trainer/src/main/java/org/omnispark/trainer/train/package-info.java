@@ -10,9 +10,9 @@
  *       from a {@link org.omnispark.trainer.config.TrainConfig}.
  *   <li>Checkpoints: {@link org.omnispark.trainer.train.CheckpointManager} saves model parameters (by name),
  *       optimizer state, {@link org.omnispark.trainer.train.TrainingState} (step, epoch, batches consumed, RNG seed
- *       and counter) and the config; atomic (temp folder + rename, {@code latest} pointer via temp + rename), keeps
- *       the last K. Format: one {@code tensors.bin} (little-endian, concatenated) plus a {@code checkpoint.json}
- *       index with shapes, offsets and CRC32C per tensor.
+ *       and counter) and the config on any Hadoop file system, in parts written by each rank ({@code part-<r>.bin}
+ *       + {@code part-<r>.json}, experts keyed by global id, CRC32C per tensor) and a commit marker ({@code
+ *       checkpoint.json}) written last; keeps the last K. Format: docs/checkpoint-format.md.
  *   <li>Metrics: {@link org.omnispark.trainer.train.MetricsWriter} with a JSON-lines and a TensorBoard event-file
  *       implementation (TFRecord framing and Event protobuf hand-encoded), and a {@link
  *       org.omnispark.trainer.train.ConsoleProgress} line.

@@ -49,6 +49,27 @@ class EvaluatorTest {
                 "lr=0.01", "warmup_steps=5")).setTrainData(data).setOutput(modelDir).build().run();
     }
 
+    /** Streaming's default chunk applies to streaming only: the other modes keep full context, and say so. */
+    @Test
+    void streamingChunkDoesNotLeakIntoTheFullContextModes() throws IOException {
+        Path mixed = tmp.resolve("eval-mixed");
+        EvalReport report = Evaluator.builder().setModelDir(modelDir).setData(data).optOutput(mixed)
+                .optModes(List.of(DecodeMode.CTC_GREEDY, DecodeMode.STREAMING)).build().run();
+        assertEquals("full context", report.modes().get(0).context());
+        assertEquals("chunk 16, all left chunks", report.modes().get(1).context());
+        JsonNode json = ConfigLoader.json().readTree(mixed.resolve("report.json").toFile());
+        assertEquals(0, json.get("modes").get("ctc_greedy").get("decoding_chunk_size").asInt());
+        assertEquals(16, json.get("modes").get("streaming").get("decoding_chunk_size").asInt());
+        Path alone = tmp.resolve("eval-greedy-alone");
+        Evaluator.builder().setModelDir(modelDir).setData(data).optOutput(alone).optModes(List.of(
+                DecodeMode.CTC_GREEDY)).build().run();
+        assertEquals(TrnFile.read(alone.resolve("ctc_greedy/hyp.trn")), TrnFile.read(mixed.resolve(
+                "ctc_greedy/hyp.trn")), "ctc_greedy decodes the same with or without streaming in the list");
+        EvalReport chunked = Evaluator.builder().setModelDir(modelDir).setData(data).optOutput(tmp.resolve(
+                "eval-chunk4")).optModes(List.of(DecodeMode.CTC_GREEDY)).optDecodingChunk(4, 2).build().run();
+        assertEquals("chunk 4, 2 left chunks", chunked.modes().get(0).context(), "an explicit chunk applies to all");
+    }
+
     @Test
     void reportCountsEqualTheCalculatorOnTheWrittenTrnFiles() throws IOException {
         Path out = tmp.resolve("eval-all");
@@ -104,8 +125,8 @@ class EvaluatorTest {
         ModelDirectory dir = ModelDirectory.read(modelDir);
         try (NDManager root = NDManager.newBaseManager("PyTorch")) {
             U2Model model = dir.newModel(root);
-            CheckpointManager.restore(CheckpointManager.builder().setDirectory(dir.checkpoints()).build().latest()
-                    .orElseThrow(), model.parameters(), null);
+            CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpoints()).build();
+            checkpoints.restore(checkpoints.latest().orElseThrow(), model.parameters(), null);
             int checked = 0;
             for (List<Utterance> us : BucketedBatches.builder().setDataset(data).optMaxBatchSize(1).build()) {
                 try (NDManager scope = root.newSubManager()) {

@@ -90,8 +90,8 @@ class TrainerTest {
         assertEquals(3, part2.startStep(), "resumed from ckpt-3");
         assertEquals(6, part2.finalStep());
         // model + optimizer tensors, concatenated in a fixed order: bitwise equal
-        byte[] a = Files.readAllBytes(straight.resolve("checkpoints/ckpt-6/tensors.bin"));
-        byte[] b = Files.readAllBytes(resumed.resolve("checkpoints/ckpt-6/tensors.bin"));
+        byte[] a = Files.readAllBytes(straight.resolve("checkpoints/ckpt-6/part-0.bin"));
+        byte[] b = Files.readAllBytes(resumed.resolve("checkpoints/ckpt-6/part-0.bin"));
         assertEquals(a.length, b.length);
         assertArrayEquals(a, b, "parameters and Adam state after 6 steps vs 3 + resume + 3");
     }
@@ -116,7 +116,8 @@ class TrainerTest {
         assertTrue(b.get(19) < 0.7 * b.get(0), "bf16 training must learn: " + b.get(0) + " -> " + b.get(19));
         assertEquals(a.get(19), b.get(19), 0.02 * a.get(19), "step-20 loss fp32 vs bf16 (measured: 0.1% apart)");
         // the checkpoint holds float32 master weights
-        String checkpoint = Files.readString(tmp.resolve("bf16/checkpoints/ckpt-20/checkpoint.json"));
+        String checkpoint = Files.readString(tmp.resolve("bf16/checkpoints/ckpt-20/checkpoint.json"))
+                + Files.readString(tmp.resolve("bf16/checkpoints/ckpt-20/part-0.json"));
         java.util.regex.Matcher dtype = java.util.regex.Pattern.compile("\"dtype\" : \"(\\w+)\"").matcher(checkpoint);
         List<String> types = new ArrayList<>();
         while (dtype.find()) {

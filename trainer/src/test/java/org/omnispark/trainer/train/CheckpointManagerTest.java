@@ -23,7 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 
-/** Checkpoint round trips, atomic commit under a simulated crash, retention, and bitwise-identical resume. */
+/**
+ * Checkpoint round trips, the commit marker under a simulated crash, retention, parts written by several ranks with
+ * experts keyed by global id, corruption, and bitwise-identical resume.
+ */
 class CheckpointManagerTest {
 
     @TempDir
@@ -73,6 +76,14 @@ class CheckpointManagerTest {
         return array.toFloatArray();
     }
 
+    private org.apache.hadoop.fs.Path hadoop(String child) {
+        return new org.apache.hadoop.fs.Path(CheckpointManager.localPath(dir), child);
+    }
+
+    private static Path local(org.apache.hadoop.fs.Path path) {
+        return Path.of(path.toUri());
+    }
+
     @Test
     void roundTripIsBitwiseAndRestoresStateAndConfig() {
         try (NDManager manager = TrainTestSupport.newManager()) {
@@ -84,14 +95,17 @@ class CheckpointManagerTest {
             }
             state = new TrainingState(state.step(), 2, 17, state.rngSeed(), state.rngCounter());
             CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir).optKeep(2).build();
-            Path saved = checkpoints.save(params, optimizer, state, Map.of("model", "tiny", "d", 4));
-            assertEquals(dir.resolve("ckpt-3"), saved);
+            org.apache.hadoop.fs.Path saved = checkpoints.save(params, optimizer, state, Map.of("model", "tiny", "d", 4));
+            assertEquals(hadoop("ckpt-3"), saved);
             assertEquals(saved, checkpoints.latest().orElseThrow());
+            assertTrue(Files.exists(local(saved).resolve("part-0.bin")) && Files.exists(local(saved).resolve(
+                    "part-0.json")) && Files.exists(local(saved).resolve("checkpoint.json")));
+            assertFalse(Files.exists(local(saved).resolve(".part-0.bin.crc")), "no Hadoop checksum side files");
 
             List<ModelParameter> fresh = model(manager, 99); // different initial values, overwritten by restore
             assertNotEquals(values(params.get(0).array())[0], values(fresh.get(0).array())[0]);
             Adam freshOptimizer = adamW(fresh);
-            RestoredCheckpoint restored = CheckpointManager.restore(saved, fresh, freshOptimizer);
+            RestoredCheckpoint restored = checkpoints.restore(saved, fresh, freshOptimizer);
             for (int i = 0; i < params.size(); i++) {
                 assertArrayEquals(values(params.get(i).array()), values(fresh.get(i).array()), 0f,
                         "bitwise " + params.get(i).name());
@@ -133,8 +147,7 @@ class CheckpointManagerTest {
         try (NDManager manager = TrainTestSupport.newManager()) { // a new "process": fresh model and optimizer
             List<ModelParameter> params = model(manager, 1234);
             Adam optimizer = adamW(params);
-            TrainingState state = CheckpointManager.restore(checkpoints.latest().orElseThrow(), params, optimizer)
-                    .state();
+            TrainingState state = checkpoints.restore(checkpoints.latest().orElseThrow(), params, optimizer).state();
             assertEquals(3, state.step());
             for (int i = 0; i < 3; i++) {
                 state = trainStep(manager, params, optimizer, state);
@@ -146,7 +159,7 @@ class CheckpointManagerTest {
     }
 
     @Test
-    void crashBeforeRenameKeepsThePreviousCheckpointAsLatest() throws IOException {
+    void aCheckpointWithoutItsMarkerIsNeverLoadedAndIsReplacedOrPruned() throws IOException {
         try (NDManager manager = TrainTestSupport.newManager()) {
             List<ModelParameter> params = model(manager, 7);
             Adam optimizer = adamW(params);
@@ -161,19 +174,26 @@ class CheckpointManagerTest {
             };
             TrainingState crashed = state;
             assertThrows(IllegalStateException.class, () -> checkpoints.save(params, optimizer, crashed, null));
-            assertTrue(Files.isDirectory(dir.resolve(".ckpt-2.tmp")), "the incomplete temp folder is left behind");
-            assertFalse(Files.exists(dir.resolve("ckpt-2")));
-            assertEquals(dir.resolve("ckpt-1"), checkpoints.latest().orElseThrow(), "latest still names ckpt-1");
-            assertEquals(List.of(dir.resolve("ckpt-1")), checkpoints.list());
+            assertTrue(Files.exists(dir.resolve("ckpt-2/part-0.bin")), "the parts were written");
+            assertFalse(Files.exists(dir.resolve("ckpt-2/checkpoint.json")), "but not the marker");
+            assertEquals(hadoop("ckpt-1"), checkpoints.latest().orElseThrow(), "the unmarked ckpt-2 is ignored");
+            assertEquals(List.of(hadoop("ckpt-1")), checkpoints.list());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> checkpoints.restore(hadoop("ckpt-2"), params, null));
+            assertTrue(e.getMessage().contains("not a committed checkpoint"), e.getMessage());
 
             List<ModelParameter> fresh = model(manager, 5);
-            CheckpointManager.restore(checkpoints.latest().orElseThrow(), fresh, adamW(fresh));
+            checkpoints.restore(checkpoints.latest().orElseThrow(), fresh, adamW(fresh));
             assertArrayEquals(savedW, values(fresh.get(0).array()), 0f, "ckpt-1 still loads");
 
             checkpoints.beforeCommit = () -> {};
-            checkpoints.save(params, optimizer, state, null);
-            assertFalse(Files.exists(dir.resolve(".ckpt-2.tmp")), "the next save cleans up");
-            assertEquals(dir.resolve("ckpt-2"), checkpoints.latest().orElseThrow());
+            checkpoints.save(params, optimizer, state, null); // the re-run of step 2 replaces the half-written one
+            assertEquals(hadoop("ckpt-2"), checkpoints.latest().orElseThrow());
+
+            Files.createDirectories(dir.resolve("ckpt-3")); // a crashed attempt's leftover, older than the next commit
+            Files.writeString(dir.resolve("ckpt-3/part-1.bin"), "half");
+            checkpoints.save(params, optimizer, new TrainingState(4, 0, 4, 1, 4), null);
+            assertFalse(Files.exists(dir.resolve("ckpt-3")), "unmarked folders older than a commit are pruned");
         }
     }
 
@@ -185,8 +205,61 @@ class CheckpointManagerTest {
             for (long step = 1; step <= 5; step++) {
                 checkpoints.save(params, null, new TrainingState(step * 10, 0, step, 0, step), null);
             }
-            assertEquals(List.of(dir.resolve("ckpt-40"), dir.resolve("ckpt-50")), checkpoints.list());
-            assertEquals(dir.resolve("ckpt-50"), checkpoints.latest().orElseThrow());
+            assertEquals(List.of(hadoop("ckpt-40"), hadoop("ckpt-50")), checkpoints.list());
+            assertEquals(hadoop("ckpt-50"), checkpoints.latest().orElseThrow());
+            assertFalse(Files.exists(dir.resolve("ckpt-30")));
+        }
+    }
+
+    /**
+     * Two "ranks" write one checkpoint: rank 0 the replicated tensor and experts 0-1 of a 4-expert tensor, rank 1
+     * experts 2-3. One process reads every expert back, and a "rank" of another layout reads experts 1-2 from both
+     * parts.
+     */
+    @Test
+    void expertsAreKeyedByGlobalIdAcrossParts() throws IOException {
+        try (NDManager manager = TrainTestSupport.newManager()) {
+            ModelParameter all = ModelParameter.uniform(manager, "moe.w", new Shape(4, 3), DataType.FLOAT32, 1, 3,
+                    true);
+            ModelParameter shared = ModelParameter.uniform(manager, "router.w", new Shape(3), DataType.FLOAT32, 1, 4,
+                    false);
+            float[] expected = values(all.array());
+            NDArray firstHalf = all.array().get("0:2");
+            NDArray secondHalf = all.array().get("2:4");
+            CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir).build();
+            checkpoints.begin(9);
+            CheckpointPart p0 = checkpoints.writePart(9, 0, List.of(
+                    new CheckpointTensor("router.w", CheckpointTensor.MODEL, shared.array(), -1, 0),
+                    new CheckpointTensor("moe.w", CheckpointTensor.MODEL, firstHalf, 0, 4)));
+            CheckpointPart p1 = checkpoints.writePart(9, 1, List.of(
+                    new CheckpointTensor("moe.w", CheckpointTensor.MODEL, secondHalf, 2, 4)));
+            assertTrue(checkpoints.list().isEmpty(), "nothing is visible before the commit");
+            checkpoints.commit(9, List.of(p0, p1), new TrainingState(9, 0, 9, 1, 9), null, "", Map.of());
+            String index1 = Files.readString(dir.resolve("ckpt-9/part-1.json"));
+            assertTrue(index1.contains("\"expert\" : 2") && index1.contains("\"expert\" : 3"), index1);
+
+            ModelParameter whole = ModelParameter.uniform(manager, "moe.w", new Shape(4, 3), DataType.FLOAT32, 1, 77,
+                    true);
+            ModelParameter router = ModelParameter.uniform(manager, "router.w", new Shape(3), DataType.FLOAT32, 1, 78,
+                    false);
+            checkpoints.restore(checkpoints.latest().orElseThrow(), List.of(router, whole), null);
+            assertArrayEquals(expected, values(whole.array()), 0f, "every expert, in global order");
+            assertArrayEquals(values(shared.array()), values(router.array()), 0f);
+
+            NDArray middle = manager.zeros(new Shape(2, 3));
+            checkpoints.restoreTensors(checkpoints.latest().orElseThrow(), List.of(
+                    new CheckpointTensor("router.w", CheckpointTensor.MODEL, router.array(), -1, 0),
+                    new CheckpointTensor("moe.w", CheckpointTensor.MODEL, middle, 1, 4)), null);
+            float[] want = new float[6];
+            System.arraycopy(expected, 3, want, 0, 6);
+            assertArrayEquals(want, values(middle), 0f, "experts 1 and 2 from two parts");
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> checkpoints.restoreTensors(
+                    checkpoints.latest().orElseThrow(), List.of(
+                            new CheckpointTensor("router.w", CheckpointTensor.MODEL, router.array(), -1, 0),
+                            new CheckpointTensor("moe.w", CheckpointTensor.MODEL, manager.zeros(new Shape(2, 3)), 0,
+                                    8)), null));
+            assertTrue(e.getMessage().contains("has 4 experts but the model has 8"), e.getMessage());
         }
     }
 
@@ -195,28 +268,32 @@ class CheckpointManagerTest {
         try (NDManager manager = TrainTestSupport.newManager()) {
             List<ModelParameter> params = model(manager, 7);
             CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir).build();
-            Path saved = checkpoints.save(params, null, TrainingState.start(0), null);
+            org.apache.hadoop.fs.Path saved = checkpoints.save(params, null, TrainingState.start(0), null);
 
             List<ModelParameter> other = List.of(params.get(0),
                     ModelParameter.uniform(manager, "lin.bias", new Shape(1), DataType.FLOAT32, 0.5, 3, false));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> CheckpointManager.restore(saved, other, null));
+                    () -> checkpoints.restore(saved, other, null));
             assertTrue(e.getMessage().contains("missing [lin.bias]") && e.getMessage().contains("unexpected [lin.b]"),
                     e.getMessage());
 
             List<ModelParameter> wrongShape = List.of(
                     ModelParameter.uniform(manager, "lin.w", new Shape(2, 2), DataType.FLOAT32, 0.5, 3, false),
                     params.get(1));
-            e = assertThrows(IllegalArgumentException.class, () -> CheckpointManager.restore(saved, wrongShape, null));
+            e = assertThrows(IllegalArgumentException.class, () -> checkpoints.restore(saved, wrongShape, null));
             assertTrue(e.getMessage().contains("lin.w") && e.getMessage().contains("(4, 1)"), e.getMessage());
 
-            Path bin = saved.resolve(CheckpointFormat.TENSORS);
+            Path bin = local(saved).resolve("part-0.bin");
             byte[] bytes = Files.readAllBytes(bin);
             bytes[0] ^= 1; // flip one bit of lin.w
             Files.write(bin, bytes, StandardOpenOption.TRUNCATE_EXISTING);
             java.io.UncheckedIOException io = assertThrows(java.io.UncheckedIOException.class,
-                    () -> CheckpointManager.restore(saved, params, null));
+                    () -> checkpoints.restore(saved, params, null));
             assertTrue(io.getMessage().contains("CRC32C"), io.getMessage());
+
+            Files.write(bin, java.util.Arrays.copyOf(bytes, bytes.length - 4), StandardOpenOption.TRUNCATE_EXISTING);
+            io = assertThrows(java.io.UncheckedIOException.class, () -> checkpoints.restore(saved, params, null));
+            assertTrue(io.getMessage().contains("does not match its commit marker"), io.getMessage());
         }
     }
 }
