@@ -4,22 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -46,7 +40,6 @@ import org.omnispark.trainer.nn.ModelParameter;
 public final class CheckpointManager {
 
     private static final Pattern CKPT = Pattern.compile("ckpt-(\\d+)");
-    private static final long MAX_INDEX_BYTES = 256L << 20;
 
     private final Path directory;
     private final int keep;
@@ -225,54 +218,11 @@ public final class CheckpointManager {
      * @return the training state and config saved with it
      */
     public RestoredCheckpoint restoreTensors(Path checkpoint, List<CheckpointTensor> targets, Optimizer optimizer) {
-        JsonNode marker = readIndex(checkpoint);
-        Map<Path, FSDataInputStream> open = new HashMap<>();
         try {
-            FileSystem fs = fs();
-            Map<String, CheckpointFormat.Located> entries = new HashMap<>();
-            for (JsonNode part : marker.get("parts")) {
-                Path bin = new Path(checkpoint, part.get("bin").asText());
-                Path index = new Path(checkpoint, part.get("index").asText());
-                byte[] indexBytes = CheckpointFormat.readFile(fs, index, MAX_INDEX_BYTES);
-                CRC32C crc = new CRC32C();
-                crc.update(indexBytes);
-                long binLength = fs.getFileStatus(bin).getLen();
-                if (indexBytes.length != part.get("index_length").asLong()
-                        || crc.getValue() != part.get("index_crc32c").asLong()
-                        || binLength != part.get("bin_length").asLong()) {
-                    throw new IOException("the part of rank " + part.get("rank").asInt() + " in " + checkpoint
-                            + " does not match its commit marker (changed or truncated after the commit); restore "
-                            + "from an older checkpoint");
-                }
-                CheckpointFormat.collectEntries(ConfigLoader.json().readTree(indexBytes), bin, entries);
-            }
-            checkNames(checkpoint, entries, targets, CheckpointTensor.MODEL);
-            if (optimizer != null) {
-                checkNames(checkpoint, entries, targets, CheckpointTensor.OPTIMIZER);
-            }
-            for (CheckpointTensor target : targets) {
-                CheckpointFormat.readInto(target, entries, open, fs, checkpoint);
-            }
-            if (optimizer != null) {
-                Map<String, Long> counters = new LinkedHashMap<>();
-                marker.get("optimizer_counters").fields().forEachRemaining(e -> counters.put(e.getKey(),
-                        e.getValue().asLong()));
-                optimizer.restoreCounters(counters);
-            }
+            return new CheckpointReader(fs(), checkpoint).restore(targets, optimizer);
         } catch (IOException e) {
             throw failure("cannot read checkpoint " + checkpoint, e);
-        } finally {
-            for (FSDataInputStream in : open.values()) {
-                try {
-                    in.close();
-                } catch (IOException ignored) {
-                    // read-only stream
-                }
-            }
         }
-        TrainingState state = ConfigLoader.bind(marker.get("training_state"), TrainingState.class,
-                new Path(checkpoint, CheckpointFormat.MARKER).toString());
-        return new RestoredCheckpoint(checkpoint, state, marker.get("config"));
     }
 
     /**
@@ -282,50 +232,10 @@ public final class CheckpointManager {
      * @return the parsed marker
      */
     public JsonNode readIndex(Path checkpoint) {
-        Path file = new Path(checkpoint, CheckpointFormat.MARKER);
         try {
-            JsonNode index = ConfigLoader.json().readTree(CheckpointFormat.readFile(fs(), file, MAX_INDEX_BYTES));
-            if (!CheckpointFormat.FORMAT.equals(index.path("format").asText())
-                    || index.path("version").asInt() != CheckpointFormat.VERSION) {
-                throw new IllegalArgumentException(file + " is not an " + CheckpointFormat.FORMAT + " version "
-                        + CheckpointFormat.VERSION + " marker (version " + index.path("version").asInt() + "); a "
-                        + "version 1 checkpoint (one tensors.bin) comes from an older OmniSpark: retrain, or load it "
-                        + "with that version");
-            }
-            return index;
-        } catch (FileNotFoundException e) {
-            throw new IllegalArgumentException(checkpoint + " is not a committed checkpoint (no "
-                    + CheckpointFormat.MARKER + "); use CheckpointManager.latest() to find the newest committed one",
-                    e);
+            return new CheckpointReader(fs(), checkpoint).marker();
         } catch (IOException e) {
-            throw failure("cannot read " + file, e);
-        }
-    }
-
-    private static void checkNames(Path checkpoint, Map<String, CheckpointFormat.Located> entries,
-            List<CheckpointTensor> targets, String group) {
-        Map<String, Integer> saved = CheckpointFormat.namesIn(entries, group);
-        Map<String, Integer> wanted = new LinkedHashMap<>();
-        for (CheckpointTensor t : targets) {
-            if (t.group().equals(group)) {
-                wanted.put(t.name(), t.numExperts());
-            }
-        }
-        if (!saved.keySet().equals(wanted.keySet())) {
-            TreeSet<String> missing = new TreeSet<>(wanted.keySet());
-            missing.removeAll(saved.keySet());
-            TreeSet<String> unexpected = new TreeSet<>(saved.keySet());
-            unexpected.removeAll(wanted.keySet());
-            throw new IllegalArgumentException("the " + group + " tensors in " + checkpoint + " do not match: "
-                    + "missing " + missing + ", unexpected " + unexpected + "; was it written for a different model "
-                    + "config?");
-        }
-        for (Map.Entry<String, Integer> w : wanted.entrySet()) {
-            if (!w.getValue().equals(saved.get(w.getKey()))) {
-                throw new IllegalArgumentException("'" + w.getKey() + "' in " + checkpoint + " has "
-                        + saved.get(w.getKey()) + " experts but the model has " + w.getValue() + "; was it written "
-                        + "for a different model config?");
-            }
+            throw failure("cannot read checkpoint " + checkpoint, e);
         }
     }
 
@@ -393,7 +303,7 @@ public final class CheckpointManager {
         return new Path("file", null, local.toAbsolutePath().normalize().toString());
     }
 
-    private static UncheckedIOException failure(String what, IOException e) {
+    static UncheckedIOException failure(String what, IOException e) {
         return new UncheckedIOException(what + ": " + e.getMessage() + "; check that the folder is reachable and "
                 + "writable from every rank (a shared file system: HDFS, S3A, NFS) and has free space", e);
     }
