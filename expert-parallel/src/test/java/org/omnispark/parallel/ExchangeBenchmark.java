@@ -41,6 +41,7 @@ import org.omnispark.parallel.transport.PeerMesh;
  * <pre>
  *   java -cp CLASSPATH org.omnispark.parallel.ExchangeBenchmark RANKS REPEATS SIZE_KB...
  *   e.g. ... ExchangeBenchmark 2 15 64 1024 4096 16384
+ *   java -Domnispark.bench.tls=true ...   the mesh over mutual TLS 1.3 (stores made with keytool at start)
  * </pre>
  */
 public final class ExchangeBenchmark {
@@ -58,8 +59,9 @@ public final class ExchangeBenchmark {
         try (ServerSocket coordinator = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             List<Process> children = new ArrayList<>();
             String javaBin = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+            String tlsDir = Boolean.getBoolean("omnispark.bench.tls") ? makeTlsStores() : "";
             for (int r = 0; r < ranks; r++) {
-                List<String> command = new ArrayList<>(List.of(javaBin));
+                List<String> command = new ArrayList<>(List.of(javaBin, "-Domnispark.bench.tlsDir=" + tlsDir));
                 command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                         .filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+Ignore")).toList());
                 command.addAll(List.of("-cp", System.getProperty("java.class.path"), ExchangeBenchmark.class.getName(),
@@ -80,6 +82,32 @@ public final class ExchangeBenchmark {
                 children.get(r).waitFor();
             }
         }
+    }
+
+    private static final char[] TLS_PASSWORD = "benchmark-only".toCharArray();
+
+    /** A job key pair and a trust store holding its certificate, in a temporary folder; returns the folder. */
+    private static String makeTlsStores() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("omnispark-bench-tls");
+        String keytool = System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool";
+        String pw = new String(TLS_PASSWORD);
+        for (List<String> args : List.of(
+                List.of("-genkeypair", "-alias", "ranks", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                        "CN=bench", "-validity", "2", "-storetype", "PKCS12", "-keystore", "job.p12", "-storepass", pw,
+                        "-keypass", pw),
+                List.of("-exportcert", "-alias", "ranks", "-keystore", "job.p12", "-file", "job.crt", "-storepass",
+                        pw),
+                List.of("-importcert", "-noprompt", "-alias", "ranks", "-file", "job.crt", "-storetype", "PKCS12",
+                        "-keystore", "trust.p12", "-storepass", pw))) {
+            List<String> command = new ArrayList<>(List.of(keytool));
+            command.addAll(args);
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("keytool " + args.get(0) + " failed");
+            }
+        }
+        return dir.toString();
     }
 
     /** Gathers one endpoint from every child per round and sends every child the full list. */
@@ -124,8 +152,15 @@ public final class ExchangeBenchmark {
         int repeats = Integer.parseInt(args[4]);
         Engine.getEngine("PyTorch");
         JniUtils.setGradMode(false);
+        String tlsDir = System.getProperty("omnispark.bench.tlsDir", "");
+        javax.net.ssl.SSLContext tls = tlsDir.isEmpty() ? null : org.omnispark.parallel.transport.MeshTls.context(
+                java.nio.file.Path.of(tlsDir, "job.p12"), TLS_PASSWORD, java.nio.file.Path.of(tlsDir, "trust.p12"),
+                TLS_PASSWORD);
+        if (rank == 0) {
+            System.out.println(tls == null ? "mesh: plain TCP" : "mesh: mutual TLS 1.3 (" + tls.getProtocol() + ")");
+        }
         try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1",
-                PeerMesh.attemptKey("benchmark".getBytes(), 0), 120_000, rendezvous(rank, port));
+                PeerMesh.attemptKey("benchmark".getBytes(), 0), 120_000, rendezvous(rank, port), tls);
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
             SocketChannel[] raw = rawMesh(rank, ranks, port);
             MeshProcessGroup world = new MeshProcessGroup(mesh, IntStream.range(0, ranks).toArray(), "world",
