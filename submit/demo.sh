@@ -49,7 +49,6 @@ fi
 if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   echo "== stage 3: eval"
   "$OMNI" eval --model "$out/exp/tiny_$model" --data "$out/data/heldout" --out "$out/exp/tiny_$model/eval" \
-    --mode ctc_greedy,ctc_prefix_beam_search,attention_rescoring,streaming \
-    --decoding-chunk-size 16 --num-decoding-left-chunks -1
+    --mode ctc_greedy,ctc_prefix_beam_search,attention_rescoring,streaming
 fi
 echo "== done: $out"

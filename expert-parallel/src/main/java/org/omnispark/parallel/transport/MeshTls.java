@@ -37,9 +37,9 @@ public final class MeshTls {
             char[] truststorePassword) {
         try {
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(load(keystore, keystorePassword, "key store"), keystorePassword);
+            keys.init(load(keystore, keystorePassword, "key store", KEYSTORE_PASSWORD_ENV), keystorePassword);
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(load(truststore, truststorePassword, "trust store"));
+            trust.init(load(truststore, truststorePassword, "trust store", TRUSTSTORE_PASSWORD_ENV));
             SSLContext context = SSLContext.getInstance("TLSv1.3");
             context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
             return context;
@@ -67,7 +67,8 @@ public final class MeshTls {
         return value == null ? new char[0] : value.toCharArray();
     }
 
-    private static KeyStore load(Path file, char[] password, String what) throws GeneralSecurityException {
+    private static KeyStore load(Path file, char[] password, String what, String passwordVariable)
+            throws GeneralSecurityException {
         if (!Files.isReadable(file)) {
             throw new IllegalArgumentException("the TLS " + what + " " + file.toAbsolutePath() + " is not readable "
                     + "here: ship it to every executor (spark-submit --files) and name it in expert_parallel.tls");
@@ -78,9 +79,8 @@ public final class MeshTls {
             return store;
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot open the TLS " + what + " " + file + " (" + e.getMessage()
-                    + "); is it PKCS12, and is its password in " + (what.startsWith("key") ? KEYSTORE_PASSWORD_ENV
-                    : TRUSTSTORE_PASSWORD_ENV) + " (spark.executorEnv." + (what.startsWith("key")
-                    ? KEYSTORE_PASSWORD_ENV : TRUSTSTORE_PASSWORD_ENV) + ")?", e);
+                    + "); is it PKCS12, and is its password in " + passwordVariable + " (spark.executorEnv."
+                    + passwordVariable + ")?", e);
         }
     }
 }

@@ -2,10 +2,8 @@ package org.omnispark.parallel.transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channel;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ScatteringByteChannel;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,22 +18,17 @@ final class PeerLink implements AutoCloseable {
 
     private final int peer;
     private final GatheringByteChannel out;
-    private final ScatteringByteChannel in;
-    private final Channel connection;
+    private final ScatteringByteChannel in; // the same channel as out
     private final ExecutorService sender;
     private final ExecutorService receiver;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
 
-    PeerLink(int self, int peer, SocketChannel channel) {
-        this(self, peer, channel, channel, channel);
-    }
-
-    /** A link over any byte channels, e.g. a TLS socket's ({@link StreamChannel}). */
-    PeerLink(int self, int peer, GatheringByteChannel out, ScatteringByteChannel in, Channel connection) {
+    /** A link over a channel that reads and writes: a {@code SocketChannel}, or a TLS socket's {@link
+     * StreamChannel}. */
+    <C extends GatheringByteChannel & ScatteringByteChannel> PeerLink(int self, int peer, C channel) {
         this.peer = peer;
-        this.out = out;
-        this.in = in;
-        this.connection = connection;
+        this.out = channel;
+        this.in = channel;
         this.sender = Executors.newSingleThreadExecutor(r -> daemon(r, "omnispark-rank" + self + "-send-" + peer));
         this.receiver = Executors.newSingleThreadExecutor(r -> daemon(r, "omnispark-rank" + self + "-recv-" + peer));
     }
@@ -73,7 +66,7 @@ final class PeerLink implements AutoCloseable {
     @Override
     public void close() {
         try {
-            connection.close();
+            out.close();
         } catch (IOException e) {
             // closing anyway
         }

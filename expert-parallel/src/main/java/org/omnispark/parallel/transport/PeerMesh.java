@@ -247,7 +247,7 @@ public final class PeerMesh implements AutoCloseable {
             return new PeerLink(rank, peer, channel);
         }
         StreamChannel tls = new StreamChannel(socket);
-        return new PeerLink(rank, peer, tls, tls, tls);
+        return new PeerLink(rank, peer, tls);
     }
 
     /**

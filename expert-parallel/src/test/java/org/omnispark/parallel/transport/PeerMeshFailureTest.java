@@ -69,7 +69,8 @@ class PeerMeshFailureTest {
             return List.of();
         }));
         double seconds = (System.nanoTime() - begin) / 1e9;
-        assertTrue(seconds >= 1.4 && seconds < 5, "after the 1.5 s timeout, not spark.barrier.sync.timeout: " + seconds);
+        assertTrue(seconds >= 1.4 && seconds < 5,
+                "after the 1.5 s timeout, not spark.barrier.sync.timeout: " + seconds);
         assertTrue(e.getMessage().contains("rank 0 of 2 waited 1500 ms at rendezvous"), e.getMessage());
     }
 

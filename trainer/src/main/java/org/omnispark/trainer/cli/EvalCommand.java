@@ -30,8 +30,8 @@ public final class EvalCommand implements OmniSparkCommand {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default MODEL/eval)")
     Path out;
 
-    @Option(names = "--checkpoint", paramLabel = "PATH", description = "a committed ckpt-N folder, local or hdfs://, s3a:// "
-            + "(default: the newest in the model's checkpoint folder)")
+    @Option(names = "--checkpoint", paramLabel = "PATH", description = "a committed ckpt-N folder, local or "
+            + "hdfs://, s3a:// (default: the newest in the model's checkpoint folder)")
     String checkpoint;
 
     @Option(names = "--beam-size", defaultValue = "10", description = "CTC prefix beam size (default 10)")

@@ -54,15 +54,15 @@ import org.omnispark.trainer.train.CheckpointManager;
  */
 public final class Evaluator {
 
+    /** The chunk streaming decodes with when none is set (WeNet's usual 16 output frames). */
+    public static final int DEFAULT_STREAMING_CHUNK = 16;
+
     private final Path modelDir;
     private final Path data;
     private final Path output;
     private final String checkpoint;
     private final List<DecodeMode> modes;
     private final int beamSize;
-    /** The chunk streaming decodes with when none is set (WeNet's usual 16 output frames). */
-    public static final int DEFAULT_STREAMING_CHUNK = 16;
-
     private final int decodingChunkSize;
     private final int numDecodingLeftChunks;
     private final int maxFramesPerBatch;

@@ -32,8 +32,6 @@ public final class ExpertCheckpoints {
     private final ExpertParallelism parallelism;
     private final List<ModelParameter> parameters;
     private final Optimizer optimizer;
-    /** Test hook: runs on every rank after its part is written and before it reports it (a throw = a crash). */
-    Runnable afterPartWritten = () -> {};
 
     /**
      * @param parallelism this rank's groups ({@link ExpertParallelism#NONE} in one process)
@@ -60,15 +58,12 @@ public final class ExpertCheckpoints {
         if (world.rank() == 0) {
             checkpoints.begin(state.step());
         }
-        if (world.size() > 1) {
-            world.allGather(new long[] {state.step()}, phase + "begin");
-        }
+        world.allGather(new long[] {state.step()}, phase + "begin");
         boolean replicated = world.rank() == 0;
         boolean experts = parallelism.expertReplicas().rank() == 0;
         CheckpointPart part = checkpoints.writePart(state.step(), world.rank(), tensors(replicated, experts));
-        afterPartWritten.run();
         FaultInjection.afterCheckpointPart(state.step(), world.rank());
-        long[] all = world.size() > 1 ? world.allGather(part.toLongs(), phase + "parts written") : part.toLongs();
+        long[] all = world.allGather(part.toLongs(), phase + "parts written");
         if (world.rank() == 0) {
             List<CheckpointPart> parts = new ArrayList<>();
             for (int r = 0; r < world.size(); r++) {
@@ -76,9 +71,8 @@ public final class ExpertCheckpoints {
             }
             checkpoints.commit(state.step(), parts, state, config, optimizer.toString(), optimizer.stateCounters());
         }
-        if (world.size() > 1) { // no rank goes on (and possibly fails) before the checkpoint is committed
-            world.allGather(new long[] {state.step()}, phase + "commit");
-        }
+        // no rank goes on (and possibly fails) before the checkpoint is committed
+        world.allGather(new long[] {state.step()}, phase + "commit");
         return checkpoints.folder(state.step());
     }
 

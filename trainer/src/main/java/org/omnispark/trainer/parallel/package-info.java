@@ -5,7 +5,7 @@
  * dispatchers; {@code NONE} for one process), {@link org.omnispark.trainer.parallel.ExpertPlacement} (which experts a
  * rank holds), {@link org.omnispark.trainer.parallel.StagedBackward} (the backward pass across exchanges), {@link
  * org.omnispark.trainer.parallel.GradientSync} (all-reduce, global norm, replica checksums) and {@link
- * org.omnispark.trainer.parallel.ExpertCheckpoints} (every rank writes its part of a checkpoint, experts keyed by global id). The
- * distributed implementations live in the expert-parallel module.
+ * org.omnispark.trainer.parallel.ExpertCheckpoints} (every rank writes its part of a checkpoint, experts keyed by
+ * global id). The distributed implementations live in the expert-parallel module.
  */
 package org.omnispark.trainer.parallel;

@@ -26,8 +26,8 @@ import org.omnispark.trainer.nn.ModelParameter;
  * by one or many ranks, keeping the last K.
  *
  * <pre>
- *   &lt;dir&gt;/ckpt-&lt;step&gt;/part-&lt;r&gt;.bin, part-&lt;r&gt;.json   what rank r wrote (layout: {@link CheckpointFormat})
- *   &lt;dir&gt;/ckpt-&lt;step&gt;/checkpoint.json                 the commit marker, written last
+ *   &lt;dir&gt;/ckpt-&lt;step&gt;/part-&lt;r&gt;.bin, .json   what rank r wrote (layout: {@link CheckpointFormat})
+ *   &lt;dir&gt;/ckpt-&lt;step&gt;/checkpoint.json      the commit marker, written last
  * </pre>
  *
  * <p>The protocol, with no rename (object stores cannot rename atomically): rank 0 clears the step's folder ({@link
@@ -79,7 +79,6 @@ public final class CheckpointManager {
      * @return the committed checkpoint folder
      */
     public Path save(List<ModelParameter> parameters, Optimizer optimizer, TrainingState state, Object config) {
-        requireUniqueNames(parameters);
         begin(state.step());
         CheckpointPart part = writePart(state.step(), 0, CheckpointTensor.of(parameters, optimizer));
         return commit(state.step(), List.of(part), state, config, optimizer == null ? "" : optimizer.toString(),
@@ -285,16 +284,6 @@ public final class CheckpointManager {
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    private static void requireUniqueNames(List<ModelParameter> parameters) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (ModelParameter p : parameters) {
-            if (!names.add(p.name())) {
-                throw new IllegalArgumentException("two parameters are named '" + p.name() + "'; checkpoints "
-                        + "key tensors by name, so give every parameter a unique name");
-            }
-        }
-    }
-
     /**
      * @param local a local path
      * @return it as a {@code file:} Hadoop path (never resolved against {@code fs.defaultFS})
@@ -339,7 +328,10 @@ public final class CheckpointManager {
             return this;
         }
 
-        /** @param conf the Hadoop configuration (default: {@code new Configuration()}, i.e. core-site.xml) @return this */
+        /**
+         * @param conf the Hadoop configuration (default: {@code new Configuration()}, i.e. core-site.xml)
+         * @return this
+         */
         public Builder optConfiguration(Configuration conf) {
             this.conf = conf;
             return this;

@@ -70,7 +70,10 @@ public record CheckpointTensor(String name, String group, NDArray array, int fir
         List<CheckpointTensor> result = new ArrayList<>();
         Map<String, ModelParameter> byName = new LinkedHashMap<>();
         for (ModelParameter p : parameters) {
-            byName.put(p.name(), p);
+            if (byName.put(p.name(), p) != null) {
+                throw new IllegalArgumentException("two parameters are named '" + p.name() + "'; checkpoints "
+                        + "key tensors by name, so give every parameter a unique name");
+            }
             add(result, p, p.name(), MODEL, p.array(), firstExpertOf, expertParallelSize, replicated, experts);
         }
         Map<String, NDArray> state = optimizer == null ? Map.of() : optimizer.stateTensors();
