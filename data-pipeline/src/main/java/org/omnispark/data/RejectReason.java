@@ -30,5 +30,7 @@ public enum RejectReason {
     /** Tokens per second outside [filters.min_tokens_per_s, filters.max_tokens_per_s]. */
     TOKEN_RATE_OUT_OF_RANGE,
     /** Another row with the same key came first (by manifest file, then line). */
-    DUPLICATE_KEY
+    DUPLICATE_KEY,
+    /** Decoding, resampling or featurizing the audio ran past its time budget (see audio.timeout_* in the config). */
+    TIMEOUT
 }

@@ -10,13 +10,16 @@ import org.omnispark.data.RejectReason;
  *   <li>RIFF/WAVE, including WAVE_FORMAT_EXTENSIBLE: PCM 8-bit unsigned, 16/24/32-bit signed little-endian, IEEE
  *       float 32/64. Integer full scale maps to 1.0 (16-bit: s / 32768). A data chunk size of 0xFFFFFFFF, or of 0
  *       with bytes after it (streaming writers), means "to the end of the file".</li>
- *   <li>FLAC ("fLaC", optionally behind an ID3v2 tag), 4 to 32 bits, via jFLAC.</li>
+ *   <li>FLAC ("fLaC", optionally behind an ID3v2 tag), 4 to 32 bits, by OmniSpark's own {@link FlacDecoder}, written
+ *       to fail cleanly and quickly on damaged files.</li>
  * </ul>
  * Several channels are downmixed to their mean. Everything else is rejected with an {@link AudioFormatException}
  * whose {@link AudioFormatException#reason() reason} is CORRUPT_AUDIO (empty file, bad header, no fmt/data chunk,
  * damaged FLAC frame, unknown bytes), TRUNCATED_AUDIO (the file ends before its header says it should) or
- * UNSUPPORTED_AUDIO (MP3, Ogg, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...), and a message that
- * says what to do.
+ * UNSUPPORTED_AUDIO (MP3, Ogg, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...), TOO_LONG (more
+ * than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work and memory are bounded by the
+ * file's real size and the {@link DecodeLimits}, never by a header field; {@link org.omnispark.data.Deadline.Exceeded}
+ * is thrown when the limits' deadline passes.
  *
  * <p>Stateless and thread-safe.
  */
@@ -35,7 +38,13 @@ public final class AudioDecoder {
      * @throws AudioFormatException when the bytes are not audio OmniSpark can decode
      */
     public static Audio decode(byte[] data, String nameForMessages) throws AudioFormatException {
-        return decode(data, nameForMessages, 0, -1);
+        return decode(data, nameForMessages, 0, -1, DecodeLimits.NONE);
+    }
+
+    /** Decodes a segment without limits; see {@link #decode(byte[], String, double, double, DecodeLimits)}. */
+    public static Audio decode(byte[] data, String name, double offsetSeconds, double durationSeconds)
+            throws AudioFormatException {
+        return decode(data, name, offsetSeconds, durationSeconds, DecodeLimits.NONE);
     }
 
     /**
@@ -47,12 +56,14 @@ public final class AudioDecoder {
      *
      * @param offsetSeconds where the segment starts, at least 0
      * @param durationSeconds how long it is; negative means "to the end of the file"
-     * @throws AudioFormatException SEGMENT_OUT_OF_RANGE when the offset is negative or not finite, the duration
+     * @param limits the longest audio to decode and the deadline
+     * @throws AudioFormatException TOO_LONG when the segment (or the file) is longer than limits.maxSeconds();
+     *     SEGMENT_OUT_OF_RANGE when the offset is negative or not finite, the duration
      *     not finite, or the segment starts at or beyond the end of a non-empty recording; else as
      *     {@link #decode(byte[], String)}
      */
-    public static Audio decode(byte[] data, String name, double offsetSeconds, double durationSeconds)
-            throws AudioFormatException {
+    public static Audio decode(byte[] data, String name, double offsetSeconds, double durationSeconds,
+            DecodeLimits limits) throws AudioFormatException {
         if (!(offsetSeconds >= 0) || Double.isInfinite(offsetSeconds) || Double.isNaN(durationSeconds)
                 || Double.isInfinite(durationSeconds)) {
             throw new AudioFormatException(RejectReason.SEGMENT_OUT_OF_RANGE, name + ": segment offset "
@@ -65,20 +76,23 @@ public final class AudioDecoder {
         }
         switch (detect(data, name)) {
             case WAV:
-                return decodeWav(data, name, offsetSeconds, durationSeconds);
+                return decodeWav(data, name, offsetSeconds, durationSeconds, limits);
             case FLAC:
-                return decodeFlac(data, name, offsetSeconds, durationSeconds);
+                return decodeFlac(data, name, offsetSeconds, durationSeconds, limits);
             default:
                 throw new AssertionError();
         }
     }
 
-    private static Audio decodeWav(byte[] data, String name, double offset, double duration)
+    private static Audio decodeWav(byte[] data, String name, double offset, double duration, DecodeLimits limits)
             throws AudioFormatException {
         WavHeader h = WavHeader.parse(data, name);
         long[] range = segment(h.frames(), h.sampleRate(), offset, duration, name);
         int start = (int) range[0];
         int count = (int) range[1];
+        if (count > limits.maxSamples(h.sampleRate())) {
+            throw tooLong(name, count / (double) h.sampleRate(), limits);
+        }
         float[] samples = new float[count];
         h.encoding().decodeMono(data, h.dataOffset() + start * h.blockAlign(), count, h.channels(), samples, 0);
         if (h.encoding().isFloat()) {
@@ -92,21 +106,34 @@ public final class AudioDecoder {
         return new Audio(samples, h.sampleRate());
     }
 
-    private static Audio decodeFlac(byte[] data, String name, double offset, double duration)
+    private static Audio decodeFlac(byte[] data, String name, double offset, double duration, DecodeLimits limits)
             throws AudioFormatException {
         if (offset == 0 && duration < 0) {
-            return FlacReader.decode(data, name, -1);
+            return FlacDecoder.decode(data, name, -1, limits);
         }
         // Decode only as far as the segment reaches; the rate is only known after the header, so peek first.
-        Audio head = FlacReader.decode(data, name, 0);
-        int rate = head.sampleRate();
+        int rate = FlacDecoder.decode(data, name, 0, limits).sampleRate();
         // At least one sample past the start, so that "starts beyond the end" is told apart from an empty segment.
-        long end = duration < 0 ? -1 : Math.round(offset * rate) + Math.max(1, Math.round(duration * rate));
-        Audio upToEnd = FlacReader.decode(data, name, end);
+        long start = Math.round(offset * rate);
+        long end = duration < 0 ? -1 : start + Math.max(1, Math.round(duration * rate));
+        if (duration >= 0 && Math.round(duration * rate) > limits.maxSamples(rate)) {
+            throw tooLong(name, duration, limits);
+        }
+        // The samples before the segment are decoded too: allow them on top of the length limit.
+        DecodeLimits upTo = new DecodeLimits(limits.maxSeconds() + offset, limits.deadline());
+        Audio upToEnd = FlacDecoder.decode(data, name, end, upTo);
         long[] range = segment(upToEnd.samples().length, rate, offset, duration, name);
+        if (range[1] > limits.maxSamples(rate)) {
+            throw tooLong(name, range[1] / (double) rate, limits);
+        }
         float[] samples = new float[(int) range[1]];
         System.arraycopy(upToEnd.samples(), (int) range[0], samples, 0, samples.length);
         return new Audio(samples, rate);
+    }
+
+    private static AudioFormatException tooLong(String name, double seconds, DecodeLimits limits) {
+        return new AudioFormatException(RejectReason.TOO_LONG, String.format("%s: %.3f s > %.3f s"
+                + " (filters.max_duration_s); cut it into segments", name, seconds, limits.maxSeconds()));
     }
 
     /** Returns {start, count} in samples, clipped to [0, total). */
@@ -146,11 +173,9 @@ public final class AudioDecoder {
             default:
                 break;
         }
-        if (d.length >= 10 && d[0] == 'I' && d[1] == 'D' && d[2] == '3') {
-            // ID3v2 tag: 10-byte header, syncsafe size in bytes 6..9, optional 10-byte footer (flag 0x10).
-            long size = 10 + ((d[6] & 0x7FL) << 21 | (d[7] & 0x7FL) << 14 | (d[8] & 0x7FL) << 7 | (d[9] & 0x7FL))
-                    + ((d[5] & 0x10) != 0 ? 10 : 0);
-            if (size + 4 <= d.length && WavHeader.fourcc(d, (int) size).equals("fLaC")) {
+        if (Id3.present(d)) {
+            int size = Id3.skip(d);
+            if ((long) size + 4 <= d.length && WavHeader.fourcc(d, size).equals("fLaC")) {
                 return Container.FLAC;
             }
             throw unsupported(name, "MP3 (ID3 tag)");

@@ -37,7 +37,7 @@ public final class Resampler implements Serializable {
     /** torchaudio's default Kaiser beta. */
     public static final double DEFAULT_KAISER_BETA = 14.769656459379492;
     private static final int MAX_CACHED_SPEED_RESAMPLERS = 64;
-    private static final Map<Long, Resampler> SPEED_RESAMPLERS = new ConcurrentHashMap<>();
+    private static final Map<Resampler, Resampler> SPEED_RESAMPLERS = new ConcurrentHashMap<>();
 
     private final int fromRate;
     private final int toRate;
@@ -159,6 +159,14 @@ public final class Resampler implements Serializable {
      * @param factor speed factor, e.g. 0.9, 1.0, 1.1; must be positive
      */
     public static float[] speedPerturb(float[] samples, int rate, double factor) {
+        return speedPerturb(samples, rate, factor, of(1, 1));
+    }
+
+    /**
+     * Speed perturbation as {@link #speedPerturb(float[], int, double)}, with the window, lowpass and width of
+     * {@code options} (its rates are ignored), so that perturbed copies are resampled like the originals.
+     */
+    public static float[] speedPerturb(float[] samples, int rate, double factor, Resampler options) {
         if (!(factor > 0) || Double.isInfinite(factor) || rate <= 0) {
             throw new IllegalArgumentException("speed factor must be positive and the rate positive, got factor "
                     + factor + " at " + rate + " Hz; typical factors are 0.9, 1.0, 1.1");
@@ -171,10 +179,11 @@ public final class Resampler implements Serializable {
         if (perturbedRate == rate) {
             return samples.clone();
         }
-        long key = perturbedRate << 32 | rate;
+        Resampler key = new Resampler((int) perturbedRate, rate, options.lowpassRatio, options.zeroCrossings,
+                options.window, options.kaiserBeta);
         Resampler r = SPEED_RESAMPLERS.get(key);
         if (r == null) {
-            r = of((int) perturbedRate, rate);
+            r = key;
             if (SPEED_RESAMPLERS.size() < MAX_CACHED_SPEED_RESAMPLERS) {
                 SPEED_RESAMPLERS.putIfAbsent(key, r);
             }

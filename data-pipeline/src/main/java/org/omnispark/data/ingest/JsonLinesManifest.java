@@ -50,6 +50,8 @@ public final class JsonLinesManifest {
             node = MAPPER.readTree(lineText);
         } catch (JsonProcessingException e) {
             return ParsedLine.malformed("not valid JSON: " + e.getOriginalMessage(), keyHint, source, line);
+        } catch (RuntimeException e) { // whatever a line holds, it is a reject, never a failed job
+            return ParsedLine.malformed("cannot be parsed: " + e, keyHint, source, line);
         }
         if (node == null || !node.isObject()) {
             return ParsedLine.malformed("a manifest line must be a JSON object", keyHint, source, line);

@@ -17,8 +17,13 @@ public final class KaldiDataDir {
     public record TextLine(String utt, String transcript, long line) implements Serializable {
     }
 
-    /** One {@code segments} line. */
-    public record Segment(String utt, String recording, double start, double end) implements Serializable {
+    /**
+     * One {@code segments} line.
+     *
+     * @param error why the line is malformed (the utterance becomes a MALFORMED_MANIFEST_LINE reject), else null
+     */
+    public record Segment(String utt, String recording, double start, double end, String error)
+            implements Serializable {
     }
 
     /** Splits "id rest" at the first run of whitespace; rest may be empty. */
@@ -40,19 +45,36 @@ public final class KaldiDataDir {
         return Optional.of(new TextLine(parts[0], parts[1], line));
     }
 
-    /** Parses a {@code segments} line; throws IllegalArgumentException naming the problem. */
-    public static Segment parseSegment(String raw) {
+    /**
+     * Parses a {@code segments} line (1-based {@code line} for messages). A malformed line never throws: its
+     * {@link Segment#error()} says what is wrong, and the utterance it names is rejected with that reason.
+     */
+    public static Segment parseSegment(String raw, long line) {
         String[] f = raw.strip().split("\\s+");
+        String where = "segments line " + line + " ";
         if (f.length != 4) {
-            throw new IllegalArgumentException("segments line must be 'utt rec start end', got: " + raw);
+            return new Segment(f[0], null, 0, 0, where + "must be 'utt rec start end', got: " + abbreviate(raw));
         }
-        double start = Double.parseDouble(f[2]);
-        double end = Double.parseDouble(f[3]);
-        if (start < 0 || (end >= 0 && end <= start)) {
-            throw new IllegalArgumentException("segment " + f[0] + " has start " + start + " and end " + end
-                    + ": need 0 <= start < end (end -1 means to the end of the recording)");
+        double start;
+        double end;
+        try {
+            start = Double.parseDouble(f[2]);
+            end = Double.parseDouble(f[3]);
+        } catch (NumberFormatException e) {
+            return new Segment(f[0], f[1], 0, 0, where + "has a start or end that is not a number: "
+                    + abbreviate(raw));
         }
-        return new Segment(f[0], f[1], start, end);
+        if (!(start >= 0) || Double.isInfinite(start) || Double.isNaN(end) || Double.isInfinite(end)
+                || (end >= 0 && end <= start)) {
+            return new Segment(f[0], f[1], start, end, where + "gives segment " + f[0] + " start " + start
+                    + " and end " + end + ": need 0 <= start < end (end -1 means to the end of the recording)");
+        }
+        return new Segment(f[0], f[1], start, end, null);
+    }
+
+    /** The first 200 characters of a line, for messages. */
+    static String abbreviate(String raw) {
+        return raw.length() <= 200 ? raw : raw.substring(0, 200) + "... (" + raw.length() + " characters)";
     }
 
     /**
@@ -66,6 +88,9 @@ public final class KaldiDataDir {
      */
     public static ParsedLine toParsedLine(TextLine text, Segment segment, String wavScpValue, String speaker,
                                           String source) {
+        if (segment != null && segment.error() != null) {
+            return ParsedLine.malformed(segment.error(), text.utt(), source, text.line());
+        }
         String recording = segment == null ? text.utt() : segment.recording();
         if (wavScpValue == null) {
             return ParsedLine.rejected(RejectReason.MISSING_AUDIO,

@@ -84,28 +84,23 @@ public final class ManifestSource {
         JavaPairRDD<String, KaldiDataDir.TextLine> texts = jsc.textFile(text.toString()).zipWithIndex()
                 .flatMap(t -> KaldiDataDir.parseText(t._1(), t._2()).stream().iterator())
                 .mapToPair(t -> new Tuple2<>(t.utt(), t));
-        JavaPairRDD<String, String> wavs = jsc.textFile(wavScp.toString())
-                .filter(l -> !l.isBlank())
-                .mapToPair(l -> {
-                    String[] kv = KaldiDataDir.splitFirst(l);
-                    return new Tuple2<>(kv[0], kv[1]);
-                });
+        JavaPairRDD<String, String> wavs = firstPerKey(jsc, new Path(dir, "wav.scp"));
         Path segmentsPath = new Path(dir, "segments");
         Path utt2spkPath = new Path(dir, "utt2spk");
-        JavaPairRDD<String, String> spk = fs.exists(utt2spkPath)
-                ? jsc.textFile(utt2spkPath.toString()).filter(l -> !l.isBlank()).mapToPair(l -> {
-                    String[] kv = KaldiDataDir.splitFirst(l);
-                    return new Tuple2<>(kv[0], kv[1]);
-                })
+        JavaPairRDD<String, String> spk = fs.exists(utt2spkPath) ? firstPerKey(jsc, utt2spkPath)
                 : JavaPairRDD.fromJavaRDD(jsc.<Tuple2<String, String>>emptyRDD());
         JavaPairRDD<String, Tuple2<KaldiDataDir.TextLine, Optional<String>>> withSpk = texts.leftOuterJoin(spk);
         // Re-key by recording: the utterance itself, or its segment's recording.
         JavaPairRDD<String, Tuple2<KaldiDataDir.TextLine, Tuple2<KaldiDataDir.Segment, String>>> byRecording;
         if (fs.exists(segmentsPath)) {
+            // One segment per utterance: a second line for the same utterance makes it ambiguous (rejected).
             JavaPairRDD<String, KaldiDataDir.Segment> segments = jsc.textFile(segmentsPath.toString())
-                    .filter(l -> !l.isBlank())
-                    .map(KaldiDataDir::parseSegment)
-                    .mapToPair(s -> new Tuple2<>(s.utt(), s));
+                    .zipWithIndex()
+                    .filter(t -> !t._1().isBlank())
+                    .map(t -> KaldiDataDir.parseSegment(t._1(), t._2() + 1))
+                    .mapToPair(s -> new Tuple2<>(s.utt(), s))
+                    .reduceByKey((a, b) -> new KaldiDataDir.Segment(a.utt(), null, 0, 0, "segments lists '"
+                            + a.utt() + "' more than once; keep one line per utterance"));
             byRecording = withSpk.leftOuterJoin(segments).mapToPair(t -> {
                 KaldiDataDir.Segment seg = t._2()._2().orElse(null);
                 String rec = seg == null ? t._1() : seg.recording();
@@ -123,6 +118,21 @@ public final class ManifestSource {
                     v._1()._2()._2(), source);
             return resolve(parsed, base);
         }).sortBy(p -> p.line(), true, Math.max(1, jsc.defaultParallelism()));
+    }
+
+    /**
+     * A Kaldi "id value" file as pairs, one per id: when an id appears on several lines, the first line's value
+     * wins (Kaldi's tools require sorted, unique ids; this keeps a damaged file from multiplying rows).
+     */
+    static JavaPairRDD<String, String> firstPerKey(JavaSparkContext jsc, Path file) {
+        return jsc.textFile(file.toString()).zipWithIndex()
+                .filter(t -> !t._1().isBlank())
+                .mapToPair(t -> {
+                    String[] kv = KaldiDataDir.splitFirst(t._1());
+                    return new Tuple2<>(kv[0], new Tuple2<>(t._2(), kv[1]));
+                })
+                .reduceByKey((a, b) -> a._1() <= b._1() ? a : b)
+                .mapValues(Tuple2::_2);
     }
 
     /** Resolves a relative audio path against the manifest's folder; URIs and absolute paths are kept. */

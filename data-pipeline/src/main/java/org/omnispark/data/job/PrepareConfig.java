@@ -20,7 +20,7 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
 
     public PrepareConfig {
         input = input == null ? new Input(null) : input;
-        audio = audio == null ? new AudioSection(null, null, null, null) : audio;
+        audio = audio == null ? new AudioSection(null, null, null, null, null, null, null) : audio;
         fbank = fbank == null ? Map.of() : Map.copyOf(fbank);
         text = text == null ? new TextSection(null, null, null, null, null, null, null) : text;
         filters = filters == null ? new Filters(null, null, null, null, null, null) : filters;
@@ -51,10 +51,20 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
      * @param resampleLowpass lowpass cutoff as a fraction of the lower Nyquist (0.99)
      * @param resampleZeroCrossings windowed-sinc half width in zero crossings (6, as torchaudio; 16 is sharper and ~2x slower)
      * @param speedPerturb speed factors for extra rows, e.g. [0.9, 1.1]; the original is always kept
+     * @param timeoutS the time budget of one utterance's decode, resample and features, in seconds, before the
+     *     size-dependent part (10)
+     * @param timeoutPerMbS seconds added to the budget per MiB of the audio file (5)
+     * @param timeoutMaxS the budget's hard cap in seconds (300); a file that needs longer is a TIMEOUT reject
      */
     public record AudioSection(Integer sampleRate, Double resampleLowpass, Integer resampleZeroCrossings,
-                               List<Double> speedPerturb) implements Serializable {
+                               List<Double> speedPerturb, Double timeoutS, Double timeoutPerMbS,
+                               Double timeoutMaxS) implements Serializable {
         public AudioSection {
+            timeoutS = timeoutS == null ? 10.0 : timeoutS;
+            timeoutPerMbS = timeoutPerMbS == null ? 5.0 : timeoutPerMbS;
+            timeoutMaxS = timeoutMaxS == null ? 300.0 : timeoutMaxS;
+            require(timeoutS > 0 && timeoutPerMbS >= 0 && timeoutMaxS >= timeoutS,
+                    "audio needs timeout_s > 0, timeout_per_mb_s >= 0 and timeout_max_s >= timeout_s");
             sampleRate = sampleRate == null ? 16000 : sampleRate;
             resampleLowpass = resampleLowpass == null ? 0.99 : resampleLowpass;
             resampleZeroCrossings = resampleZeroCrossings == null ? 6 : resampleZeroCrossings;
@@ -68,6 +78,11 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
                         "audio.speed_perturb factors must be in [0.5, 2] and not 1.0 (the original is kept), got "
                                 + f);
             }
+        }
+
+        /** The time budget in seconds for an audio file of {@code bytes} bytes. */
+        public double timeoutFor(long bytes) {
+            return Math.min(timeoutMaxS, timeoutS + timeoutPerMbS * bytes / (1024.0 * 1024.0));
         }
     }
 

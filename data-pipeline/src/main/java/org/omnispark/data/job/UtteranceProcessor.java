@@ -11,10 +11,12 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
+import org.omnispark.data.Deadline;
 import org.omnispark.data.RejectReason;
 import org.omnispark.data.audio.Audio;
 import org.omnispark.data.audio.AudioDecoder;
 import org.omnispark.data.audio.AudioFormatException;
+import org.omnispark.data.audio.DecodeLimits;
 import org.omnispark.data.audio.Resampler;
 import org.omnispark.data.features.Fbank;
 import org.omnispark.data.features.FbankOptions;
@@ -35,6 +37,10 @@ public final class UtteranceProcessor {
     public static final int MIN_SAMPLE_RATE = 1000;
     /** The highest sample rate accepted, in Hz. */
     public static final int MAX_SAMPLE_RATE = 384_000;
+    /** The largest audio file read (one array); longer recordings are cut into files or listed as segments. */
+    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+    /** Resamplers (one filter each) kept per partition. */
+    private static final int MAX_CACHED_RESAMPLERS = 8;
     /** The serializable recipe shipped to executors. */
     public record Recipe(PrepareConfig config, FbankOptions fbankOptions, TextNormalizer normalizer,
                          Tokenizer tokenizer, HadoopConf hadoopConf) implements Serializable {
@@ -45,12 +51,15 @@ public final class UtteranceProcessor {
     private final Fbank fbank;
     private final int targetRate;
     private final Map<Integer, Resampler> resamplers = new HashMap<>();
+    private final Resampler resamplerOptions;
 
     private UtteranceProcessor(Recipe recipe) {
         this.recipe = recipe;
         this.filters = recipe.config().filters();
         this.fbank = new Fbank(recipe.fbankOptions());
         this.targetRate = recipe.config().audio().sampleRate();
+        this.resamplerOptions = Resampler.of(1, 1).optLowpassRatio(recipe.config().audio().resampleLowpass())
+                .optZeroCrossings(recipe.config().audio().resampleZeroCrossings());
     }
 
     /** A processor for one partition (it owns scratch buffers of the fbank computation). */
@@ -84,43 +93,72 @@ public final class UtteranceProcessor {
             bytes = readBytes(e);
         } catch (FileNotFoundException ex) {
             return reject(e, RejectReason.MISSING_AUDIO, "no such file: " + e.audioPath());
+        } catch (FileTooLarge ex) {
+            return reject(e, RejectReason.TOO_LONG, ex.getMessage());
         }
-        Audio audio;
+        // Everything that depends on the file's contents is isolated: a reject, never a failed task.
+        Deadline deadline = Deadline.afterSeconds(recipe.config().audio().timeoutFor(bytes.length),
+                "decoding, resampling and featurizing '" + e.key() + "' (" + e.audioPath() + ", " + bytes.length
+                        + " bytes)");
         try {
-            audio = resample(decode(e, bytes), e.audioPath());
+            return fromAudio(e, bytes, tokens, text, deadline);
         } catch (AudioFormatException ex) {
             return reject(e, ex.reason(), ex.getMessage());
-        } catch (RuntimeException ex) { // whatever a file contains, it must not fail the job
-            return reject(e, RejectReason.CORRUPT_AUDIO, "decoding or resampling " + e.audioPath() + " failed: "
-                    + ex);
+        } catch (Deadline.Exceeded ex) {
+            return reject(e, RejectReason.TIMEOUT, ex.getMessage() + " (audio.timeout_s, audio.timeout_per_mb_s,"
+                    + " audio.timeout_max_s set the budget)");
+        } catch (RuntimeException ex) {
+            return reject(e, RejectReason.CORRUPT_AUDIO, "decoding, resampling or featurizing '" + e.key() + "' ("
+                    + e.audioPath() + ") failed: " + ex);
         }
-        double duration = audio.durationSeconds();
-        if (duration < filters.minDurationS()) {
-            return reject(e, RejectReason.TOO_SHORT, String.format("%.3f s < filters.min_duration_s %.3f",
-                    duration, filters.minDurationS()));
-        }
-        if (duration > filters.maxDurationS()) {
-            return reject(e, RejectReason.TOO_LONG, String.format("%.3f s > filters.max_duration_s %.3f",
-                    duration, filters.maxDurationS()));
-        }
-        double rate = tokens.length / duration;
-        if (rate < filters.minTokensPerS() || rate > filters.maxTokensPerS()) {
-            return reject(e, RejectReason.TOKEN_RATE_OUT_OF_RANGE, String.format(
-                    "%.2f tokens/s outside [%.2f, %.2f] (filters.min_tokens_per_s, filters.max_tokens_per_s)",
-                    rate, filters.minTokensPerS(), filters.maxTokensPerS()));
-        }
-        if (!fbank.hasFrames(audio.samples().length)) {
-            return reject(e, RejectReason.TOO_SHORT, audio.samples().length + " samples give no feature frame");
+    }
+
+    private List<Row> fromAudio(ManifestEntry e, byte[] bytes, int[] tokens, String text, Deadline deadline)
+            throws AudioFormatException {
+        Audio audio = resample(decode(e, bytes, deadline), e.audioPath());
+        deadline.check();
+        Failed failed = filterAudio(audio.samples().length, tokens.length);
+        if (failed != null) {
+            return reject(e, failed.reason(), failed.detail());
         }
         List<Row> rows = new ArrayList<>(1 + recipe.config().audio().speedPerturb().size());
         rows.add(featureRow(e, e.key(), audio.samples(), tokens, text, 1.0f));
         for (double factor : recipe.config().audio().speedPerturb()) {
-            float[] perturbed = Resampler.speedPerturb(audio.samples(), targetRate, factor);
-            if (fbank.hasFrames(perturbed.length)) {
+            deadline.check();
+            float[] perturbed = Resampler.speedPerturb(audio.samples(), targetRate, factor, resamplerOptions);
+            // A copy passes the same filters as an original; one that fails is left out (counted in the report).
+            if (filterAudio(perturbed.length, tokens.length) == null) {
                 rows.add(featureRow(e, speedKey(e.key(), factor), perturbed, tokens, text, (float) factor));
             }
         }
         return rows;
+    }
+
+    /** A failed filter. */
+    private record Failed(RejectReason reason, String detail) {
+    }
+
+    /** Null when audio of this many samples (at the target rate) with this many tokens passes the filters. */
+    private Failed filterAudio(int samples, int numTokens) {
+        double duration = samples / (double) targetRate;
+        if (duration < filters.minDurationS()) {
+            return new Failed(RejectReason.TOO_SHORT, String.format("%.3f s < filters.min_duration_s %.3f",
+                    duration, filters.minDurationS()));
+        }
+        if (duration > filters.maxDurationS()) {
+            return new Failed(RejectReason.TOO_LONG, String.format("%.3f s > filters.max_duration_s %.3f",
+                    duration, filters.maxDurationS()));
+        }
+        double rate = numTokens / duration;
+        if (rate < filters.minTokensPerS() || rate > filters.maxTokensPerS()) {
+            return new Failed(RejectReason.TOKEN_RATE_OUT_OF_RANGE, String.format("%.2f tokens/s outside [%.2f,"
+                    + " %.2f] (filters.min_tokens_per_s, filters.max_tokens_per_s)", rate, filters.minTokensPerS(),
+                    filters.maxTokensPerS()));
+        }
+        if (!fbank.hasFrames(samples)) {
+            return new Failed(RejectReason.TOO_SHORT, samples + " samples give no feature frame");
+        }
+        return null;
     }
 
     /** Kaldi's naming of speed-perturbed copies: {@code sp0.9-KEY}. */
@@ -160,14 +198,19 @@ public final class UtteranceProcessor {
      * flaky datanode, a permission error) is retried {@value #READ_ATTEMPTS} times with backoff and then fails the
      * task, naming the key and the path, so Spark retries it and no row is silently lost.
      */
-    private byte[] readBytes(ManifestEntry e) throws FileNotFoundException {
+    private byte[] readBytes(ManifestEntry e) throws FileNotFoundException, FileTooLarge {
         Path path = new Path(e.audioPath());
         long backoffMillis = 500;
         for (int attempt = 1; ; attempt++) {
             try {
                 FileSystem fs = path.getFileSystem(recipe.hadoopConf().get());
+                long length = fs.getFileStatus(path).getLen();
+                if (length > MAX_FILE_BYTES) {
+                    throw new FileTooLarge(e.audioPath() + " is " + length + " bytes, over the " + MAX_FILE_BYTES
+                            + " a file may have; cut it into files (or list segments of it in a Kaldi data dir)");
+                }
                 try (InputStream in = fs.open(path)) {
-                    return in.readAllBytes();
+                    return in.readNBytes((int) length);
                 }
             } catch (FileNotFoundException ex) {
                 throw ex;
@@ -192,11 +235,22 @@ public final class UtteranceProcessor {
         }
     }
 
-    private static Audio decode(ManifestEntry e, byte[] bytes) throws AudioFormatException {
+    private Audio decode(ManifestEntry e, byte[] bytes, Deadline deadline) throws AudioFormatException {
+        // A little more than the longest kept duration, so that the duration filter (after resampling) decides.
+        DecodeLimits limits = new DecodeLimits(filters.maxDurationS() + 1.0, deadline);
         if (e.isSegment()) {
-            return AudioDecoder.decode(bytes, e.audioPath(), e.offset(), e.length());
+            return AudioDecoder.decode(bytes, e.audioPath(), e.offset(), e.length(), limits);
         }
-        return AudioDecoder.decode(bytes, e.audioPath());
+        return AudioDecoder.decode(bytes, e.audioPath(), 0, -1, limits);
+    }
+
+    /** The file is larger than one utterance can be. */
+    private static final class FileTooLarge extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FileTooLarge(String message) {
+            super(message);
+        }
     }
 
     private Audio resample(Audio audio, String path) throws AudioFormatException {
@@ -208,9 +262,11 @@ public final class UtteranceProcessor {
                     + audio.sampleRate() + " Hz, outside the supported " + MIN_SAMPLE_RATE + "-" + MAX_SAMPLE_RATE
                     + " Hz");
         }
+        if (resamplers.size() >= MAX_CACHED_RESAMPLERS && !resamplers.containsKey(audio.sampleRate())) {
+            resamplers.clear(); // a corpus of many odd rates must not hold a filter per rate
+        }
         Resampler r = resamplers.computeIfAbsent(audio.sampleRate(), from -> Resampler.of(from, targetRate)
-                .optLowpassRatio(recipe.config().audio().resampleLowpass())
-                .optZeroCrossings(recipe.config().audio().resampleZeroCrossings()));
+                .optLowpassRatio(resamplerOptions.lowpassRatio()).optZeroCrossings(resamplerOptions.zeroCrossings()));
         return new Audio(r.resample(audio.samples()), targetRate);
     }
 

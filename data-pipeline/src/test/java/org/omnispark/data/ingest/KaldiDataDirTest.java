@@ -43,27 +43,33 @@ class KaldiDataDirTest {
 
     @Test
     void segmentLine() {
-        KaldiDataDir.Segment s = KaldiDataDir.parseSegment("  utt1  rec1\t1.25 3.75 ");
+        KaldiDataDir.Segment s = KaldiDataDir.parseSegment("  utt1  rec1\t1.25 3.75 ", 1);
         assertEquals("utt1", s.utt());
         assertEquals("rec1", s.recording());
         assertEquals(1.25, s.start());
         assertEquals(3.75, s.end());
-        assertEquals(-1.0, KaldiDataDir.parseSegment("u r 2 -1").end(), "end -1 means to the end");
+        assertEquals(null, s.error());
+        assertEquals(-1.0, KaldiDataDir.parseSegment("u r 2 -1", 2).end(), "end -1 means to the end");
     }
 
     @Test
-    void badSegmentLines() {
-        IllegalArgumentException fields = assertThrows(IllegalArgumentException.class,
-                () -> KaldiDataDir.parseSegment("utt1 rec1 1.0"));
-        assertTrue(fields.getMessage().contains("utt rec start end"), fields.getMessage());
-        IllegalArgumentException order = assertThrows(IllegalArgumentException.class,
-                () -> KaldiDataDir.parseSegment("utt1 rec1 3.0 2.0"));
-        assertTrue(order.getMessage().contains("utt1") && order.getMessage().contains("start < end"),
-                order.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> KaldiDataDir.parseSegment("utt1 rec1 2.0 2.0"),
+    void badSegmentLinesNameTheirProblemInsteadOfThrowing() {
+        String fields = KaldiDataDir.parseSegment("utt1 rec1 1.0", 7).error();
+        assertTrue(fields.contains("segments line 7") && fields.contains("utt rec start end"), fields);
+        String order = KaldiDataDir.parseSegment("utt1 rec1 3.0 2.0", 1).error();
+        assertTrue(order.contains("utt1") && order.contains("start < end"), order);
+        assertTrue(KaldiDataDir.parseSegment("utt1 rec1 2.0 2.0", 1).error() != null,
                 "an empty segment (end == start) is rejected");
-        assertThrows(IllegalArgumentException.class, () -> KaldiDataDir.parseSegment("utt1 rec1 -0.5 2.0"),
-                "a negative start is rejected");
+        assertTrue(KaldiDataDir.parseSegment("utt1 rec1 -0.5 2.0", 1).error() != null, "a negative start");
+        assertTrue(KaldiDataDir.parseSegment("utt1 rec1 abc 2.0", 1).error().contains("not a number"));
+        assertTrue(KaldiDataDir.parseSegment("utt1 rec1 NaN 2.0", 1).error() != null, "NaN");
+        assertTrue(KaldiDataDir.parseSegment("utt1 rec1 1 Infinity", 1).error() != null, "infinity");
+        KaldiDataDir.TextLine text = KaldiDataDir.parseText("utt1 hello", 3).orElseThrow();
+        ParsedLine p = KaldiDataDir.toParsedLine(text, KaldiDataDir.parseSegment("utt1 rec1 x y", 4), "a.wav",
+                null, "dir");
+        assertTrue(p.isMalformed());
+        assertEquals(org.omnispark.data.RejectReason.MALFORMED_MANIFEST_LINE, p.reason());
+        assertEquals("utt1", p.keyHint());
     }
 
     @Test
@@ -89,7 +95,7 @@ class KaldiDataDirTest {
     @Test
     void segmentRowOffsetAndLength() {
         KaldiDataDir.TextLine t = new KaldiDataDir.TextLine("utt1", "hi", 2);
-        KaldiDataDir.Segment s = new KaldiDataDir.Segment("utt1", "rec1", 1.25, 3.75);
+        KaldiDataDir.Segment s = new KaldiDataDir.Segment("utt1", "rec1", 1.25, 3.75, null);
         ManifestEntry e = KaldiDataDir.toParsedLine(t, s, "/audio/rec1.wav", null, DIR).entry();
         assertEquals("utt1", e.key(), "the key is the utterance, not the recording");
         // offset = start = 1.25; length = end - start = 3.75 - 1.25 = 2.5
@@ -97,7 +103,7 @@ class KaldiDataDirTest {
         assertEquals(2.5, e.length(), 1e-12, "length = end - start = 3.75 - 1.25");
         assertTrue(e.isSegment());
 
-        KaldiDataDir.Segment open = new KaldiDataDir.Segment("utt1", "rec1", 4.0, -1);
+        KaldiDataDir.Segment open = new KaldiDataDir.Segment("utt1", "rec1", 4.0, -1, null);
         ManifestEntry toEnd = KaldiDataDir.toParsedLine(t, open, "/audio/rec1.wav", null, DIR).entry();
         assertEquals(4.0, toEnd.offset());
         assertEquals(-1.0, toEnd.length(), "end -1 gives length -1 (to the end of the recording)");
@@ -106,7 +112,7 @@ class KaldiDataDirTest {
     @Test
     void missingWavScpEntry() {
         KaldiDataDir.TextLine t = new KaldiDataDir.TextLine("utt1", "hi", 9);
-        KaldiDataDir.Segment s = new KaldiDataDir.Segment("utt1", "recX", 0, 1);
+        KaldiDataDir.Segment s = new KaldiDataDir.Segment("utt1", "recX", 0, 1, null);
         ParsedLine p = KaldiDataDir.toParsedLine(t, s, null, null, DIR);
         assertTrue(p.isMalformed());
         assertEquals(RejectReason.MISSING_AUDIO, p.reason());

@@ -18,7 +18,6 @@ import java.util.TreeSet;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.omnispark.data.config.ConfigLoader;
@@ -48,7 +47,7 @@ class PrepareJobClusterTest {
 
     @Test
     void clusterRunMatchesLocalRunAndTruth() throws Exception {
-        Assumptions.assumeTrue(toolRuns("espeak-ng") && toolRuns("sox"),
+        org.omnispark.data.tools.RequiredTools.check(toolRuns("espeak-ng") && toolRuns("sox"),
                 "espeak-ng and sox are needed to synthesize the corpus (apt-get install espeak-ng sox)");
         long t0 = System.nanoTime();
         Path corpus = tmp.resolve("corpus");
@@ -63,7 +62,7 @@ class PrepareJobClusterTest {
                     .build()
                     .synthesize();
         } catch (SynthToolMissingException e) {
-            Assumptions.abort("synth tool missing: " + e.getMessage());
+            org.omnispark.data.tools.RequiredTools.check(false, "synth tool missing: " + e.getMessage());
             return;
         }
         PrepareConfig config = ConfigLoader.load(prepareYaml(), List.of("output.num_shards=3"), PrepareConfig.class)

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
 import org.omnispark.data.synth.CorpusSynthesizer;
 
 /** Shared fixtures of the job tests: a real espeak-ng corpus (made once per JVM) and a local SparkSession. */
@@ -21,7 +20,7 @@ final class TestCorpora {
 
     /** A synthesized corpus with format mix, damaged audio and corrupted labels; cached per arguments. */
     static synchronized Path corpus(int utterances, long seed, double damaged) throws IOException {
-        Assumptions.assumeTrue(onPath("espeak-ng") && onPath("sox"),
+        org.omnispark.data.tools.RequiredTools.check(onPath("espeak-ng") && onPath("sox"),
                 "espeak-ng and sox are needed: apt-get install espeak-ng sox");
         String id = utterances + "-" + seed + "-" + damaged;
         Path dir = CORPORA.get(id);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,7 +32,7 @@ class CorpusSynthesizerTest {
 
     @BeforeAll
     static void tools() {
-        assumeTrue(SynthTestSupport.hasTools(), "espeak-ng and sox not installed: apt-get install espeak-ng sox");
+        org.omnispark.data.tools.RequiredTools.check(SynthTestSupport.hasTools(), "espeak-ng and sox not installed: apt-get install espeak-ng sox");
     }
 
     private static CorpusSynthesizer.Builder base(Path out, int n) {

@@ -3,7 +3,6 @@ package org.omnispark.data.synth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -63,7 +62,7 @@ class VoiceCatalogTest {
 
     @Test
     void localEspeakHasEveryBuiltInVoice() throws Exception {
-        assumeTrue(SynthTestSupport.hasTools(), "espeak-ng and sox not installed: apt-get install espeak-ng sox");
+        org.omnispark.data.tools.RequiredTools.check(SynthTestSupport.hasTools(), "espeak-ng and sox not installed: apt-get install espeak-ng sox");
         EspeakNg espeak = EspeakNg.locate("espeak-ng");
         catalog.checkInstalled(espeak);
         assertTrue(espeak.installedVariants().contains("m3"), "variants: " + espeak.installedVariants());

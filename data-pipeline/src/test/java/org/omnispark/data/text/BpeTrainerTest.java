@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +88,7 @@ class BpeTrainerTest {
 
     @Test
     void javaTrainedModelLoadsInSpmEncodeAndAgrees(@TempDir Path dir) throws Exception {
-        assumeTrue(SpmTools.hasSpmEncode(), "spm_encode is not on the PATH (apt-get install sentencepiece); "
+        org.omnispark.data.tools.RequiredTools.check(SpmTools.hasSpmEncode(), "spm_encode is not on the PATH (apt-get install sentencepiece); "
                 + "skipping the check that spm_encode loads the Java-trained model");
         SentencePieceTokenizer tok = SentencePieceTokenizer.train(CORPUS, 150, SentencePieceModel.ModelType.BPE);
         tok.save(dir);
@@ -106,7 +105,7 @@ class BpeTrainerTest {
 
     @Test
     void unigramTrainingThroughSpmTrainAgreesWithSpmEncode(@TempDir Path dir) throws Exception {
-        assumeTrue(SpmTrainProcess.find().isPresent() && SpmTools.hasSpmEncode(),
+        org.omnispark.data.tools.RequiredTools.check(SpmTrainProcess.find().isPresent() && SpmTools.hasSpmEncode(),
                 "spm_train/spm_encode are not on the PATH (apt-get install sentencepiece); skipping UNIGRAM training");
         SentencePieceTokenizer tok = SentencePieceTokenizer.train(CORPUS, 120, SentencePieceModel.ModelType.UNIGRAM);
         assertEquals(SentencePieceModel.ModelType.UNIGRAM, tok.modelType());

@@ -2,7 +2,6 @@ package org.omnispark.data.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +21,7 @@ class SpmLiveAgreementTest {
 
     @Test
     void nmtNfkcModelMatchesSpmEncode(@TempDir Path dir) throws Exception {
-        assumeTrue(SpmTrainProcess.find().isPresent() && SpmTools.hasSpmEncode(),
+        org.omnispark.data.tools.RequiredTools.check(SpmTrainProcess.find().isPresent() && SpmTools.hasSpmEncode(),
                 "spm_train/spm_encode are not on the PATH (apt-get install sentencepiece); skipping");
         Path corpus = dir.resolve("corpus.txt");
         List<String> lines = new ArrayList<>(TextResources.lines("spm_corpus.txt").subList(0, 400));

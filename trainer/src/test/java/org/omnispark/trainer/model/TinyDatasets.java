@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
 import org.omnispark.data.config.ConfigLoader;
 import org.omnispark.data.job.PrepareConfig;
 import org.omnispark.data.job.PrepareJob;
@@ -44,7 +43,7 @@ public final class TinyDatasets {
      * @return the dataset folder
      */
     public static synchronized Path dataset(int utterances, int shards) {
-        Assumptions.assumeTrue(onPath("espeak-ng") && onPath("sox"),
+        org.omnispark.data.tools.RequiredTools.check(onPath("espeak-ng") && onPath("sox"),
                 "espeak-ng and sox are needed: apt-get install espeak-ng sox");
         String id = utterances + "x" + shards;
         Path dir = DATASETS.get(id);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
@@ -98,10 +97,10 @@ class MetricsWritersTest {
     @Test
     void tensorBoardFileParsesWithIndependentPythonReader() throws Exception {
         Path python = Paths.get("/usr/bin/python3");
-        assumeTrue(Files.isExecutable(python), "skipped: /usr/bin/python3 not installed (the Java reader test "
+        org.omnispark.data.tools.RequiredTools.check(Files.isExecutable(python), "skipped: /usr/bin/python3 not installed (the Java reader test "
                 + "still checks the file)");
         Path script = Paths.get("src/test/python/read_tfevents.py").toAbsolutePath();
-        assumeTrue(Files.exists(script), "skipped: run from the trainer module folder to find " + script);
+        org.omnispark.data.tools.RequiredTools.check(Files.exists(script), "skipped: run from the trainer module folder to find " + script);
         Path file = writeEvents();
         Process process = new ProcessBuilder(python.toString(), script.toString(), file.toString())
                 .redirectErrorStream(true).start();
