@@ -47,7 +47,8 @@ public final class JsonLinesManifest {
         String keyHint = source + ":" + (line + 1);
         JsonNode node;
         try {
-            node = MAPPER.readTree(lineText);
+            // a byte-order mark (Windows editors write one at the start of a file) is not part of the JSON
+            node = MAPPER.readTree(lineText.startsWith("\uFEFF") ? lineText.substring(1) : lineText);
         } catch (JsonProcessingException e) {
             return ParsedLine.malformed("not valid JSON: " + e.getOriginalMessage(), keyHint, source, line);
         } catch (RuntimeException e) { // whatever a line holds, it is a reject, never a failed job

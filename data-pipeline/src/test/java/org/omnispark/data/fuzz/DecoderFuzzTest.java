@@ -1,0 +1,54 @@
+package org.omnispark.data.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.omnispark.data.Deadline;
+import org.omnispark.data.RejectReason;
+import org.omnispark.data.audio.AudioDecoder;
+import org.omnispark.data.audio.AudioFormatException;
+import org.omnispark.data.audio.DecodeLimits;
+
+/**
+ * 4000 damaged WAV and FLAC files (seed 20261201) straight into the decoder: each must decode or fail with an
+ * {@link AudioFormatException}, nothing else (no other exception, no OutOfMemoryError, no endless loop: the whole run
+ * has a time limit, and no single file may take longer than a second).
+ */
+class DecoderFuzzTest {
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void everyDamagedFileDecodesOrFailsCleanly(@TempDir Path dir) throws Exception {
+        List<byte[]> seeds = FuzzSeeds.bytes(FuzzSeeds.write(dir));
+        List<AudioFuzzer.Mutant> mutants = new AudioFuzzer(20261201L).mutate(seeds, 4000);
+        Map<RejectReason, Integer> reasons = new EnumMap<>(RejectReason.class);
+        int decoded = 0;
+        for (AudioFuzzer.Mutant m : mutants) {
+            long t0 = System.nanoTime();
+            try {
+                AudioDecoder.decode(m.bytes(), m.name(), 0, -1, new DecodeLimits(60,
+                        Deadline.afterSeconds(5, "decoding " + m.name())));
+                decoded++;
+            } catch (AudioFormatException e) {
+                reasons.merge(e.reason(), 1, Integer::sum);
+                assertTrue(e.getMessage().contains(m.name()), "the message names the file: " + e.getMessage());
+            } catch (Throwable t) {
+                fail(m.name() + " (" + m.damage() + ") threw " + t, t);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(seconds < 1, m.name() + " (" + m.damage() + ") took " + seconds + " s");
+        }
+        System.out.println("decoder fuzz: " + decoded + " decoded, rejected " + reasons);
+        assertEquals(4000, decoded + reasons.values().stream().mapToInt(Integer::intValue).sum());
+        assertTrue(reasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 100, "damage is detected: " + reasons);
+        assertTrue(reasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 100, "cuts are detected: " + reasons);
+    }
+}

@@ -1,0 +1,76 @@
+package org.omnispark.data.fuzz;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.omnispark.data.tools.RequiredTools;
+
+/**
+ * The valid files the fuzz tests damage: real espeak-ng speech, written by sox and flac in the formats users have
+ * (16 kHz WAV, 22.05 kHz WAV as espeak-ng writes it, 44.1 kHz stereo, 8-bit, an odd 16035 Hz rate, FLAC at 16 and
+ * 22.05 kHz). Each is also a control that must be accepted.
+ */
+public final class FuzzSeeds {
+    /** The transcripts, one per sentence. */
+    public static final List<String> SENTENCES = List.of("the quick brown fox jumps over the lazy dog",
+            "seven tigers bring the box to the river", "a brother and a sister read the old map");
+
+    /** A seed: its file and transcript. */
+    public record Seed(Path file, String text) {
+    }
+
+    private FuzzSeeds() {
+    }
+
+    /** Writes the seeds into {@code dir}. */
+    public static List<Seed> write(Path dir) throws IOException, InterruptedException {
+        RequiredTools.require("espeak-ng", "sox", "flac");
+        List<Seed> seeds = new ArrayList<>();
+        for (int s = 0; s < SENTENCES.size(); s++) {
+            String text = SENTENCES.get(s);
+            Path raw = dir.resolve("speech" + s + ".wav");
+            run("espeak-ng", "-w", raw.toString(), text);
+            seeds.add(new Seed(raw, text));
+            seeds.add(new Seed(sox(raw, dir.resolve("s" + s + "_16k.wav"), "-r", "16000"), text));
+            seeds.add(new Seed(sox(raw, dir.resolve("s" + s + "_44k_stereo.wav"), "-r", "44100", "-c", "2"), text));
+            seeds.add(new Seed(sox(raw, dir.resolve("s" + s + "_u8.wav"), "-b", "8"), text));
+            seeds.add(new Seed(sox(raw, dir.resolve("s" + s + "_16035.wav"), "-r", "16035"), text));
+            Path flac16 = sox(raw, dir.resolve("s" + s + "_16k_flac.wav"), "-r", "16000");
+            seeds.add(new Seed(flac(flac16, dir.resolve("s" + s + "_16k.flac")), text));
+            seeds.add(new Seed(flac(raw, dir.resolve("s" + s + "_22k.flac")), text));
+        }
+        return seeds;
+    }
+
+    private static Path sox(Path in, Path out, String... options) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("sox", "-R", in.toString())); // -R: repeatable dither
+        cmd.addAll(List.of(options));
+        cmd.add(out.toString());
+        run(cmd.toArray(String[]::new));
+        return out;
+    }
+
+    private static Path flac(Path in, Path out) throws IOException, InterruptedException {
+        run("flac", "-s", "-f", "-o", out.toString(), in.toString());
+        return out;
+    }
+
+    private static void run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+
+    /** The bytes of each seed. */
+    public static List<byte[]> bytes(List<Seed> seeds) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        for (Seed s : seeds) {
+            out.add(Files.readAllBytes(s.file()));
+        }
+        return out;
+    }
+}
