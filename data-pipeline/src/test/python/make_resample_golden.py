@@ -5,7 +5,7 @@ Input: data-pipeline/src/test/resources/audio/speech_22050.wav (0.5 s of espeak-
 ../scripts/make_audio_fixtures.sh), read with the standard-library `wave` module and scaled as int16 / 32768.
 
 For each configuration below it writes resources/golden/resample/<name>.f32: the resampled signal as raw
-little-endian float32, computed by torchaudio 0.13 on a float64 copy of the input (float64 filter taps and
+little-endian float32, computed by torchaudio 0.13 (Debian bookworm's python3-torchaudio) on a float64 copy of the input (float64 filter taps and
 convolution, then rounded to float32). It also prints how far torchaudio's default float32 computation lies from
 that: up to ~8e-6, because torchaudio evaluates the sinc argument in float32; the float64 result is the sharper
 reference.
@@ -33,6 +33,16 @@ CONFIGS = {
     "kaiser_22050_16000_w6_r0.99": (22050, 16000, 6, 0.99, "kaiser_window"),
     "hann_22050_24000_w6_r0.99": (22050, 24000, 6, 0.99, "sinc_interpolation"),
     "speed1.1_hann_24255_22050_w6_r0.99": (24255, 22050, 6, 0.99, "sinc_interpolation"),
+    # Odd rates (the same samples taken to be at that rate): a header that says 16035 Hz, a 1 Hz drift up and down
+    # from common rates (gcd 1: 16000 phases), a low rate, and a wide filter at a 1 Hz drift. torchaudio's kernel takes
+# new x orig values after the gcd, so rates near 384 kHz with gcd 1 do not fit in memory here; ResamplerGoldenTest
+# checks those against the Java polyphase filter, itself checked against these files.
+    "hann_16035_16000_w6_r0.99": (16035, 16000, 6, 0.99, "sinc_interpolation"),
+    "hann_16090_16000_w6_r0.99": (16090, 16000, 6, 0.99, "sinc_interpolation"),
+    "hann_44101_16000_w6_r0.99": (44101, 16000, 6, 0.99, "sinc_interpolation"),
+    "hann_7999_16000_w6_r0.99": (7999, 16000, 6, 0.99, "sinc_interpolation"),
+    "hann_1001_16000_w6_r0.99": (1001, 16000, 6, 0.99, "sinc_interpolation"),
+    "hann_16001_16000_w16_r0.945": (16001, 16000, 16, 0.945, "sinc_interpolation"),
 }
 
 

@@ -10,15 +10,21 @@ package org.omnispark.data.audio;
  * relative to the input Nyquist, sinc(t) = sin(pi t) / (pi t), and w the window over |t| &lt;= zeroCrossings. Input
  * outside [0, length) counts as 0. This is torchaudio's {@code functional.resample} kernel, evaluated in double.
  */
-final class PolyphaseFilter {
-    /** Above this many taps in total (64 MB of floats) the rates should be reduced first. */
-    static final long MAX_TABLE = 16L << 20;
+final class PolyphaseFilter implements ResamplingKernel {
+    /** Above this many taps in total (4 MB of floats) {@link InterpolatedSincFilter} is used instead. */
+    static final long MAX_TABLE = 1L << 20;
 
     private final int inStep;   // input samples per block (reduced input rate)
     private final int phases;   // output samples per block (reduced output rate)
     private final int taps;     // taps per phase
     private final int firstOffset; // d of taps[p][0]
     private final float[] table;   // [phases][taps], row-major
+
+    /** Taps per phase for these options (the table holds taps x phases). */
+    static int taps(int inStep, int phases, double rolloff, int zeroCrossings) {
+        double halfWidth = zeroCrossings / (rolloff * Math.min(1.0, phases / (double) inStep));
+        return (int) Math.floor(halfWidth + 1) - (int) Math.ceil(-halfWidth) + 1;
+    }
 
     PolyphaseFilter(int inStep, int phases, double rolloff, int zeroCrossings, ResamplingWindow window, double beta) {
         this.inStep = inStep;
@@ -28,11 +34,6 @@ final class PolyphaseFilter {
         this.firstOffset = (int) Math.ceil(-halfWidth);
         int lastOffset = (int) Math.floor(halfWidth + 1);
         this.taps = lastOffset - firstOffset + 1;
-        if ((long) taps * phases > MAX_TABLE) {
-            throw new IllegalArgumentException("resampling " + inStep + " -> " + phases + " (after dividing by the"
-                    + " gcd) needs " + (long) taps * phases + " filter taps; resample in two steps through a rate"
-                    + " with a larger common divisor, or lower zeroCrossings");
-        }
         this.table = new float[taps * phases];
         for (int p = 0; p < phases; p++) {
             for (int j = 0; j < taps; j++) {
@@ -55,7 +56,8 @@ final class PolyphaseFilter {
     }
 
     /** Resamples; see the class comment. in: [length] -> [ceil(length * phases / inStep)]. */
-    float[] apply(float[] in) {
+    @Override
+    public float[] apply(float[] in) {
         long outLength = outputLength(in.length, inStep, phases);
         if (outLength > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("output of " + outLength + " samples does not fit in an array;"

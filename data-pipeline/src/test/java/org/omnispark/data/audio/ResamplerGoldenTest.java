@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class ResamplerGoldenTest {
     private static final double TOLERANCE = 1e-6;
+    /** The interpolated sinc table's error; measured max 2.4e-7 at these rates (the exact taps: 6e-8). */
+    private static final double INTERPOLATED_TOLERANCE = 1e-6;
 
     private static float[] golden(String name) {
         byte[] bytes = WavBytes.resource("/golden/resample/" + name + ".f32");
@@ -77,5 +79,55 @@ class ResamplerGoldenTest {
         // speed 1.1 at 22050 Hz = torchaudio resample(x, 24255, 22050)
         assertClose(golden("speed1.1_hann_24255_22050_w6_r0.99"), Resampler.speedPerturb(speech(), 22050, 1.1),
                 "speed 1.1 at 22050 Hz");
+    }
+
+    /** Odd rates: a WAV header's 16035 or 16090 Hz, 1 Hz drifts (gcd 1), a 1001 Hz recording, a wide filter. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"16035, 16000, 6, 0.99", "16090, 16000, 6, 0.99",
+        "44101, 16000, 6, 0.99", "7999, 16000, 6, 0.99", "1001, 16000, 6, 0.99", "16001, 16000, 16, 0.945"})
+    void matchesTorchaudioAtOddRates(int from, int to, int width, double rolloff) throws Exception {
+        String name = String.format("hann_%d_%d_w%d_r%s", from, to, width, rolloff);
+        Resampler r = Resampler.of(from, to).optZeroCrossings(width).optLowpassRatio(rolloff);
+        assertClose(golden(name), r.resample(speech()), name);
+    }
+
+    /** The interpolated-table kernel (used when exact taps would pass 1M) against torchaudio at the same odd rates. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"16035, 16000, 6, 0.99, 3207, 3200", "44101, 16000, 6, 0.99,"
+        + " 44101, 16000", "7999, 16000, 6, 0.99, 7999, 16000", "16001, 16000, 16, 0.945, 16001, 16000",
+        "22050, 8000, 16, 0.945, 441, 160"})
+    void theInterpolatedKernelMatchesTorchaudioToo(int from, int to, int width, double rolloff, int in, int out)
+            throws Exception {
+        String name = String.format("hann_%d_%d_w%d_r%s", from, to, width, rolloff);
+        float[] got = new InterpolatedSincFilter(in, out, rolloff, width, ResamplingWindow.HANN,
+                Resampler.DEFAULT_KAISER_BETA).apply(speech());
+        float[] want = golden(name);
+        assertEquals(want.length, got.length, name);
+        double max = 0;
+        for (int i = 0; i < want.length; i++) {
+            max = Math.max(max, Math.abs(want[i] - got[i]));
+        }
+        assertTrue(max <= INTERPOLATED_TOLERANCE, name + ": interpolated kernel max |java - torchaudio| = " + max);
+    }
+
+    /**
+     * Rates beyond torchaudio's reach here (its kernel holds new x orig values: 383999 x 16000 does not fit in memory):
+     * the Resampler picks the interpolated kernel, and it must agree with the exact polyphase taps (checked against
+     * torchaudio above) computed directly.
+     */
+    @Test
+    void rateNearTheTopOfTheRangeAgreesWithTheExactTaps() throws Exception {
+        int from = 383_999;
+        float[] x = speech();
+        float[] viaResampler = Resampler.of(from, 16000).resample(x);
+        float[] exact = new PolyphaseFilter(from, 16000, 0.99, 6, ResamplingWindow.HANN,
+                Resampler.DEFAULT_KAISER_BETA).apply(x);
+        assertEquals(exact.length, viaResampler.length);
+        double max = 0;
+        for (int i = 0; i < exact.length; i++) {
+            max = Math.max(max, Math.abs(exact[i] - viaResampler[i]));
+        }
+        assertTrue(max <= INTERPOLATED_TOLERANCE && max > 0, "383999 -> 16000: interpolated vs exact " + max
+                + " (0 would mean the exact table was used, which is over its 1M-tap budget)");
     }
 }
