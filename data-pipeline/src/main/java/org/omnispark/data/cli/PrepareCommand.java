@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "prepare", mixinStandardHelpOptions = true,
         description = {"Turn audio + pseudo-label manifests into Parquet shards of fbank features and token ids.",
             "Writes DIR/dataset.json, DIR/shards/*.parquet, DIR/rejects/*.parquet, DIR/units.txt, DIR/report.json;",
-            "the output appears all at once when the job succeeds (a crashed run can simply be run again)."})
+            "dataset.json is written last; a crashed run, started again with the same arguments, resumes from",
+            "its finished waves (DIR/_work)."})
 public final class PrepareCommand implements OmniSparkCommand {
     @Option(names = "--manifest", required = true, paramLabel = "FILE",
             description = "JSON-lines manifest or Kaldi data directory; repeat for several corpora")

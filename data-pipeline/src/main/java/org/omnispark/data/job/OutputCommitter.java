@@ -1,88 +1,121 @@
 package org.omnispark.data.job;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.StreamCapabilities;
 import org.omnispark.data.reader.DatasetManifest;
 
 /**
- * All-or-nothing output: the job writes into a hidden sibling folder {@code .NAME.inprogress-RUNID} and, when
- * everything is written, renames it to {@code NAME} in one step. A crashed run leaves only an in-progress folder,
- * which the next run deletes; so a re-run neither duplicates nor loses rows. The rename is atomic on local disks
- * and HDFS; on object stores (S3A) it is a copy, so a crash during the commit itself can leave a partial folder
- * without {@code dataset.json}, which readers refuse and the next run replaces.
+ * The output protocol of {@code prepare}, safe on object stores (S3A, GCS, ABFS) because visibility never rests on
+ * a rename: the job writes the dataset's files in place and writes {@code dataset.json} last; a folder without it is
+ * not a dataset, and readers check the shards it lists ({@link DatasetManifest#read}). Work that outlives a crash
+ * lives in {@code OUT/_work/}: the {@code plan.json} of the run (a fingerprint of its inputs and config, and its
+ * wave count), the tokenizer, and the featurized rows of each finished wave ({@code staging/wave-NNNNN/} with
+ * Spark's {@code _SUCCESS}).
+ *
+ * <p>What a run does with what it finds at OUT:
+ * <ul>
+ *   <li>nothing, or an empty folder: starts;</li>
+ *   <li>a dataset ({@code dataset.json}): refuses, or with overwrite deletes {@code dataset.json} first (so the
+ *       folder is never a half-replaced dataset), then the rest, and starts;</li>
+ *   <li>the leftovers of a crashed run with the same fingerprint: resumes, keeping its finished waves and deleting
+ *       the rest (partial shards, rejects, an unfinished wave);</li>
+ *   <li>leftovers with another fingerprint (the inputs or config changed): deletes them and starts over;</li>
+ *   <li>anything else: refuses, whatever overwrite says (it is not OmniSpark's to delete).</li>
+ * </ul>
  */
 public final class OutputCommitter {
+    /** The folder of work that survives a crash. */
+    public static final String WORK = "_work";
+    static final String PLAN = "plan.json";
+
     private final FileSystem fs;
     private final Path output;
-    private final Path work;
-    private final boolean overwrite;
+    private final boolean resumed;
 
-    private OutputCommitter(FileSystem fs, Path output, Path work, boolean overwrite) {
+    private OutputCommitter(FileSystem fs, Path output, boolean resumed) {
         this.fs = fs;
         this.output = output;
-        this.work = work;
-        this.overwrite = overwrite;
+        this.resumed = resumed;
     }
 
     /**
-     * Prepares a run: checks the output, deletes in-progress folders of crashed runs, creates the work folder.
+     * Prepares a run at {@code output}.
      *
-     * @param output the dataset folder to produce
      * @param overwrite replace an existing complete dataset
+     * @param fingerprint what identifies the run's inputs and config; a crashed run with the same one is resumed
      */
-    public static OutputCommitter begin(String output, boolean overwrite, Configuration conf) {
+    public static OutputCommitter begin(String output, boolean overwrite, Configuration conf, String fingerprint) {
         try {
             Path out = new Path(output);
             FileSystem fs = out.getFileSystem(conf);
+            if (fs instanceof LocalFileSystem local) {
+                fs = local.getRaw(); // no .crc side files for the job's own small files
+            }
             out = fs.makeQualified(out);
-            Path parent = out.getParent();
-            fs.mkdirs(parent);
+            boolean resumed = false;
             if (fs.exists(out)) {
-                boolean complete = fs.exists(new Path(out, DatasetManifest.FILE_NAME));
-                if (complete && !overwrite) {
-                    throw new IllegalStateException(out + " already holds a prepared dataset; pass --overwrite to "
-                            + "replace it, or choose another --out");
-                }
-                if (!complete && fs.listStatus(out).length > 0) {
-                    throw new IllegalStateException(out + " exists and is not a prepared dataset (no "
-                            + DatasetManifest.FILE_NAME + "); move it away or choose another --out");
-                }
-                if (!complete) {
+                Path marker = new Path(out, DatasetManifest.FILE_NAME);
+                Path plan = new Path(out, WORK + "/" + PLAN);
+                if (fs.exists(marker)) {
+                    if (!overwrite) {
+                        throw new IllegalStateException(out + " already holds a prepared dataset; pass --overwrite"
+                                + " to replace it, or choose another --out");
+                    }
+                    fs.delete(marker, false); // un-publish first: never a half-replaced dataset
                     fs.delete(out, true);
+                } else if (fs.exists(plan)) {
+                    if (fingerprint.equals(readText(fs, plan))) {
+                        resumed = true;
+                        for (FileStatus st : fs.listStatus(out)) {
+                            if (!st.getPath().getName().equals(WORK)) {
+                                fs.delete(st.getPath(), true);
+                            }
+                        }
+                    } else {
+                        fs.delete(out, true); // an earlier run with other inputs or config: its work is stale
+                    }
+                } else if (fs.listStatus(out).length > 0) {
+                    throw new IllegalStateException(out + " exists and is not a prepared dataset (no "
+                            + DatasetManifest.FILE_NAME + ") nor the work of one; move it away or choose another"
+                            + " --out");
                 }
             }
-            String prefix = "." + out.getName() + ".inprogress-";
-            for (FileStatus st : fs.listStatus(parent)) {
-                if (st.getPath().getName().startsWith(prefix)) {
-                    fs.delete(st.getPath(), true);
-                }
+            fs.mkdirs(new Path(out, WORK));
+            OutputCommitter c = new OutputCommitter(fs, out, resumed);
+            if (!resumed) {
+                c.writeText(WORK + "/" + PLAN, fingerprint);
             }
-            Path work = new Path(parent, prefix + UUID.randomUUID());
-            fs.mkdirs(work);
-            return new OutputCommitter(fs, out, work, overwrite);
+            return c;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare output " + output, e);
+            throw new UncheckedIOException("cannot prepare output " + output + ": " + e.getMessage(), e);
         }
     }
 
-    /** The folder the run writes into. */
-    public Path work() {
-        return work;
+    /** Whether this run continues a crashed one (its finished waves are kept). */
+    public boolean resumed() {
+        return resumed;
     }
 
     /** A path inside the work folder. */
     public Path work(String child) {
-        return new Path(work, child);
+        return new Path(new Path(output, WORK), child);
     }
 
-    /** The final dataset folder. */
+    /** A path inside the dataset folder. */
+    public Path output(String child) {
+        return new Path(output, child);
+    }
+
+    /** The dataset folder. */
     public Path output() {
         return output;
     }
@@ -92,62 +125,58 @@ public final class OutputCommitter {
         return fs;
     }
 
-    /** Writes a small UTF-8 text file into the work folder. */
-    public void writeText(String child, String text) {
-        try (OutputStream out = fs.create(work(child), true)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+    /** Whether a path exists. */
+    public boolean exists(Path p) {
+        try {
+            return fs.exists(p);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + work(child), e);
+            throw new UncheckedIOException("cannot look up " + p, e);
         }
     }
 
-    /** Renames a file or folder inside the work folder. */
-    public void rename(Path from, Path to) {
+    /** Writes a small UTF-8 text file (relative to the dataset folder), durably where the file system can. */
+    public void writeText(String child, String text) {
+        Path p = output(child);
+        try (FSDataOutputStream out = fs.create(p, true)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            if (out.hasCapability(StreamCapabilities.HSYNC)) {
+                out.hsync(); // HDFS, local disk; an object store makes the file durable on close
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + p, e);
+        }
+    }
+
+    /** Moves a file inside the output (visibility does not depend on it: dataset.json comes last). */
+    public void move(Path from, Path to) {
         try {
             fs.mkdirs(to.getParent());
             if (!fs.rename(from, to)) {
                 throw new IOException("rename returned false");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot rename " + from + " to " + to, e);
+            throw new UncheckedIOException("cannot move " + from + " to " + to, e);
         }
     }
 
-    /** Deletes a path inside the work folder (staging data). */
-    public void delete(String child) {
+    /** Deletes a path (recursively). */
+    public void delete(Path p) {
         try {
-            fs.delete(work(child), true);
+            fs.delete(p, true);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot delete " + p, e);
         }
     }
 
-    /** Publishes the work folder as the dataset: the last step of a run. */
-    public void commit() {
-        try {
-            Path old = null;
-            if (fs.exists(output)) {
-                if (!overwrite) {
-                    throw new IllegalStateException(output + " appeared during the run; not replacing it");
-                }
-                old = new Path(output.getParent(), "." + output.getName() + ".replaced-" + UUID.randomUUID());
-                rename(output, old);
-            }
-            rename(work, output);
-            if (old != null) {
-                fs.delete(old, true);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit " + output, e);
-        }
+    /** Publishes the dataset: writes {@code dataset.json}, the last file, then removes the work folder. */
+    public void commit(String datasetJson) {
+        writeText(DatasetManifest.FILE_NAME, datasetJson);
+        delete(new Path(output, WORK));
     }
 
-    /** Removes the work folder after a failure. */
-    public void abort() {
-        try {
-            fs.delete(work, true);
-        } catch (IOException ignored) {
-            // Best effort: the next run deletes leftover in-progress folders anyway.
+    private static String readText(FileSystem fs, Path p) throws IOException {
+        try (InputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }

@@ -24,7 +24,7 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
         fbank = fbank == null ? Map.of() : Map.copyOf(fbank);
         text = text == null ? new TextSection(null, null, null, null, null, null, null) : text;
         filters = filters == null ? new Filters(null, null, null, null, null, null) : filters;
-        output = output == null ? new Output(null, null, null) : output;
+        output = output == null ? new Output(null, null, null, null) : output;
     }
 
     /** The defaults of every section. */
@@ -152,10 +152,15 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
      *     one row per shard)
      * @param compression Parquet codec: zstd, snappy, gzip or none
      * @param rowGroupMb Parquet row-group size in MiB (smaller groups: finer-grained streaming)
+     * @param waveRows input rows per wave: the job featurizes its input in waves of about this many rows, each
+     *     written durably to OUT/_work; a re-run after a crash keeps the finished waves (20000)
      */
-    public record Output(Integer numShards, String compression, Integer rowGroupMb) implements Serializable {
+    public record Output(Integer numShards, String compression, Integer rowGroupMb, Integer waveRows)
+            implements Serializable {
         public Output {
             numShards = numShards == null ? 8 : numShards;
+            waveRows = waveRows == null ? 20_000 : waveRows;
+            require(waveRows >= 1, "output.wave_rows must be >= 1");
             compression = compression == null ? "zstd" : compression;
             rowGroupMb = rowGroupMb == null ? 32 : rowGroupMb;
             require(numShards >= 1, "output.num_shards must be >= 1");

@@ -32,10 +32,12 @@ import scala.Tuple2;
  * one by one on its own SparkSession; {@link #run()} runs them all.
  *
  * <pre>
- *   readManifests -> markDuplicates -> buildTokenizer -> process -> (stage) -> writeRejects, writeShards -> commit
+ *   readManifests -> markDuplicates -> buildTokenizer -> process (in durable waves) -> writeRejects, writeShards
+ *   -> dataset.json
  * </pre>
  */
 public final class PrepareJob {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareJob.class);
     private final SparkSession spark;
     private final JavaSparkContext jsc;
     private final PrepareConfig config;
@@ -55,20 +57,23 @@ public final class PrepareJob {
         return new Builder();
     }
 
-    /** Runs the whole job and commits the dataset; returns the accounting report. */
+    /**
+     * Runs the whole job and commits the dataset (dataset.json last); returns the accounting report. A run that
+     * finds the work of a crashed run with the same inputs and config at the output resumes it: finished waves are
+     * not featurized again (see {@link OutputCommitter}).
+     */
     public PrepareReport run() {
-        OutputCommitter committer = OutputCommitter.begin(output, overwrite, jsc.hadoopConfiguration());
-        try {
-            PrepareReport report = runInto(committer);
-            committer.commit();
-            return report;
-        } catch (RuntimeException e) {
-            committer.abort();
-            throw e;
-        }
+        OutputCommitter committer = OutputCommitter.begin(output, overwrite, jsc.hadoopConfiguration(),
+                RunFingerprint.of(config, jsc.hadoopConfiguration()));
+        Result result = runInto(committer);
+        committer.commit(result.manifest().toJson());
+        return result.report();
     }
 
-    private PrepareReport runInto(OutputCommitter committer) {
+    private record Result(PrepareReport report, DatasetManifest manifest) {
+    }
+
+    private Result runInto(OutputCommitter committer) {
         long started = System.nanoTime();
         PhaseTimer phases = new PhaseTimer();
         Map<String, Integer> sourceRank = new java.util.HashMap<>();
@@ -81,24 +86,39 @@ public final class PrepareJob {
         phases.mark("read_manifests");
         TextNormalizer normalizer = new TextNormalizer(TextNormalizerOptions.fromMap(config.text().normalizer()));
         JavaRDD<ManifestEntry> entries = lines.filter(p -> !p.isMalformed()).map(ParsedLine::entry);
-        Tokenizer tokenizer = TokenizerFactory.build(config.text(), config.filters(), entries, normalizer);
+        Tokenizer tokenizer = tokenizer(committer, entries, normalizer);
         phases.mark("build_tokenizer");
         FbankOptions fbank = FbankOptions.fromMap(withSampleRate(config.fbank()));
         UtteranceProcessor.Recipe recipe = new UtteranceProcessor.Recipe(config, fbank, normalizer, tokenizer,
                 new HadoopConf(jsc.hadoopConfiguration()));
 
-        // 1. Featurize once into a staging table (accepted rows and audio/text rejects together).
-        String staging = committer.work("staging").toString();
-        process(entries, recipe).write().parquet(staging);
+        // 1. Featurize in waves, each written durably to OUT/_work/staging (accepted rows and rejects together).
+        long entryCount = entries.count();
+        int waves = (int) Math.max(1, (entryCount + config.output().waveRows() - 1) / config.output().waveRows());
+        int resumedWaves = 0;
+        for (int k = 0; k < waves; k++) {
+            Path dir = committer.work(String.format("staging/wave-%05d", k));
+            if (committer.exists(new Path(dir, "_SUCCESS"))) {
+                resumedWaves++;
+                continue;
+            }
+            committer.delete(dir);
+            final int wave = k;
+            final int count = waves;
+            process(entries.filter(e -> Math.floorMod(e.key().hashCode(), count) == wave), recipe)
+                    .write().parquet(dir.toString());
+            LOG.info("prepare: wave {}/{} featurized and saved", k + 1, waves);
+        }
         phases.mark("decode_features_stage");
-        Dataset<Row> staged = spark.read().schema(ProcessedRows.PROCESSED_SCHEMA).parquet(staging);
+        Dataset<Row> staged = spark.read().schema(ProcessedRows.PROCESSED_SCHEMA)
+                .parquet(committer.work("staging/wave-*").toString());
 
         // 2. Rejects: manifest-level ones plus processing ones, sorted by where they came from.
         Dataset<Row> rejects = manifestRejects(lines).union(staged.filter(col("reject_reason").isNotNull())
                         .select("key", "reject_reason", "reject_detail", "source", "line", "audio_path")
                         .toDF(ProcessedRows.REJECT_SCHEMA.fieldNames()))
                 .orderBy("source", "line");
-        rejects.coalesce(1).write().option("compression", "zstd").parquet(committer.work("rejects").toString());
+        rejects.coalesce(1).write().option("compression", "zstd").parquet(committer.output("rejects").toString());
         phases.mark("write_rejects");
         Map<String, Long> rejectCounts = new TreeMap<>();
         for (Row r : rejects.groupBy("reason").count().collectAsList()) {
@@ -115,40 +135,58 @@ public final class PrepareJob {
             throw new IllegalStateException("accounting mismatch: " + inputRows + " input rows but "
                     + acceptedOriginal + " accepted + " + rejected + " rejected; this is a bug, please report it");
         }
-        committer.delete("staging");
-        saveTokenizer(tokenizer, committer);
+        saveTokenizer(tokenizer, committer, "");
+        lines.unpersist();
 
+        long perturbed = shards.totals().rows() - acceptedOriginal;
         Map<String, Object> accounting = new LinkedHashMap<>();
         accounting.put("input_rows", inputRows);
         accounting.put("accepted_rows", acceptedOriginal);
         accounting.put("rejected_rows", rejected);
         accounting.put("rejected_by_reason", rejectCounts);
-        accounting.put("speed_perturbed_rows", shards.totals().rows() - acceptedOriginal);
+        accounting.put("speed_perturbed_rows", perturbed);
+        accounting.put("speed_perturbed_dropped", acceptedOriginal * config.audio().speedPerturb().size() - perturbed);
         accounting.put("output_rows", shards.totals().rows());
+        accounting.put("waves", waves);
+        accounting.put("waves_resumed", resumedWaves);
         DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT_VERSION, Version.describe(),
                 config.audio().sampleRate(), fbank.dim(), fbank.toMap(), normalizer.options().toMap(),
                 new DatasetManifest.TokenizerInfo(tokenizer.type(), "units.txt",
                         tokenizer.type().equals("sentencepiece") ? org.omnispark.data.text.SentencePieceTokenizer.MODEL_FILE : null, tokenizer.vocabSize()),
                 shards.cmvn(), shards.shards(), shards.totals(), accounting, Version.asMap(config));
         committer.writeText("global_cmvn.json", WenetCmvn.toJson(shards.cmvn()));
-        PrepareReport report = new PrepareReport(output, inputRows, acceptedOriginal, rejected, rejectCounts,
-                shards.totals().rows() - acceptedOriginal, shards.totals().rows(), shards.shards().size(),
+        PrepareReport report = new PrepareReport(committer.output().toString(), inputRows, acceptedOriginal,
+                rejected, rejectCounts, perturbed, shards.totals().rows(), shards.shards().size(),
                 shards.totals().hours(), (System.nanoTime() - started) / 1e9, phases.seconds());
         committer.writeText("report.json", report.toJson());
-        committer.writeText(DatasetManifest.FILE_NAME, manifest.toJson());
-        return report;
+        return new Result(report, manifest);
     }
 
-    /** Saves units.txt (and the SentencePiece model) into the work folder, whatever file system it is on. */
-    static void saveTokenizer(Tokenizer tokenizer, OutputCommitter committer) {
+    /**
+     * The run's tokenizer: the one a crashed run saved in OUT/_work/tokenizer (so resumed waves encode text the same
+     * way), else a new one, saved there.
+     */
+    private Tokenizer tokenizer(OutputCommitter committer, JavaRDD<ManifestEntry> entries, TextNormalizer normalizer) {
+        Path saved = committer.work("tokenizer");
+        if (committer.resumed() && committer.exists(new Path(saved, Tokenizer.UNITS_FILE))) {
+            return TokenizerFactory.load(saved.toString(), jsc.hadoopConfiguration());
+        }
+        Tokenizer t = TokenizerFactory.build(config.text(), config.filters(), entries, normalizer,
+                jsc.hadoopConfiguration());
+        saveTokenizer(t, committer, OutputCommitter.WORK + "/tokenizer/");
+        return t;
+    }
+
+    /** Saves units.txt (and the SentencePiece model) under {@code prefix} in the output, on any file system. */
+    static void saveTokenizer(Tokenizer tokenizer, OutputCommitter committer, String prefix) {
         try {
             java.nio.file.Path local = java.nio.file.Files.createTempDirectory("omnispark-tokenizer");
             try {
                 tokenizer.save(local);
                 try (var files = java.nio.file.Files.list(local)) {
                     for (java.nio.file.Path f : files.toList()) {
-                        committer.fs().copyFromLocalFile(true, new Path(f.toUri()),
-                                committer.work(f.getFileName().toString()));
+                        committer.fs().copyFromLocalFile(true, true, new Path(f.toUri()),
+                                committer.output(prefix + f.getFileName()));
                     }
                 }
             } finally {

@@ -43,7 +43,7 @@ public final class ShardWriter {
                          DatasetManifest.Cmvn cmvn, long originalRows) {
     }
 
-    /** Writes {@code accepted} (in the processed schema) into {@code committer.work("shards")}. */
+    /** Writes {@code accepted} (in the processed schema) into {@code OUT/shards}. */
     public static Result write(SparkSession spark, Dataset<Row> accepted, PrepareConfig.Output conf,
                                OutputCommitter committer) {
         // Per-row facts for planning and statistics (no features: Parquet reads only these columns).
@@ -102,7 +102,7 @@ public final class ShardWriter {
                             + parts.length + "; this is a bug, please report it");
                 }
                 String name = "shards/" + ShardPlanner.shardFileName(i, numShards);
-                committer.rename(parts[0].getPath(), committer.work(name));
+                committer.move(parts[0].getPath(), committer.output(name));
                 shards.add(new DatasetManifest.ShardInfo(name, s.getLong(1), s.getLong(2), s.getDouble(3) / 3600.0));
                 frames += s.getLong(2);
                 seconds += s.getDouble(3);
@@ -117,32 +117,23 @@ public final class ShardWriter {
         return new Result(shards, new DatasetManifest.Totals(rows, frames, seconds / 3600.0), cmvn, originals);
     }
 
+    /**
+     * The global CMVN sums, added exactly ({@link ExactSum}) so that they do not depend on how rows are partitioned:
+     * a resumed run and an uninterrupted one give the same bits.
+     */
     private static DatasetManifest.Cmvn cmvn(JavaRDD<Row> facts) {
-        Tuple2<double[], double[]> zero = new Tuple2<>(new double[0], new double[0]);
-        Tuple2<double[], double[]> sums = facts.map(r -> new Tuple2<>(doubles(r.getList(4)), doubles(r.getList(5))))
-                .fold(zero, (a, b) -> new Tuple2<>(add(a._1(), b._1()), add(a._2(), b._2())));
+        Tuple2<ExactSum, ExactSum> zero = new Tuple2<>(new ExactSum(), new ExactSum());
+        Tuple2<ExactSum, ExactSum> sums = facts.aggregate(zero,
+                (acc, r) -> new Tuple2<>(acc._1().add(doubles(r.getList(4))), acc._2().add(doubles(r.getList(5)))),
+                (a, b) -> new Tuple2<>(a._1().add(b._1()), a._2().add(b._2())));
         long frames = facts.map(r -> (long) r.getInt(2)).fold(0L, Long::sum);
-        return new DatasetManifest.Cmvn(sums._1(), sums._2(), frames);
+        return new DatasetManifest.Cmvn(sums._1().values(), sums._2().values(), frames);
     }
 
     private static double[] doubles(List<Object> list) {
         double[] out = new double[list.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = ((Number) list.get(i)).doubleValue();
-        }
-        return out;
-    }
-
-    private static double[] add(double[] a, double[] b) {
-        if (a.length == 0) {
-            return b.clone();
-        }
-        if (b.length == 0) {
-            return a.clone();
-        }
-        double[] out = a.clone();
-        for (int i = 0; i < out.length; i++) {
-            out[i] += b[i];
         }
         return out;
     }

@@ -2,7 +2,11 @@ package org.omnispark.data.job;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +31,22 @@ final class TokenizerFactory {
     private TokenizerFactory() {
     }
 
+    /** Loads a tokenizer saved in a folder (units.txt, spm.model) on any Hadoop file system. */
+    static Tokenizer load(String folder, Configuration conf) {
+        try {
+            Path local = localCopy(folder, conf, Tokenizer.UNITS_FILE, SentencePieceTokenizer.MODEL_FILE);
+            try {
+                return org.omnispark.data.text.Tokenizers.load(local);
+            } finally {
+                deleteIfCopy(local, folder);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the tokenizer in " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
     static Tokenizer build(PrepareConfig.TextSection text, PrepareConfig.Filters filters,
-                           JavaRDD<ManifestEntry> entries, TextNormalizer normalizer) {
+                           JavaRDD<ManifestEntry> entries, TextNormalizer normalizer, Configuration conf) {
         double minConfidence = filters.minConfidence();
         JavaRDD<String> texts = entries
                 .filter(e -> e.confidence() == null || e.confidence() >= minConfidence)
@@ -36,7 +54,7 @@ final class TokenizerFactory {
                 .filter(t -> !t.isBlank());
         try {
             if (text.vocabularyFrom() != null) {
-                Tokenizer reused = org.omnispark.data.text.Tokenizers.load(Path.of(text.vocabularyFrom()));
+                Tokenizer reused = load(text.vocabularyFrom(), conf);
                 if (!reused.type().equals(text.tokenizer())) {
                     throw new IllegalArgumentException("text.vocabulary_from " + text.vocabularyFrom() + " holds a "
                             + reused.type() + " tokenizer but text.tokenizer is " + text.tokenizer());
@@ -55,7 +73,13 @@ final class TokenizerFactory {
                 return CharTokenizer.build(chars, 1);
             }
             if (text.sentencepieceModel() != null) {
-                return SentencePieceTokenizer.load(Path.of(text.sentencepieceModel()));
+                org.apache.hadoop.fs.Path model = new org.apache.hadoop.fs.Path(text.sentencepieceModel());
+                Path local = localCopy(model.getParent().toString(), conf, model.getName());
+                try {
+                    return SentencePieceTokenizer.load(local.resolve(model.getName()));
+                } finally {
+                    deleteIfCopy(local, model.getParent().toString());
+                }
             }
             List<String> sample = texts.zipWithIndex()
                     .mapToPair(t -> new Tuple2<>(t._2(), t._1()))
@@ -67,6 +91,37 @@ final class TokenizerFactory {
             return SentencePieceTokenizer.train(sample, text.sentencepieceVocabSize(), type);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The folder itself when it is on the local file system, else a local temporary copy of the named files in it
+     * (those that exist): vocabularies and models may live on HDFS or S3A like everything else.
+     */
+    static Path localCopy(String folder, Configuration conf, String... names) throws IOException {
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(folder);
+        FileSystem fs = dir.getFileSystem(conf);
+        if (fs instanceof LocalFileSystem || "file".equals(fs.getScheme())) {
+            return Path.of(fs.makeQualified(dir).toUri());
+        }
+        Path local = Files.createTempDirectory("omnispark-copy");
+        for (String name : names) {
+            org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(dir, name);
+            if (fs.exists(f)) {
+                fs.copyToLocalFile(false, f, new org.apache.hadoop.fs.Path(local.resolve(name).toUri()), true);
+            }
+        }
+        return local;
+    }
+
+    private static void deleteIfCopy(Path local, String folder) throws IOException {
+        if (!local.toUri().toString().startsWith("file") || folder.contains("://") && !folder.startsWith("file:")) {
+            try (var files = Files.list(local)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(local);
         }
     }
 }

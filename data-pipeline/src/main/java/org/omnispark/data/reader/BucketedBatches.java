@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
+import org.omnispark.data.job.HadoopConf;
 
 /**
  * One rank's batches for one epoch, streamed from its shards ({@link ShardAssignment}) without Spark.
@@ -20,7 +21,8 @@ import org.apache.hadoop.conf.Configuration;
  * The same arguments always give the same batches.
  */
 public final class BucketedBatches implements Iterable<List<Utterance>> {
-    private final Path datasetDir;
+    private final String datasetDir;
+    private final HadoopConf conf;
     private final List<String> shards;
     private final long seed;
     private final int epoch;
@@ -31,7 +33,8 @@ public final class BucketedBatches implements Iterable<List<Utterance>> {
 
     private BucketedBatches(Builder b) {
         this.datasetDir = b.datasetDir;
-        DatasetManifest manifest = DatasetManifest.read(b.datasetDir);
+        this.conf = new HadoopConf(b.conf);
+        DatasetManifest manifest = DatasetManifest.read(b.datasetDir, b.conf);
         this.shards = ShardAssignment.forRank(manifest.shards().stream().map(DatasetManifest.ShardInfo::path)
                 .toList(), b.seed, b.epoch, b.rank, b.worldSize);
         this.seed = b.seed;
@@ -115,8 +118,8 @@ public final class BucketedBatches implements Iterable<List<Utterance>> {
                     if (shardIndex >= shards.size()) {
                         break;
                     }
-                    reader = ShardReader.open(datasetDir.resolve(shards.get(shardIndex++)).toAbsolutePath()
-                            .toString(), new Configuration());
+                    reader = ShardReader.open(new org.apache.hadoop.fs.Path(datasetDir, shards.get(shardIndex++))
+                            .toString(), conf.get());
                 }
                 if (reader.hasNext()) {
                     window.add(reader.next());
@@ -131,7 +134,8 @@ public final class BucketedBatches implements Iterable<List<Utterance>> {
 
     /** Builder: setDataset is required; rank 0 of 1, epoch 0, seed 0 by default. */
     public static final class Builder {
-        private Path datasetDir;
+        private String datasetDir;
+        private Configuration conf = new Configuration();
         private long seed = 0;
         private int epoch = 0;
         private int rank = 0;
@@ -140,8 +144,21 @@ public final class BucketedBatches implements Iterable<List<Utterance>> {
         private int maxBatchSize = 64;
         private int windowSize = 1024;
 
+        /** A dataset folder on the local disk. */
         public Builder setDataset(Path dir) {
-            this.datasetDir = dir;
+            this.datasetDir = dir.toAbsolutePath().toUri().toString();
+            return this;
+        }
+
+        /** A dataset folder on any Hadoop file system: hdfs://..., s3a://..., file:/... (see optConfiguration). */
+        public Builder setDataset(String uri) {
+            this.datasetDir = uri;
+            return this;
+        }
+
+        /** The Hadoop configuration for the dataset's file system (default: a new Configuration()). */
+        public Builder optConfiguration(Configuration conf) {
+            this.conf = conf;
             return this;
         }
 

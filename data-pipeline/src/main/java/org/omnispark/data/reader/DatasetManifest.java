@@ -2,9 +2,11 @@ package org.omnispark.data.reader;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import java.util.List;
 import java.util.Map;
 import org.omnispark.data.config.ConfigLoader;
@@ -85,15 +87,39 @@ public record DatasetManifest(int formatVersion, String createdBy, int sampleRat
     public record Totals(long rows, long frames, double hours) {
     }
 
-    /** Reads {@code dir/dataset.json}. */
+    /** Reads {@code dir/dataset.json} from a local folder; see {@link #read(String, Configuration)}. */
     public static DatasetManifest read(Path dir) {
-        Path file = dir.resolve(FILE_NAME);
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException(dir + " is not a prepared dataset (no " + FILE_NAME
-                    + "): run `submit/omnispark prepare --manifest ... --out " + dir + "` first");
-        }
+        return read(dir.toAbsolutePath().toUri().toString(), new Configuration());
+    }
+
+    /**
+     * Reads {@code dataset.json} of a dataset on any Hadoop file system (local, HDFS, S3A...) and checks that every
+     * shard it lists exists: {@code prepare} writes dataset.json last, so a folder without it, or with a shard
+     * missing, is not (or no longer) a complete dataset.
+     *
+     * @param dir the dataset folder, a path or URI
+     */
+    public static DatasetManifest read(String dir, Configuration conf) {
+        org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(dir);
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(folder, FILE_NAME);
         try {
-            return ConfigLoader.json().readValue(file.toFile(), DatasetManifest.class);
+            FileSystem fs = folder.getFileSystem(conf);
+            if (!fs.exists(file)) {
+                throw new IllegalArgumentException(dir + " is not a prepared dataset (no " + FILE_NAME
+                        + "): run `submit/omnispark prepare --manifest ... --out " + dir + "` first (a run that"
+                        + " crashed resumes when started again with the same arguments)");
+            }
+            DatasetManifest m;
+            try (InputStream in = fs.open(file)) {
+                m = ConfigLoader.json().readValue(in, DatasetManifest.class);
+            }
+            for (ShardInfo s : m.shards()) {
+                if (!fs.exists(new org.apache.hadoop.fs.Path(folder, s.path()))) {
+                    throw new IllegalStateException(dir + "/" + FILE_NAME + " lists shard " + s.path()
+                            + ", which is missing: the dataset is damaged; prepare it again with --overwrite");
+                }
+            }
+            return m;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }

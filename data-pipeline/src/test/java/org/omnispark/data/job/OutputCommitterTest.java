@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.omnispark.data.reader.DatasetManifest;
 
-/** {@link OutputCommitter} on the local file system. */
+/** {@link OutputCommitter} on the local file system: what a run does with what it finds at its output. */
 class OutputCommitterTest {
     @TempDir
     Path tmp;
@@ -24,12 +24,8 @@ class OutputCommitterTest {
 
     private static List<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
         }
-    }
-
-    private static List<String> visibleNames(Path dir) throws IOException {
-        return names(dir).stream().filter(n -> !n.startsWith(".")).toList();
     }
 
     private static Path local(org.apache.hadoop.fs.Path p) {
@@ -37,128 +33,85 @@ class OutputCommitterTest {
     }
 
     @Test
-    void beginCreatesHiddenWorkFolderAndCommitPublishesIt() throws IOException {
+    void aRunWritesInPlaceAndDatasetJsonComesLast() throws IOException {
         Path out = tmp.resolve("ds");
-        OutputCommitter c = OutputCommitter.begin(out.toString(), false, CONF);
-        Path work = local(c.work());
-        assertTrue(Files.isDirectory(work));
-        assertTrue(work.getFileName().toString().startsWith(".ds.inprogress-"), work.toString());
-        assertEquals(tmp, work.getParent(), "the work folder is a sibling of the output");
-        assertFalse(Files.exists(out), "nothing visible before commit");
-
-        c.writeText(DatasetManifest.FILE_NAME, "{}");
-        c.writeText("units.txt", "<blank> 0\n");
-        c.commit();
-
-        assertTrue(Files.isDirectory(out));
-        assertEquals("{}", Files.readString(out.resolve(DatasetManifest.FILE_NAME)));
-        assertEquals("<blank> 0\n", Files.readString(out.resolve("units.txt")));
-        assertEquals(List.of("dataset.json", "units.txt"), visibleNames(out));
-        assertFalse(Files.exists(work), "the work folder was renamed away");
-        assertEquals(List.of("ds"), visibleNames(tmp));
-        assertTrue(names(tmp).stream().noneMatch(n -> n.contains("inprogress")), names(tmp).toString());
+        OutputCommitter c = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
+        assertFalse(c.resumed());
+        assertEquals(List.of(OutputCommitter.WORK), names(out), "only the work folder before anything is written");
+        assertEquals("fp1", Files.readString(out.resolve("_work/plan.json")));
+        c.writeText("report.json", "{}");
+        assertFalse(Files.exists(out.resolve(DatasetManifest.FILE_NAME)), "not a dataset before the commit");
+        c.commit("{\"x\": 1}");
+        assertEquals(List.of(DatasetManifest.FILE_NAME, "report.json"), names(out), "the work folder is gone");
+        assertEquals("{\"x\": 1}", Files.readString(out.resolve(DatasetManifest.FILE_NAME)));
     }
 
     @Test
-    void beginDeletesStaleInProgressSiblingsOnly() throws IOException {
-        Path stale1 = Files.createDirectories(tmp.resolve(".ds.inprogress-crashed1"));
-        Files.writeString(stale1.resolve("part-0"), "x");
-        Path stale2 = Files.createDirectories(tmp.resolve(".ds.inprogress-crashed2"));
-        Path otherDataset = Files.createDirectories(tmp.resolve(".ds2.inprogress-running"));
-        Path unrelated = Files.writeString(tmp.resolve("notes.txt"), "keep");
-
-        OutputCommitter c = OutputCommitter.begin(tmp.resolve("ds").toString(), false, CONF);
-        assertFalse(Files.exists(stale1));
-        assertFalse(Files.exists(stale2));
-        assertTrue(Files.exists(otherDataset), "another dataset's in-progress folder is not ours");
-        assertTrue(Files.exists(unrelated));
-        assertTrue(Files.isDirectory(local(c.work())));
+    void crashedWorkWithTheSameFingerprintIsResumedAndItsPartialOutputsDeleted() throws IOException {
+        Path out = tmp.resolve("ds");
+        OutputCommitter first = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
+        Files.createDirectories(local(first.work("staging/wave-00000")));
+        Files.writeString(local(first.work("staging/wave-00000/_SUCCESS")), "");
+        Files.createDirectories(out.resolve("shards"));
+        Files.writeString(out.resolve("shards/shard-00000-of-00002.parquet"), "half-written");
+        // ... the driver dies here
+        OutputCommitter again = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
+        assertTrue(again.resumed());
+        assertTrue(Files.exists(out.resolve("_work/staging/wave-00000/_SUCCESS")), "finished waves are kept");
+        assertEquals(List.of(OutputCommitter.WORK), names(out), "partial shards are deleted");
     }
 
     @Test
-    void existingDatasetIsRefusedWithoutOverwrite() throws IOException {
-        Path out = Files.createDirectories(tmp.resolve("ds"));
-        Files.writeString(out.resolve(DatasetManifest.FILE_NAME), "old");
+    void crashedWorkWithAnotherFingerprintIsStartedOver() throws IOException {
+        Path out = tmp.resolve("ds");
+        OutputCommitter first = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
+        Files.createDirectories(local(first.work("staging/wave-00000")));
+        OutputCommitter other = OutputCommitter.begin(out.toString(), false, CONF, "fp2");
+        assertFalse(other.resumed());
+        assertFalse(Files.exists(out.resolve("_work/staging")), "stale work is deleted");
+        assertEquals("fp2", Files.readString(out.resolve("_work/plan.json")));
+    }
+
+    @Test
+    void anExistingDatasetIsRefusedWithoutOverwriteAndUnpublishedFirstWithIt() throws IOException {
+        Path out = tmp.resolve("ds");
+        OutputCommitter.begin(out.toString(), false, CONF, "fp1").commit("{}");
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> OutputCommitter.begin(out.toString(), false, CONF));
+                () -> OutputCommitter.begin(out.toString(), false, CONF, "fp1"));
         assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
-        assertEquals("old", Files.readString(out.resolve(DatasetManifest.FILE_NAME)), "untouched");
-        assertTrue(names(tmp).stream().noneMatch(n -> n.contains("inprogress")), "no work folder left behind");
+        assertTrue(Files.exists(out.resolve(DatasetManifest.FILE_NAME)), "untouched");
+        OutputCommitter c = OutputCommitter.begin(out.toString(), true, CONF, "fp1");
+        assertFalse(c.resumed());
+        assertEquals(List.of(OutputCommitter.WORK), names(out), "the old dataset is gone, dataset.json first");
     }
 
     @Test
-    void overwriteReplacesExistingDatasetOnCommit() throws IOException {
+    void aForeignFolderIsRefusedEvenWithOverwrite() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("ds"));
-        Files.writeString(out.resolve(DatasetManifest.FILE_NAME), "old");
-        Files.writeString(out.resolve("shard-old.parquet"), "old rows");
-
-        OutputCommitter c = OutputCommitter.begin(out.toString(), true, CONF);
-        assertEquals("old", Files.readString(out.resolve(DatasetManifest.FILE_NAME)),
-                "the old dataset stays readable until commit");
-        c.writeText(DatasetManifest.FILE_NAME, "new");
-        c.commit();
-
-        assertEquals("new", Files.readString(out.resolve(DatasetManifest.FILE_NAME)));
-        assertFalse(Files.exists(out.resolve("shard-old.parquet")), "old files do not survive the replace");
-        assertEquals(List.of("ds"), visibleNames(tmp));
-        assertTrue(names(tmp).stream().noneMatch(n -> n.contains("replaced") || n.contains("inprogress")),
-                "no leftovers: " + names(tmp));
-    }
-
-    @Test
-    void nonEmptyFolderWithoutDatasetIsRefusedEvenWithOverwrite() throws IOException {
-        Path out = Files.createDirectories(tmp.resolve("ds"));
-        Files.writeString(out.resolve("precious.txt"), "mine");
+        Files.writeString(out.resolve("precious.txt"), "not ours");
         for (boolean overwrite : new boolean[] {false, true}) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> OutputCommitter.begin(out.toString(), overwrite, CONF));
+                    () -> OutputCommitter.begin(out.toString(), overwrite, CONF, "fp1"));
             assertTrue(e.getMessage().contains("not a prepared dataset"), e.getMessage());
         }
-        assertEquals("mine", Files.readString(out.resolve("precious.txt")));
+        assertEquals(List.of("precious.txt"), names(out));
     }
 
     @Test
-    void emptyExistingFolderIsReplaced() throws IOException {
+    void anEmptyFolderIsUsed() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("ds"));
-        OutputCommitter c = OutputCommitter.begin(out.toString(), false, CONF);
-        c.writeText(DatasetManifest.FILE_NAME, "{}");
-        c.commit();
-        assertEquals("{}", Files.readString(out.resolve(DatasetManifest.FILE_NAME)));
+        OutputCommitter.begin(out.toString(), false, CONF, "fp1").commit("{}");
+        assertEquals(List.of(DatasetManifest.FILE_NAME), names(out));
     }
 
     @Test
-    void commitRefusesADatasetThatAppearedDuringTheRun() throws IOException {
+    void moveAndDeleteInsideTheOutput() throws IOException {
         Path out = tmp.resolve("ds");
-        OutputCommitter c = OutputCommitter.begin(out.toString(), false, CONF);
-        Files.createDirectories(out);
-        Files.writeString(out.resolve(DatasetManifest.FILE_NAME), "other run");
-        assertThrows(IllegalStateException.class, c::commit);
-        assertEquals("other run", Files.readString(out.resolve(DatasetManifest.FILE_NAME)));
-    }
-
-    @Test
-    void abortRemovesTheWorkFolder() throws IOException {
-        Path out = tmp.resolve("ds");
-        OutputCommitter c = OutputCommitter.begin(out.toString(), false, CONF);
-        c.writeText("part-0", "rows");
-        Path work = local(c.work());
-        assertTrue(Files.exists(work.resolve("part-0")));
-        c.abort();
-        assertFalse(Files.exists(work));
-        assertFalse(Files.exists(out));
-        assertEquals(List.of(), names(tmp));
-    }
-
-    @Test
-    void renameAndDeleteInsideTheWorkFolder() throws IOException {
-        Path out = tmp.resolve("ds");
-        OutputCommitter c = OutputCommitter.begin(out.toString(), false, CONF);
-        c.writeText("staging/a.txt", "a");
-        c.rename(c.work("staging/a.txt"), c.work("final/a.txt"));
-        c.writeText("tmp.txt", "t");
-        c.delete("tmp.txt");
-        c.commit();
-        assertEquals("a", Files.readString(out.resolve("final/a.txt")));
-        assertFalse(Files.exists(out.resolve("tmp.txt")));
+        OutputCommitter c = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
+        Files.writeString(local(c.work("a.txt")), "a");
+        c.move(c.work("a.txt"), c.output("sub/b.txt"));
+        assertEquals("a", Files.readString(out.resolve("sub/b.txt")));
+        c.delete(c.output("sub"));
+        assertFalse(Files.exists(out.resolve("sub")));
     }
 }

@@ -59,16 +59,16 @@ class PrepareJobRerunTest {
     void aRerunAfterACrashGivesTheSameDatasetAndCleansUp(@TempDir Path tmp) throws IOException {
         Path first = tmp.resolve("first");
         run(first, false, "output.num_shards=2");
-        // What a crash leaves behind: a half-written in-progress folder beside the output.
+        // What a crash after featurizing leaves behind: the run's work and half-written shards, no dataset.json.
         Path second = tmp.resolve("second");
-        Path crashed = tmp.resolve(".second.inprogress-crashed");
-        Files.createDirectories(crashed.resolve("staging"));
-        Files.writeString(crashed.resolve("staging/part-00000.parquet"), "half-written");
+        run(second, false, "output.num_shards=2");
+        Files.delete(second.resolve(DatasetManifest.FILE_NAME));
+        Files.writeString(second.resolve("shards/shard-00000-of-00002.parquet"), "half-written");
+        Files.createDirectories(second.resolve("_work"));
+        Files.writeString(second.resolve("_work/plan.json"), "a crashed run with other inputs");
         PrepareReport report = run(second, false, "output.num_shards=2");
-        assertFalse(Files.exists(crashed), "the crashed run's folder is removed");
-        try (var siblings = Files.list(tmp)) {
-            assertEquals(List.of("first", "second"), siblings.map(p -> p.getFileName().toString()).sorted().toList(),
-                    "no in-progress folder is left after a successful run");
+        try (var files = Files.list(second)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().equals("_work")), "no work is left");
         }
         Map<String, Utterance> a = rows(first);
         Map<String, Utterance> b = rows(second);

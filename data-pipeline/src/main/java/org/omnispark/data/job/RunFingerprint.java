@@ -1,0 +1,53 @@
+package org.omnispark.data.job;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.omnispark.data.config.ConfigLoader;
+
+/**
+ * What identifies a prepare run for resuming: SHA-256 over the effective config and, for every manifest (a
+ * JSON-lines file, or each file of a Kaldi data dir), its qualified path, length and modification time. A crashed
+ * run's work is resumed only when this is unchanged; audio files are not part of it (there may be millions), so
+ * after replacing audio in place, start over with {@code --overwrite} or a new {@code --out}.
+ */
+final class RunFingerprint {
+    private RunFingerprint() {
+    }
+
+    static String of(PrepareConfig config, Configuration conf) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            // map keys sorted: Map.copyOf iterates in an order that differs from one JVM to the next
+            sha.update(ConfigLoader.json().writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                    .writeValueAsBytes(config));
+            for (String m : config.input().manifests()) {
+                Path p = new Path(m);
+                FileSystem fs = p.getFileSystem(conf);
+                Path q = fs.makeQualified(p);
+                FileStatus st = fs.getFileStatus(q);
+                FileStatus[] files = st.isDirectory() ? fs.listStatus(q) : new FileStatus[] {st};
+                Arrays.sort(files, Comparator.comparing(f -> f.getPath().getName()));
+                for (FileStatus f : files) {
+                    sha.update((f.getPath() + "\t" + f.getLen() + "\t" + f.getModificationTime() + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            return "prepare-run sha256:" + HexFormat.of().formatHex(sha.digest()) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the manifests to fingerprint the run: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

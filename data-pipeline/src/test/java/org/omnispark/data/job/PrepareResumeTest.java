@@ -1,0 +1,113 @@
+package org.omnispark.data.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.omnispark.data.reader.DatasetManifest;
+import org.omnispark.data.reader.Utterance;
+
+/**
+ * Incremental resume: `omnispark prepare` runs in its own JVM on 48 utterances in waves of 8 rows (6 waves) and is
+ * killed with SIGKILL once its third wave is saved, as a lost driver would be. The same command run again resumes:
+ * it featurizes only the waves that were not finished, and the dataset equals an uninterrupted run's: the same rows
+ * in the same shards in the same order with the same features and tokens, and bit-identical CMVN statistics.
+ */
+class PrepareResumeTest {
+    private static final String[] OVERRIDES = {"output.num_shards=3", "output.wave_rows=8",
+        "filters.min_confidence=0"};
+
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void aKilledRunResumesFromItsFinishedWavesAndGivesTheSameDataset(@TempDir Path tmp) throws Exception {
+        String manifest = TestCorpora.corpus(48, 21, 0.0).resolve("manifest.jsonl").toString();
+        Path resumed = tmp.resolve("resumed");
+        Process child = startPrepare(manifest, resumed, tmp.resolve("child.log"));
+        Path third = resumed.resolve("_work/staging/wave-00002/_SUCCESS");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (!Files.exists(third) && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.exists(third), "the child saved 3 waves before the deadline: "
+                + Files.readString(tmp.resolve("child.log")));
+        child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(137, child.exitValue(), "killed by SIGKILL");
+        assertFalse(Files.exists(resumed.resolve(DatasetManifest.FILE_NAME)), "the killed run published nothing");
+        long saved;
+        try (var waves = Files.list(resumed.resolve("_work/staging"))) {
+            saved = waves.filter(w -> Files.exists(w.resolve("_SUCCESS"))).count();
+        }
+        assertTrue(saved >= 3 && saved < 6, saved + " waves saved before the kill");
+
+        SparkSession spark = TestCorpora.spark();
+        try {
+            PrepareJob.builder().setSpark(spark).setConfig(TestCorpora.config(List.of(manifest), OVERRIDES))
+                    .setOutput(resumed.toString()).build().run();
+            Path reference = tmp.resolve("reference");
+            PrepareJob.builder().setSpark(spark).setConfig(TestCorpora.config(List.of(manifest), OVERRIDES))
+                    .setOutput(reference.toString()).build().run();
+
+            DatasetManifest a = DatasetManifest.read(reference);
+            DatasetManifest b = DatasetManifest.read(resumed);
+            assertEquals(6, ((Number) b.accounting().get("waves")).intValue());
+            assertEquals(saved, ((Number) b.accounting().get("waves_resumed")).longValue(),
+                    "the resumed run kept every saved wave");
+            assertEquals(0, ((Number) a.accounting().get("waves_resumed")).intValue());
+            assertEquals(a.accounting().get("input_rows"), b.accounting().get("input_rows"));
+            assertEquals(a.accounting().get("rejected_by_reason"), b.accounting().get("rejected_by_reason"));
+            assertArrayEquals(a.cmvn().sum(), b.cmvn().sum(), 0.0, "CMVN sums, bit for bit");
+            assertArrayEquals(a.cmvn().sumSquares(), b.cmvn().sumSquares(), 0.0, "CMVN sums of squares");
+            assertEquals(a.cmvn().frameCount(), b.cmvn().frameCount());
+            assertEquals(a.totals().rows(), b.totals().rows());
+            assertEquals(a.totals().frames(), b.totals().frames());
+            assertEquals(a.shards().size(), b.shards().size());
+            for (int s = 0; s < a.shards().size(); s++) {
+                assertEquals(a.shards().get(s).rows(), b.shards().get(s).rows());
+                assertEquals(a.shards().get(s).hours(), b.shards().get(s).hours(), 1e-12);
+            }
+            Map<String, Utterance> ra = PrepareJobRerunTest.rows(reference);
+            Map<String, Utterance> rb = PrepareJobRerunTest.rows(resumed);
+            assertEquals(List.copyOf(ra.keySet()), List.copyOf(rb.keySet()), "the same rows in the same shards");
+            for (String k : ra.keySet()) {
+                assertArrayEquals(ra.get(k).features(), rb.get(k).features(), 0f, k);
+                assertArrayEquals(ra.get(k).tokenIds(), rb.get(k).tokenIds(), k);
+            }
+            assertFalse(Files.exists(resumed.resolve("_work")), "the work folder is removed after the commit");
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** `omnispark prepare` in a new JVM with this JVM's classpath and module options. */
+    private static Process startPrepare(String manifest, Path out, Path log) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("--add-modules")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), "org.omnispark.cli.Main",
+                "prepare", "--master", "local[2]", "--manifest", manifest, "--out", out.toString(),
+                "--conf", TestCorpora.repoRoot().resolve("conf/data/prepare.yaml").toString()));
+        cmd.addAll(List.of(OVERRIDES));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        assertTrue(new File(cmd.get(0)).canExecute());
+        return pb.start();
+    }
+}
