@@ -96,8 +96,10 @@ public final class PrepareJob {
         long entryCount = entries.count();
         int waves = (int) Math.max(1, (entryCount + config.output().waveRows() - 1) / config.output().waveRows());
         int resumedWaves = 0;
+        String[] waveDirs = new String[waves];
         for (int k = 0; k < waves; k++) {
             Path dir = committer.work(String.format("staging/wave-%05d", k));
+            waveDirs[k] = dir.toString();
             if (committer.exists(new Path(dir, "_SUCCESS"))) {
                 resumedWaves++;
                 continue;
@@ -110,8 +112,7 @@ public final class PrepareJob {
             LOG.info("prepare: wave {}/{} featurized and saved", k + 1, waves);
         }
         phases.mark("decode_features_stage");
-        Dataset<Row> staged = spark.read().schema(ProcessedRows.PROCESSED_SCHEMA)
-                .parquet(committer.work("staging/wave-*").toString());
+        Dataset<Row> staged = spark.read().schema(ProcessedRows.PROCESSED_SCHEMA).parquet(waveDirs);
 
         // 2. Rejects: manifest-level ones plus processing ones, sorted by where they came from.
         Dataset<Row> rejects = manifestRejects(lines).union(staged.filter(col("reject_reason").isNotNull())
