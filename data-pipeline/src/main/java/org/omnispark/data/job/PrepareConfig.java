@@ -25,6 +25,13 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
         text = text == null ? new TextSection(null, null, null, null, null, null, null) : text;
         filters = filters == null ? new Filters(null, null, null, null, null, null) : filters;
         output = output == null ? new Output(null, null, null, null) : output;
+        Object fbankRate = fbank.get("sample_frequency");
+        if (fbankRate instanceof Number n && n.doubleValue() != audio.sampleRate()) {
+            throw new IllegalArgumentException("fbank.sample_frequency " + n + " disagrees with audio.sample_rate "
+                    + audio.sampleRate() + ": audio is resampled to audio.sample_rate before the features, so"
+                    + " drop fbank.sample_frequency (it follows audio.sample_rate)");
+        }
+        require(fbankRate == null || fbankRate instanceof Number, "fbank.sample_frequency must be a number");
     }
 
     /** The defaults of every section. */
@@ -111,6 +118,11 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
             require(sentencepieceVocabSize >= 8, "text.sentencepiece_vocab_size must be >= 8");
             require(sentencepieceModelType.equals("unigram") || sentencepieceModelType.equals("bpe"),
                     "text.sentencepiece_model_type must be 'unigram' or 'bpe'");
+            require(sentencepieceModel == null || tokenizer.equals("sentencepiece"), "text.sentencepiece_model is"
+                    + " set but text.tokenizer is '" + tokenizer + "': set text.tokenizer=sentencepiece, or drop the"
+                    + " model");
+            require(sentencepieceModel == null || vocabularyFrom == null, "text.sentencepiece_model and"
+                    + " text.vocabulary_from both say where the vocabulary comes from: keep one");
         }
     }
 

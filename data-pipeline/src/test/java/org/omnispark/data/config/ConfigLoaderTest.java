@@ -187,6 +187,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void conflictingOptionsAreAnErrorAtStart() {
+        assertMentions(loadFails(prepareYaml(), List.of("fbank.sample_frequency=8000")), "fbank.sample_frequency",
+                "audio.sample_rate", "16000");
+        assertEquals(16000.0, ((Number) ConfigLoader.load(null, List.of("fbank.sample_frequency=16000"),
+                PrepareConfig.class).fbank().get("sample_frequency")).doubleValue(), "an agreeing value is accepted");
+        assertMentions(loadFails(null, List.of("text.sentencepiece_model=/m.model")), "text.tokenizer");
+        assertMentions(loadFails(null, List.of("text.tokenizer=sentencepiece", "text.sentencepiece_model=/m.model",
+                "text.vocabulary_from=/ds")), "keep one");
+        assertMentions(loadFails(null, List.of("audio.timeout_s=20", "audio.timeout_max_s=10")), "timeout_max_s");
+        assertMentions(loadFails(null, List.of("output.wave_rows=0")), "output.wave_rows");
+    }
+
+    @Test
     void wrongTypeNamesTheKey() {
         IllegalArgumentException e = loadFails(null, List.of("output.num_shards=many"));
         assertMentions(e, "num_shards");
