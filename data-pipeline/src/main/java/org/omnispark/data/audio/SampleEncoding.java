@@ -45,6 +45,18 @@ enum SampleEncoding {
      */
     void decodeMono(byte[] data, int offset, int frames, int channels, float[] out, int outOffset) {
         final double divisor = fullScale * channels;
+        if (this == PCM_S16) { // the common case, one tight loop (the generic one costs ~2x): same numerics
+            int p = offset;
+            for (int f = 0; f < frames; f++) {
+                double sum = 0;
+                for (int c = 0; c < channels; c++) {
+                    sum += (short) S16.get(data, p);
+                    p += 2;
+                }
+                out[outOffset + f] = (float) (sum / divisor);
+            }
+            return;
+        }
         int p = offset;
         for (int f = 0; f < frames; f++) {
             double sum = 0;
@@ -55,6 +67,9 @@ enum SampleEncoding {
             out[outOffset + f] = (float) (sum / divisor);
         }
     }
+
+    private static final java.lang.invoke.VarHandle S16 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            short[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** One sample at byte {@code p}, in the encoding's own units (integer value, or float value). */
     private double sample(byte[] d, int p) {

@@ -39,6 +39,24 @@ final class ExactSum implements Serializable {
         return out;
     }
 
+    /** The exact sums as decimal strings (for a JSON marker); {@link #parse} reads them back. */
+    String[] toStrings() {
+        String[] out = new String[sums.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = sums[i].toPlainString();
+        }
+        return out;
+    }
+
+    static ExactSum parse(String[] values) {
+        ExactSum s = new ExactSum();
+        s.sums = new BigDecimal[values.length];
+        for (int i = 0; i < values.length; i++) {
+            s.sums[i] = new BigDecimal(values[i]);
+        }
+        return s;
+    }
+
     private void grow(int n) {
         if (sums.length == 0 && n > 0) {
             sums = new BigDecimal[n];

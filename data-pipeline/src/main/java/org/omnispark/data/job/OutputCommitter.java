@@ -17,17 +17,17 @@ import org.omnispark.data.reader.DatasetManifest;
  * The output protocol of {@code prepare}, safe on object stores (S3A, GCS, ABFS) because visibility never rests on
  * a rename: the job writes the dataset's files in place and writes {@code dataset.json} last; a folder without it is
  * not a dataset, and readers check the shards it lists ({@link DatasetManifest#read}). Work that outlives a crash
- * lives in {@code OUT/_work/}: the {@code plan.json} of the run (a fingerprint of its inputs and config, and its
- * wave count), the tokenizer, and the featurized rows of each finished wave ({@code staging/wave-NNNNN/} with
- * Spark's {@code _SUCCESS}).
+ * lives in {@code OUT/_work/}: the {@code plan.json} of the run (a fingerprint of its inputs and config), the
+ * tokenizer, and a marker per finished shard ({@code done/shard-NNNNN.json}, written after its file in
+ * {@code OUT/shards/} is complete).
  *
  * <p>What a run does with what it finds at OUT:
  * <ul>
  *   <li>nothing, or an empty folder: starts;</li>
  *   <li>a dataset ({@code dataset.json}): refuses, or with overwrite deletes {@code dataset.json} first (so the
  *       folder is never a half-replaced dataset), then the rest, and starts;</li>
- *   <li>the leftovers of a crashed run with the same fingerprint: resumes, keeping its finished waves and deleting
- *       the rest (partial shards, rejects, an unfinished wave);</li>
+ *   <li>the leftovers of a crashed run with the same fingerprint: resumes, keeping its finished shards (those with
+ *       a marker; a shard without one is made again) and deleting the rest (rejects, temporary files);</li>
  *   <li>leftovers with another fingerprint (the inputs or config changed): deletes them and starts over;</li>
  *   <li>anything else: refuses, whatever overwrite says (it is not OmniSpark's to delete).</li>
  * </ul>
@@ -36,6 +36,8 @@ public final class OutputCommitter {
     /** The folder of work that survives a crash. */
     public static final String WORK = "_work";
     static final String PLAN = "plan.json";
+    /** The folder of shard files; a shard counts as finished when its marker is in {@code _work/done}. */
+    static final String SHARDS = "shards";
 
     private final FileSystem fs;
     private final Path output;
@@ -76,10 +78,12 @@ public final class OutputCommitter {
                     if (fingerprint.equals(readText(fs, plan))) {
                         resumed = true;
                         for (FileStatus st : fs.listStatus(out)) {
-                            if (!st.getPath().getName().equals(WORK)) {
+                            String name = st.getPath().getName();
+                            if (!name.equals(WORK) && !name.equals(SHARDS)) {
                                 fs.delete(st.getPath(), true);
                             }
                         }
+                        fs.delete(new Path(out, WORK + "/tmp"), true);
                     } else {
                         fs.delete(out, true); // an earlier run with other inputs or config: its work is stale
                     }
@@ -100,7 +104,7 @@ public final class OutputCommitter {
         }
     }
 
-    /** Whether this run continues a crashed one (its finished waves are kept). */
+    /** Whether this run continues a crashed one (its finished shards are kept). */
     public boolean resumed() {
         return resumed;
     }

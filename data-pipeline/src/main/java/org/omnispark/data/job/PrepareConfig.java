@@ -160,19 +160,19 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
     }
 
     /**
-     * @param numShards how many shards to write; use at least ranks x loader workers (fewer rows than shards gives
-     *     one row per shard)
+     * @param numShards how many shards to write at least; use at least ranks x loader workers and the number of
+     *     executor cores (each shard is made by one task); fewer rows than shards gives one row per shard
      * @param compression Parquet codec: zstd, snappy, gzip or none
      * @param rowGroupMb Parquet row-group size in MiB (smaller groups: finer-grained streaming)
-     * @param waveRows input rows per wave: the job featurizes its input in waves of about this many rows, each
-     *     written durably to OUT/_work; a re-run after a crash keeps the finished waves (20000)
+     * @param maxShardHours the most audio planned into one shard: a larger corpus gets more shards than numShards
+     *     (each shard is one task, and the unit a crashed run resumes by) (5.0)
      */
-    public record Output(Integer numShards, String compression, Integer rowGroupMb, Integer waveRows)
+    public record Output(Integer numShards, String compression, Integer rowGroupMb, Double maxShardHours)
             implements Serializable {
         public Output {
             numShards = numShards == null ? 8 : numShards;
-            waveRows = waveRows == null ? 20_000 : waveRows;
-            require(waveRows >= 1, "output.wave_rows must be >= 1");
+            maxShardHours = maxShardHours == null ? 5.0 : maxShardHours;
+            require(maxShardHours > 0, "output.max_shard_hours must be > 0");
             compression = compression == null ? "zstd" : compression;
             rowGroupMb = rowGroupMb == null ? 32 : rowGroupMb;
             require(numShards >= 1, "output.num_shards must be >= 1");

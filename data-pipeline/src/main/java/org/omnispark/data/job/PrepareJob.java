@@ -24,6 +24,7 @@ import org.omnispark.data.reader.DatasetManifest;
 import org.omnispark.data.text.TextNormalizer;
 import org.omnispark.data.text.TextNormalizerOptions;
 import org.omnispark.data.text.Tokenizer;
+import org.apache.spark.sql.RowFactory;
 import scala.Tuple2;
 
 /**
@@ -92,32 +93,38 @@ public final class PrepareJob {
         UtteranceProcessor.Recipe recipe = new UtteranceProcessor.Recipe(config, fbank, normalizer, tokenizer,
                 new HadoopConf(jsc.hadoopConfiguration()));
 
-        // 1. Featurize in waves, each written durably to OUT/_work/staging (accepted rows and rejects together).
-        long entryCount = entries.count();
-        int waves = (int) Math.max(1, (entryCount + config.output().waveRows() - 1) / config.output().waveRows());
-        int resumedWaves = 0;
-        String[] waveDirs = new String[waves];
-        for (int k = 0; k < waves; k++) {
-            Path dir = committer.work(String.format("staging/wave-%05d", k));
-            waveDirs[k] = dir.toString();
-            if (committer.exists(new Path(dir, "_SUCCESS"))) {
-                resumedWaves++;
-                continue;
-            }
-            committer.delete(dir);
-            final int wave = k;
-            final int count = waves;
-            process(entries.filter(e -> Math.floorMod(e.key().hashCode(), count) == wave), recipe)
-                    .write().parquet(dir.toString());
-            LOG.info("prepare: wave {}/{} featurized and saved", k + 1, waves);
-        }
-        phases.mark("decode_features_stage");
-        Dataset<Row> staged = spark.read().schema(ProcessedRows.PROCESSED_SCHEMA).parquet(waveDirs);
+        // 1. Plan: each utterance's duration from its audio header; longest first, dealt to shards in snake order.
+        JavaRDD<PlannedUtterance> planned = entries.map(e -> PlannedUtterance.probe(e, recipe.hadoopConf().get()))
+                .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        long plannedRows = planned.count();
+        long plannedMicros = planned.map(p -> Math.round(p.seconds() * 1e6)).fold(0L, Long::sum);
+        int numShards = numShards(plannedRows, plannedMicros / 3.6e9);
+        JavaPairRDD<Integer, PlannedUtterance> byShard = planned
+                .sortBy(PlannedUtterance.DealOrder::of, true, Math.max(1, planned.getNumPartitions()))
+                .zipWithIndex()
+                .mapToPair(t -> new Tuple2<>(ShardPlanner.shardOf(t._2(), numShards), t._1()))
+                .partitionBy(new ShardPlanner.ShardPartitioner(numShards));
+        phases.mark("plan_shards");
 
-        // 2. Rejects: manifest-level ones plus processing ones, sorted by where they came from.
-        Dataset<Row> rejects = manifestRejects(lines).union(staged.filter(col("reject_reason").isNotNull())
-                        .select("key", "reject_reason", "reject_detail", "source", "line", "audio_path")
-                        .toDF(ProcessedRows.REJECT_SCHEMA.fieldNames()))
+        // 2. Shards: one task per shard featurizes its utterances and writes the shard file itself.
+        ShardTask task = new ShardTask(recipe, committer.output().toString(), numShards, config.output());
+        List<ShardOutcome> outcomes = new ArrayList<>(byShard.mapPartitionsWithIndex(task::runPartition, true)
+                .collect());
+        outcomes.sort(java.util.Comparator.comparingInt(ShardOutcome::shard));
+        planned.unpersist();
+        long resumedShards = outcomes.stream().filter(ShardOutcome::resumed).count();
+        phases.mark("decode_features_write_shards");
+
+        // 3. Rejects: manifest-level ones plus processing ones, sorted by where they came from.
+        List<Row> processingRejects = new ArrayList<>();
+        for (ShardOutcome o : outcomes) {
+            for (ShardOutcome.Reject r : o.rejects()) {
+                processingRejects.add(RowFactory.create(r.key(), r.reason(), r.detail(), r.source(), r.line(),
+                        r.audioPath()));
+            }
+        }
+        Dataset<Row> rejects = manifestRejects(lines)
+                .union(spark.createDataFrame(processingRejects, ProcessedRows.REJECT_SCHEMA))
                 .orderBy("source", "line");
         rejects.coalesce(1).write().option("compression", "zstd").parquet(committer.output("rejects").toString());
         phases.mark("write_rejects");
@@ -125,11 +132,11 @@ public final class PrepareJob {
         for (Row r : rejects.groupBy("reason").count().collectAsList()) {
             rejectCounts.put(r.getString(0), r.getLong(1));
         }
-
-        // 3. Shards.
-        Dataset<Row> accepted = staged.filter(col("reject_reason").isNull());
-        ShardWriter.Result shards = ShardWriter.write(spark, accepted, config.output(), committer);
-        phases.mark("write_shards");
+        ShardsSummary shards = ShardsSummary.of(outcomes);
+        if (shards.totals().rows() == 0) {
+            throw new IllegalStateException("no utterance passed the filters, so there is nothing to write: see "
+                    + "the rejects table and report.json for why, and loosen filters.* or fix the input");
+        }
         long acceptedOriginal = shards.originalRows();
         long rejected = rejectCounts.values().stream().mapToLong(Long::longValue).sum();
         if (acceptedOriginal + rejected != inputRows) {
@@ -148,8 +155,8 @@ public final class PrepareJob {
         accounting.put("speed_perturbed_rows", perturbed);
         accounting.put("speed_perturbed_dropped", acceptedOriginal * config.audio().speedPerturb().size() - perturbed);
         accounting.put("output_rows", shards.totals().rows());
-        accounting.put("waves", waves);
-        accounting.put("waves_resumed", resumedWaves);
+        accounting.put("shards_planned", numShards);
+        accounting.put("shards_resumed", resumedShards);
         DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT_VERSION, Version.describe(),
                 config.audio().sampleRate(), fbank.dim(), fbank.toMap(), normalizer.options().toMap(),
                 new DatasetManifest.TokenizerInfo(tokenizer.type(), "units.txt",
@@ -161,6 +168,12 @@ public final class PrepareJob {
                 shards.totals().hours(), (System.nanoTime() - started) / 1e9, phases.seconds());
         committer.writeText("report.json", report.toJson());
         return new Result(report, manifest);
+    }
+
+    /** Shards: output.num_shards, more when that would put over output.max_shard_hours in one, never more than rows. */
+    private int numShards(long rows, double hours) {
+        long byHours = (long) Math.ceil(hours / config.output().maxShardHours());
+        return (int) Math.max(1, Math.min(rows, Math.min(100_000, Math.max(config.output().numShards(), byHours))));
     }
 
     /**

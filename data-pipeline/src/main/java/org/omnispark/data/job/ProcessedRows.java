@@ -21,7 +21,7 @@ public final class ProcessedRows {
     /** Columns of a shard row, in order; documented in docs/data-format.md. */
     public static final StructType SHARD_SCHEMA = new StructType(new StructField[] {
         field("key", DataTypes.StringType, false),
-        field("features", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+        field("features", DataTypes.BinaryType, false), // little-endian float32, num_frames x feature_dim
         field("num_frames", DataTypes.IntegerType, false),
         field("feature_dim", DataTypes.IntegerType, false),
         field("token_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false),
@@ -55,6 +55,11 @@ public final class ProcessedRows {
         field("audio_path", DataTypes.StringType, true),
     });
 
+    /** Index of {@code reject_reason} in {@link #PROCESSED_SCHEMA} ({@code reject_detail} follows it). */
+    static final int REJECT_REASON = 16;
+    /** Index of {@code stat_sum} in {@link #PROCESSED_SCHEMA} ({@code stat_sumsq} follows it). */
+    static final int STAT_SUM = 18;
+
     /** Names of the shard columns, for select(). */
     public static final List<String> SHARD_COLUMNS = List.of(SHARD_SCHEMA.fieldNames());
 
@@ -77,6 +82,19 @@ public final class ProcessedRows {
     /** An accepted utterance. */
     public static Row accepted(ManifestEntry e, String key, float[] features, int numFrames, int dim, int[] tokens,
                                String text, double duration, float speed, double[] sum, double[] sumsq) {
+        return accepted(e, key, float32(features), numFrames, dim, tokens, text, duration, speed, sum, sumsq);
+    }
+
+    /** The features as stored: little-endian float32 bytes. */
+    public static byte[] float32(float[] features) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * features.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(features);
+        return b.array();
+    }
+
+    private static Row accepted(ManifestEntry e, String key, byte[] features, int numFrames, int dim, int[] tokens,
+                                String text, double duration, float speed, double[] sum, double[] sumsq) {
         // Primitive arrays: Spark's encoder copies them in bulk (boxed arrays are ~12x slower to convert).
         return RowFactory.create(key, features, numFrames, dim, tokens, tokens.length, text, duration,
                 e.confidence(), e.speaker(), e.language(), speed, e.key(), e.source(), e.line(), e.audioPath(),

@@ -33,14 +33,17 @@ public record DatasetManifest(int formatVersion, String createdBy, int sampleRat
                               TokenizerInfo tokenizer, Cmvn cmvn, List<ShardInfo> shards, Totals totals,
                               Map<String, Object> accounting, Map<String, Object> config) {
     /** The format version this code writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format version this OmniSpark reads (1: features as a Parquet list of floats). */
+    public static final int OLDEST_READABLE_VERSION = 1;
     /** The manifest's file name inside a dataset folder. */
     public static final String FILE_NAME = "dataset.json";
 
     public DatasetManifest {
-        if (formatVersion != FORMAT_VERSION) {
+        if (formatVersion < OLDEST_READABLE_VERSION || formatVersion > FORMAT_VERSION) {
             throw new IllegalArgumentException("dataset format version " + formatVersion + " is not supported by "
-                    + "this OmniSpark (it reads version " + FORMAT_VERSION + "); re-run prepare");
+                    + "this OmniSpark (it reads versions " + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION
+                    + "); prepare the data again with this version");
         }
         shards = List.copyOf(shards);
     }

@@ -64,17 +64,26 @@ public final class ShardReader implements Iterator<Utterance>, AutoCloseable {
         return toUtterance(g);
     }
 
+    /**
+     * One row, in either layout: features as little-endian float32 BINARY (format 2) or as a LIST of floats
+     * (format 1, written by Spark).
+     */
     static Utterance toUtterance(Group g) {
-        Group feats = g.getGroup("features", 0);
-        int n = feats.getFieldRepetitionCount(0);
-        float[] features = new float[n];
-        for (int i = 0; i < n; i++) {
-            features[i] = feats.getGroup(0, i).getFloat(0, 0);
+        float[] features;
+        if (g.getType().getType("features").isPrimitive()) {
+            java.nio.ByteBuffer b = g.getBinary("features", 0).toByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            features = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(features);
+        } else {
+            Group feats = g.getGroup("features", 0);
+            features = new float[feats.getFieldRepetitionCount(0)];
+            for (int i = 0; i < features.length; i++) {
+                features[i] = feats.getGroup(0, i).getFloat(0, 0);
+            }
         }
         Group toks = g.getGroup("token_ids", 0);
-        int t = toks.getFieldRepetitionCount(0);
-        int[] tokens = new int[t];
-        for (int i = 0; i < t; i++) {
+        int[] tokens = new int[toks.getFieldRepetitionCount(0)];
+        for (int i = 0; i < tokens.length; i++) {
             tokens[i] = toks.getGroup(0, i).getInteger(0, 0);
         }
         return new Utterance(g.getString("key", 0), features, g.getInteger("num_frames", 0),

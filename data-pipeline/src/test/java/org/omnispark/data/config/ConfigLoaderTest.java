@@ -196,7 +196,7 @@ class ConfigLoaderTest {
         assertMentions(loadFails(null, List.of("text.tokenizer=sentencepiece", "text.sentencepiece_model=/m.model",
                 "text.vocabulary_from=/ds")), "keep one");
         assertMentions(loadFails(null, List.of("audio.timeout_s=20", "audio.timeout_max_s=10")), "timeout_max_s");
-        assertMentions(loadFails(null, List.of("output.wave_rows=0")), "output.wave_rows");
+        assertMentions(loadFails(null, List.of("output.max_shard_hours=0")), "output.max_shard_hours");
     }
 
     @Test

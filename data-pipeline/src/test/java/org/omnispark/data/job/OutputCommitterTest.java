@@ -50,25 +50,30 @@ class OutputCommitterTest {
     void crashedWorkWithTheSameFingerprintIsResumedAndItsPartialOutputsDeleted() throws IOException {
         Path out = tmp.resolve("ds");
         OutputCommitter first = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
-        Files.createDirectories(local(first.work("staging/wave-00000")));
-        Files.writeString(local(first.work("staging/wave-00000/_SUCCESS")), "");
+        Files.createDirectories(local(first.work("done")));
+        Files.writeString(local(first.work("done/shard-00000.json")), "{}");
+        Files.createDirectories(local(first.work("tmp")));
+        Files.writeString(local(first.work("tmp/x.parquet")), "half-written");
         Files.createDirectories(out.resolve("shards"));
-        Files.writeString(out.resolve("shards/shard-00000-of-00002.parquet"), "half-written");
+        Files.writeString(out.resolve("shards/shard-00000-of-00002.parquet"), "finished");
+        Files.createDirectories(out.resolve("rejects"));
         // ... the driver dies here
         OutputCommitter again = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
         assertTrue(again.resumed());
-        assertTrue(Files.exists(out.resolve("_work/staging/wave-00000/_SUCCESS")), "finished waves are kept");
-        assertEquals(List.of(OutputCommitter.WORK), names(out), "partial shards are deleted");
+        assertTrue(Files.exists(out.resolve("_work/done/shard-00000.json")), "finished shards' markers are kept");
+        assertEquals("finished", Files.readString(out.resolve("shards/shard-00000-of-00002.parquet")));
+        assertFalse(Files.exists(out.resolve("_work/tmp")), "temporary files are deleted");
+        assertEquals(List.of(OutputCommitter.WORK, "shards"), names(out), "rejects are made again");
     }
 
     @Test
     void crashedWorkWithAnotherFingerprintIsStartedOver() throws IOException {
         Path out = tmp.resolve("ds");
         OutputCommitter first = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
-        Files.createDirectories(local(first.work("staging/wave-00000")));
+        Files.createDirectories(local(first.work("done")));
         OutputCommitter other = OutputCommitter.begin(out.toString(), false, CONF, "fp2");
         assertFalse(other.resumed());
-        assertFalse(Files.exists(out.resolve("_work/staging")), "stale work is deleted");
+        assertFalse(Files.exists(out.resolve("_work/done")), "stale work is deleted");
         assertEquals("fp2", Files.readString(out.resolve("_work/plan.json")));
     }
 

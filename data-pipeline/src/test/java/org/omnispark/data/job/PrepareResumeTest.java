@@ -21,14 +21,13 @@ import org.omnispark.data.reader.DatasetManifest;
 import org.omnispark.data.reader.Utterance;
 
 /**
- * Incremental resume: `omnispark prepare` runs in its own JVM on 48 utterances in waves of 8 rows (6 waves) and is
- * killed with SIGKILL once its third wave is saved, as a lost driver would be. The same command run again resumes:
- * it featurizes only the waves that were not finished, and the dataset equals an uninterrupted run's: the same rows
- * in the same shards in the same order with the same features and tokens, and bit-identical CMVN statistics.
+ * Incremental resume: `omnispark prepare` runs in its own JVM on 48 utterances into 6 shards and is killed with
+ * SIGKILL once 3 shards are finished, as a lost driver would be. The same command run again resumes: it makes only
+ * the shards that were not finished, and the dataset equals an uninterrupted run's: the same rows in the same shards
+ * in the same order with the same features and tokens, and bit-identical CMVN statistics.
  */
 class PrepareResumeTest {
-    private static final String[] OVERRIDES = {"output.num_shards=3", "output.wave_rows=8",
-        "filters.min_confidence=0"};
+    private static final String[] OVERRIDES = {"output.num_shards=6", "filters.min_confidence=0"};
 
     @Test
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
@@ -36,22 +35,19 @@ class PrepareResumeTest {
         String manifest = TestCorpora.corpus(48, 21, 0.0).resolve("manifest.jsonl").toString();
         Path resumed = tmp.resolve("resumed");
         Process child = startPrepare(manifest, resumed, tmp.resolve("child.log"));
-        Path third = resumed.resolve("_work/staging/wave-00002/_SUCCESS");
+        Path done = resumed.resolve("_work/done");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (!Files.exists(third) && child.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        while (finished(done) < 3 && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
         }
-        assertTrue(Files.exists(third), "the child saved 3 waves before the deadline: "
+        assertTrue(finished(done) >= 3, "the child finished 3 shards before the deadline: "
                 + Files.readString(tmp.resolve("child.log")));
         child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
         assertTrue(child.waitFor(60, TimeUnit.SECONDS));
         assertEquals(137, child.exitValue(), "killed by SIGKILL");
         assertFalse(Files.exists(resumed.resolve(DatasetManifest.FILE_NAME)), "the killed run published nothing");
-        long saved;
-        try (var waves = Files.list(resumed.resolve("_work/staging"))) {
-            saved = waves.filter(w -> Files.exists(w.resolve("_SUCCESS"))).count();
-        }
-        assertTrue(saved >= 3 && saved < 6, saved + " waves saved before the kill");
+        long saved = finished(done);
+        assertTrue(saved >= 3 && saved < 6, saved + " shards finished before the kill");
 
         SparkSession spark = TestCorpora.spark();
         try {
@@ -63,10 +59,10 @@ class PrepareResumeTest {
 
             DatasetManifest a = DatasetManifest.read(reference);
             DatasetManifest b = DatasetManifest.read(resumed);
-            assertEquals(6, ((Number) b.accounting().get("waves")).intValue());
-            assertEquals(saved, ((Number) b.accounting().get("waves_resumed")).longValue(),
-                    "the resumed run kept every saved wave");
-            assertEquals(0, ((Number) a.accounting().get("waves_resumed")).intValue());
+            assertEquals(6, ((Number) b.accounting().get("shards_planned")).intValue());
+            assertEquals(saved, ((Number) b.accounting().get("shards_resumed")).longValue(),
+                    "the resumed run kept every finished shard");
+            assertEquals(0, ((Number) a.accounting().get("shards_resumed")).intValue());
             assertEquals(a.accounting().get("input_rows"), b.accounting().get("input_rows"));
             assertEquals(a.accounting().get("rejected_by_reason"), b.accounting().get("rejected_by_reason"));
             assertArrayEquals(a.cmvn().sum(), b.cmvn().sum(), 0.0, "CMVN sums, bit for bit");
@@ -89,6 +85,15 @@ class PrepareResumeTest {
             assertFalse(Files.exists(resumed.resolve("_work")), "the work folder is removed after the commit");
         } finally {
             spark.stop();
+        }
+    }
+
+    private static long finished(Path done) throws java.io.IOException {
+        if (!Files.isDirectory(done)) {
+            return 0;
+        }
+        try (var files = Files.list(done)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
         }
     }
 

@@ -1,0 +1,43 @@
+package org.omnispark.data.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.omnispark.data.reader.DatasetManifest;
+
+/**
+ * The shards of a run from its {@link ShardOutcome}s: the non-empty shard files in order, the totals and the global
+ * CMVN statistics (exact sums, so the same data gives the same bits however the work was split or resumed).
+ *
+ * @param shards shard files (relative paths) with rows, frames and hours
+ * @param totals totals over all shards
+ * @param cmvn global CMVN statistics
+ * @param originalRows rows that are not speed-perturbed copies
+ */
+record ShardsSummary(List<DatasetManifest.ShardInfo> shards, DatasetManifest.Totals totals,
+                     DatasetManifest.Cmvn cmvn, long originalRows) {
+
+    /** Sums the outcomes (sorted by shard index). */
+    static ShardsSummary of(List<ShardOutcome> outcomes) {
+        List<DatasetManifest.ShardInfo> shards = new ArrayList<>();
+        ExactSum sum = new ExactSum();
+        ExactSum sumSquares = new ExactSum();
+        long rows = 0;
+        long frames = 0;
+        long originals = 0;
+        double seconds = 0;
+        for (ShardOutcome o : outcomes) {
+            if (o.file() == null) {
+                continue; // every row of the shard was rejected
+            }
+            shards.add(new DatasetManifest.ShardInfo(o.file(), o.rows(), o.frames(), o.seconds() / 3600.0));
+            sum.add(ExactSum.parse(o.cmvnSum()));
+            sumSquares.add(ExactSum.parse(o.cmvnSumSquares()));
+            rows += o.rows();
+            frames += o.frames();
+            originals += o.originalRows();
+            seconds += o.seconds();
+        }
+        return new ShardsSummary(shards, new DatasetManifest.Totals(rows, frames, seconds / 3600.0),
+                new DatasetManifest.Cmvn(sum.values(), sumSquares.values(), frames), originals);
+    }
+}
