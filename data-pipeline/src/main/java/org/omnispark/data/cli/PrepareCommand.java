@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
         description = {"Turn audio + pseudo-label manifests into Parquet shards of fbank features and token ids.",
             "Writes DIR/dataset.json, DIR/shards/*.parquet, DIR/rejects/*.parquet, DIR/units.txt, DIR/report.json;",
             "dataset.json is written last; a crashed run, started again with the same arguments, resumes from",
-            "its finished waves (DIR/_work)."})
+            "its finished shards (DIR/_work)."})
 public final class PrepareCommand implements OmniSparkCommand {
     @Option(names = "--manifest", required = true, paramLabel = "FILE",
             description = "JSON-lines manifest or Kaldi data directory; repeat for several corpora")
@@ -45,6 +45,9 @@ public final class PrepareCommand implements OmniSparkCommand {
     @Override
     public Integer call() throws Exception {
         PrepareConfig config = ConfigLoader.load(conf, overrides, PrepareConfig.class).withExtraManifests(manifests);
+        System.out.print("effective config (" + (conf == null ? "built-in defaults" : conf.toString())
+                + (overrides.isEmpty() ? "" : " + " + String.join(" ", overrides)) + "):\n"
+                + config.describe().replaceAll("(?m)^", "  "));
         try (SparkSession spark = SparkSessions.getOrCreate("omnispark-prepare", master)) {
             PrepareReport report = PrepareJob.builder().setSpark(spark).setConfig(config).setOutput(out)
                     .optOverwrite(overwrite).build().run();

@@ -39,6 +39,26 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
         return new PrepareConfig(null, null, null, null, null, null);
     }
 
+    /**
+     * The effective config, one {@code key = value} line per setting (snake_case keys, sections flattened with
+     * dots, sorted), as {@code prepare} prints it before it starts, so the user sees what filters what.
+     */
+    public String describe() {
+        java.util.TreeMap<String, String> flat = new java.util.TreeMap<>();
+        flatten("", org.omnispark.data.config.ConfigLoader.json().valueToTree(this), flat);
+        StringBuilder b = new StringBuilder();
+        flat.forEach((k, v) -> b.append(k).append(" = ").append(v).append('\n'));
+        return b.toString();
+    }
+
+    private static void flatten(String prefix, com.fasterxml.jackson.databind.JsonNode node, Map<String, String> out) {
+        if (node.isObject() && node.size() > 0) {
+            node.fields().forEachRemaining(f -> flatten(prefix + f.getKey() + ".", f.getValue(), out));
+        } else {
+            out.put(prefix.substring(0, prefix.length() - 1), node.isTextual() ? node.textValue() : node.toString());
+        }
+    }
+
     /** Returns a copy reading these manifests in addition to the configured ones. */
     public PrepareConfig withExtraManifests(List<String> extra) {
         List<String> all = new java.util.ArrayList<>(input.manifests());

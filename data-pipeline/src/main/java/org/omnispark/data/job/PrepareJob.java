@@ -29,13 +29,14 @@ import scala.Tuple2;
 
 /**
  * The {@code prepare} job: manifests -> normalized, filtered, featurized utterances -> duration-balanced Parquet
- * shards + rejects + dataset.json, committed all at once. Each step is a public method so a notebook can run them
- * one by one on its own SparkSession; {@link #run()} runs them all.
+ * shards + rejects + dataset.json, written last. The first steps are public methods so a notebook can run them on
+ * its own SparkSession; {@link #run()} runs them all.
  *
  * <pre>
- *   readManifests -> markDuplicates -> buildTokenizer -> process (in durable waves) -> writeRejects, writeShards
- *   -> dataset.json
+ *   readManifests -> markDuplicates -> buildTokenizer -> plan shards (audio headers) -> one task per shard
+ *   (decode, features, shard file, marker) -> rejects -> dataset.json
  * </pre>
+ * {@link #process} is the per-row step as a DataFrame, for notebooks; the job itself writes shards from its tasks.
  */
 public final class PrepareJob {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareJob.class);
@@ -60,7 +61,7 @@ public final class PrepareJob {
 
     /**
      * Runs the whole job and commits the dataset (dataset.json last); returns the accounting report. A run that
-     * finds the work of a crashed run with the same inputs and config at the output resumes it: finished waves are
+     * finds the work of a crashed run with the same inputs and config at the output resumes it: finished shards are
      * not featurized again (see {@link OutputCommitter}).
      */
     public PrepareReport run() {
@@ -177,7 +178,7 @@ public final class PrepareJob {
     }
 
     /**
-     * The run's tokenizer: the one a crashed run saved in OUT/_work/tokenizer (so resumed waves encode text the same
+     * The run's tokenizer: the one a crashed run saved in OUT/_work/tokenizer (so resumed shards encode text the same
      * way), else a new one, saved there.
      */
     private Tokenizer tokenizer(OutputCommitter committer, JavaRDD<ManifestEntry> entries, TextNormalizer normalizer) {

@@ -200,6 +200,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theEffectiveConfigIsDescribedKeyByKey() {
+        String d = ConfigLoader.load(null, List.of("filters.max_duration_s=20"), PrepareConfig.class).describe();
+        assertTrue(d.contains("filters.min_confidence = 0.6\n"), d);
+        assertTrue(d.contains("filters.max_duration_s = 20.0\n"), d);
+        assertTrue(d.contains("audio.timeout_max_s = 300.0\n"), d);
+        assertTrue(d.contains("output.max_shard_hours = 5.0\n"), d);
+    }
+
+    @Test
     void wrongTypeNamesTheKey() {
         IllegalArgumentException e = loadFails(null, List.of("output.num_shards=many"));
         assertMentions(e, "num_shards");
