@@ -95,11 +95,6 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
         Path dir = md.dir();
         int vocab = md.vocabSize();
         try {
-            Files.createDirectories(dir);
-            copy(dataset.resolve(manifest.tokenizer().unitsFile()), dir.resolve(Tokenizer.UNITS_FILE));
-            if (manifest.tokenizer().modelFile() != null) {
-                copy(dataset.resolve(manifest.tokenizer().modelFile()), dir.resolve(SentencePieceTokenizer.MODEL_FILE));
-            }
             ObjectMapper json = ConfigLoader.json();
             ObjectNode root = json.createObjectNode();
             root.set("model_config", configTree(md.modelConfig()));
@@ -107,7 +102,18 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
             root.put("vocab_size", vocab);
             root.set("cmvn", json.valueToTree(manifest.cmvn()));
             root.put("train_data", dataset.toAbsolutePath().toString());
+            root.put("train_data_fingerprint", manifest.totals().rows() + " rows, " + manifest.totals().frames()
+                    + " frames, " + manifest.shards().size() + " shards");
             root.put("created_by", md.createdBy());
+            Path existing = dir.resolve(MODEL_FILE);
+            if (Files.exists(existing)) { // a resumed run: it must be the same training
+                ResumeCheck.requireSameTraining(dir, json.readTree(existing.toFile()), root);
+            }
+            Files.createDirectories(dir);
+            copy(dataset.resolve(manifest.tokenizer().unitsFile()), dir.resolve(Tokenizer.UNITS_FILE));
+            if (manifest.tokenizer().modelFile() != null) {
+                copy(dataset.resolve(manifest.tokenizer().modelFile()), dir.resolve(SentencePieceTokenizer.MODEL_FILE));
+            }
             Path temp = dir.resolve("." + MODEL_FILE + ".tmp");
             Files.write(temp, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
             Files.move(temp, dir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING,
