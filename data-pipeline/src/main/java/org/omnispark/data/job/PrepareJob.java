@@ -39,7 +39,6 @@ import scala.Tuple2;
  * {@link #process} is the per-row step as a DataFrame, for notebooks; the job itself writes shards from its tasks.
  */
 public final class PrepareJob {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareJob.class);
     private final SparkSession spark;
     private final JavaSparkContext jsc;
     private final PrepareConfig config;
