@@ -95,15 +95,70 @@ public final class AudioDecoder {
         }
         float[] samples = new float[count];
         h.encoding().decodeMono(data, h.dataOffset() + start * h.blockAlign(), count, h.channels(), samples, 0);
+        checkFinite(h, samples, start, name);
+        return new Audio(samples, h.sampleRate());
+    }
+
+    /**
+     * Where a segment's samples lie in a WAV file, from the file's first bytes: for reading only those bytes of a
+     * long recording (a Kaldi segment of an hour-long WAV). Null when {@code head} is not the start of a WAV file or
+     * does not reach its data chunk; then decode the whole file.
+     *
+     * @param head the first bytes of the file
+     * @param fileLength the file's length
+     * @throws AudioFormatException as {@link #decode(byte[], String, double, double, DecodeLimits)} would for the
+     *     whole file: a broken header, a segment outside the recording, more than limits.maxSeconds()
+     */
+    public static WavSegment wavSegment(byte[] head, long fileLength, String name, double offsetSeconds,
+            double durationSeconds, DecodeLimits limits) throws AudioFormatException {
+        if (head.length < 12 || !WavHeader.fourcc(head, 0).equals("RIFF") || !WavHeader.fourcc(head, 8)
+                .equals("WAVE") || !(offsetSeconds >= 0) || Double.isInfinite(offsetSeconds)
+                || Double.isNaN(durationSeconds) || Double.isInfinite(durationSeconds)) {
+            return null;
+        }
+        WavHeader h = WavHeader.parse(head, fileLength, name);
+        if (h == null) {
+            return null;
+        }
+        long[] range = segment(h.frames(), h.sampleRate(), offsetSeconds, durationSeconds, name);
+        if (range[1] > limits.maxSamples(h.sampleRate())) {
+            throw tooLong(name, range[1] / (double) h.sampleRate(), limits);
+        }
+        return new WavSegment(h, h.dataOffset() + range[0] * h.blockAlign(), (int) range[1], range[0]);
+    }
+
+    /**
+     * A segment of a WAV file: its header and where its frames lie.
+     *
+     * @param byteOffset the file offset of the segment's first frame
+     * @param frames frames in the segment
+     * @param firstFrame the segment's first frame in the recording (for messages)
+     */
+    public record WavSegment(WavHeader header, long byteOffset, int frames, long firstFrame) {
+        /** Bytes to read from {@link #byteOffset()}. */
+        public int byteCount() {
+            return frames * header.blockAlign();
+        }
+
+        /** Decodes the segment's bytes (read from the file at byteOffset) exactly as decoding the whole file would. */
+        public Audio decode(byte[] bytes, String name) throws AudioFormatException {
+            float[] samples = new float[frames];
+            header.encoding().decodeMono(bytes, 0, frames, header.channels(), samples, 0);
+            checkFinite(header, samples, firstFrame, name);
+            return new Audio(samples, header.sampleRate());
+        }
+    }
+
+    private static void checkFinite(WavHeader h, float[] samples, long firstFrame, String name)
+            throws AudioFormatException {
         if (h.encoding().isFloat()) {
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < samples.length; i++) {
                 if (!Float.isFinite(samples[i])) {
                     throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": float WAV holds "
-                            + samples[i] + " at frame " + (start + i) + "; " + SOX.replace("convert", "clean it,"));
+                            + samples[i] + " at frame " + (firstFrame + i) + "; " + SOX.replace("convert", "clean it,"));
                 }
             }
         }
-        return new Audio(samples, h.sampleRate());
     }
 
     private static Audio decodeFlac(byte[] data, String name, double offset, double duration, DecodeLimits limits)

@@ -45,7 +45,15 @@ record WavHeader(SampleEncoding encoding, int channels, int sampleRate, int data
      *     than 8/16/24/32-bit PCM and 32/64-bit float
      */
     static WavHeader parse(byte[] d, String name) throws AudioFormatException {
-        if (d.length < 12) {
+        return parse(d, d.length, name);
+    }
+
+    /**
+     * Parses the header from the first bytes {@code d} of a file of {@code fileLength} bytes; sizes are checked
+     * against the file's length. Returns null when the data chunk's header lies beyond {@code d} (read more).
+     */
+    static WavHeader parse(byte[] d, long fileLength, String name) throws AudioFormatException {
+        if (fileLength < 12) {
             throw new AudioFormatException(RejectReason.TRUNCATED_AUDIO,
                     name + ": WAV file ends inside its 12-byte RIFF header (" + d.length + " bytes)");
         }
@@ -55,14 +63,14 @@ record WavHeader(SampleEncoding encoding, int channels, int sampleRate, int data
                             + "'); re-encode it as WAV or FLAC");
         }
         long riffEnd = 8 + u32(d, 4);
-        boolean riffSaysTruncated = u32(d, 4) != 0 && u32(d, 4) != UNKNOWN_SIZE && riffEnd > d.length;
+        boolean riffSaysTruncated = u32(d, 4) != 0 && u32(d, 4) != UNKNOWN_SIZE && riffEnd > fileLength;
         int[] fmt = null; // encoding ordinal, channels, sampleRate
         int pos = 12;
         while (pos + 8 <= d.length) {
             String id = fourcc(d, pos);
             long size = u32(d, pos + 4);
             int body = pos + 8;
-            long available = d.length - (long) body;
+            long available = fileLength - body;
             if (id.equals("data")) {
                 if (fmt == null) {
                     throw new AudioFormatException(RejectReason.CORRUPT_AUDIO,
@@ -76,7 +84,12 @@ record WavHeader(SampleEncoding encoding, int channels, int sampleRate, int data
                 }
                 SampleEncoding enc = SampleEncoding.values()[fmt[0]];
                 int blockAlign = fmt[1] * enc.bytesPerSample();
-                return new WavHeader(enc, fmt[1], fmt[2], body, (int) (size / blockAlign));
+                long frames = size / blockAlign;
+                if (frames > Integer.MAX_VALUE - 16) {
+                    throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": WAV data of " + frames
+                            + " frames is too long for one array; cut it into files");
+                }
+                return new WavHeader(enc, fmt[1], fmt[2], body, (int) frames);
             }
             if (size > available) {
                 throw new AudioFormatException(RejectReason.TRUNCATED_AUDIO, name + ": WAV '" + id
@@ -84,9 +97,16 @@ record WavHeader(SampleEncoding encoding, int channels, int sampleRate, int data
                         + " came before it; the file was cut short, re-copy it");
             }
             if (id.equals("fmt ")) {
+                if (body + size > d.length) {
+                    return null; // only part of the file was given
+                }
                 fmt = parseFmt(d, body, (int) size, name);
             }
-            pos = body + (int) size + (int) (size & 1);
+            long next = body + size + (size & 1);
+            if (next + 8 > d.length && fileLength > d.length) {
+                return null; // the next chunk header lies beyond the bytes given
+            }
+            pos = (int) next;
         }
         RejectReason reason = riffSaysTruncated ? RejectReason.TRUNCATED_AUDIO : RejectReason.CORRUPT_AUDIO;
         throw new AudioFormatException(reason, name + ": WAV file has no " + (fmt == null ? "fmt" : "data")

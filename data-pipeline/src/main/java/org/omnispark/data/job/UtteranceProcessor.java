@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
@@ -39,6 +40,8 @@ public final class UtteranceProcessor {
     public static final int MAX_SAMPLE_RATE = 384_000;
     /** The largest audio file read (one array); longer recordings are cut into files or listed as segments. */
     static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+    /** Bytes read first of a segment's file, to find the segment's frames in a WAV header. */
+    private static final int HEAD_BYTES = 64 << 10;
     /** Resamplers (one filter each) kept per partition. */
     private static final int MAX_CACHED_RESAMPLERS = 8;
     /** The serializable recipe shipped to executors. */
@@ -88,17 +91,19 @@ public final class UtteranceProcessor {
             return reject(e, RejectReason.GARBAGE_TRANSCRIPT, unknown + " of " + tokens.length
                     + " tokens are <unk> (filters.max_unknown_fraction=" + filters.maxUnknownFraction() + ")");
         }
-        byte[] bytes;
+        AudioBytes bytes;
         try {
-            bytes = readBytes(e);
+            bytes = read(e);
         } catch (FileNotFoundException ex) {
             return reject(e, RejectReason.MISSING_AUDIO, "no such file: " + e.audioPath());
         } catch (FileTooLarge ex) {
             return reject(e, RejectReason.TOO_LONG, ex.getMessage());
+        } catch (AudioFormatException ex) {
+            return reject(e, ex.reason(), ex.getMessage());
         }
         // Everything that depends on the file's contents is isolated: a reject, never a failed task.
-        Deadline deadline = Deadline.afterSeconds(recipe.config().audio().timeoutFor(bytes.length),
-                "decoding, resampling and featurizing '" + e.key() + "' (" + e.audioPath() + ", " + bytes.length
+        Deadline deadline = Deadline.afterSeconds(recipe.config().audio().timeoutFor(bytes.size()),
+                "decoding, resampling and featurizing '" + e.key() + "' (" + e.audioPath() + ", " + bytes.size()
                         + " bytes)");
         try {
             return fromAudio(e, bytes, tokens, text, deadline);
@@ -113,9 +118,10 @@ public final class UtteranceProcessor {
         }
     }
 
-    private List<Row> fromAudio(ManifestEntry e, byte[] bytes, int[] tokens, String text, Deadline deadline)
+    private List<Row> fromAudio(ManifestEntry e, AudioBytes bytes, int[] tokens, String text, Deadline deadline)
             throws AudioFormatException {
-        Audio audio = resample(decode(e, bytes, deadline), e.audioPath());
+        Audio audio = resample(bytes.segment() != null ? bytes.segment().decode(bytes.bytes(), e.audioPath())
+                : decode(e, bytes.bytes(), deadline), e.audioPath());
         deadline.check();
         Failed failed = filterAudio(audio.samples().length, tokens.length);
         if (failed != null) {
@@ -194,23 +200,49 @@ public final class UtteranceProcessor {
     }
 
     /**
-     * Reads a file's bytes. A missing file is the caller's reject; any other I/O error (a throttled object store, a
-     * flaky datanode, a permission error) is retried {@value #READ_ATTEMPTS} times with backoff and then fails the
-     * task, naming the key and the path, so Spark retries it and no row is silently lost.
+     * What was read of an entry's file: the whole file, or, for a segment of a WAV file, only the segment's frames.
+     *
+     * @param bytes the file, or the segment's frames
+     * @param segment where the frames came from (null: {@code bytes} is the whole file)
      */
-    private byte[] readBytes(ManifestEntry e) throws FileNotFoundException, FileTooLarge {
+    private record AudioBytes(byte[] bytes, AudioDecoder.WavSegment segment) {
+        int size() {
+            return bytes.length;
+        }
+    }
+
+    /**
+     * Reads an entry's audio: a segment of a WAV file by its byte range (a Kaldi segment of an hour-long recording
+     * reads seconds, not the hour), anything else whole. A missing file is the caller's reject; any other I/O error
+     * (a throttled object store, a flaky datanode, a permission error) is retried {@value #READ_ATTEMPTS} times with
+     * backoff and then fails the task, naming the key and the path, so Spark retries it and no row is silently lost.
+     */
+    private AudioBytes read(ManifestEntry e) throws FileNotFoundException, FileTooLarge, AudioFormatException {
         Path path = new Path(e.audioPath());
         long backoffMillis = 500;
         for (int attempt = 1; ; attempt++) {
             try {
                 FileSystem fs = path.getFileSystem(recipe.hadoopConf().get());
                 long length = fs.getFileStatus(path).getLen();
+                if (e.isSegment()) {
+                    try (FSDataInputStream in = fs.open(path)) {
+                        byte[] head = new byte[(int) Math.min(length, HEAD_BYTES)];
+                        in.readFully(0, head);
+                        AudioDecoder.WavSegment segment = AudioDecoder.wavSegment(head, length, e.audioPath(),
+                                e.offset(), e.length(), new DecodeLimits(filters.maxDurationS() + 1.0, Deadline.NONE));
+                        if (segment != null) {
+                            byte[] frames = new byte[segment.byteCount()];
+                            in.readFully(segment.byteOffset(), frames);
+                            return new AudioBytes(frames, segment);
+                        }
+                    }
+                }
                 if (length > MAX_FILE_BYTES) {
                     throw new FileTooLarge(e.audioPath() + " is " + length + " bytes, over the " + MAX_FILE_BYTES
                             + " a file may have; cut it into files (or list segments of it in a Kaldi data dir)");
                 }
                 try (InputStream in = fs.open(path)) {
-                    return in.readNBytes((int) length);
+                    return new AudioBytes(in.readNBytes((int) length), null);
                 }
             } catch (FileNotFoundException ex) {
                 throw ex;
