@@ -4,6 +4,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.omnispark.data.audio.Audio;
 import org.omnispark.data.audio.AudioDecoder;
@@ -15,7 +16,8 @@ import org.omnispark.data.features.FbankOptions;
 import org.omnispark.data.text.TextNormalizer;
 
 /**
- * SQL functions for notebooks (SQL, PySpark, Scala): register once per session with {@link #register}, then e.g.
+ * SQL functions for notebooks (SQL, PySpark, Scala): with {@code spark.sql.extensions=org.omnispark.data.sql.
+ * OmniSparkExtensions} in the session's config (or after {@link #register} on a running session), e.g.
  *
  * <pre>
  *   SELECT path, omnispark_fbank(content) AS feats, omnispark_audio_duration(content) AS seconds
@@ -42,30 +44,61 @@ public final class OmniSparkFunctions {
     private OmniSparkFunctions() {
     }
 
-    /** Registers every function on the session. */
-    public static void register(SparkSession spark) {
-        spark.udf().register("omnispark_fbank", (UDF1<byte[], float[]>) bytes -> fbank(bytes, FbankOptions.defaults()),
-                DataTypes.createArrayType(DataTypes.FloatType, false));
-        spark.udf().register("omnispark_fbank_with", (UDF2<byte[], String, float[]>) (bytes, json) ->
-                fbank(bytes, options(json)), DataTypes.createArrayType(DataTypes.FloatType, false));
-        spark.udf().register("omnispark_audio_duration", (UDF1<byte[], Double>) bytes -> {
-            Audio a = decodeOrNull(bytes);
-            return a == null ? null : a.durationSeconds();
-        }, DataTypes.DoubleType);
-        spark.udf().register("omnispark_audio_error", (UDF1<byte[], String>) bytes -> {
-            if (bytes == null) {
-                return null;
-            }
-            try {
-                AudioDecoder.decode(bytes, "audio");
-                return null;
-            } catch (AudioFormatException e) {
-                return e.reason() + ": " + e.getMessage();
-            }
-        }, DataTypes.StringType);
+    /**
+     * One SQL function: its name, arguments (for messages), result type and implementation (a {@link UDF1} or
+     * {@link UDF2}).
+     */
+    record Function(String name, String arguments, DataType resultType, Object udf) {
+        int arity() {
+            return udf instanceof UDF2 ? 2 : 1;
+        }
+    }
+
+    /** Every function, for {@link #register} and {@link OmniSparkExtensions}. */
+    static java.util.List<Function> functions() {
         TextNormalizer normalizer = new TextNormalizer();
-        spark.udf().register("omnispark_normalize_text",
-                (UDF1<String, String>) t -> t == null ? null : normalizer.normalize(t), DataTypes.StringType);
+        return java.util.List.of(
+                new Function("omnispark_fbank", "audio BINARY", DataTypes.createArrayType(DataTypes.FloatType, false),
+                        (UDF1<byte[], float[]>) bytes -> fbank(bytes, FbankOptions.defaults())),
+                new Function("omnispark_fbank_with", "audio BINARY, options_json STRING",
+                        DataTypes.createArrayType(DataTypes.FloatType, false),
+                        (UDF2<byte[], String, float[]>) (bytes, json) -> fbank(bytes, options(json))),
+                new Function("omnispark_audio_duration", "audio BINARY", DataTypes.DoubleType,
+                        (UDF1<byte[], Double>) bytes -> {
+                            Audio a = decodeOrNull(bytes);
+                            return a == null ? null : a.durationSeconds();
+                        }),
+                new Function("omnispark_audio_error", "audio BINARY", DataTypes.StringType,
+                        (UDF1<byte[], String>) OmniSparkFunctions::audioError),
+                new Function("omnispark_normalize_text", "text STRING", DataTypes.StringType,
+                        (UDF1<String, String>) t -> t == null ? null : normalizer.normalize(t)));
+    }
+
+    /**
+     * Registers every function on the session (from Java or py4j). With {@code spark.sql.extensions=}{@link
+     * OmniSparkExtensions} they are there in every session without this call.
+     */
+    @SuppressWarnings("unchecked")
+    public static void register(SparkSession spark) {
+        for (Function f : functions()) {
+            if (f.udf() instanceof UDF2<?, ?, ?> u2) {
+                spark.udf().register(f.name(), (UDF2<Object, Object, Object>) u2, f.resultType());
+            } else {
+                spark.udf().register(f.name(), (UDF1<Object, Object>) f.udf(), f.resultType());
+            }
+        }
+    }
+
+    private static String audioError(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            AudioDecoder.decode(bytes, "audio");
+            return null;
+        } catch (AudioFormatException e) {
+            return e.reason() + ": " + e.getMessage();
+        }
     }
 
     /** The fbank of encoded audio, or null when it cannot be decoded or has no frame. */

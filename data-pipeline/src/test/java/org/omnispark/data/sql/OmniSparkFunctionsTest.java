@@ -32,14 +32,36 @@ class OmniSparkFunctionsTest {
 
     @Test
     void sqlFunctionsMatchTheLibrary(@TempDir Path dir) throws Exception {
-        byte[] tone16k = toneWav(16000, 8000);
-        Files.write(dir.resolve("a.wav"), tone16k);
-        Files.write(dir.resolve("b.wav"), toneWav(8000, 4000));
-        Files.write(dir.resolve("c.wav"), new byte[] {1, 2, 3});
         try (SparkSession spark = SparkSession.builder().master("local[1]").appName("sql-test")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false").getOrCreate()) {
             OmniSparkFunctions.register(spark);
+            checkFunctions(spark, dir);
+        }
+    }
+
+    /** The setting a SQL, PySpark or Scala notebook adds: the functions are there, no JVM call. */
+    @Test
+    void theSparkSqlExtensionRegistersTheFunctionsInEverySession(@TempDir Path dir) throws Exception {
+        try (SparkSession spark = SparkSession.builder().master("local[1]").appName("sql-extension-test")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.extensions", "org.omnispark.data.sql.OmniSparkExtensions").getOrCreate()) {
+            checkFunctions(spark, dir);
+            checkFunctions(spark.newSession(), dir.resolve("second"));
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                    () -> spark.sql("SELECT omnispark_fbank()").collect());
+            assertTrue(String.valueOf(e.getMessage()).contains("omnispark_fbank"), e.getMessage());
+        }
+    }
+
+    private static void checkFunctions(SparkSession spark, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        byte[] tone16k = toneWav(16000, 8000);
+        Files.write(dir.resolve("a.wav"), tone16k);
+        Files.write(dir.resolve("b.wav"), toneWav(8000, 4000));
+        Files.write(dir.resolve("c.wav"), new byte[] {1, 2, 3});
+        {
             spark.read().format("binaryFile").load(dir.toString()).createOrReplaceTempView("audio");
             List<Row> rows = spark.sql("SELECT substring_index(path, '/', -1) AS name, omnispark_fbank(content) AS f, "
                     + "omnispark_fbank_with(content, '{\"num_mel_bins\": 23}') AS f23, "
