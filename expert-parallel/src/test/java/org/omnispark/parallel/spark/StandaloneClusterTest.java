@@ -1,0 +1,234 @@
+package org.omnispark.parallel.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.omnispark.trainer.model.TinyDatasets;
+
+/**
+ * The cluster path as an operator meets it: a real Spark standalone cluster (a Master and two Workers started from the
+ * Spark jars, on loopback, each a JVM of its own; executors are JVMs the Workers start), and the application
+ * submitted by {@code submit/omnispark --master spark://...}, which runs spark-submit with the OmniSpark jars the
+ * cluster lacks. Through it: {@code prepare}, {@code train --ranks 2} (one rank per Worker) and {@code eval}.
+ *
+ * <p>The cluster's Spark home is a temporary folder whose {@code jars/} holds the Spark distribution's jars (those
+ * of the test classpath that are not OmniSpark's, DJL's or picocli's) and whose {@code bin/spark-submit} runs
+ * Spark's {@code SparkSubmit}, as the real script does; the application jars reach the executors through --jars.
+ */
+class StandaloneClusterTest {
+    @Test
+    @Timeout(value = 12, unit = TimeUnit.MINUTES)
+    void prepareTrainOnTwoRanksAndEvalThroughSparkSubmit() throws Exception {
+        Path tmp = Files.createTempDirectory("omnispark-standalone");
+        Path home = sparkHome(tmp.resolve("spark"));
+        Path classpath = applicationClasspath(tmp);
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String master = "spark://127.0.0.1:" + port;
+        List<Process> cluster = new ArrayList<>();
+        try {
+            cluster.add(daemon(home, tmp.resolve("master.log"), "org.apache.spark.deploy.master.Master", "--host",
+                    "127.0.0.1", "--port", String.valueOf(port), "--webui-port", "0"));
+            for (int w = 0; w < 2; w++) {
+                cluster.add(daemon(home, tmp.resolve("worker" + w + ".log"), "org.apache.spark.deploy.worker.Worker",
+                        "--host", "127.0.0.1", "--webui-port", "0", "--cores", "1", "--memory", "3g", "--work-dir",
+                        tmp.resolve("work" + w).toString(), master));
+            }
+            waitForWorkers(tmp, 2);
+
+            Path corpus = tmp.resolve("corpus");
+            org.omnispark.data.synth.CorpusSynthesizer.builder().setOutputDir(corpus).setUtterances(16).optSeed(3)
+                    .build().synthesize();
+            Path manifest = corpus.resolve("manifest.jsonl");
+            Path prepared = tmp.resolve("prepared");
+            String prep = submit(home, classpath, master, tmp.resolve("prepare.log"), "prepare", "--manifest",
+                    manifest.toString(), "--out", prepared.toString(), "--conf",
+                    TinyDatasets.repoRoot().resolve("conf/data/prepare.yaml").toString(), "output.num_shards=2",
+                    "filters.min_confidence=0");
+            assertTrue(Files.exists(prepared.resolve("dataset.json")), prep);
+
+            Path model = tmp.resolve("model");
+            String train = submit(home, classpath, master, tmp.resolve("train.log"), "train", "--ranks", "2",
+                    "--data", prepared.toString(), "--out", model.toString(), "--conf",
+                    TinyDatasets.repoRoot().resolve("conf/train/tiny.yaml").toString(), "--model",
+                    TinyDatasets.repoRoot().resolve("conf/model/tiny_omni.yaml").toString(),
+                    "model.encoder_conf.output_size=32", "model.encoder_conf.attention_heads=2",
+                    "model.encoder_conf.linear_units=64", "model.encoder_conf.num_blocks=2",
+                    "model.decoder_conf.attention_heads=2", "model.decoder_conf.linear_units=64",
+                    "train.batch.max_batch_size=4", "train.max_steps=2", "train.checkpoint.interval=2");
+            assertTrue(train.contains("2 ranks on " + master), train);
+            assertTrue(Files.exists(model.resolve("checkpoints/ckpt-2/checkpoint.json")), train);
+
+            String eval = submit(home, classpath, master, tmp.resolve("eval.log"), "eval", "--model",
+                    model.toString(), "--data", prepared.toString(), "--mode", "ctc_greedy");
+            assertTrue(Files.exists(model.resolve("eval/report.json")), eval);
+        } finally {
+            for (Process p : cluster) {
+                p.destroyForcibly();
+            }
+            for (Process p : cluster) {
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+            try (Stream<Path> walk = Files.walk(tmp)) { // links in spark/jars are removed, not followed
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** A Spark home: jars/ with the distribution's jars, bin/spark-submit running SparkSubmit. */
+    private static Path sparkHome(Path home) throws IOException {
+        Path jars = Files.createDirectories(home.resolve("jars"));
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.endsWith(".jar") || entry.contains("/org/omnispark/") || entry.contains("/ai/djl/")
+                    || entry.contains("/info/picocli/") || entry.contains("/junit/") || entry.contains("/target/")) {
+                continue;
+            }
+            Path link = jars.resolve(Path.of(entry).getFileName());
+            if (!Files.exists(link)) {
+                Files.createSymbolicLink(link, Path.of(entry));
+            }
+        }
+        Path bin = Files.createDirectories(home.resolve("bin"));
+        Path submit = bin.resolve("spark-submit");
+        Files.writeString(submit, "#!/usr/bin/env bash\n# spark-submit of a Spark distribution, reduced to its core\n"
+                + "exec \"" + javaBin() + "\" " + moduleOptions() + " -cp \"$SPARK_HOME/jars/*\" "
+                + "org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+        submit.toFile().setExecutable(true);
+        return home;
+    }
+
+    /** The OmniSpark jars first (data-pipeline's is the application jar), then their other dependencies. */
+    private static Path applicationClasspath(Path tmp) throws IOException {
+        Path root = TinyDatasets.repoRoot();
+        List<String> entries = new ArrayList<>();
+        entries.add(moduleJar(root.resolve("data-pipeline/target"), tmp, "data-pipeline"));
+        entries.add(moduleJar(root.resolve("trainer/target"), tmp, "trainer"));
+        entries.add(moduleJar(root.resolve("expert-parallel/target"), tmp, "expert-parallel"));
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (entry.endsWith(".jar") && !entry.contains("/org/omnispark/") && !entry.contains("/junit/")) {
+                entries.add(entry);
+            }
+        }
+        Path file = tmp.resolve("classpath");
+        Files.writeString(file, String.join(":", entries) + "\n");
+        return file;
+    }
+
+    /** The module's jar when Maven has packaged it, else a jar of its target/classes. */
+    private static String moduleJar(Path target, Path tmp, String module) throws IOException {
+        try (Stream<Path> files = Files.list(target)) {
+            var packaged = files.filter(f -> f.getFileName().toString().matches("omnispark-.*\\d\\.jar")
+                    || f.getFileName().toString().matches("omnispark-.*-SNAPSHOT\\.jar")).findFirst();
+            if (packaged.isPresent()) {
+                return packaged.get().toString();
+            }
+        }
+        Path jar = tmp.resolve("omnispark-" + module + ".jar");
+        Path classes = target.resolve("classes");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> walk =
+                Files.walk(classes)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+        return jar.toString();
+    }
+
+    private static Process daemon(Path home, Path log, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin()));
+        cmd.addAll(List.of(moduleOptions().split(" ")));
+        cmd.addAll(List.of("-Xmx512m", "-cp", home.resolve("jars") + "/*", mainClass));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        env(pb.environment(), home);
+        return pb.start();
+    }
+
+    private static void env(Map<String, String> env, Path home) {
+        env.put("SPARK_HOME", home.toString());
+        env.put("SPARK_SCALA_VERSION", "2.13");
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.put("SPARK_LOCAL_HOSTNAME", "localhost");
+    }
+
+    private static void waitForWorkers(Path tmp, int workers) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            int registered = 0;
+            for (int w = 0; w < workers; w++) {
+                Path log = tmp.resolve("worker" + w + ".log");
+                if (Files.exists(log) && Files.readString(log).contains("Successfully registered with master")) {
+                    registered++;
+                }
+            }
+            if (registered == workers) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the Workers did not register with the Master within 2 minutes:\n"
+                + Files.readString(tmp.resolve("master.log")) + "\n" + Files.readString(tmp.resolve("worker0.log")));
+    }
+
+    /** submit/omnispark --master MASTER ARGS, as a user runs it; returns its output (fails the test on exit != 0). */
+    private static String submit(Path home, Path classpath, String master, Path log, String... args)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", TinyDatasets.repoRoot().resolve("submit/omnispark")
+                .toString(), "--master", master));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        env(pb.environment(), home);
+        pb.environment().put("OMNISPARK_CLASSPATH_FILE", classpath.toString());
+        pb.environment().put("OMNISPARK_SUBMIT_OPTS", "--conf spark.driver.host=127.0.0.1 --conf "
+                + "spark.driver.bindAddress=127.0.0.1 --conf spark.ui.enabled=false --conf spark.executor.memory=2g "
+                + "--conf spark.executor.cores=1 --driver-memory 2g");
+        Process p = pb.start();
+        boolean done = p.waitFor(6, TimeUnit.MINUTES);
+        String out = Files.readString(log);
+        if (!done) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", args) + " did not finish within 6 minutes:\n" + tail(out));
+        }
+        assertEquals(0, p.exitValue(), String.join(" ", args) + " failed:\n" + tail(out));
+        return out;
+    }
+
+    private static String tail(String s) {
+        return s.substring(Math.max(0, s.length() - 6000));
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** This JVM's module options (Spark needs them on every JVM of the cluster). */
+    private static String moduleOptions() {
+        List<String> keep = new ArrayList<>();
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("--add-modules")
+                    || arg.equals("-XX:+IgnoreUnrecognizedVMOptions") || arg.startsWith("-Djdk.reflect")
+                    || arg.startsWith("-Dio.netty")) {
+                keep.add(arg);
+            }
+        }
+        return String.join(" ", keep);
+    }
+}
