@@ -1,54 +1,94 @@
 #!/usr/bin/env bash
-# OmniSpark end-to-end recipe (WeNet-style stages). Usage:
-#   submit/omnispark demo [--out DIR] [--utterances N] [--model dense|switch|omni] [--stage A] [--stop-stage B]
+# OmniSpark end-to-end recipe (WeNet-style stages): dense vs Switch vs Omni-router across domains. Usage:
+#   submit/omnispark demo [--out DIR] [--scale tiny|small] [--utterances N] [--steps S] [--stage A] [--stop-stage B]
 # Stages:
-#   0  synth     make a training corpus and a held-out corpus (unseen sentences and voices) with espeak-ng
-#   1  prepare   turn both into Parquet feature shards (conf/data/prepare.yaml)
-#   2  train     train conf/model/tiny_<model>.yaml with conf/train/tiny.yaml, validating on the held-out set
-#   3  eval      decode the held-out set (CTC greedy, prefix beam, attention rescoring, streaming) and score it
+#   0  synth     a training corpus (espeak-ng, training voices), an in-domain held-out set (training voices, other
+#                recordings), an unseen-voices set (espeak-ng voices never trained on), and from the in-domain set
+#                the out-of-domain sets: flite voices, white noise at 5 dB SNR, fast (tempo 1.3), slow (0.75)
+#   1  prepare   Parquet feature shards for all of them (conf/data/prepare.yaml; the eval sets reuse the vocabulary)
+#   2  train     dense (one process), Switch and Omni-router (experts over 2 ranks), equal active parameters
+#   3  eval      every model on every set (CTC greedy, attention rescoring), one JVM per model
+#   4  report    the models x sets WER/CER table (best mode, OOD average, change vs dense) as Markdown and JSON,
+#                the loss curves and the routing plots side by side: DIR/results.md
+# --scale tiny (default) fits in about 15 minutes on 2 cores, build included; --scale small trains
+# conf/model/small_*.yaml on 10x the data for users with more compute (hours on 2 cores, under an hour on 16).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OMNI="$ROOT/submit/omnispark"
 out=runs/demo
-utterances=200
+scale=tiny
+utterances=""
+steps=""
 stage=0
-stop_stage=3
-model=omni
+stop_stage=4
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2;;
+    --scale) scale=$2; shift 2;;
     --utterances) utterances=$2; shift 2;;
+    --steps) steps=$2; shift 2;;
     --stage) stage=$2; shift 2;;
     --stop-stage) stop_stage=$2; shift 2;;
-    --model) model=$2; shift 2;;
-    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0;;
     *) echo "demo: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
+case "$scale" in
+  tiny) utterances=${utterances:-240}; steps=${steps:-200}; size=tiny; conf=tiny ;;
+  small) utterances=${utterances:-2400}; steps=${steps:-4000}; size=small; conf=default ;;
+  *) echo "demo: --scale is tiny or small" >&2; exit 2;;
+esac
 mkdir -p "$out"
-heldout=$(( utterances / 5 > 10 ? utterances / 5 : 10 ))
+heldout=$(( utterances / 6 > 16 ? utterances / 6 : 16 ))
+started=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - started )) s"; }
+sets=(indomain unseen_voices flite noise5db fast slow)
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
-  echo "== stage 0: synth ($utterances train + $heldout held-out utterances)"
+  echo "== stage 0: synth ($utterances training + 6 x $heldout evaluation utterances)  [$(elapsed)]"
   "$OMNI" synth --out "$out/corpus/train" --utterances "$utterances" --seed 1 --damaged-audio 0.05
-  "$OMNI" synth --out "$out/corpus/heldout" --utterances "$heldout" --seed 2 --split heldout --corrupt-labels 0
+  "$OMNI" synth --out "$out/corpus/indomain" --utterances "$heldout" --seed 7 --split train --corrupt-labels 0 \
+    --no-format-mix
+  "$OMNI" synth --out "$out/corpus/unseen_voices" --utterances "$heldout" --seed 2 --split heldout \
+    --corrupt-labels 0
+  /usr/bin/python3 "$ROOT/submit/ood_sets.py" "$out/corpus/indomain/manifest.jsonl" "$out/corpus"
 fi
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
-  echo "== stage 1: prepare"
+  echo "== stage 1: prepare  [$(elapsed)]"
   "$OMNI" prepare --manifest "$out/corpus/train/manifest.jsonl" --out "$out/data/train" \
-    --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards=4
-  "$OMNI" prepare --manifest "$out/corpus/heldout/manifest.jsonl" --out "$out/data/heldout" \
-    --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards=1 filters.min_confidence=0 \
-    text.vocabulary_from="$out/data/train"
+    --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards=4 > "$out/prepare-train.log"
+  tail -n +2 "$out/prepare-train.log" | grep -A3 "input rows" | head -4
+  for s in "${sets[@]}"; do
+    "$OMNI" prepare --manifest "$out/corpus/$s/manifest.jsonl" --out "$out/data/$s" \
+      --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards=1 filters.min_confidence=0 \
+      text.vocabulary_from="$out/data/train" > "$out/prepare-$s.log"
+    echo "   $s: $(grep -m1 'accepted' "$out/prepare-$s.log" | tr -s ' ')"
+  done
 fi
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
-  echo "== stage 2: train (tiny_$model, 500 steps: a few minutes; rerun to resume from the newest checkpoint)"
-  "$OMNI" train --data "$out/data/train" --valid "$out/data/heldout" --out "$out/exp/tiny_$model" \
-    --conf "$ROOT/conf/train/tiny.yaml" --model "$ROOT/conf/model/tiny_$model.yaml" train.max_epochs=1000
+  for model in dense switch omni; do
+    ranks=()
+    [ "$model" = dense ] || ranks=(--ranks 2)
+    echo "== stage 2: train ${size}_$model, $steps steps${ranks:+, experts over 2 ranks}  [$(elapsed)]"
+    "$OMNI" train "${ranks[@]}" --data "$out/data/train" --out "$out/exp/tiny_$model" \
+      --conf "$ROOT/conf/train/$conf.yaml" --model "$ROOT/conf/model/${size}_$model.yaml" \
+      train.max_steps="$steps" train.max_epochs=1000 train.valid_interval=0 train.log_interval=20 \
+      | grep -E "^step [0-9]+|^trained|^parameters|ranks on" | awk 'NR % 4 == 1 || /trained|parameters|ranks on/'
+  done
 fi
 if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
-  echo "== stage 3: eval"
-  "$OMNI" eval --model "$out/exp/tiny_$model" --data "$out/data/heldout" --out "$out/exp/tiny_$model/eval" \
-    --mode ctc_greedy,ctc_prefix_beam_search,attention_rescoring,streaming
+  echo "== stage 3: eval (3 models x ${#sets[@]} sets, CTC greedy and attention rescoring)  [$(elapsed)]"
+  for model in dense switch omni; do
+    data=()
+    for s in "${sets[@]}"; do data+=(--data "$out/data/$s"); done
+    "$OMNI" eval --model "$out/exp/tiny_$model" "${data[@]}" --out "$out/exp/tiny_$model/eval" \
+      --mode ctc_greedy,attention_rescoring > "$out/exp/tiny_$model/eval.log"
+    echo "   $model: $(grep -E '^attention_rescoring' "$out/exp/tiny_$model/eval.log" \
+      | awk '{printf "%s ", $5}') CER (attention rescoring) on ${sets[*]}"
+  done
 fi
-echo "== done: $out"
+if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
+  echo "== stage 4: report  [$(elapsed)]"
+  /usr/bin/python3 "$ROOT/submit/demo_report.py" "$out"
+fi
+echo "== done in $(elapsed): $out/results.md"

@@ -20,8 +20,9 @@ public final class EvalCommand implements OmniSparkCommand {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "the --out folder of train")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "prepared dataset to decode")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "prepared dataset to decode; "
+            + "repeat it to decode several sets in one run (each into OUT/<the set's folder name>)")
+    List<Path> data = new ArrayList<>();
 
     @Option(names = "--mode", split = ",", paramLabel = "MODE", description = "ctc_greedy, ctc_prefix_beam_search, "
             + "attention_rescoring, streaming (default: ctc_greedy,attention_rescoring)")
@@ -49,15 +50,22 @@ public final class EvalCommand implements OmniSparkCommand {
     @Override
     public Integer call() {
         List<DecodeMode> parsed = modes.stream().map(DecodeMode::parse).toList();
-        EvalReport report = Evaluator.builder().setModelDir(model).setData(data).optOutput(out)
-                .optCheckpoint(checkpoint).optModes(parsed).optBeamSize(beamSize).optDecodingChunk(chunk, leftChunks)
-                .build().run();
-        for (ModeResult r : report.modes()) {
-            System.out.printf(Locale.ROOT, "%-24s WER %6.2f%%  CER %6.2f%%  (%s; %d utterances, %.1f s audio, "
-                    + "RTF %.4f)%n", r.mode().id(), 100 * r.errors().wer(), 100 * r.errors().cer(), r.context(),
-                    r.errors().utterances(), r.audioSeconds(), r.realTimeFactor());
+        for (Path set : data) {
+            Path setOut = data.size() == 1 ? out : (out != null ? out : model.resolve("eval"))
+                    .resolve(set.toAbsolutePath().normalize().getFileName().toString());
+            EvalReport report = Evaluator.builder().setModelDir(model).setData(set).optOutput(setOut)
+                    .optCheckpoint(checkpoint).optModes(parsed).optBeamSize(beamSize)
+                    .optDecodingChunk(chunk, leftChunks).build().run();
+            if (data.size() > 1) {
+                System.out.println("== " + set);
+            }
+            for (ModeResult r : report.modes()) {
+                System.out.printf(Locale.ROOT, "%-24s WER %6.2f%%  CER %6.2f%%  (%s; %d utterances, %.1f s audio, "
+                        + "RTF %.4f)%n", r.mode().id(), 100 * r.errors().wer(), 100 * r.errors().cer(), r.context(),
+                        r.errors().utterances(), r.audioSeconds(), r.realTimeFactor());
+            }
+            System.out.println("report: " + report.reportFile());
         }
-        System.out.println("report: " + report.reportFile());
         return 0;
     }
 }

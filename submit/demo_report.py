@@ -1,0 +1,130 @@
+#!/usr/bin/python3
+"""The demo's comparison: reads OUT/exp/tiny_<model>/eval/<set>/report.json for the dense, Switch and Omni-router
+models and prints one WER/CER table (models x sets, the best decoding mode of each cell, the average over the
+out-of-domain sets, each MoE model's relative change vs dense), written also as OUT/results.md and OUT/results.json;
+draws the three training-loss curves on one chart (OUT/plots/loss.svg) and puts the routing plots of the two MoE
+models side by side (expert usage per layer, cross-layer agreement, NMI).
+
+Usage: /usr/bin/python3 submit/demo_report.py OUT
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+MODELS = ["dense", "switch", "omni"]
+SETS = ["indomain", "unseen_voices", "flite", "noise5db", "fast", "slow"]
+OOD = SETS[1:]
+COLORS = {"dense": "#444444", "switch": "#1f77b4", "omni": "#d62728"}
+
+
+def best(report):
+    modes = report["modes"]
+    name = min(modes, key=lambda m: (modes[m]["wer"], modes[m]["cer"]))
+    return name, modes[name]
+
+
+def loss_svg(out, curves):
+    w, h, pad = 720, 360, 50
+    points = [p for c in curves.values() for p in c]
+    if not points:
+        return None
+    max_step = max(s for s, _ in points)
+    max_loss = max(l for _, l in points)
+    def x(s):
+        return pad + (w - 2 * pad) * s / max(1, max_step)
+    def y(l):
+        return h - pad - (h - 2 * pad) * l / max(1e-9, max_loss)
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
+             'font-size="12">' % (w, h), '<rect width="100%" height="100%" fill="white"/>',
+             '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (pad, h - pad, w - pad, h - pad),
+             '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (pad, pad, pad, h - pad),
+             '<text x="%d" y="%d">step</text>' % (w // 2, h - 15),
+             '<text x="10" y="%d" transform="rotate(-90 10,%d)">training loss</text>' % (h // 2, h // 2)]
+    for i in range(5):
+        v = max_loss * i / 4
+        parts.append('<text x="5" y="%.0f">%.0f</text>' % (y(v) + 4, v))
+        s = max_step * i / 4
+        parts.append('<text x="%.0f" y="%d">%.0f</text>' % (x(s) - 10, h - pad + 15, s))
+    for k, (model, c) in enumerate(curves.items()):
+        path = " ".join("%.1f,%.1f" % (x(s), y(l)) for s, l in c)
+        parts.append('<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>' % (COLORS[model], path))
+        parts.append('<text x="%d" y="%d" fill="%s">%s</text>' % (w - pad - 80, pad + 15 * k, COLORS[model], model))
+    parts.append("</svg>")
+    path = os.path.join(out, "plots", "loss.svg")
+    with open(path, "w") as f:
+        f.write("\n".join(parts))
+    return path
+
+
+def main(out):
+    results = {}
+    for m in MODELS:
+        for s in SETS:
+            path = os.path.join(out, "exp", "tiny_" + m, "eval", s, "report.json")
+            if os.path.exists(path):
+                with open(path) as f:
+                    mode, r = best(json.load(f))
+                results.setdefault(m, {})[s] = {"mode": mode, "wer": r["wer"], "cer": r["cer"],
+                                                "context": r.get("context"), "utterances": r["utterances"]}
+    for m in results:
+        ood = [results[m][s]["wer"] for s in OOD if s in results[m]]
+        results[m]["ood_average"] = {"wer": sum(ood) / len(ood) if ood else None,
+                                     "cer": sum(results[m][s]["cer"] for s in OOD if s in results[m]) / max(1, len(ood))}
+    dense = results.get("dense", {}).get("ood_average", {}).get("wer")
+    for m in results:
+        if dense and m != "dense" and results[m]["ood_average"]["wer"] is not None:
+            results[m]["ood_relative_change_vs_dense"] = (results[m]["ood_average"]["wer"] - dense) / dense
+    commit = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse", "--short",
+                             "HEAD"], capture_output=True, text=True).stdout.strip() or "unknown"
+    header = "| model | " + " | ".join(SETS) + " | OOD average | vs dense (OOD) |"
+    lines = ["# Demo results", "",
+             "WER %% (CER %%) per set, best decoding mode of each cell; commit %s; models conf/model/tiny_*.yaml, "
+             "training conf/train/tiny.yaml (see OUT/exp/*/model.json); OOD = every set but indomain." % commit, "",
+             header, "|" + "---|" * (len(SETS) + 3)]
+    for m in MODELS:
+        if m not in results:
+            continue
+        cells = []
+        for s in SETS:
+            c = results[m].get(s)
+            cells.append("%.1f (%.1f)" % (100 * c["wer"], 100 * c["cer"]) if c else "-")
+        avg = results[m]["ood_average"]
+        rel = results[m].get("ood_relative_change_vs_dense")
+        lines.append("| %s | %s | %.1f (%.1f) | %s |" % (m, " | ".join(cells), 100 * avg["wer"], 100 * avg["cer"],
+                                                         "%+.1f%%" % (100 * rel) if rel is not None else "-"))
+    os.makedirs(os.path.join(out, "plots"), exist_ok=True)
+    curves = {}
+    for m in MODELS:
+        metrics = os.path.join(out, "exp", "tiny_" + m, "metrics.jsonl")
+        if os.path.exists(metrics):
+            with open(metrics) as f:
+                rows = [json.loads(l) for l in f if l.strip()]
+            curves[m] = [(r["step"], r["loss"]) for r in rows if "loss" in r and "step" in r]
+    svg = loss_svg(out, curves)
+    lines += ["", "Training loss: ![loss](plots/loss.svg)", "",
+              "Routing on the in-domain set (Switch left, Omni-router right): expert usage per layer, agreement of "
+              "consecutive layers' choices, and the label-free normalized mutual information between layers.", "",
+              "| | Switch | Omni-router |", "|---|---|---|"]
+    for plot in ["usage.png", "agreement.png", "nmi.png"]:
+        row = "| %s |" % plot[:-4]
+        for m in ["switch", "omni"]:
+            src = os.path.join(out, "exp", "tiny_" + m, "eval", "indomain", plot)
+            if os.path.exists(src):
+                dst = os.path.join(out, "plots", m + "_" + plot)
+                shutil.copyfile(src, dst)
+                row += " ![%s %s](plots/%s_%s) |" % (m, plot, m, plot)
+            else:
+                row += " - |"
+        lines.append(row)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump({"commit": commit, "sets": SETS, "ood_sets": OOD, "results": results}, f, indent=1)
+    print("\n".join(lines[4:4 + 2 + len(results)]))
+    print("written: %s, %s, %s" % (os.path.join(out, "results.md"), os.path.join(out, "results.json"), svg))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
