@@ -38,10 +38,6 @@ final class FlacBitReader {
         return end - (int) ((bitPos + 7) >>> 3);
     }
 
-    void seekByte(int pos) {
-        bitPos = (long) pos * 8;
-    }
-
     void alignToByte() {
         bitPos = (bitPos + 7) & ~7L;
     }

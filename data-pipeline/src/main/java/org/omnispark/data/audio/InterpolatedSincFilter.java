@@ -40,12 +40,7 @@ final class InterpolatedSincFilter implements ResamplingKernel {
     /** See {@link PolyphaseFilter#apply}: the same positions and edges, taps interpolated from the table. */
     @Override
     public float[] apply(float[] in) {
-        long outLength = PolyphaseFilter.outputLength(in.length, inStep, phases);
-        if (outLength > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("output of " + outLength + " samples does not fit in an array;"
-                    + " resample shorter pieces");
-        }
-        float[] out = new float[(int) outLength];
+        float[] out = PolyphaseFilter.newOutput(in.length, inStep, phases);
         final int wholeStep = inStep / phases;
         final int fracStep = inStep % phases;
         final double pointsPerSample = scale * POINTS_PER_CROSSING;

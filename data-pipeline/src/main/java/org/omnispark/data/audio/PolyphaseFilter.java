@@ -55,15 +55,20 @@ final class PolyphaseFilter implements ResamplingKernel {
         return (length * phases + inStep - 1) / inStep;
     }
 
-    /** Resamples; see the class comment. in: [length] -> [ceil(length * phases / inStep)]. */
-    @Override
-    public float[] apply(float[] in) {
-        long outLength = outputLength(in.length, inStep, phases);
+    /** The output array for {@code length} input samples: [ceil(length * phases / inStep)]. */
+    static float[] newOutput(int length, int inStep, int phases) {
+        long outLength = outputLength(length, inStep, phases);
         if (outLength > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("output of " + outLength + " samples does not fit in an array;"
                     + " resample shorter pieces");
         }
-        float[] out = new float[(int) outLength];
+        return new float[(int) outLength];
+    }
+
+    /** Resamples; see the class comment. in: [length] -> [ceil(length * phases / inStep)]. */
+    @Override
+    public float[] apply(float[] in) {
+        float[] out = newOutput(in.length, inStep, phases);
         final int wholeStep = inStep / phases;
         final int fracStep = inStep % phases;
         long k = 0; // floor(n * inStep / phases)

@@ -65,11 +65,6 @@ final class ShardFileWriter implements AutoCloseable {
         writer.write(accepted);
     }
 
-    /** Bytes written so far (row groups flushed). */
-    long dataSize() {
-        return writer.getDataSize();
-    }
-
     @Override
     public void close() throws IOException {
         writer.close();

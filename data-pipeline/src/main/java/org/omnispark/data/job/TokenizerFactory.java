@@ -33,13 +33,8 @@ final class TokenizerFactory {
 
     /** Loads a tokenizer saved in a folder (units.txt, spm.model) on any Hadoop file system. */
     static Tokenizer load(String folder, Configuration conf) {
-        try {
-            Path local = localCopy(folder, conf, Tokenizer.UNITS_FILE, SentencePieceTokenizer.MODEL_FILE);
-            try {
-                return org.omnispark.data.text.Tokenizers.load(local);
-            } finally {
-                deleteIfCopy(local, folder);
-            }
+        try (LocalCopy local = LocalCopy.of(folder, conf, Tokenizer.UNITS_FILE, SentencePieceTokenizer.MODEL_FILE)) {
+            return org.omnispark.data.text.Tokenizers.load(local.dir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the tokenizer in " + folder + ": " + e.getMessage(), e);
         }
@@ -74,11 +69,8 @@ final class TokenizerFactory {
             }
             if (text.sentencepieceModel() != null) {
                 org.apache.hadoop.fs.Path model = new org.apache.hadoop.fs.Path(text.sentencepieceModel());
-                Path local = localCopy(model.getParent().toString(), conf, model.getName());
-                try {
-                    return SentencePieceTokenizer.load(local.resolve(model.getName()));
-                } finally {
-                    deleteIfCopy(local, model.getParent().toString());
+                try (LocalCopy local = LocalCopy.of(model.getParent().toString(), conf, model.getName())) {
+                    return SentencePieceTokenizer.load(local.dir().resolve(model.getName()));
                 }
             }
             List<String> sample = texts.zipWithIndex()
@@ -95,33 +87,41 @@ final class TokenizerFactory {
     }
 
     /**
-     * The folder itself when it is on the local file system, else a local temporary copy of the named files in it
-     * (those that exist): vocabularies and models may live on HDFS or S3A like everything else.
+     * A folder readable with java.nio: the folder itself when it is on the local file system, else a temporary local
+     * copy of the named files in it (those that exist), deleted on close. Vocabularies and models may live on HDFS or
+     * S3A like everything else.
+     *
+     * @param dir the local folder
+     * @param temporary whether {@code dir} is a copy to delete
      */
-    static Path localCopy(String folder, Configuration conf, String... names) throws IOException {
-        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(folder);
-        FileSystem fs = dir.getFileSystem(conf);
-        if (fs instanceof LocalFileSystem || "file".equals(fs.getScheme())) {
-            return Path.of(fs.makeQualified(dir).toUri());
-        }
-        Path local = Files.createTempDirectory("omnispark-copy");
-        for (String name : names) {
-            org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(dir, name);
-            if (fs.exists(f)) {
-                fs.copyToLocalFile(false, f, new org.apache.hadoop.fs.Path(local.resolve(name).toUri()), true);
+    record LocalCopy(Path dir, boolean temporary) implements AutoCloseable {
+        static LocalCopy of(String folder, Configuration conf, String... names) throws IOException {
+            org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(folder);
+            FileSystem fs = remote.getFileSystem(conf);
+            if (fs instanceof LocalFileSystem || "file".equals(fs.getScheme())) {
+                return new LocalCopy(Path.of(fs.makeQualified(remote).toUri()), false);
             }
+            Path local = Files.createTempDirectory("omnispark-copy");
+            for (String name : names) {
+                org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(remote, name);
+                if (fs.exists(f)) {
+                    fs.copyToLocalFile(false, f, new org.apache.hadoop.fs.Path(local.resolve(name).toUri()), true);
+                }
+            }
+            return new LocalCopy(local, true);
         }
-        return local;
-    }
 
-    private static void deleteIfCopy(Path local, String folder) throws IOException {
-        if (!local.toUri().toString().startsWith("file") || folder.contains("://") && !folder.startsWith("file:")) {
-            try (var files = Files.list(local)) {
+        @Override
+        public void close() throws IOException {
+            if (!temporary) {
+                return;
+            }
+            try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
                     Files.deleteIfExists(f);
                 }
             }
-            Files.deleteIfExists(local);
+            Files.deleteIfExists(dir);
         }
     }
 }

@@ -2,7 +2,6 @@ package org.omnispark.data.job;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -224,8 +223,8 @@ public final class UtteranceProcessor {
             try {
                 FileSystem fs = path.getFileSystem(recipe.hadoopConf().get());
                 long length = fs.getFileStatus(path).getLen();
-                if (e.isSegment()) {
-                    try (FSDataInputStream in = fs.open(path)) {
+                try (FSDataInputStream in = fs.open(path)) {
+                    if (e.isSegment()) {
                         byte[] head = new byte[(int) Math.min(length, HEAD_BYTES)];
                         in.readFully(0, head);
                         AudioDecoder.WavSegment segment = AudioDecoder.wavSegment(head, length, e.audioPath(),
@@ -236,13 +235,13 @@ public final class UtteranceProcessor {
                             return new AudioBytes(frames, segment);
                         }
                     }
-                }
-                if (length > MAX_FILE_BYTES) {
-                    throw new FileTooLarge(e.audioPath() + " is " + length + " bytes, over the " + MAX_FILE_BYTES
-                            + " a file may have; cut it into files (or list segments of it in a Kaldi data dir)");
-                }
-                try (InputStream in = fs.open(path)) {
-                    return new AudioBytes(in.readNBytes((int) length), null);
+                    if (length > MAX_FILE_BYTES) {
+                        throw new FileTooLarge(e.audioPath() + " is " + length + " bytes, over the " + MAX_FILE_BYTES
+                                + " a file may have; cut it into files (or list segments of it in a Kaldi data dir)");
+                    }
+                    byte[] whole = new byte[(int) length];
+                    in.readFully(0, whole);
+                    return new AudioBytes(whole, null);
                 }
             } catch (FileNotFoundException ex) {
                 throw ex;

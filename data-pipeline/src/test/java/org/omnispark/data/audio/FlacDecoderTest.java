@@ -34,7 +34,7 @@ class FlacDecoderTest {
     static void inputs() throws Exception {
         RequiredTools.require("flac", "sox", "espeak-ng");
         Path speech = dir.resolve("speech.wav");
-        run("espeak-ng", "-w", speech.toString(), "the quick brown fox jumps over the lazy dog");
+        RequiredTools.run("espeak-ng", "-w", speech.toString(), "the quick brown fox jumps over the lazy dog");
         INPUTS.add(speech);
         INPUTS.add(sox(speech, "noise.wav", "-r", "16000", "-b", "16", "synth", "0.7", "whitenoise"));
         INPUTS.add(sox(speech, "silence_then_speech.wav", "pad", "0.5", "0"));
@@ -58,9 +58,9 @@ class FlacDecoderTest {
                 List<String> cmd = new ArrayList<>(List.of("flac", "-s", "-f", "--channel-map=none"));
                 cmd.addAll(Arrays.asList(s));
                 cmd.addAll(List.of("-o", flac.toString(), wav.toString()));
-                run(cmd.toArray(String[]::new));
+                RequiredTools.run(cmd.toArray(String[]::new));
                 Path back = dir.resolve("back.wav");
-                run("flac", "-s", "-f", "-d", "-o", back.toString(), flac.toString());
+                RequiredTools.run("flac", "-s", "-f", "-d", "-o", back.toString(), flac.toString());
                 Audio want = AudioDecoder.decode(Files.readAllBytes(back), back.toString());
                 Audio got = AudioDecoder.decode(Files.readAllBytes(flac), flac.toString());
                 String what = flac.getFileName().toString();
@@ -75,7 +75,7 @@ class FlacDecoderTest {
     @Test
     void aSegmentDecodesOnlyAsFarAsItReaches() throws Exception {
         Path flac = dir.resolve("seg.flac");
-        run("flac", "-s", "-f", "-o", flac.toString(), INPUTS.get(0).toString());
+        RequiredTools.run("flac", "-s", "-f", "-o", flac.toString(), INPUTS.get(0).toString());
         byte[] bytes = Files.readAllBytes(flac);
         Audio whole = AudioDecoder.decode(bytes, "seg.flac");
         Audio seg = AudioDecoder.decode(bytes, "seg.flac", 0.5, 0.25);
@@ -87,7 +87,7 @@ class FlacDecoderTest {
     @Test
     void stopsAtTheLengthLimitWithoutDecodingTheRest() throws Exception {
         Path flac = dir.resolve("long.flac");
-        run("flac", "-s", "-f", "-o", flac.toString(), INPUTS.get(0).toString());
+        RequiredTools.run("flac", "-s", "-f", "-o", flac.toString(), INPUTS.get(0).toString());
         byte[] bytes = Files.readAllBytes(flac);
         double seconds = AudioDecoder.decode(bytes, "long.flac").durationSeconds();
         AudioFormatException e = assertThrows(AudioFormatException.class, () -> AudioDecoder.decode(bytes,
@@ -100,7 +100,7 @@ class FlacDecoderTest {
     @Test
     void aPassedDeadlineAbandonsTheDecode() throws Exception {
         Path flac = dir.resolve("deadline.flac");
-        run("flac", "-s", "-f", "-o", flac.toString(), INPUTS.get(0).toString());
+        RequiredTools.run("flac", "-s", "-f", "-o", flac.toString(), INPUTS.get(0).toString());
         byte[] bytes = Files.readAllBytes(flac);
         Deadline passed = Deadline.afterSeconds(0, "decoding deadline.flac");
         Thread.sleep(2);
@@ -112,7 +112,7 @@ class FlacDecoderTest {
     @Test
     void aSplicedStreamIsCorruptNotNoise() throws Exception {
         Path flac = dir.resolve("splice.flac");
-        run("flac", "-s", "-f", "-b", "1024", "-o", flac.toString(), INPUTS.get(0).toString());
+        RequiredTools.run("flac", "-s", "-f", "-b", "1024", "-o", flac.toString(), INPUTS.get(0).toString());
         byte[] a = Files.readAllBytes(flac);
         // the second half of the stream glued on twice: frame numbers jump back
         byte[] spliced = new byte[a.length + a.length / 2];
@@ -151,15 +151,7 @@ class FlacDecoderTest {
         cmd.addAll(Arrays.asList(args).subList(0, effects));
         cmd.add(out.toString());
         cmd.addAll(Arrays.asList(args).subList(effects, args.length));
-        run(cmd.toArray(String[]::new));
+        RequiredTools.run(cmd.toArray(String[]::new));
         return out;
-    }
-
-    private static void run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out);
-        }
     }
 }

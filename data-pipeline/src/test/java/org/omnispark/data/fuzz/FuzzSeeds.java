@@ -31,7 +31,7 @@ public final class FuzzSeeds {
         for (int s = 0; s < SENTENCES.size(); s++) {
             String text = SENTENCES.get(s);
             Path raw = dir.resolve("speech" + s + ".wav");
-            run("espeak-ng", "-w", raw.toString(), text);
+            RequiredTools.run("espeak-ng", "-w", raw.toString(), text);
             seeds.add(new Seed(raw, text));
             seeds.add(new Seed(sox(raw, dir.resolve("s" + s + "_16k.wav"), "-r", "16000"), text));
             seeds.add(new Seed(sox(raw, dir.resolve("s" + s + "_44k_stereo.wav"), "-r", "44100", "-c", "2"), text));
@@ -48,21 +48,13 @@ public final class FuzzSeeds {
         List<String> cmd = new ArrayList<>(List.of("sox", "-R", in.toString())); // -R: repeatable dither
         cmd.addAll(List.of(options));
         cmd.add(out.toString());
-        run(cmd.toArray(String[]::new));
+        RequiredTools.run(cmd.toArray(String[]::new));
         return out;
     }
 
     private static Path flac(Path in, Path out) throws IOException, InterruptedException {
-        run("flac", "-s", "-f", "-o", out.toString(), in.toString());
+        RequiredTools.run("flac", "-s", "-f", "-o", out.toString(), in.toString());
         return out;
-    }
-
-    private static void run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out);
-        }
     }
 
     /** The bytes of each seed. */

@@ -17,14 +17,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.omnispark.data.features.FbankOptions;
 import org.omnispark.data.ingest.JsonLinesManifest;
 import org.omnispark.data.ingest.ManifestEntry;
 import org.omnispark.data.ingest.ParsedLine;
 import org.omnispark.data.synth.CorpusSynthesizer;
-import org.omnispark.data.text.CharTokenizer;
-import org.omnispark.data.text.TextNormalizer;
-import org.omnispark.data.text.TextNormalizerOptions;
 
 /**
  * End-to-end benchmark of {@code prepare} (not a test). A one-hour espeak-ng corpus (format mix, 5% damaged files,
@@ -184,21 +180,15 @@ public final class PrepareBenchmark {
     /** The per-utterance work of the job on one thread, without Spark: the ceiling of the job's per-core rate. */
     private static void singleThreadReference(Path manifest) throws Exception {
         PrepareConfig config = TestCorpora.config(List.of(manifest.toString()), "filters.min_confidence=0");
-        TextNormalizer norm = new TextNormalizer(TextNormalizerOptions.fromMap(config.text().normalizer()));
         List<ManifestEntry> entries = new ArrayList<>();
         long line = 0;
-        java.util.Set<String> chars = new java.util.TreeSet<>();
         for (String l : Files.readAllLines(manifest)) {
             ParsedLine p = JsonLinesManifest.parse(l, manifest.toString(), line++);
             if (!p.isMalformed()) {
                 entries.add(p.entry());
-                norm.normalize(p.entry().text()).codePoints().forEach(c -> chars.add(new String(Character.toChars(c))));
             }
         }
-        Map<String, Object> fbank = new java.util.LinkedHashMap<>(config.fbank());
-        fbank.put("sample_frequency", 16000.0);
-        UtteranceProcessor.Recipe recipe = new UtteranceProcessor.Recipe(config, FbankOptions.fromMap(fbank), norm,
-                CharTokenizer.build(new ArrayList<>(chars), 1), new HadoopConf(new org.apache.hadoop.conf.Configuration()));
+        UtteranceProcessor.Recipe recipe = TestCorpora.recipe(config, entries);
         double best = 0;
         for (int rep = 0; rep < 3; rep++) {
             UtteranceProcessor processor = UtteranceProcessor.forPartition(recipe);

@@ -58,6 +58,23 @@ final class TestCorpora {
                 .withExtraManifests(manifests);
     }
 
+    /**
+     * The recipe the job would ship to executors for these entries, without Spark: the config's normalizer and
+     * fbank options (at 16 kHz) and a character vocabulary of the entries' normalized texts.
+     */
+    static UtteranceProcessor.Recipe recipe(PrepareConfig config, List<org.omnispark.data.ingest.ManifestEntry> entries) {
+        org.omnispark.data.text.TextNormalizer norm = new org.omnispark.data.text.TextNormalizer(
+                org.omnispark.data.text.TextNormalizerOptions.fromMap(config.text().normalizer()));
+        java.util.Set<String> chars = new java.util.TreeSet<>();
+        entries.forEach(e -> norm.normalize(e.text()).codePoints()
+                .forEach(c -> chars.add(new String(Character.toChars(c)))));
+        Map<String, Object> fbank = new LinkedHashMap<>(config.fbank());
+        fbank.put("sample_frequency", 16000.0);
+        return new UtteranceProcessor.Recipe(config, org.omnispark.data.features.FbankOptions.fromMap(fbank), norm,
+                org.omnispark.data.text.CharTokenizer.build(new java.util.ArrayList<>(chars), 1),
+                new HadoopConf(new org.apache.hadoop.conf.Configuration()));
+    }
+
     static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("conf/data/prepare.yaml"))) {

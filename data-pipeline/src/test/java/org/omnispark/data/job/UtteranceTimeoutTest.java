@@ -11,13 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
-import org.omnispark.data.features.FbankOptions;
 import org.omnispark.data.ingest.JsonLinesManifest;
 import org.omnispark.data.ingest.ManifestEntry;
 import org.omnispark.data.ingest.ParsedLine;
-import org.omnispark.data.text.CharTokenizer;
-import org.omnispark.data.text.TextNormalizer;
-import org.omnispark.data.text.TextNormalizerOptions;
 
 /**
  * The per-utterance time budget: with a budget no real file can meet, every utterance is a TIMEOUT reject whose
@@ -49,16 +45,8 @@ class UtteranceTimeoutTest {
     }
 
     private static Map<String, Row> process(List<ManifestEntry> entries, String... overrides) {
-        PrepareConfig config = TestCorpora.config(List.of(), overrides);
-        TextNormalizer norm = new TextNormalizer(TextNormalizerOptions.fromMap(config.text().normalizer()));
-        java.util.Set<String> chars = new java.util.TreeSet<>();
-        entries.forEach(e -> norm.normalize(e.text()).codePoints()
-                .forEach(c -> chars.add(new String(Character.toChars(c)))));
-        Map<String, Object> fbank = new LinkedHashMap<>(config.fbank());
-        fbank.put("sample_frequency", 16000.0);
-        UtteranceProcessor p = UtteranceProcessor.forPartition(new UtteranceProcessor.Recipe(config,
-                FbankOptions.fromMap(fbank), norm, CharTokenizer.build(new ArrayList<>(chars), 1),
-                new HadoopConf(new org.apache.hadoop.conf.Configuration())));
+        UtteranceProcessor p = UtteranceProcessor.forPartition(TestCorpora.recipe(TestCorpora.config(List.of(),
+                overrides), entries));
         Map<String, Row> out = new LinkedHashMap<>();
         for (ManifestEntry e : entries) {
             out.put(e.key(), p.process(e).get(0));

@@ -37,6 +37,15 @@ public final class RequiredTools {
         }
     }
 
+    /** Runs a command line to completion; throws IOException with its output when it exits non-zero. */
+    public static void run(String... cmd) throws java.io.IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new java.io.IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+
     /** Skips (or, when required, fails) the test unless {@code available}. */
     public static void check(boolean available, String message) {
         if (available) {
