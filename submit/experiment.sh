@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Issue 11's experiment (WeNet-style stages): dense vs Switch vs Omni-router over seeds and domains, and the U2++ MoE
+# comparison of parameters against decoding cost. Every stage can be re-run: finished runs are skipped, a killed
+# training resumes from its last checkpoint. Usage:
+#   submit/experiment.sh [--out DIR] [--utterances N] [--steps S] [--seeds "1 2 3"] [--models "..."] [--lanes L]
+#                        [--stage A] [--stop-stage B]
+# Stages:
+#   0  synth    a training corpus of N espeak-ng utterances (default 4000, about 3 h, 5% damaged, format mix), an
+#               in-domain held-out set (training voices), unseen espeak-ng voices, and from the in-domain set: flite,
+#               white noise at 10 and 0 dB SNR, fast (tempo 1.3), slow (0.75), reverberation (sox reverb)
+#   1  prepare  Parquet shards for all of them (conf/data/prepare.yaml; the evaluation sets reuse the vocabulary)
+#   2  train    every model x seed (train.seed = the seed: initialization, data order, dropout, chunk draws),
+#               L runs at once with 1 libtorch thread each, S steps, checkpoints every 100 steps
+#   3  eval     every run on every set: CTC greedy (+ attention rescoring for models with a decoder), full context
+#   4  rtf      decoding real-time factor per mode, one run at a time on an otherwise idle machine (first seed):
+#               CTC greedy, prefix beam, attention rescoring, chunk 16, streaming
+#   5  report   DIR/results.md and results.json (submit/experiment_report.py)
+# Models (conf/model/<name>.yaml): tiny_{dense,switch,omni} (U2++ Conformer, equal active parameters),
+# papertiny_{dense,switch,omni} (the Omni-router paper's shape: CTC Transformer, 8 experts), tinywide_dense (dense
+# with the tiny MoE models' total parameter count).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OMNI="$ROOT/submit/omnispark"
+out=runs/experiment
+utterances=4000
+steps=600
+seeds="1 2 3"
+models="tiny_dense tiny_switch tiny_omni papertiny_dense papertiny_switch papertiny_omni tinywide_dense"
+lanes=2
+stage=0
+stop_stage=5
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out=$2; shift 2;;
+    --utterances) utterances=$2; shift 2;;
+    --steps) steps=$2; shift 2;;
+    --seeds) seeds=$2; shift 2;;
+    --models) models=$2; shift 2;;
+    --lanes) lanes=$2; shift 2;;
+    --stage) stage=$2; shift 2;;
+    --stop-stage) stop_stage=$2; shift 2;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0;;
+    *) echo "experiment: unknown option $1 (see --help)" >&2; exit 2;;
+  esac
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+heldout=$(( utterances / 50 > 60 ? utterances / 50 : 60 ))
+sets=(indomain unseen_voices flite noise10db noise0db fast slow reverb)
+started=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - started )) s"; }
+# the recipe's parameters, kept beside the results (the report prints them)
+printf '{"utterances": %d, "heldout": %d, "steps": %d, "seeds": "%s", "models": "%s", "sets": "%s", "commit": "%s"}\n' \
+  "$utterances" "$heldout" "$steps" "$seeds" "$models" "${sets[*]}" "$(git -C "$ROOT" rev-parse --short HEAD)" \
+  > "$out/recipe.json"
+
+if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
+  echo "== stage 0: synth ($utterances training + ${#sets[@]} x $heldout evaluation utterances)  [$(elapsed)]"
+  "$OMNI" synth --out "$out/corpus/train" --utterances "$utterances" --seed 11 --damaged-audio 0.05
+  "$OMNI" synth --out "$out/corpus/indomain" --utterances "$heldout" --seed 7 --split train --corrupt-labels 0 \
+    --no-format-mix
+  "$OMNI" synth --out "$out/corpus/unseen_voices" --utterances "$heldout" --seed 2 --split heldout \
+    --corrupt-labels 0
+  /usr/bin/python3 "$ROOT/submit/ood_sets.py" "$out/corpus/indomain/manifest.jsonl" "$out/corpus" \
+    flite,noise10db,noise0db,fast,slow,reverb
+fi
+if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
+  echo "== stage 1: prepare  [$(elapsed)]"
+  "$OMNI" prepare --manifest "$out/corpus/train/manifest.jsonl" --out "$out/data/train" \
+    --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards=8 > "$out/prepare-train.log"
+  grep -A3 "input rows" "$out/prepare-train.log" | head -4
+  for s in "${sets[@]}"; do
+    "$OMNI" prepare --manifest "$out/corpus/$s/manifest.jsonl" --out "$out/data/$s" \
+      --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards=1 filters.min_confidence=0 \
+      text.vocabulary_from="$out/data/train" > "$out/prepare-$s.log"
+    echo "   $s: $(grep -m1 'accepted' "$out/prepare-$s.log" | tr -s ' ')"
+  done
+fi
+
+# one training run: exp/<model>_s<seed>; .done marks a finished run, a killed one resumes from its checkpoint
+train_one() {
+  local model=${1%%:*} seed=${1##*:} dir="$out/exp/${1%%:*}_s${1##*:}"
+  [ -f "$dir/.done" ] && return 0
+  echo "   train $model seed $seed  [$(elapsed)]"
+  OMP_NUM_THREADS=1 OMNISPARK_JAVA_OPTS=-Xmx3g "$OMNI" train --data "$out/data/train" --out "$dir" \
+    --conf "$ROOT/conf/train/tiny.yaml" --model "$ROOT/conf/model/$model.yaml" \
+    train.seed="$seed" train.max_steps="$steps" train.max_epochs=1000 train.valid_interval=0 \
+    train.log_interval=20 train.checkpoint.interval=100 > "$dir.train.log" 2>&1 \
+    || { echo "   train $model seed $seed FAILED: see $dir.train.log" >&2; return 1; }
+  touch "$dir/.done"
+}
+eval_one() {
+  local run=$1 dir="$out/exp/$1" modes=ctc_greedy data=()
+  [ -f "$dir/.done" ] || return 0
+  [ -f "$dir/eval/.done" ] && return 0
+  grep -q "num_blocks: 0" "$ROOT/conf/model/${run%_s*}.yaml" || modes=ctc_greedy,attention_rescoring
+  for s in "${sets[@]}"; do data+=(--data "$out/data/$s"); done
+  OMP_NUM_THREADS=1 OMNISPARK_JAVA_OPTS=-Xmx3g "$OMNI" eval --model "$dir" "${data[@]}" --out "$dir/eval" \
+    --mode "$modes" > "$dir.eval.log" 2>&1 || { echo "   eval $run FAILED: see $dir.eval.log" >&2; return 1; }
+  touch "$dir/eval/.done"
+}
+export -f train_one eval_one elapsed
+export out steps ROOT OMNI started
+export sets_list="${sets[*]}"
+
+if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
+  echo "== stage 2: train ($models) x seeds ($seeds), $steps steps, $lanes at once  [$(elapsed)]"
+  mkdir -p "$out/exp"
+  # seed-major order: if the budget runs out, the finished seeds are complete comparisons
+  for seed in $seeds; do for m in $models; do echo "$m:$seed"; done; done \
+    | xargs -P "$lanes" -I{} bash -c 'train_one {}'
+fi
+if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
+  echo "== stage 3: eval every run on ${sets[*]}  [$(elapsed)]"
+  for seed in $seeds; do for m in $models; do echo "${m}_s$seed"; done; done \
+    | xargs -P "$lanes" -I{} bash -c 'sets=($sets_list); eval_one {}'
+fi
+if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
+  seed=${seeds%% *}
+  echo "== stage 4: decoding RTF per mode, one at a time (seed $seed, in-domain set)  [$(elapsed)]"
+  for m in $models; do
+    dir="$out/exp/${m}_s$seed"
+    [ -f "$dir/.done" ] || continue
+    if grep -q "num_blocks: 0" "$ROOT/conf/model/$m.yaml"; then
+      modes=ctc_greedy,ctc_prefix_beam_search; chunk=()
+    else
+      modes=ctc_greedy,ctc_prefix_beam_search,attention_rescoring; chunk=(--decoding-chunk-size 16)
+    fi
+    "$OMNI" eval --model "$dir" --data "$out/data/indomain" --out "$dir/rtf/full" --mode "$modes" \
+      > "$dir.rtf.log" 2>&1
+    if [ ${#chunk[@]} -gt 0 ]; then
+      "$OMNI" eval --model "$dir" --data "$out/data/indomain" --out "$dir/rtf/chunk16" \
+        --mode ctc_greedy,attention_rescoring,streaming "${chunk[@]}" >> "$dir.rtf.log" 2>&1
+    fi
+    echo "   $m: $(grep -E '^(ctc|attention|streaming)' "$dir.rtf.log" | awk '{printf "%s ", $NF}')"
+  done
+fi
+if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
+  echo "== stage 5: report  [$(elapsed)]"
+  /usr/bin/python3 "$ROOT/submit/experiment_report.py" "$out"
+fi
+echo "== done in $(elapsed): $out/results.md"
