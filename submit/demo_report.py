@@ -105,9 +105,10 @@ def main(out):
     svg = loss_svg(out, curves)
     lines += ["", "Training loss: ![loss](plots/loss.svg)", "",
               "Routing on the in-domain set (Switch left, Omni-router right): expert usage per layer, agreement of "
-              "consecutive layers' choices, and the label-free normalized mutual information between layers.", "",
+              "layers' choices (raw, and after the best expert matching per layer pair), and the label-free normalized mutual "
+              "information between layers.", "",
               "| | Switch | Omni-router |", "|---|---|---|"]
-    for plot in ["usage.png", "agreement.png", "nmi.png"]:
+    for plot in ["usage.png", "agreement.png", "matched_agreement.png", "nmi.png"]:
         row = "| %s |" % plot[:-4]
         for m in ["switch", "omni"]:
             src = os.path.join(out, "exp", "tiny_" + m, "eval", "indomain", plot)

@@ -17,6 +17,8 @@ package org.omnispark.trainer.analysis;
  *       / (H(X) + H(Y))}, in [0, 1]; 1 when one layer's choice determines the other's one-to-one, 0 when they are
  *       independent. When both layers always pick one expert (H(X) = H(Y) = 0) the two partitions are identical and
  *       NMI is 1; with no tokens it is 0.
+ *   <li>matched agreement: the agreement after the best one-to-one relabeling of one layer's experts
+ *       ({@link ExpertMatching}); label-free, so it compares Switch (a router per layer) with the Omni-router.
  *   <li>coefficient of variation of the load {@code CV = std / mean} of the per-expert counts (population standard
  *       deviation over the E experts; 0 for a perfectly balanced layer and for a layer without tokens).
  * </ul>
@@ -158,7 +160,7 @@ public final class RoutingMeasures {
         return out;
     }
 
-    private static long sum(long[] values) {
+    static long sum(long[] values) {
         long s = 0;
         for (long v : values) {
             s += v;

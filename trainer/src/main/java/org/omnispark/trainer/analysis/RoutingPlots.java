@@ -15,6 +15,8 @@ public final class RoutingPlots {
      * <ul>
      *   <li>{@code usage.png}: layers x experts, usage fractions over all k choices, scale 0 .. the largest fraction;
      *   <li>{@code agreement.png}: layers x layers, fraction of tokens with the same top-1 expert, scale 0 .. 1;
+     *   <li>{@code matched_agreement.png}: layers x layers, agreement after the best one-to-one expert relabeling
+     *       (label-free), scale 0 .. 1;
      *   <li>{@code nmi.png}: layers x layers, normalized mutual information of the top-1 choices, scale 0 .. 1;
      *   <li>{@code cond_L{i}_L{j}.png} for each adjacent pair j = i + 1: P(expert in layer j | expert in layer i),
      *       rows = expert in layer i, scale 0 .. 1 (an all-zero row: layer i never chose that expert).
@@ -37,6 +39,8 @@ public final class RoutingPlots {
                 0, maxUsage > 0 ? maxUsage : 1));
         written.add(write(dir.resolve("agreement.png"), report.agreement(), "Top-1 agreement" + tokens, "layer i",
                 "layer j", 0, 1));
+        written.add(write(dir.resolve("matched_agreement.png"), report.matchedAgreement(),
+                "Top-1 agreement after the best expert matching" + tokens, "layer i", "layer j", 0, 1));
         written.add(write(dir.resolve("nmi.png"), report.nmi(), "Normalized mutual information" + tokens, "layer i",
                 "layer j", 0, 1));
         for (int i = 0; i + 1 < report.layers(); i++) {

@@ -17,7 +17,7 @@ import java.nio.file.Path;
  *
  * <p>JSON ({@link #toJson()}, snake_case keys): {@code layers, experts, tokens, usage [L][E] (fractions over all k
  * choices), usage_counts [L][E], top1_counts [L][E], conditional [L][L][E][E] (conditional[i][j][a][b] = P(top-1
- * expert b in layer j | top-1 expert a in layer i)), agreement [L][L], nmi [L][L], entropy [L] (nats), max_entropy (ln
+ * expert b in layer j | top-1 expert a in layer i)), agreement [L][L], matched_agreement [L][L], nmi [L][L], entropy [L] (nats), max_entropy (ln
  * E), cv [L], notes} where {@code notes} explains each field in words.
  *
  * @param layers L, the number of MoE layers
@@ -29,6 +29,8 @@ import java.nio.file.Path;
  * @param conditional {@code [L][L][E][E]} row-normalized top-1 co-occurrence; a row whose expert got no top-1 token
  *     is all zero
  * @param agreement {@code [L][L]} fraction of tokens with the same top-1 expert index in both layers
+ * @param matchedAgreement {@code [L][L]} agreement after the best one-to-one relabeling of layer j's experts
+ *     ({@link ExpertMatching}): label-free, comparable between Switch and Omni-router models
  * @param nmi {@code [L][L]} normalized mutual information of the top-1 choices of two layers
  * @param entropy {@code [L]} entropy of the usage fractions, nats
  * @param cv {@code [L]} coefficient of variation (std / mean) of the usage counts over experts
@@ -42,6 +44,7 @@ public record RoutingReport(
         long[][] top1Counts,
         double[][][][] conditional,
         double[][] agreement,
+        double[][] matchedAgreement,
         double[][] nmi,
         double[] entropy,
         double[] cv) {
@@ -60,6 +63,7 @@ public record RoutingReport(
         checkShape("conditional", conditional.length, conditional[0].length, layers, layers);
         checkShape("conditional[0][0]", conditional[0][0].length, conditional[0][0][0].length, experts, experts);
         checkShape("agreement", agreement.length, agreement[0].length, layers, layers);
+        checkShape("matched_agreement", matchedAgreement.length, matchedAgreement[0].length, layers, layers);
         checkShape("nmi", nmi.length, nmi[0].length, layers, layers);
         checkShape("entropy", entropy.length, 1, layers, 1);
         checkShape("cv", cv.length, 1, layers, 1);
@@ -92,6 +96,7 @@ public record RoutingReport(
         root.set("top1_counts", MAPPER.valueToTree(top1Counts));
         root.set("conditional", MAPPER.valueToTree(conditional));
         root.set("agreement", MAPPER.valueToTree(agreement));
+        root.set("matched_agreement", MAPPER.valueToTree(matchedAgreement));
         root.set("nmi", MAPPER.valueToTree(nmi));
         root.set("entropy", MAPPER.valueToTree(entropy));
         root.put("max_entropy", Math.log(experts));
@@ -103,6 +108,8 @@ public record RoutingReport(
                 + " a row whose expert a received no top-1 token in layer i is all zero (see top1_counts)");
         notes.put("agreement", "agreement[i][j] = fraction of tokens whose top-1 expert index is the same in layers i"
                 + " and j (meaningful for the Omni-router, whose layers share the gate and hence expert indexing)");
+        notes.put("matched_agreement", "matched_agreement[i][j] = agreement after relabeling layer j's experts by the"
+                + " one-to-one pairing that maximizes it (Hungarian algorithm): label-free, so Switch and Omni compare");
         notes.put("nmi", "nmi[i][j] = 2 I(X_i; X_j) / (H(X_i) + H(X_j)) of the top-1 choices; 1 when both layers are"
                 + " constant, 0 without tokens");
         notes.put("entropy", "entropy of usage[l] in nats; max_entropy = ln(experts) for uniform usage");
@@ -139,15 +146,20 @@ public record RoutingReport(
     public static RoutingReport fromJson(String json) {
         try {
             JsonNode n = MAPPER.readTree(json);
+            long[][] top1 = MAPPER.treeToValue(field(n, "top1_counts"), long[][].class);
+            double[][][][] conditional = MAPPER.treeToValue(field(n, "conditional"), double[][][][].class);
+            JsonNode matched = n.get("matched_agreement");
             return new RoutingReport(
                     field(n, "layers").asInt(),
                     field(n, "experts").asInt(),
                     field(n, "tokens").asLong(),
                     MAPPER.treeToValue(field(n, "usage_counts"), long[][].class),
                     MAPPER.treeToValue(field(n, "usage"), double[][].class),
-                    MAPPER.treeToValue(field(n, "top1_counts"), long[][].class),
-                    MAPPER.treeToValue(field(n, "conditional"), double[][][][].class),
+                    top1,
+                    conditional,
                     MAPPER.treeToValue(field(n, "agreement"), double[][].class),
+                    matched != null ? MAPPER.treeToValue(matched, double[][].class)
+                            : matchedFromConditional(top1, conditional),
                     MAPPER.treeToValue(field(n, "nmi"), double[][].class),
                     MAPPER.treeToValue(field(n, "entropy"), double[].class),
                     MAPPER.treeToValue(field(n, "cv"), double[].class));
@@ -155,6 +167,25 @@ public record RoutingReport(
             throw new IllegalArgumentException("not a routing report written by RoutingReport.toJson(): "
                     + e.getMessage(), e);
         }
+    }
+
+    /** For reports written before matched_agreement existed: joint counts = conditional x top-1 counts. */
+    private static double[][] matchedFromConditional(long[][] top1, double[][][][] conditional) {
+        int layers = top1.length;
+        double[][] out = new double[layers][layers];
+        for (int i = 0; i < layers; i++) {
+            for (int j = 0; j < layers; j++) {
+                int experts = top1[i].length;
+                long[][] joint = new long[experts][experts];
+                for (int a = 0; a < experts; a++) {
+                    for (int b = 0; b < experts; b++) {
+                        joint[a][b] = Math.round(conditional[i][j][a][b] * top1[i][a]);
+                    }
+                }
+                out[i][j] = ExpertMatching.matchedAgreement(joint);
+            }
+        }
+        return out;
     }
 
     private static JsonNode field(JsonNode root, String name) {

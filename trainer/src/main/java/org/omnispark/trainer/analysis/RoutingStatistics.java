@@ -193,7 +193,7 @@ public final class RoutingStatistics {
         return copy;
     }
 
-    /** @return the derived numbers (fractions, conditionals, agreement, NMI, entropy, CV) of the counts so far */
+    /** @return the derived numbers (fractions, conditionals, agreement raw and matched, NMI, entropy, CV) of the counts so far */
     public RoutingReport report() {
         double[][] usageFraction = new double[numLayers][];
         double[] entropy = new double[numLayers];
@@ -208,15 +208,17 @@ public final class RoutingStatistics {
         double[][][][] conditional = new double[numLayers][numLayers][][];
         double[][] agreement = new double[numLayers][numLayers];
         double[][] nmi = new double[numLayers][numLayers];
+        double[][] matched = new double[numLayers][numLayers];
         for (int i = 0; i < numLayers; i++) {
             for (int j = 0; j < numLayers; j++) {
                 conditional[i][j] = RoutingMeasures.rowNormalize(cooccurrence[i][j]);
                 agreement[i][j] = RoutingMeasures.agreement(cooccurrence[i][j]);
                 nmi[i][j] = RoutingMeasures.normalizedMutualInformation(cooccurrence[i][j]);
+                matched[i][j] = ExpertMatching.matchedAgreement(cooccurrence[i][j]);
             }
         }
         return new RoutingReport(numLayers, numExperts, numTokens, usageCounts(), usageFraction, top1, conditional,
-                agreement, nmi, entropy, cv);
+                agreement, matched, nmi, entropy, cv);
     }
 
     /** Builder of {@link RoutingStatistics}. */

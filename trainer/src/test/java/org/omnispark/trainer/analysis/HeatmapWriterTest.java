@@ -102,7 +102,8 @@ class HeatmapWriterTest {
         Path out = dir.resolve("plots");
         List<Path> files = RoutingPlots.writeAll(report, out);
         List<String> names = files.stream().map(p -> p.getFileName().toString()).toList();
-        assertEquals(List.of("usage.png", "agreement.png", "nmi.png", "cond_L0_L1.png", "cond_L1_L2.png"), names);
+        assertEquals(List.of("usage.png", "agreement.png", "matched_agreement.png", "nmi.png", "cond_L0_L1.png",
+                "cond_L1_L2.png"), names);
         for (Path f : files) {
             BufferedImage image = read(f);
             HeatmapLayout layout = HeatmapLayout.of(3, 3);

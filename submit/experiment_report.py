@@ -1,0 +1,290 @@
+#!/usr/bin/python3
+"""Issue 11's tables, regenerated from the runs' report.json, trn and routing.json files (submit/experiment.sh).
+
+Usage: /usr/bin/python3 submit/experiment_report.py OUT [--bootstrap N]
+Reads OUT/recipe.json and OUT/exp/<model>_s<seed>/{eval/<set>/report.json, eval/<set>/<mode>/{hyp,ref}.trn,
+eval/indomain/routing.json, rtf/*/report.json}; writes OUT/results.md, OUT/results.json and OUT/plots/.
+
+Per model and set: mean and sample standard deviation over seeds of WER and CER (the model's primary mode:
+attention rescoring when it has a decoder, else CTC greedy; full context); the average over the out-of-domain sets;
+the relative change vs dense and vs Switch of the same family; a paired bootstrap over utterances (the same
+resampled utterances for both models, error counts summed over the seeds) giving a 95% interval of the difference and
+the share of resamples in which its sign flips. Routing: raw top-1 agreement, agreement after the best expert
+matching (label-free), NMI (adjacent layer pairs and all pairs) and usage entropy / ln E. Decoding RTF per mode.
+"""
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+
+FAMILIES = [("tiny", ["tiny_dense", "tiny_switch", "tiny_omni", "tinywide_dense"]),
+            ("papertiny", ["papertiny_dense", "papertiny_switch", "papertiny_omni"])]
+IN_DOMAIN = "indomain"
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def read_trn(path):
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"^(.*)\(([^()]*)\)\s*$", line.rstrip("\n"))
+            if m:
+                out[m.group(2)] = m.group(1).strip()
+    return out
+
+
+def edit_errors(ref, hyp):
+    """sclite's alignment weights (substitution 4, insertion and deletion 3); returns the errors on that path."""
+    n, m = len(ref), len(hyp)
+    cost = [[(0, 0)] * (m + 1) for _ in range(n + 1)]  # (weighted cost, errors)
+    for i in range(1, n + 1):
+        cost[i][0] = (3 * i, i)
+    for j in range(1, m + 1):
+        cost[0][j] = (3 * j, j)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            same = ref[i - 1] == hyp[j - 1]
+            d = cost[i - 1][j - 1]
+            cost[i][j] = min((d[0] + (0 if same else 4), d[1] + (0 if same else 1)),
+                             (cost[i - 1][j][0] + 3, cost[i - 1][j][1] + 1),
+                             (cost[i][j - 1][0] + 3, cost[i][j - 1][1] + 1))
+    return cost[n][m][1]
+
+
+def utterance_errors(mode_dir):
+    """{utterance: (word errors, words, char errors, chars)} of one decoding mode's trn files."""
+    refs, hyps = read_trn(os.path.join(mode_dir, "ref.trn")), read_trn(os.path.join(mode_dir, "hyp.trn"))
+    out = {}
+    for key, ref in refs.items():
+        hyp = hyps.get(key, "")
+        rw, hw = ref.split(), hyp.split()
+        rc, hc = [c for c in ref if not c.isspace()], [c for c in hyp if not c.isspace()]
+        out[key] = (edit_errors(rw, hw), len(rw), edit_errors(rc, hc), len(rc))
+    return out
+
+
+def mean_std(values):
+    if not values:
+        return None, None
+    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def fmt(ms, scale=100, digits=1):
+    m, s = ms
+    return "-" if m is None else "%.*f ± %.*f" % (digits, m * scale, digits, s * scale)
+
+
+def primary_mode(report):
+    return "attention_rescoring" if "attention_rescoring" in report["modes"] else "ctc_greedy"
+
+
+def bootstrap(a, b, keys, resamples, seed=1):
+    """a, b: {(set, utt): [err, n, cerr, cn]} summed over seeds; returns per metric (diff, lo, hi, flip share)."""
+    rng = random.Random(seed)
+    out = {}
+    for metric, (e, n) in (("wer", (0, 1)), ("cer", (2, 3))):
+        def diff(sample):
+            ea = sum(a[k][e] for k in sample)
+            eb = sum(b[k][e] for k in sample)
+            words = sum(a[k][n] for k in sample)
+            return (ea - eb) / words if words else 0.0
+        observed = diff(keys)
+        diffs = sorted(diff([keys[rng.randrange(len(keys))] for _ in keys]) for _ in range(resamples))
+        lo, hi = diffs[int(0.025 * resamples)], diffs[int(0.975 * resamples) - 1]
+        flips = sum(1 for d in diffs if (d > 0) != (observed > 0) or d == 0) / resamples
+        out[metric] = {"difference": observed, "ci95": [lo, hi], "sign_flip_share": flips,
+                       "significant": not (lo <= 0 <= hi)}
+    return out
+
+
+def main(out, resamples):
+    recipe = load(os.path.join(out, "recipe.json"))
+    sets = recipe["sets"].split()
+    ood = [s for s in sets if s != IN_DOMAIN]
+    seeds = recipe["seeds"].split()
+    runs = {}  # model -> seed -> set -> (primary mode result, utterance errors)
+    for _, models in FAMILIES:
+        for model in models:
+            for seed in seeds:
+                run = os.path.join(out, "exp", "%s_s%s" % (model, seed))
+                for s in sets:
+                    rep_path = os.path.join(run, "eval", s, "report.json")
+                    if not os.path.exists(rep_path):
+                        continue
+                    rep = load(rep_path)
+                    mode = primary_mode(rep)
+                    utt = utterance_errors(os.path.join(run, "eval", s, mode))
+                    words = sum(u[1] for u in utt.values())
+                    werrs = sum(u[0] for u in utt.values())
+                    if words != rep["modes"][mode]["words"]["reference"] or \
+                            werrs != rep["modes"][mode]["words"]["errors"]:
+                        print("note: %s %s: recomputed %d/%d word errors, report says %d/%d" % (
+                            run, s, werrs, words, rep["modes"][mode]["words"]["errors"],
+                            rep["modes"][mode]["words"]["reference"]), file=sys.stderr)
+                    runs.setdefault(model, {}).setdefault(seed, {})[s] = (rep["modes"][mode], mode, utt)
+    results = {"recipe": recipe, "models": {}, "comparisons": [], "routing": {}, "rtf": {}}
+    lines = ["# Issue 11: dense vs Switch vs Omni-router over seeds and domains", "",
+             "Recipe: `submit/experiment.sh` at commit %s: %d training utterances, %d per evaluation set, %d steps, "
+             "seeds %s. Regenerate with `/usr/bin/python3 submit/experiment_report.py OUT`." % (
+                 recipe["commit"], recipe["utterances"], recipe["heldout"], recipe["steps"], recipe["seeds"]), ""]
+    for family, models in FAMILIES:
+        present = [m for m in models if m in runs]
+        if not present:
+            continue
+        lines += ["## %s: WER %% (mean ± std over seeds), primary mode, full context" % family, "",
+                  "| model | seeds | mode | " + " | ".join(sets) + " | OOD average | vs dense | vs switch |",
+                  "|---" * (len(sets) + 6) + "|"]
+        ood_means = {}
+        for model in present:
+            per_seed = runs[model]
+            complete = [sd for sd in per_seed if all(s in per_seed[sd] for s in sets)]
+            row = {"seeds": complete, "sets": {}}
+            for s in sets:
+                row["sets"][s] = {"wer": mean_std([per_seed[sd][s][0]["wer"] for sd in complete]),
+                                  "cer": mean_std([per_seed[sd][s][0]["cer"] for sd in complete])}
+            for metric in ("wer", "cer"):
+                row["ood_" + metric] = mean_std([statistics.mean(per_seed[sd][s][0][metric] for s in ood)
+                                                 for sd in complete])
+            ood_means[model] = row
+            results["models"][model] = row
+        for metric in ("wer", "cer"):
+            if metric == "cer":
+                lines += ["", "CER %:", "", "| model | seeds | mode | " + " | ".join(sets)
+                          + " | OOD average | vs dense | vs switch |", "|---" * (len(sets) + 6) + "|"]
+            dense = ood_means.get(family + "_dense", {}).get("ood_" + metric, (None, None))[0]
+            switch = ood_means.get(family + "_switch", {}).get("ood_" + metric, (None, None))[0]
+            for model in present:
+                row = ood_means[model]
+                mode = next(iter(runs[model][row["seeds"][0]].values()))[1] if row["seeds"] else "-"
+                m = row["ood_" + metric][0]
+
+                def rel(ref, applies):
+                    return "%+.1f%%" % (100 * (m - ref) / ref) if applies and ref and m is not None else "-"
+                lines.append("| %s | %d | %s | %s | %s | %s | %s |" % (
+                    model, len(row["seeds"]), mode, " | ".join(fmt(row["sets"][s][metric]) for s in sets),
+                    fmt(row["ood_" + metric]), rel(dense, model != family + "_dense"),
+                    rel(switch, model == family + "_omni")))
+        # paired bootstrap over OOD utterances, errors summed over the seeds both models finished
+        pairs = [(a, b) for a, b in ((family + "_switch", family + "_dense"), (family + "_omni", family + "_dense"),
+                                     (family + "_omni", family + "_switch"), ("tiny_switch", "tinywide_dense"),
+                                     ("tiny_omni", "tinywide_dense")) if a in present and b in present]
+        if pairs:
+            lines += ["", "Paired bootstrap (%d resamples of the out-of-domain utterances, errors summed over the "
+                      "seeds both models finished; difference = A - B in points, negative = A better):" % resamples,
+                      "", "| A | B | seeds | WER diff | 95% interval | sign flips | CER diff | 95% interval | "
+                      "sign flips | larger than the noise? |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for a, b in pairs:
+            common = [sd for sd in seeds if sd in runs[a] and sd in runs[b]
+                      and all(s in runs[a][sd] and s in runs[b][sd] for s in ood)]
+            if not common:
+                continue
+            summed = {}
+            for model, target in ((a, "a"), (b, "b")):
+                acc = {}
+                for sd in common:
+                    for s in ood:
+                        for k, v in runs[model][sd][s][2].items():
+                            cur = acc.setdefault((s, k), [0, 0, 0, 0])
+                            for i in range(4):
+                                cur[i] += v[i]
+                summed[target] = acc
+            keys = sorted(set(summed["a"]) & set(summed["b"]))
+            res = bootstrap(summed["a"], summed["b"], keys, resamples)
+            res.update({"a": a, "b": b, "seeds": common, "utterances": len(keys)})
+            results["comparisons"].append(res)
+            w, c = res["wer"], res["cer"]
+            verdict = ", ".join(x for x, r in (("WER", w), ("CER", c)) if r["significant"]) or "no"
+            lines.append("| %s | %s | %d | %+.2f | [%+.2f, %+.2f] | %.3f | %+.2f | [%+.2f, %+.2f] | %.3f | %s |" % (
+                a, b, len(common), 100 * w["difference"], 100 * w["ci95"][0], 100 * w["ci95"][1],
+                w["sign_flip_share"], 100 * c["difference"], 100 * c["ci95"][0], 100 * c["ci95"][1],
+                c["sign_flip_share"], verdict))
+        lines.append("")
+    # routing, label-free next to raw
+    lines += ["## Routing on the in-domain set (mean ± std over seeds)", "",
+              "Adjacent = MoE layer pairs (l, l+1); all = every pair i < j. Matched agreement relabels one layer's "
+              "experts by the one-to-one pairing that maximizes agreement (Hungarian algorithm), so it compares Switch "
+              "(a router per layer, arbitrary labels) with the Omni-router (one router, shared labels).", "",
+              "| model | raw agreement adjacent | matched agreement adjacent | NMI adjacent | raw agreement all | "
+              "matched agreement all | NMI all | usage entropy / ln E |", "|---|---|---|---|---|---|---|---|"]
+    plots = os.path.join(out, "plots")
+    os.makedirs(plots, exist_ok=True)
+    for family, models in FAMILIES:
+        for model in models:
+            stats = {k: [] for k in ("raw_adj", "match_adj", "nmi_adj", "raw_all", "match_all", "nmi_all", "ent")}
+            for sd in seeds:
+                path = os.path.join(out, "exp", "%s_s%s" % (model, sd), "eval", IN_DOMAIN, "routing.json")
+                if not os.path.exists(path):
+                    continue
+                r = load(path)
+                L = r["layers"]
+                adj = [(i, i + 1) for i in range(L - 1)]
+                allp = [(i, j) for i in range(L) for j in range(i + 1, L)]
+                for name, key in (("raw", "agreement"), ("match", "matched_agreement"), ("nmi", "nmi")):
+                    if key not in r:  # routing.json written before matched_agreement existed (eval writes it now)
+                        continue
+                    stats[name + "_adj"].append(statistics.mean(r[key][i][j] for i, j in adj))
+                    stats[name + "_all"].append(statistics.mean(r[key][i][j] for i, j in allp))
+                stats["ent"].append(statistics.mean(r["entropy"]) / r["max_entropy"])
+                if sd == seeds[0]:
+                    for plot in ("agreement", "matched_agreement", "nmi", "usage"):
+                        src = os.path.join(os.path.dirname(path), plot + ".png")
+                        if os.path.exists(src):
+                            shutil.copyfile(src, os.path.join(plots, "%s_%s.png" % (model, plot)))
+            if not stats["raw_adj"]:
+                continue
+            results["routing"][model] = {k: mean_std(v) for k, v in stats.items()}
+            lines.append("| %s (%d seeds) | %s |" % (model, len(stats["raw_adj"]), " | ".join(
+                fmt(mean_std(stats[k]), 1, 3) for k in
+                ("raw_adj", "match_adj", "nmi_adj", "raw_all", "match_all", "nmi_all", "ent"))))
+    lines += ["", "Plots of the first seed, Switch left, Omni-router right:", "", "| | Switch | Omni-router |",
+              "|---|---|---|"]
+    for family, _ in FAMILIES:
+        for plot in ("agreement", "matched_agreement", "nmi", "usage"):
+            cells = []
+            for kind in ("switch", "omni"):
+                name = "%s_%s_%s.png" % (family, kind, plot)
+                cells.append("![%s](plots/%s)" % (name, name) if os.path.exists(os.path.join(plots, name)) else "-")
+            lines.append("| %s %s | %s |" % (family, plot, " | ".join(cells)))
+    # decoding cost
+    lines += ["", "## Decoding real-time factor per mode (first seed, in-domain set, one decode at a time)", "",
+              "| model | mode | context | RTF | x dense | CER % | WER % |", "|---|---|---|---|---|---|---|"]
+    seed = seeds[0]
+    for family, models in FAMILIES:
+        dense_rtf = {}
+        for model in models:
+            for ctx in ("full", "chunk16"):
+                path = os.path.join(out, "exp", "%s_s%s" % (model, seed), "rtf", ctx, "report.json")
+                if not os.path.exists(path):
+                    continue
+                for mode, r in load(path)["modes"].items():
+                    results["rtf"].setdefault(model, {})["%s/%s" % (ctx, mode)] = r["rtf"]
+                    if model == family + "_dense":
+                        dense_rtf[(ctx, mode)] = r["rtf"]
+                    ratio = r["rtf"] / dense_rtf[(ctx, mode)] if (ctx, mode) in dense_rtf else None
+                    lines.append("| %s | %s | %s | %.4f | %s | %.1f | %.1f |" % (
+                        model, mode, r["context"], r["rtf"], "-" if ratio is None else "%.2f" % ratio,
+                        100 * r["cer"], 100 * r["wer"]))
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    n = 2000
+    if "--bootstrap" in args:
+        i = args.index("--bootstrap")
+        n = int(args[i + 1])
+        del args[i:i + 2]
+    if len(args) != 1:
+        raise SystemExit(__doc__)
+    main(args[0], n)
