@@ -49,6 +49,8 @@ public final class PrepareCommand implements OmniSparkCommand {
                 + (overrides.isEmpty() ? "" : " + " + String.join(" ", overrides)) + "):\n"
                 + config.describe().replaceAll("(?m)^", "  "));
         try (SparkSession spark = SparkSessions.getOrCreate("omnispark-prepare", master)) {
+            System.out.println("spark: master " + spark.sparkContext().master() + ", default parallelism "
+                    + spark.sparkContext().defaultParallelism());
             PrepareReport report = PrepareJob.builder().setSpark(spark).setConfig(config).setOutput(out)
                     .optOverwrite(overwrite).build().run();
             System.out.print(report.summary());

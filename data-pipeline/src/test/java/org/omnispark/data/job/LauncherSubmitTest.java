@@ -96,4 +96,89 @@ class LauncherSubmitTest {
         assertFalse(standalone.out().contains("spark.executor.instances"), "standalone sizes by cores: "
                 + standalone.out());
     }
+
+    private String cluster(String name, String text) throws Exception {
+        Path file = tmp.resolve(name);
+        Files.writeString(file, text);
+        return file.toString();
+    }
+
+    private static String shipped(String name) {
+        return TestCorpora.repoRoot().resolve("conf/cluster/" + name).toString();
+    }
+
+    @Test
+    void aClusterFileGivesTheMasterAndItsPropertiesReachSparkSubmit() throws Exception {
+        Result r = launch(Map.of(), "--cluster", shipped("yarn.conf"), "train", "--ranks", "4", "--data", "d",
+                "--out", "o");
+        assertEquals(0, r.code(), r.out());
+        String out = r.out();
+        assertTrue(out.contains("--master yarn"), "spark.master of the file: " + out);
+        assertTrue(out.contains("--conf spark.submit.deployMode=cluster")
+                && out.contains("--conf spark.executor.memoryOverhead=8g")
+                && out.contains("--conf spark.yarn.maxAppAttempts=1"), out);
+        assertEquals(1, out.split("spark.executor.instances=", -1).length - 1, "the file's count, once: " + out);
+        assertEquals(1, out.split("spark.dynamicAllocation.enabled=", -1).length - 1, out);
+        assertFalse(out.contains("spark.master="), "the master goes in --master, not --conf: " + out);
+
+        Result wins = launch(Map.of(), "--cluster", shipped("yarn.conf"), "--master", "spark://127.0.0.1:7077",
+                "prepare");
+        assertTrue(wins.out().contains("--master spark://127.0.0.1:7077"), "--master wins: " + wins.out());
+
+        Result local = launch(Map.of(), "--verbose", "--cluster", shipped("local.conf"), "prepare", "--out", "o");
+        assertEquals(0, local.code(), local.out());
+        assertTrue(local.out().startsWith("OMNISPARK_MASTER=local[*] java"), local.out());
+        assertTrue(local.out().contains("-Dspark.sql.shuffle.partitions=8"), "system properties: " + local.out());
+        assertTrue(local.out().contains("log4j2-verbose.properties"), "--verbose logs everything: " + local.out());
+        Result quiet = launch(Map.of(), "prepare");
+        assertTrue(quiet.out().contains("conf/log4j2.properties") && quiet.out().startsWith("OMNISPARK_MASTER= "),
+                quiet.out());
+    }
+
+    @Test
+    void everyShippedClusterFileIsValidOnceItsPlaceholdersAreFilled() throws Exception {
+        for (String name : List.of("local.conf", "standalone.conf", "yarn.conf", "k8s.conf")) {
+            String text = Files.readString(Path.of(shipped(name)));
+            if (text.contains("CHANGE_ME")) {
+                Result r = launch(Map.of(), "--cluster", shipped(name), "prepare");
+                assertEquals(2, r.code(), name + ": " + r.out());
+                assertTrue(r.out().contains("for your cluster") && r.out().contains(name), r.out());
+            }
+            Result r = launch(Map.of(), "--cluster", cluster(name, text.replace("CHANGE_ME", "host1")), "train",
+                    "--ranks", "4", "--data", "d", "--out", "o");
+            assertEquals(0, r.code(), name + ": " + r.out());
+        }
+    }
+
+    @Test
+    void aBadClusterFileFailsBeforeAnythingStartsNamingTheLine() throws Exception {
+        Map<String, String> bad = Map.of(
+                "executor.memory 8g\n", "line 1: 'executor.memory' is not a Spark property",
+                "spark.master yarn\n\nspark.executor.instances four\n", "line 3: spark.executor.instances must be a whole",
+                "spark.executor.memory 8 GB\n", "must be a size such as 8g",
+                "spark.dynamicAllocation.enabled yes\n", "must be true or false",
+                "spark.master yarn\nspark.master k8s://x\n", "line 2: spark.master is set twice",
+                "spark.master\n", "expected a Spark property and its value");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            Result r = launch(Map.of(), "--cluster", cluster("bad.conf", e.getKey()), "--master", "yarn", "prepare");
+            assertEquals(2, r.code(), e.getKey() + r.out());
+            assertTrue(r.out().contains("bad.conf " + e.getValue().split(": ")[0])
+                    || r.out().contains(e.getValue()), "for " + e.getKey() + " expected '" + e.getValue() + "': "
+                    + r.out());
+            assertTrue(r.out().contains(e.getValue().contains(": ") ? e.getValue().split(": ", 2)[1]
+                    : e.getValue()), r.out());
+            assertFalse(r.out().contains("spark-submit"), "nothing ran: " + r.out());
+        }
+        String few = cluster("few.conf", "spark.master yarn\nspark.executor.instances 2\n");
+        Result r = launch(Map.of(), "--cluster", few, "train", "--ranks", "4", "--data", "d");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("needs 4 executors") && r.out().contains("spark.executor.instances 2"), r.out());
+        String dyn = cluster("dyn.conf", "spark.master yarn\nspark.dynamicAllocation.enabled true\n");
+        r = launch(Map.of(), "--cluster", dyn, "train", "--ranks", "2", "--data", "d");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("set spark.dynamicAllocation.enabled false in " + dyn), r.out());
+        r = launch(Map.of(), "--cluster", tmp.resolve("missing.conf").toString(), "prepare");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("no such file") && r.out().contains("conf/cluster"), r.out());
+    }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,20 +97,10 @@ class PrepareResumeTest {
 
     /** `omnispark prepare` in a new JVM with this JVM's classpath and module options. */
     private static Process startPrepare(String manifest, Path out, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("--add-modules")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), "org.omnispark.cli.Main",
-                "prepare", "--master", "local[2]", "--manifest", manifest, "--out", out.toString(),
-                "--conf", TestCorpora.repoRoot().resolve("conf/data/prepare.yaml").toString()));
-        cmd.addAll(List.of(OVERRIDES));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        assertTrue(new File(cmd.get(0)).canExecute());
-        return pb.start();
+        List<String> args = new ArrayList<>(List.of("prepare", "--master", "local[2]", "--manifest", manifest,
+                "--out", out.toString(), "--conf", TestCorpora.repoRoot().resolve("conf/data/prepare.yaml")
+                        .toString()));
+        args.addAll(List.of(OVERRIDES));
+        return TestCorpora.startMain(log, args.toArray(String[]::new));
     }
 }

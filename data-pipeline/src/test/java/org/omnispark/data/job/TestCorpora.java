@@ -45,6 +45,25 @@ final class TestCorpora {
         return out;
     }
 
+    /**
+     * {@code omnispark ARGS} ({@code org.omnispark.cli.Main}) in a new JVM with this JVM's classpath and module
+     * options, on loopback, its output in {@code log}: for commands that own and stop their SparkSession.
+     */
+    static Process startMain(Path log, String... args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("--add-modules")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), "org.omnispark.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return pb.start();
+    }
+
     static SparkSession spark() {
         return SparkSession.builder().master("local[2]").appName("omnispark-test")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
