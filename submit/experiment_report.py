@@ -104,6 +104,26 @@ def bootstrap(a, b, keys, resamples, seed=1):
     return out
 
 
+def ordering(family, ood_means, comparisons):
+    """Whether the paper's ordering holds for a family, by OOD mean WER, and which steps the bootstrap supports."""
+    names = [family + "_" + k for k in ("omni", "switch", "dense")]
+    if not all(n in ood_means and ood_means[n]["ood_wer"][0] is not None for n in names):
+        return None
+    wer = {n: ood_means[n]["ood_wer"][0] for n in names}
+    observed = sorted(names, key=lambda n: wer[n])
+    steps = []
+    for a, b in ((names[0], names[1]), (names[1], names[2]), (names[0], names[2])):
+        c = next((c for c in comparisons if c["a"] == a and c["b"] == b), None)
+        if c is not None:
+            steps.append("%s %s %s (%s)" % (a.split("_")[-1], "<" if c["wer"]["difference"] < 0 else ">=",
+                                            b.split("_")[-1], "beyond the noise" if c["wer"]["significant"]
+                                            else "within the noise"))
+    held = observed == names
+    text = ("reproduced" if held else "not reproduced") + ": observed " + " < ".join(
+        "%s %.1f" % (n.split("_")[-1], 100 * wer[n]) for n in observed) + "; " + ", ".join(steps)
+    return {"reproduced": held, "observed": observed, "text": text}
+
+
 def main(out, resamples):
     recipe = load(os.path.join(out, "recipe.json"))
     sets = recipe["sets"].split()
@@ -205,6 +225,11 @@ def main(out, resamples):
                 a, b, len(common), 100 * w["difference"], 100 * w["ci95"][0], 100 * w["ci95"][1],
                 w["sign_flip_share"], 100 * c["difference"], 100 * c["ci95"][0], 100 * c["ci95"][1],
                 c["sign_flip_share"], verdict))
+        verdict = ordering(family, ood_means, results["comparisons"])
+        if verdict:
+            results.setdefault("ordering", {})[family] = verdict
+            lines += ["", "**The Omni-router paper's ordering (Omni < Switch < dense, OOD average WER): " +
+                      verdict["text"] + "**"]
         lines.append("")
     # routing, label-free next to raw
     lines += ["## Routing on the in-domain set (mean ± std over seeds)", "",
@@ -271,6 +296,15 @@ def main(out, resamples):
                     lines.append("| %s | %s | %s | %.4f | %s | %.1f | %.1f |" % (
                         model, mode, r["context"], r["rtf"], "-" if ratio is None else "%.2f" % ratio,
                         100 * r["cer"], 100 * r["wer"]))
+    lines += ["", "## Commands", "", "Every row: `submit/experiment.sh --out OUT --utterances %d --steps %d --seeds "
+              "\"%s\"` at commit %s, which runs for model M and seed S:" % (
+                  recipe["utterances"], recipe["steps"], recipe["seeds"], recipe["commit"]), "", "```bash",
+              "submit/omnispark train --data OUT/data/train --out OUT/exp/M_sS --conf conf/train/tiny.yaml \\",
+              "    --model conf/model/M.yaml train.seed=S train.max_steps=%d train.max_epochs=1000 "
+              "train.valid_interval=0 train.log_interval=20 train.checkpoint.interval=100" % recipe["steps"],
+              "submit/omnispark eval --model OUT/exp/M_sS --data OUT/data/SET ... --out OUT/exp/M_sS/eval "
+              "--mode ctc_greedy[,attention_rescoring]",
+              "/usr/bin/python3 submit/experiment_report.py OUT", "```"]
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(os.path.join(out, "results.json"), "w") as f:

@@ -1,0 +1,124 @@
+package org.omnispark.trainer.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.omnispark.data.tools.RequiredTools;
+import org.omnispark.trainer.model.TinyDatasets;
+
+/**
+ * submit/experiment_report.py (issue 11's tables) on hand-made runs whose statistics are known: per-utterance error
+ * counts recomputed from the trn files, mean and sample standard deviation over seeds, the out-of-domain average, the
+ * relative change vs dense, and the paired bootstrap (a large consistent gap is beyond the noise, identical models
+ * are not).
+ */
+class ExperimentReportScriptTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> SETS = List.of("indomain", "ood1", "ood2");
+    private static final int UTTERANCES = 10;
+
+    @TempDir
+    Path out;
+
+    /** One run's eval of one set: every reference "a b c d"; {@code wrong[u]} words of utterance u substituted. */
+    private void run(String model, int seed, String set, int[] wrong) throws IOException {
+        Path dir = out.resolve("exp/" + model + "_s" + seed + "/eval/" + set);
+        Files.createDirectories(dir.resolve("ctc_greedy"));
+        List<String> refs = new ArrayList<>();
+        List<String> hyps = new ArrayList<>();
+        int errors = 0;
+        for (int u = 0; u < UTTERANCES; u++) {
+            String[] hyp = {"a", "b", "c", "d"};
+            for (int w = 0; w < wrong[u]; w++) {
+                hyp[w] = "x";
+            }
+            errors += wrong[u];
+            refs.add("a b c d (utt" + u + ")");
+            hyps.add(String.join(" ", hyp) + " (utt" + u + ")");
+        }
+        Files.write(dir.resolve("ctc_greedy/ref.trn"), refs);
+        Files.write(dir.resolve("ctc_greedy/hyp.trn"), hyps);
+        ObjectNode report = JSON.createObjectNode();
+        ObjectNode mode = report.putObject("modes").putObject("ctc_greedy");
+        double rate = errors / (4.0 * UTTERANCES);
+        mode.put("wer", rate).put("cer", rate).put("rtf", 0.01).put("context", "full context");
+        mode.putObject("words").put("errors", errors).put("reference", 4 * UTTERANCES);
+        Files.writeString(dir.resolve("report.json"), report.toString());
+    }
+
+    private static int[] errorsAt(int utterance, int count) {
+        int[] wrong = new int[UTTERANCES];
+        if (utterance >= 0) {
+            wrong[utterance] = count;
+        }
+        return wrong;
+    }
+
+    @Test
+    void statisticsMatchHandComputedValues() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        RequiredTools.check(Files.isExecutable(python), "/usr/bin/python3 runs the report (apt-get install python3)");
+        Files.writeString(out.resolve("recipe.json"), "{\"utterances\": 100, \"heldout\": 10, \"steps\": 5, "
+                + "\"seeds\": \"1 2\", \"models\": \"x\", \"sets\": \"" + String.join(" ", SETS)
+                + "\", \"commit\": \"abc1234\"}");
+        int[] oneWordEach = new int[UTTERANCES];
+        java.util.Arrays.fill(oneWordEach, 1);
+        for (int seed = 1; seed <= 2; seed++) {
+            for (String set : SETS) {
+                run("tiny_dense", seed, set, oneWordEach);               // WER 25% everywhere
+                run("tiny_omni", seed, set, oneWordEach);                // identical to dense
+                run("tiny_switch", seed, set, seed == 1 ? errorsAt(-1, 0) : errorsAt(3, 1)); // 0% / 2.5%
+            }
+        }
+        Process p = new ProcessBuilder(python.toString(), TinyDatasets.repoRoot()
+                .resolve("submit/experiment_report.py").toString(), out.toString(), "--bootstrap", "400")
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), log);
+        assertFalse(log.contains("note:"), "recomputed errors agree with report.json: " + log);
+
+        JsonNode results = JSON.readTree(Files.readString(out.resolve("results.json")));
+        JsonNode dense = results.get("models").get("tiny_dense");
+        JsonNode switchModel = results.get("models").get("tiny_switch");
+        assertEquals(0.25, dense.get("ood_wer").get(0).asDouble(), 1e-12);
+        assertEquals(0.0, dense.get("ood_wer").get(1).asDouble(), 1e-12);
+        assertEquals(0.0125, switchModel.get("ood_wer").get(0).asDouble(), 1e-12, "mean of 0 and 2.5%");
+        assertEquals(0.025 / Math.sqrt(2), switchModel.get("ood_wer").get(1).asDouble(), 1e-12,
+                "sample standard deviation of 0 and 2.5%");
+        String md = Files.readString(out.resolve("results.md"));
+        assertTrue(md.contains("| tiny_switch | 2 | ctc_greedy |") && md.contains("-95.0%"),
+                "switch vs dense: (1.25 - 25) / 25: " + md);
+        assertTrue(md.contains("abc1234"), "the commit is recorded");
+
+        JsonNode switchVsDense = comparison(results, "tiny_switch", "tiny_dense");
+        // pooled over 2 seeds x 2 OOD sets x 10 utterances x 4 words = 160 words: (2 - 40) / 160
+        assertEquals(-38 / 160.0, switchVsDense.get("wer").get("difference").asDouble(), 1e-12);
+        assertTrue(switchVsDense.get("wer").get("significant").asBoolean(), switchVsDense.toString());
+        JsonNode omniVsDense = comparison(results, "tiny_omni", "tiny_dense");
+        assertEquals(0, omniVsDense.get("wer").get("difference").asDouble(), 0);
+        assertFalse(omniVsDense.get("wer").get("significant").asBoolean(), "identical models: " + omniVsDense);
+        assertTrue(md.contains("not reproduced"), "Omni is not better than Switch here: " + md);
+    }
+
+    private static JsonNode comparison(JsonNode results, String a, String b) {
+        for (JsonNode c : results.get("comparisons")) {
+            if (c.get("a").asText().equals(a) && c.get("b").asText().equals(b)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no comparison " + a + " vs " + b + " in " + results.get("comparisons"));
+    }
+}
