@@ -49,8 +49,9 @@ heldout=$(( utterances / 50 > 60 ? utterances / 50 : 60 ))
 sets=(indomain unseen_voices flite noise10db noise0db fast slow reverb)
 started=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - started )) s"; }
-# the recipe's parameters, kept beside the results (the report prints them)
-printf '{"utterances": %d, "heldout": %d, "steps": %d, "seeds": "%s", "models": "%s", "sets": "%s", "commit": "%s"}\n' \
+# the recipe's parameters, kept beside the results (the report prints them); written by the stages that make data
+# and models, so a later eval or report from another checkout keeps the recipe that trained them
+[ "$stage" -gt 2 ] && [ -f "$out/recipe.json" ] || printf '{"utterances": %d, "heldout": %d, "steps": %d, "seeds": "%s", "models": "%s", "sets": "%s", "commit": "%s"}\n' \
   "$utterances" "$heldout" "$steps" "$seeds" "$models" "${sets[*]}" "$(git -C "$ROOT" rev-parse --short HEAD)" \
   > "$out/recipe.json"
 

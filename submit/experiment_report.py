@@ -149,11 +149,24 @@ def main(out, resamples):
                             run, s, werrs, words, rep["modes"][mode]["words"]["errors"],
                             rep["modes"][mode]["words"]["reference"]), file=sys.stderr)
                     runs.setdefault(model, {}).setdefault(seed, {})[s] = (rep["modes"][mode], mode, utt)
-    results = {"recipe": recipe, "models": {}, "comparisons": [], "routing": {}, "rtf": {}}
+    trained, evaluated = set(), set()
+    for model in runs:
+        for seed in runs[model]:
+            run = os.path.join(out, "exp", "%s_s%s" % (model, seed))
+            if os.path.exists(os.path.join(run, "model.json")):
+                trained.add(load(os.path.join(run, "model.json")).get("created_by", "?"))
+            for s in sets:
+                rep_path = os.path.join(run, "eval", s, "report.json")
+                if os.path.exists(rep_path):
+                    evaluated.add(load(rep_path).get("created_by", "?"))
+    results = {"recipe": recipe, "trained_by": sorted(trained), "evaluated_by": sorted(evaluated), "models": {},
+               "comparisons": [], "routing": {}, "rtf": {}}
     lines = ["# Issue 11: dense vs Switch vs Omni-router over seeds and domains", "",
              "Recipe: `submit/experiment.sh` at commit %s: %d training utterances, %d per evaluation set, %d steps, "
              "seeds %s. Regenerate with `/usr/bin/python3 submit/experiment_report.py OUT`." % (
-                 recipe["commit"], recipe["utterances"], recipe["heldout"], recipe["steps"], recipe["seeds"]), ""]
+                 recipe["commit"], recipe["utterances"], recipe["heldout"], recipe["steps"], recipe["seeds"]),
+             "Trained by: %s. Evaluated by: %s." % ("; ".join(sorted(trained)) or "-",
+                                                   "; ".join(sorted(evaluated)) or "-"), ""]
     for family, models in FAMILIES:
         present = [m for m in models if m in runs]
         if not present:
