@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Issue 11's experiment (WeNet-style stages): dense vs Switch vs Omni-router over seeds and domains, and the U2++ MoE
+# The multi-seed comparison (issue 11; WeNet-style stages): dense vs Switch vs Omni-router over seeds and domains, and the U2++ MoE
 # comparison of parameters against decoding cost. Every stage can be re-run: finished runs are skipped, a killed
 # training resumes from its last checkpoint. Usage:
-#   submit/experiment.sh [--out DIR] [--utterances N] [--steps S] [--seeds "1 2 3"] [--models "..."] [--lanes L]
+#   submit/omnispark experiment [--out DIR] [--utterances N] [--steps S] [--seeds "1 2 3"] [--models "..."] [--lanes L]
 #                        [--stage A] [--stop-stage B]
 # Stages:
 #   0  synth    a training corpus of N espeak-ng utterances (default 4000, about 3 h, 5% damaged, format mix), an
