@@ -104,19 +104,20 @@ def bootstrap(a, b, keys, resamples, seed=1):
     return out
 
 
-def ordering(family, ood_means, comparisons):
-    """Whether the paper's ordering holds for a family, by OOD mean WER, and which steps the bootstrap supports."""
+def ordering(family, ood_means, comparisons, metric):
+    """Whether the paper's ordering holds for a family, by OOD mean WER or CER, and which steps the bootstrap
+    supports."""
     names = [family + "_" + k for k in ("omni", "switch", "dense")]
-    if not all(n in ood_means and ood_means[n]["ood_wer"][0] is not None for n in names):
+    if not all(n in ood_means and ood_means[n]["ood_" + metric][0] is not None for n in names):
         return None
-    wer = {n: ood_means[n]["ood_wer"][0] for n in names}
+    wer = {n: ood_means[n]["ood_" + metric][0] for n in names}
     observed = sorted(names, key=lambda n: wer[n])
     steps = []
     for a, b in ((names[0], names[1]), (names[1], names[2]), (names[0], names[2])):
         c = next((c for c in comparisons if c["a"] == a and c["b"] == b), None)
         if c is not None:
-            steps.append("%s %s %s (%s)" % (a.split("_")[-1], "<" if c["wer"]["difference"] < 0 else ">=",
-                                            b.split("_")[-1], "beyond the noise" if c["wer"]["significant"]
+            steps.append("%s %s %s (%s)" % (a.split("_")[-1], "<" if c[metric]["difference"] < 0 else ">=",
+                                            b.split("_")[-1], "beyond the noise" if c[metric]["significant"]
                                             else "within the noise"))
     held = observed == names
     text = ("reproduced" if held else "not reproduced") + ": observed " + " < ".join(
@@ -238,11 +239,12 @@ def main(out, resamples):
                 a, b, len(common), 100 * w["difference"], 100 * w["ci95"][0], 100 * w["ci95"][1],
                 w["sign_flip_share"], 100 * c["difference"], 100 * c["ci95"][0], 100 * c["ci95"][1],
                 c["sign_flip_share"], verdict))
-        verdict = ordering(family, ood_means, results["comparisons"])
-        if verdict:
-            results.setdefault("ordering", {})[family] = verdict
-            lines += ["", "**The Omni-router paper's ordering (Omni < Switch < dense, OOD average WER): " +
-                      verdict["text"] + "**"]
+        for metric in ("wer", "cer"):
+            verdict = ordering(family, ood_means, results["comparisons"], metric)
+            if verdict:
+                results.setdefault("ordering", {}).setdefault(family, {})[metric] = verdict
+                lines += ["", "**The Omni-router paper's ordering (Omni < Switch < dense, OOD average %s): %s**"
+                          % (metric.upper(), verdict["text"])]
         lines.append("")
     # routing, label-free next to raw
     lines += ["## Routing on the in-domain set (mean ± std over seeds)", "",
