@@ -293,14 +293,15 @@ def main(out, resamples):
                 cells.append("![%s](plots/%s)" % (name, name) if os.path.exists(os.path.join(plots, name)) else "-")
             lines.append("| %s %s | %s |" % (family, plot, " | ".join(cells)))
     # decoding cost
-    lines += ["", "## Decoding real-time factor per mode (first seed, in-domain set, one decode at a time)", "",
+    lines += ["", "## Decoding real-time factor per mode (first seed, in-domain set after a warm-up set, one decode "
+              "at a time)", "",
               "| model | mode | context | RTF | x dense | CER % | WER % |", "|---|---|---|---|---|---|---|"]
     seed = seeds[0]
     for family, models in FAMILIES:
         dense_rtf = {}
         for model in models:
             for ctx in ("full", "chunk16"):
-                path = os.path.join(out, "exp", "%s_s%s" % (model, seed), "rtf", ctx, "report.json")
+                path = os.path.join(out, "exp", "%s_s%s" % (model, seed), "rtf", ctx, IN_DOMAIN, "report.json")
                 if not os.path.exists(path):
                     continue
                 for mode, r in load(path)["modes"].items():
