@@ -24,7 +24,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OMNI="$ROOT/submit/omnispark"
 out=runs/experiment
 utterances=4000
-steps=600
+steps=500
 seeds="1 2 3"
 models="tiny_dense tiny_switch tiny_omni papertiny_dense papertiny_switch papertiny_omni tinywide_dense"
 lanes=2
@@ -136,8 +136,8 @@ if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
       "$OMNI" eval --model "$dir" --data "$out/data/unseen_voices" --data "$out/data/indomain" \
         --out "$dir/rtf/chunk16" --mode ctc_greedy,attention_rescoring,streaming "${chunk[@]}" >> "$dir.rtf.log" 2>&1
     fi
-    echo "   $m: RTF $(grep -A8 '^== .*indomain' "$dir.rtf.log" | grep -E '^(ctc|attention|streaming)' \
-      | awk '{printf "%s ", $NF}')"
+    echo "   $m: RTF $(awk '/^== .*indomain/ {on = 1; next} /^report:/ {on = 0} on && /^(ctc|attention|streaming)/ \
+      {printf "%s %s ", $1, $NF}' "$dir.rtf.log" | tr -d ')')"
   done
 fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
