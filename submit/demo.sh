@@ -15,6 +15,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OMNI="$ROOT/submit/omnispark"
+# shellcheck source=recipe-stages.sh
+source "$ROOT/submit/recipe-stages.sh"
 out=runs/demo
 scale=tiny
 utterances=""
@@ -55,15 +57,7 @@ if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
 fi
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   echo "== stage 1: prepare  [$(elapsed)]"
-  "$OMNI" prepare --manifest "$out/corpus/train/manifest.jsonl" --out "$out/data/train" \
-    --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards=4 > "$out/prepare-train.log"
-  tail -n +2 "$out/prepare-train.log" | grep -A3 "input rows" | head -4
-  for s in "${sets[@]}"; do
-    "$OMNI" prepare --manifest "$out/corpus/$s/manifest.jsonl" --out "$out/data/$s" \
-      --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards=1 filters.min_confidence=0 \
-      text.vocabulary_from="$out/data/train" > "$out/prepare-$s.log"
-    echo "   $s: $(grep -m1 'accepted' "$out/prepare-$s.log" | tr -s ' ')"
-  done
+  prepare_sets "$out" 4 "${sets[@]}"
 fi
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   for model in dense switch omni; do

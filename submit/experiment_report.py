@@ -131,15 +131,19 @@ def main(out, resamples):
     ood = [s for s in sets if s != IN_DOMAIN]
     seeds = recipe["seeds"].split()
     runs = {}  # model -> seed -> set -> (primary mode result, utterance errors)
+    trained, evaluated = set(), set()  # the "created_by" of model.json and of the eval reports
     for _, models in FAMILIES:
         for model in models:
             for seed in seeds:
                 run = os.path.join(out, "exp", "%s_s%s" % (model, seed))
+                if os.path.exists(os.path.join(run, "model.json")):
+                    trained.add(load(os.path.join(run, "model.json")).get("created_by", "?"))
                 for s in sets:
                     rep_path = os.path.join(run, "eval", s, "report.json")
                     if not os.path.exists(rep_path):
                         continue
                     rep = load(rep_path)
+                    evaluated.add(rep.get("created_by", "?"))
                     mode = primary_mode(rep)
                     utt = utterance_errors(os.path.join(run, "eval", s, mode))
                     words = sum(u[1] for u in utt.values())
@@ -150,16 +154,6 @@ def main(out, resamples):
                             run, s, werrs, words, rep["modes"][mode]["words"]["errors"],
                             rep["modes"][mode]["words"]["reference"]), file=sys.stderr)
                     runs.setdefault(model, {}).setdefault(seed, {})[s] = (rep["modes"][mode], mode, utt)
-    trained, evaluated = set(), set()
-    for model in runs:
-        for seed in runs[model]:
-            run = os.path.join(out, "exp", "%s_s%s" % (model, seed))
-            if os.path.exists(os.path.join(run, "model.json")):
-                trained.add(load(os.path.join(run, "model.json")).get("created_by", "?"))
-            for s in sets:
-                rep_path = os.path.join(run, "eval", s, "report.json")
-                if os.path.exists(rep_path):
-                    evaluated.add(load(rep_path).get("created_by", "?"))
     results = {"recipe": recipe, "trained_by": sorted(trained), "evaluated_by": sorted(evaluated), "models": {},
                "comparisons": [], "routing": {}, "rtf": {}}
     lines = ["# Issue 11: dense vs Switch vs Omni-router over seeds and domains", "",

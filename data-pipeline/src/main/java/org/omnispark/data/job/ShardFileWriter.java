@@ -127,13 +127,9 @@ final class ShardFileWriter implements AutoCloseable {
             out.endField("token_ids", 4);
             integer(5, "num_tokens", r.getInt(5));
             string(6, "text", r.getString(6));
-            out.startField("duration", 7);
-            out.addDouble(r.getDouble(7));
-            out.endField("duration", 7);
+            float64(7, "duration", r.getDouble(7));
             if (!r.isNullAt(8)) {
-                out.startField("confidence", 8);
-                out.addDouble(r.getDouble(8));
-                out.endField("confidence", 8);
+                float64(8, "confidence", r.getDouble(8));
             }
             if (!r.isNullAt(9)) {
                 string(9, "speaker", r.getString(9));
@@ -161,6 +157,12 @@ final class ShardFileWriter implements AutoCloseable {
         private void integer(int index, String name, int value) {
             out.startField(name, index);
             out.addInteger(value);
+            out.endField(name, index);
+        }
+
+        private void float64(int index, String name, double value) {
+            out.startField(name, index);
+            out.addDouble(value);
             out.endField(name, index);
         }
     }
