@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --steps) steps=$2; shift 2;;
     --stage) stage=$2; shift 2;;
     --stop-stage) stop_stage=$2; shift 2;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0;;
     *) echo "demo: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done

@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     --lanes) lanes=$2; shift 2;;
     --stage) stage=$2; shift 2;;
     --stop-stage) stop_stage=$2; shift 2;;
-    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0;;
     *) echo "experiment: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
