@@ -7,7 +7,7 @@ on unseen domains). Set names:
   reverb     sox reverb (reverberance 50 %, room scale 100 %, wet and dry mixed)
 
 Usage: /usr/bin/python3 submit/ood_sets.py IN_MANIFEST OUT_DIR [SET,SET,...]   (default: flite,noise5db,fast,slow)
-Writes OUT_DIR/<set>/manifest.jsonl (key, wav, txt) and their WAV files.
+Writes OUT_DIR/<set>/manifest.jsonl (key, wav relative to that folder, txt) and their WAV files.
 """
 import json
 import os
@@ -72,7 +72,9 @@ def main(manifest, out_dir, sets):
     for s in sets:
         with open(os.path.join(out_dir, s, "manifest.jsonl"), "w") as f:
             for key, text, made in results:
-                f.write(json.dumps({"key": key, "wav": made[s], "txt": text}) + "\n")
+                # relative to the manifest's folder, the way prepare resolves a relative path
+                wav = os.path.relpath(made[s], os.path.join(out_dir, s))
+                f.write(json.dumps({"key": key, "wav": wav, "txt": text}) + "\n")
     print("ood sets: %s, %d utterances each, in %s" % (", ".join(sets), len(rows), out_dir))
 
 
