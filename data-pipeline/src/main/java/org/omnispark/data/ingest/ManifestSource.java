@@ -136,7 +136,7 @@ public final class ManifestSource {
     }
 
     /** Resolves a relative audio path against the manifest's folder; URIs and absolute paths are kept. */
-    static ParsedLine resolve(ParsedLine parsed, String baseDir) {
+    public static ParsedLine resolve(ParsedLine parsed, String baseDir) {
         if (parsed.isMalformed()) {
             return parsed;
         }

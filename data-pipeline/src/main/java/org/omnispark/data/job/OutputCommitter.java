@@ -5,12 +5,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.StreamCapabilities;
 import org.omnispark.data.reader.DatasetManifest;
 
 /**
@@ -138,14 +136,11 @@ public final class OutputCommitter {
         }
     }
 
-    /** Writes a small UTF-8 text file (relative to the dataset folder), durably where the file system can. */
+    /** Writes a small UTF-8 text file (relative to the dataset folder), whole or not at all ({@link CommitFile}). */
     public void writeText(String child, String text) {
         Path p = output(child);
-        try (FSDataOutputStream out = fs.create(p, true)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            if (out.hasCapability(StreamCapabilities.HSYNC)) {
-                out.hsync(); // HDFS, local disk; an object store makes the file durable on close
-            }
+        try {
+            CommitFile.write(fs, p, text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + p, e);
         }

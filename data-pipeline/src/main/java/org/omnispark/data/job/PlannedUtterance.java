@@ -4,6 +4,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -14,7 +15,8 @@ import org.omnispark.data.ingest.ManifestEntry;
  * A manifest entry with the duration its audio header declares, for planning shards before any decoding: the
  * segment length when the entry has one, else the header's duration (from the first {@value DurationProbe#HEAD_BYTES}
  * bytes), else an estimate from the file size (16-bit mono 16 kHz); 0 for a file that does not exist (it becomes a
- * reject when processed).
+ * reject when processed). An I/O error is retried, then fails the task (as processing does): a guess would be
+ * saved in the {@link ShardPlan} for good.
  *
  * @param entry the manifest entry
  * @param seconds the planned duration
@@ -27,25 +29,46 @@ record PlannedUtterance(ManifestEntry entry, double seconds) implements Serializ
             return new PlannedUtterance(e, e.length());
         }
         double seconds;
-        try {
-            Path path = new Path(e.audioPath());
-            FileSystem fs = path.getFileSystem(conf);
-            long length = fs.getFileStatus(path).getLen();
-            byte[] head;
-            try (InputStream in = fs.open(path)) {
-                head = in.readNBytes((int) Math.min(length, DurationProbe.HEAD_BYTES));
+        long backoffMillis = 500;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                seconds = headerSeconds(e, conf);
+                break;
+            } catch (FileNotFoundException ex) {
+                seconds = 0;
+                break;
+            } catch (IOException ex) {
+                if (attempt >= UtteranceProcessor.READ_ATTEMPTS) {
+                    throw new UncheckedIOException("cannot read the audio header of '" + e.key() + "' at "
+                            + e.audioPath() + " to plan the shards, after " + attempt + " attempts: " + ex
+                            + "; the task fails so that Spark retries it (check permissions and the file system's"
+                            + " health)", ex);
+                }
+                UtteranceProcessor.sleep(backoffMillis);
+                backoffMillis *= 2;
             }
-            double declared = DurationProbe.seconds(head, length);
-            seconds = Double.isFinite(declared) ? declared : length / 32000.0;
-        } catch (FileNotFoundException ex) {
-            seconds = 0;
-        } catch (IOException | RuntimeException ex) {
-            seconds = 0; // processing reads the file again, with retries, and reports what is wrong
         }
         if (e.isSegment()) {
             seconds = Math.max(0, seconds - e.offset());
         }
         return new PlannedUtterance(e, Math.min(seconds, 1e7));
+    }
+
+    private static double headerSeconds(ManifestEntry e, Configuration conf) throws IOException {
+        Path path = new Path(e.audioPath());
+        FileSystem fs = path.getFileSystem(conf);
+        long length = fs.getFileStatus(path).getLen();
+        byte[] head;
+        try (InputStream in = fs.open(path)) {
+            head = in.readNBytes((int) Math.min(length, DurationProbe.HEAD_BYTES));
+        }
+        double declared;
+        try {
+            declared = DurationProbe.seconds(head, length);
+        } catch (RuntimeException damaged) {
+            declared = Double.NaN; // a damaged header: processing rejects the file with the reason
+        }
+        return Double.isFinite(declared) ? declared : length / 32000.0;
     }
 
     /** Longest first, then by key: the order in which rows are dealt to shards. */

@@ -94,25 +94,23 @@ public final class PrepareJob {
                 new HadoopConf(jsc.hadoopConfiguration()));
 
         // 1. Plan: each utterance's duration from its audio header; longest first, dealt to shards in snake order.
-        JavaRDD<PlannedUtterance> planned = entries.map(e -> PlannedUtterance.probe(e, recipe.hadoopConf().get()))
-                .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        long plannedRows = planned.count();
-        long plannedMicros = planned.map(p -> Math.round(p.seconds() * 1e6)).fold(0L, Long::sum);
-        int numShards = numShards(plannedRows, plannedMicros / 3.6e9);
-        JavaPairRDD<Integer, PlannedUtterance> byShard = planned
-                .sortBy(PlannedUtterance.DealOrder::of, true, Math.max(1, planned.getNumPartitions()))
-                .zipWithIndex()
-                .mapToPair(t -> new Tuple2<>(ShardPlanner.shardOf(t._2(), numShards), t._1()))
-                .partitionBy(new ShardPlanner.ShardPartitioner(numShards));
+        //    Made once per output and saved: a resumed run or a recomputed task uses the same assignment.
+        ShardPlan plan = ShardPlan.loadOrMake(spark, committer, entries, recipe, this::numShards);
+        JavaPairRDD<Integer, PlannedUtterance> byShard = plan.byShard(entries);
+        int numShards = plan.info().numShards();
         phases.mark("plan_shards");
 
-        // 2. Shards: one task per shard featurizes its utterances and writes the shard file itself.
-        ShardTask task = new ShardTask(recipe, committer.output().toString(), numShards, config.output());
-        List<ShardOutcome> outcomes = new ArrayList<>(byShard.mapPartitionsWithIndex(task::runPartition, true)
-                .collect());
-        outcomes.sort(java.util.Comparator.comparingInt(ShardOutcome::shard));
-        planned.unpersist();
-        long resumedShards = outcomes.stream().filter(ShardOutcome::resumed).count();
+        // 2. Shards: one task per shard featurizes its utterances and writes its own file; the markers decide.
+        ShardTask task = new ShardTask(recipe, committer.output().toString(), plan.info(), config.output());
+        java.util.Set<Integer> resumedShards = new java.util.HashSet<>();
+        for (ShardOutcome o : byShard.mapPartitionsWithIndex(task::runPartition, true).collect()) {
+            if (o.resumed()) {
+                resumedShards.add(o.shard());
+            }
+        }
+        byShard.unpersist();
+        List<ShardOutcome> outcomes = ShardPublisher.publish(committer, plan.info(), resumedShards);
+        long resumedShardCount = resumedShards.size();
         phases.mark("decode_features_write_shards");
 
         // 3. Rejects: manifest-level ones plus processing ones, sorted by where they came from.
@@ -143,6 +141,11 @@ public final class PrepareJob {
             throw new IllegalStateException("accounting mismatch: " + inputRows + " input rows but "
                     + acceptedOriginal + " accepted + " + rejected + " rejected; this is a bug, please report it");
         }
+        List<ShardOutcome.Reject> allProcessingRejects = new ArrayList<>();
+        outcomes.forEach(o -> allProcessingRejects.addAll(o.rejects()));
+        RowAccounting.verify(spark, lines, shards.shards().stream()
+                .map(i -> committer.output(i.path()).toString()).toList(), allProcessingRejects);
+        phases.mark("verify_rows");
         saveTokenizer(tokenizer, committer, "");
         lines.unpersist();
 
@@ -156,7 +159,7 @@ public final class PrepareJob {
         accounting.put("speed_perturbed_dropped", acceptedOriginal * config.audio().speedPerturb().size() - perturbed);
         accounting.put("output_rows", shards.totals().rows());
         accounting.put("shards_planned", numShards);
-        accounting.put("shards_resumed", resumedShards);
+        accounting.put("shards_resumed", resumedShardCount);
         DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT_VERSION, Version.describe(),
                 config.audio().sampleRate(), fbank.dim(), fbank.toMap(), normalizer.options().toMap(),
                 new DatasetManifest.TokenizerInfo(tokenizer.type(), "units.txt",

@@ -16,18 +16,26 @@ import org.apache.hadoop.fs.Path;
 import org.omnispark.data.config.ConfigLoader;
 
 /**
- * What identifies a prepare run for resuming: SHA-256 over the effective config and, for every manifest (a
- * JSON-lines file, or each file of a Kaldi data dir), its qualified path, length and modification time. A crashed
- * run's work is resumed only when this is unchanged; audio files are not part of it (there may be millions), so
- * after replacing audio in place, start over with {@code --overwrite} or a new {@code --out}.
+ * What identifies a prepare run for resuming: SHA-256 over OmniSpark's version and commit, the effective config and,
+ * for every manifest (a JSON-lines file, or each file of a Kaldi data dir), its qualified path, length and
+ * modification time. A crashed run's work is resumed only when this is unchanged; audio files are not part of it
+ * (there may be millions), so after replacing audio in place, start over with {@code --overwrite} or a new
+ * {@code --out}. Audio that was unreadable and came back is safe all the same: a resume keeps the saved
+ * {@link ShardPlan}.
  */
 final class RunFingerprint {
     private RunFingerprint() {
     }
 
     static String of(PrepareConfig config, Configuration conf) {
+        return of(config, conf, Version.describe());
+    }
+
+    /** @param version the code's version and commit: another build may featurize differently, so it starts over */
+    static String of(PrepareConfig config, Configuration conf, String version) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((version + "\n").getBytes(StandardCharsets.UTF_8));
             // map keys sorted: Map.copyOf iterates in an order that differs from one JVM to the next
             sha.update(ConfigLoader.json().writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                     .writeValueAsBytes(config));

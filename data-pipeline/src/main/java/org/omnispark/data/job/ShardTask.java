@@ -1,5 +1,6 @@
 package org.omnispark.data.job;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -10,28 +11,31 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.StreamCapabilities;
 import org.apache.spark.sql.Row;
 import org.omnispark.data.config.ConfigLoader;
 import scala.Tuple2;
 
 /**
  * One shard, made by one Spark task: decode, resample, featurize and tokenize the shard's utterances (shortest
- * first, ties by key; each original followed by its speed-perturbed copies) and write them straight into the shard
- * file, summing the CMVN statistics exactly on the way. When the file is complete the task saves its
- * {@link ShardOutcome} as {@code _work/done/shard-NNNNN.json}; a task that finds one (a resumed run) returns it
- * without redoing the shard. Memory: the shard's entries (no audio) plus one utterance and one row group.
+ * first, ties by key; each original followed by its speed-perturbed copies) and write them straight into a shard
+ * file of this attempt's own ({@code _work/staged/shard-NNNNN-<uuid>.parquet}), summing the CMVN statistics exactly on
+ * the way. When the file is complete the task commits its {@link ShardOutcome} as {@code _work/done/shard-NNNNN.json}
+ * ({@link CommitFile}: whole or absent). A task that finds the marker (a resumed run, a retried or speculative
+ * attempt) returns it without redoing the shard; an attempt that finishes after another committed deletes its own
+ * file and returns the other's outcome. No attempt ever deletes or replaces a file another attempt made: the job
+ * moves each marker's file to {@code shards/} after the stage ({@link ShardPublisher}). Memory: the shard's entries
+ * (no audio) plus one utterance and one row group.
  *
  * @param recipe what the processor needs
  * @param output the dataset folder (a URI)
- * @param numShards shards in the dataset
+ * @param plan the plan the shards are made for (its digest goes into every marker; a marker of another is refused)
  * @param conf the output settings (codec, row group size)
  */
-record ShardTask(UtteranceProcessor.Recipe recipe, String output, int numShards, PrepareConfig.Output conf)
+record ShardTask(UtteranceProcessor.Recipe recipe, String output, ShardPlan.Info plan, PrepareConfig.Output conf)
         implements Serializable {
+    static final String STAGED = OutputCommitter.WORK + "/staged/";
 
     /** Partition {@code shard} of the (shard, utterance) pairs: one outcome. */
     Iterator<ShardOutcome> runPartition(Integer shard, Iterator<Tuple2<Integer, PlannedUtterance>> pairs) {
@@ -48,46 +52,55 @@ record ShardTask(UtteranceProcessor.Recipe recipe, String output, int numShards,
         })).iterator();
     }
 
-    /** Makes shard {@code shard} from its planned utterances, or returns what a finished earlier run made. */
+    /** The done marker of shard {@code shard} under the dataset folder {@code output}. */
+    static Path marker(String output, int shard) {
+        return new Path(output, OutputCommitter.WORK + String.format("/done/shard-%05d.json", shard));
+    }
+
+    /**
+     * The outcome in a shard's done marker, or null when there is none.
+     *
+     * @throws IllegalStateException when the marker was made for another plan
+     */
+    static ShardOutcome readMarker(FileSystem fs, Path marker, ShardPlan.Info plan) throws IOException {
+        ShardOutcome o;
+        try (InputStream in = fs.open(marker)) {
+            o = ConfigLoader.json().readValue(in, ShardOutcome.class);
+        } catch (FileNotFoundException absent) {
+            return null;
+        }
+        if (!plan.digest().equals(o.plan())) {
+            throw new IllegalStateException(marker + " was made for shard plan " + o.plan() + ", not this run's "
+                    + plan.digest() + ": the output holds the work of another run; start over with --overwrite or "
+                    + "another --out");
+        }
+        return o;
+    }
+
+    /** Makes shard {@code shard} from its planned utterances, or returns what a finished attempt or run made. */
     ShardOutcome run(int shard, Iterator<PlannedUtterance> planned) {
         Configuration hadoop = recipe.hadoopConf().get();
-        Path marker = new Path(output, OutputCommitter.WORK + String.format("/done/shard-%05d.json", shard));
+        Path marker = marker(output, shard);
         try {
             FileSystem fs = marker.getFileSystem(hadoop);
-            if (fs.exists(marker)) {
-                try (InputStream in = fs.open(marker)) {
-                    return ConfigLoader.json().readValue(in, ShardOutcome.class).asResumed();
-                }
+            ShardOutcome done = readMarker(fs, marker, plan);
+            if (done != null) {
+                return done.asResumed();
             }
             List<PlannedUtterance> entries = new ArrayList<>();
             planned.forEachRemaining(entries::add);
             entries.sort(Comparator.comparingDouble(PlannedUtterance::seconds)
                     .thenComparing(p -> p.entry().key()));
-            String name = "shards/" + ShardPlanner.shardFileName(shard, numShards);
-            Path tmp = new Path(output, OutputCommitter.WORK + "/tmp/" + UUID.randomUUID() + ".parquet");
-            ShardOutcome outcome = write(shard, name, tmp, entries, hadoop);
-            if (outcome.file() != null) {
-                Path target = new Path(output, name);
-                fs.delete(target, false);
-                fs.mkdirs(target.getParent());
-                if (!fs.rename(tmp, target)) {
-                    throw new IOException("cannot move " + tmp + " to " + target);
-                }
-            } else {
-                fs.delete(tmp, false);
+            String name = STAGED + String.format("shard-%05d-%s.parquet", shard, UUID.randomUUID());
+            Path file = new Path(output, name);
+            ShardOutcome outcome = write(shard, name, file, entries, hadoop);
+            ShardOutcome winner = readMarker(fs, marker, plan);
+            if (winner != null) { // another attempt (speculative, or a zombie) committed first: its file stays
+                fs.delete(file, false);
+                return winner;
             }
-            // The marker appears whole: written beside, then renamed (an object store's PUT is whole anyway).
             fs.mkdirs(marker.getParent());
-            Path partial = new Path(marker.getParent(), marker.getName() + ".tmp-" + UUID.randomUUID());
-            try (FSDataOutputStream out = fs.create(partial, true)) {
-                out.write(ConfigLoader.json().writeValueAsBytes(outcome));
-                if (out.hasCapability(StreamCapabilities.HSYNC)) {
-                    out.hsync();
-                }
-            }
-            if (!fs.rename(partial, marker)) {
-                throw new IOException("cannot move " + partial + " to " + marker);
-            }
+            CommitFile.write(fs, marker, ConfigLoader.json().writeValueAsBytes(outcome));
             return outcome;
         } catch (IOException e) {
             throw new UncheckedIOException("shard " + shard + " of " + output + ": " + e.getMessage()
@@ -95,8 +108,8 @@ record ShardTask(UtteranceProcessor.Recipe recipe, String output, int numShards,
         }
     }
 
-    private ShardOutcome write(int shard, String name, Path tmp, List<PlannedUtterance> entries, Configuration hadoop)
-            throws IOException {
+    private ShardOutcome write(int shard, String name, Path file, List<PlannedUtterance> entries,
+            Configuration hadoop) throws IOException {
         UtteranceProcessor processor = UtteranceProcessor.forPartition(recipe);
         List<ShardOutcome.Reject> rejects = new ArrayList<>();
         ExactSum sum = new ExactSum();
@@ -105,7 +118,7 @@ record ShardTask(UtteranceProcessor.Recipe recipe, String output, int numShards,
         long frames = 0;
         long originals = 0;
         double seconds = 0;
-        try (ShardFileWriter writer = new ShardFileWriter(tmp, hadoop, conf)) {
+        try (ShardFileWriter writer = new ShardFileWriter(file, hadoop, conf)) {
             for (PlannedUtterance p : entries) {
                 List<Row> out = processor.process(p.entry());
                 Row first = out.get(0);
@@ -126,7 +139,14 @@ record ShardTask(UtteranceProcessor.Recipe recipe, String output, int numShards,
                 }
             }
         }
-        return new ShardOutcome(shard, rows > 0 ? name : null, rows, frames, seconds, originals, sum.toStrings(),
-                sumSquares.toStrings(), rejects, false);
+        FileSystem fs = file.getFileSystem(hadoop);
+        long bytes = 0;
+        if (rows == 0) {
+            fs.delete(file, false);
+        } else {
+            bytes = fs.getFileStatus(file).getLen();
+        }
+        return new ShardOutcome(shard, plan.digest(), rows > 0 ? name : null, bytes, rows, frames, seconds, originals,
+                sum.toStrings(), sumSquares.toStrings(), rejects, false);
     }
 }

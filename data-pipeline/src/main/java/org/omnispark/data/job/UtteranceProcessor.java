@@ -257,7 +257,7 @@ public final class UtteranceProcessor {
         }
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException ie) {

@@ -35,7 +35,7 @@ public class FlakyFileSystem extends RawLocalFileSystem {
         String name = f.getName();
         OPENS.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
         AtomicInteger left = FAILURES.get(name);
-        if (left != null && (left.get() < 0 || left.getAndDecrement() > 0)) {
+        if (left != null && (left.get() < 0 || left.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0)) {
             throw new IOException("503 Slow Down (injected) reading " + f);
         }
         return super.open(f, bufferSize);

@@ -119,4 +119,35 @@ class OutputCommitterTest {
         c.delete(c.output("sub"));
         assertFalse(Files.exists(out.resolve("sub")));
     }
+
+    @Test
+    void aWriterThatDiesWhileWritingDatasetJsonLeavesNoDataset() throws IOException {
+        Configuration tearing = new Configuration();
+        tearing.set("fs.file.impl", TearingFileSystem.class.getName());
+        tearing.setBoolean("fs.file.impl.disable.cache", true);
+        Path out = tmp.resolve("ds");
+        OutputCommitter c = OutputCommitter.begin(out.toUri().toString(), false, tearing, "fp1");
+        TearingFileSystem.TEAR.add(DatasetManifest.FILE_NAME);
+        TearingFileSystem.TEAR.add(CommitFile.TEMP_PREFIX + DatasetManifest.FILE_NAME);
+        try {
+            assertThrows(java.io.UncheckedIOException.class, () -> c.commit("{\"format_version\": 1, \"shards\": []}"));
+        } finally {
+            TearingFileSystem.TEAR.clear();
+        }
+        assertFalse(Files.exists(out.resolve(DatasetManifest.FILE_NAME)), "no torn dataset.json: "
+                + (Files.exists(out.resolve(DatasetManifest.FILE_NAME))
+                ? Files.readString(out.resolve(DatasetManifest.FILE_NAME)) : ""));
+        assertTrue(names(out).contains(OutputCommitter.WORK), "still the work of a run, resumable");
+    }
+
+    @Test
+    void commitFilesReplaceWholeOrNotAtAll() throws IOException {
+        Path f = tmp.resolve("marker.json");
+        org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.getLocal(CONF).getRaw();
+        CommitFile.write(fs, new org.apache.hadoop.fs.Path(f.toUri()), "first, whole".getBytes());
+        CommitFile.write(fs, new org.apache.hadoop.fs.Path(f.toUri()), "second, whole".getBytes());
+        assertEquals("second, whole", Files.readString(f));
+        assertEquals(List.of("marker.json"), names(tmp), "no temporary file left");
+        assertTrue(CommitFile.renameIsAtomic(fs));
+    }
 }
