@@ -17,6 +17,7 @@ import org.omnispark.data.audio.Audio;
 import org.omnispark.data.audio.AudioDecoder;
 import org.omnispark.data.audio.AudioFormatException;
 import org.omnispark.data.audio.DecodeLimits;
+import org.omnispark.data.audio.DurationProbe;
 import org.omnispark.data.audio.Resampler;
 import org.omnispark.data.features.Fbank;
 import org.omnispark.data.features.FbankOptions;
@@ -235,6 +236,16 @@ public final class UtteranceProcessor {
                             return new AudioBytes(frames, segment);
                         }
                     }
+                    // What the header declares decides before the whole file is read (a 2 GiB file is not read
+                    // to learn that it is over filters.max_duration_s; the decoder would reject it on the same count).
+                    byte[] head = new byte[(int) Math.min(length, DurationProbe.HEAD_BYTES)];
+                    in.readFully(0, head);
+                    double declared = declaredSeconds(head, length);
+                    if (!e.isSegment() && declared > filters.maxDurationS() + 1.0) {
+                        throw new FileTooLarge(String.format(java.util.Locale.ROOT, "%s declares %.1f s, over "
+                                + "filters.max_duration_s %.1f (not read further); cut it into segments",
+                                e.audioPath(), declared, filters.maxDurationS()));
+                    }
                     if (length > MAX_FILE_BYTES) {
                         throw new FileTooLarge(e.audioPath() + " is " + length + " bytes, over the " + MAX_FILE_BYTES
                                 + " a file may have; cut it into files (or list segments of it in a Kaldi data dir)");
@@ -254,6 +265,15 @@ public final class UtteranceProcessor {
                 sleep(backoffMillis);
                 backoffMillis *= 2;
             }
+        }
+    }
+
+    /** The header's duration, or NaN when it says nothing usable (a damaged header: the decoder says why). */
+    private static double declaredSeconds(byte[] head, long length) {
+        try {
+            return DurationProbe.seconds(head, length);
+        } catch (RuntimeException damaged) {
+            return Double.NaN;
         }
     }
 
