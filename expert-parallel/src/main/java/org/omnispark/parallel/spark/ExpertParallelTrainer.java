@@ -110,16 +110,17 @@ public final class ExpertParallelTrainer {
                     + "re-run prepare with output.num_shards >= " + ranks + " (a multiple of the ranks is best)");
         }
         CheckpointManager checkpoints = CheckpointManager.builder()
-                .setDirectory(ModelDirectory.checkpointDirectory(output, trainConfig)).build();
-        long startStep = checkpoints.latest().map(p -> Long.parseLong(p.getName().substring(5)))
-                .orElse(0L); // "ckpt-<step>"
+                .setDirectory(ModelDirectory.checkpointDirectory(output, trainConfig))
+                .optConfiguration(spark.sparkContext().hadoopConfiguration()).build();
+        long startStep = checkpoints.latest().map(CheckpointManager::stepOf).orElse(0L);
         long begin = System.nanoTime();
         int attempts = trainConfig.expertParallel().maxAttempts();
         double backoff = trainConfig.expertParallel().retryBackoffSeconds();
         String[] lines;
+        String runId = spark.sparkContext().applicationId() + "/" + java.util.UUID.randomUUID();
         for (int attempt = 1; ; attempt++) {
             try {
-                lines = runJob(experts);
+                lines = runJob(experts, runId, attempt);
                 break;
             } catch (Exception e) { // SparkException: the stage failed every one of Spark's own attempts
                 if (attempt >= attempts) {
@@ -146,11 +147,11 @@ public final class ExpertParallelTrainer {
     }
 
     /** One run of the barrier stage; each run has its own job secret (so its own connection keys). */
-    private String[] runJob(int experts) {
+    private String[] runJob(int experts, String runId, int attempt) {
         byte[] secret = new byte[32]; // this run's; each stage attempt derives its own key from it
         new SecureRandom().nextBytes(secret);
         RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, experts, secret,
-                batchSource);
+                batchSource, runId, attempt);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ids = IntStream.range(0, ranks).boxed().toList();
         spark.sparkContext().setJobDescription("OmniSpark expert-parallel training: " + ranks + " ranks, " + experts

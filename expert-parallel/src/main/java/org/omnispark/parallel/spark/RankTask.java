@@ -48,9 +48,11 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
     private final int numExperts;
     private final byte[] jobSecret; // travels in the task closure (Spark RPC: encrypted with spark.network.crypto)
     private final BatchSource batchSource; // Serializable, or null for the default
+    private final String runId;
+    private final int runAttempt;
 
     RankTask(ModelConfig modelConfig, TrainConfig trainConfig, Path trainData, Path validData, Path output,
-            int numExperts, byte[] jobSecret, BatchSource batchSource) {
+            int numExperts, byte[] jobSecret, BatchSource batchSource, String runId, int runAttempt) {
         this.modelConfigJson = ExpertParallelTrainer.json(modelConfig);
         this.trainConfigJson = ExpertParallelTrainer.json(trainConfig);
         this.trainData = trainData.toAbsolutePath().toString();
@@ -59,6 +61,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         this.numExperts = numExperts;
         this.jobSecret = jobSecret.clone();
         this.batchSource = batchSource;
+        this.runId = runId;
+        this.runAttempt = runAttempt;
     }
 
     @Override
@@ -83,7 +87,10 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
                 mine -> Arrays.asList(context.allGather(mine.get(0))), tlsContext)) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
                     .setTrainData(Path.of(trainData)).setOutput(Path.of(output))
-                    .optParallelism(new MeshParallelism(mesh, numExperts)).optDevice(device(trainConfig, context));
+                    .optParallelism(new MeshParallelism(mesh, numExperts)).optDevice(device(trainConfig, context))
+                    // the driver's retries and Spark's stage attempts: a later one supersedes an earlier one's rank 0
+                    .optRun(runId, runAttempt * 1000 + context.stageAttemptNumber())
+                    .optHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()));
             if (validData != null) {
                 trainer.optValidData(Path.of(validData));
             }
@@ -102,6 +109,17 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
             JniUtils.setNumThreads(threads);
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /** The job's Hadoop configuration on an executor: core-site.xml plus the session's {@code spark.hadoop.*}. */
+    static org.apache.hadoop.conf.Configuration hadoopConfiguration(org.apache.spark.SparkConf spark) {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        for (scala.Tuple2<String, String> kv : spark.getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) {
+                conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+            }
+        }
+        return conf;
     }
 
     /** Intra-op threads: the setting, or the executor's cores shared by the ranks on this executor. */

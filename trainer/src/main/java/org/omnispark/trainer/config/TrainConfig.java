@@ -92,10 +92,13 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
     }
 
     /**
-     * {@code batch}: dynamic batching by frames.
+     * {@code batch}: dynamic batching by frames. The limits are GLOBAL, per micro-batch of the whole job: with
+     * {@code train --ranks N} each rank's micro-batches keep within {@link #perRank(int) 1/N} of them, so N ranks
+     * train on as many samples per step as one process (not the same samples: each rank reads its own shards), and
+     * the learning rate needs no rescaling when N changes.
      *
-     * @param maxFramesPerBatch feature frames per batch, summed over utterances (12000)
-     * @param maxBatchSize utterances per batch (64)
+     * @param maxFramesPerBatch padded feature frames per micro-batch (longest utterance x utterances) (12000)
+     * @param maxBatchSize utterances per micro-batch (64)
      */
     public record Batch(Integer maxFramesPerBatch, Integer maxBatchSize) {
         /** Fills defaults and validates. */
@@ -104,6 +107,16 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
             maxBatchSize = maxBatchSize == null ? 64 : maxBatchSize;
             require(maxFramesPerBatch >= 1, "batch.max_frames_per_batch must be >= 1, got " + maxFramesPerBatch);
             require(maxBatchSize >= 1, "batch.max_batch_size must be >= 1, got " + maxBatchSize);
+        }
+
+        /** One rank's share of the global limits among {@code worldSize} ranks: each divided by N, rounded up. */
+        public Batch perRank(int worldSize) {
+            require(worldSize >= 1, "worldSize must be >= 1, got " + worldSize);
+            return new Batch(ceilDiv(maxFramesPerBatch, worldSize), ceilDiv(maxBatchSize, worldSize));
+        }
+
+        private static int ceilDiv(int a, int b) {
+            return (a + b - 1) / b;
         }
     }
 

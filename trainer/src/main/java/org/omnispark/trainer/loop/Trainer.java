@@ -22,6 +22,7 @@ import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.parallel.ExpertCheckpoints;
 import org.omnispark.trainer.parallel.ExpertParallelism;
 import org.omnispark.trainer.parallel.ProcessGroup;
+import org.omnispark.trainer.train.CheckpointLease;
 import org.omnispark.trainer.train.CheckpointManager;
 import org.omnispark.trainer.train.JsonLinesMetricsWriter;
 import org.omnispark.trainer.train.LearningRateSchedule;
@@ -64,6 +65,12 @@ public final class Trainer {
     final ExpertParallelism parallelism;
     final BatchSource batchSource;
     private final Device fixedDevice;
+    private final String runId;
+    private final int runAttempt;
+    private final org.apache.hadoop.conf.Configuration hadoopConf;
+    /** How often rank 0 shows it still owns the checkpoint folder, and when another run may take it over. */
+    static final java.time.Duration LEASE_HEARTBEAT = java.time.Duration.ofSeconds(5);
+    static final java.time.Duration LEASE_STALE = java.time.Duration.ofSeconds(20);
 
     private Trainer(Builder b) {
         this.modelConfig = b.modelConfig;
@@ -75,10 +82,24 @@ public final class Trainer {
         this.console = b.console;
         this.parallelism = b.parallelism;
         this.fixedDevice = b.device;
-        this.batchSource = b.batchSource != null ? b.batchSource : (epoch, rank, worldSize) -> BucketedBatches.builder()
-                .setDataset(trainData).optSeed(trainConfig.seed()).optEpoch(epoch).optRank(rank, worldSize)
-                .optMaxFramesPerBatch(trainConfig.batch().maxFramesPerBatch())
-                .optMaxBatchSize(trainConfig.batch().maxBatchSize()).build().iterator();
+        this.runId = b.runId != null ? b.runId : java.util.UUID.randomUUID().toString();
+        this.runAttempt = b.runAttempt;
+        this.hadoopConf = b.hadoopConf != null ? b.hadoopConf : new org.apache.hadoop.conf.Configuration();
+        this.batchSource = b.batchSource != null ? b.batchSource : defaultBatchSource(trainData, trainConfig);
+    }
+
+    /**
+     * The batches a Trainer reads when no source is plugged in: the rank's shards of the epoch, cut into batches
+     * within the rank's share of the global {@code batch.*} limits ({@link TrainConfig.Batch#perRank}).
+     */
+    static BatchSource defaultBatchSource(Path trainData, TrainConfig trainConfig) {
+        return (epoch, rank, worldSize) -> {
+            TrainConfig.Batch share = trainConfig.batch().perRank(worldSize);
+            return BucketedBatches.builder()
+                    .setDataset(trainData).optSeed(trainConfig.seed()).optEpoch(epoch).optRank(rank, worldSize)
+                    .optMaxFramesPerBatch(share.maxFramesPerBatch())
+                    .optMaxBatchSize(share.maxBatchSize()).build().iterator();
+        };
     }
 
     /** @return a builder; setModelConfig, setTrainConfig, setTrainData and setOutput are required */
@@ -101,11 +122,17 @@ public final class Trainer {
                 : ModelDirectory.describe(output, modelConfig, trainConfig, trainData);
         if (world.size() > 1) { // the others read the tokenizer rank 0 copied
             world.allGather(new long[] {0}, "start: rank 0 writes the model folder");
+            TrainConfig.Batch share = trainConfig.batch().perRank(world.size());
+            log("batch: global limits " + trainConfig.batch().maxBatchSize() + " utterances / "
+                    + trainConfig.batch().maxFramesPerBatch() + " padded frames per micro-batch, shared by "
+                    + world.size() + " ranks (" + share.maxBatchSize() + " / " + share.maxFramesPerBatch()
+                    + " each): as many samples per step as one process, not the same ones");
         }
         Validator validator = validData == null ? null : new Validator(validData, dir.tokenizer(),
                 trainConfig.batch().maxFramesPerBatch(), trainConfig.batch().maxBatchSize());
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
+        CheckpointLease lease = null;
         try (NDManager root = NDManager.newBaseManager(device, "PyTorch");
                 JsonLinesMetricsWriter jsonl = lead ? new JsonLinesMetricsWriter(output.resolve("metrics.jsonl"))
                         : null;
@@ -115,11 +142,13 @@ public final class Trainer {
             List<ModelParameter> parameters = model.parameters();
             Optimizer optimizer = Optimizers.create(trainConfig, parameters);
             LearningRateSchedule schedule = Optimizers.schedule(trainConfig);
+            lease = lead ? CheckpointLease.claim(dir.checkpointDirectory(), hadoopConf, runId, runAttempt,
+                    LEASE_HEARTBEAT, LEASE_STALE) : null;
             CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory())
-                    .optKeep(trainConfig.checkpoint().keep()).build();
+                    .optKeep(trainConfig.checkpoint().keep()).optLease(lease).optConfiguration(hadoopConf).build();
             ExpertCheckpoints shards = new ExpertCheckpoints(parallelism, parameters, optimizer);
             TrainingState state = TrainingState.start(trainConfig.seed());
-            Optional<org.apache.hadoop.fs.Path> latest = checkpoints.latest();
+            Optional<org.apache.hadoop.fs.Path> latest = agreedLatest(world, checkpoints);
             org.apache.hadoop.fs.Path lastCheckpoint = null;
             if (latest.isPresent()) {
                 state = shards.restore(checkpoints, latest.get()).state();
@@ -132,12 +161,34 @@ public final class Trainer {
                     checkpoints, shards,
                     jsonl, tensorboard, validator, state, lastCheckpoint, startNanos);
             session.train();
+            if (lease != null) {
+                lease.release(); // the next run may start at once
+                lease = null;
+            }
             return session.summary((System.nanoTime() - startNanos) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException("training output " + output + ": " + e.getMessage(), e);
         } finally {
+            if (lease != null) {
+                lease.close(); // failed: the claim goes stale; a retry of this run takes over at once
+            }
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /**
+     * The checkpoint every rank resumes from: rank 0 chooses (the newest readable committed one) and tells the
+     * others, so that no rank resumes from another step because a checkpoint was committed, pruned or found damaged
+     * between two ranks' looks at the folder.
+     */
+    private static Optional<org.apache.hadoop.fs.Path> agreedLatest(ProcessGroup world, CheckpointManager checkpoints) {
+        Optional<org.apache.hadoop.fs.Path> latest = world.rank() == 0 ? checkpoints.latest() : Optional.empty();
+        if (world.size() == 1) {
+            return latest;
+        }
+        long step = world.allGather(new long[] {latest.map(CheckpointManager::stepOf).orElse(-1L)},
+                "start: rank 0 chooses the checkpoint to resume from")[0];
+        return step < 0 ? Optional.empty() : Optional.of(checkpoints.folder(step));
     }
 
     private Device device(Engine engine) {
@@ -179,6 +230,9 @@ public final class Trainer {
         private PrintStream console;
         private ExpertParallelism parallelism = ExpertParallelism.NONE;
         private BatchSource batchSource;
+        private String runId;
+        private int runAttempt;
+        private org.apache.hadoop.conf.Configuration hadoopConf;
         private Device device;
 
         /** @param config the model config @return this */
@@ -238,6 +292,30 @@ public final class Trainer {
          *     {@code BucketedBatches}); the training set still provides the tokenizer and CMVN
          * @return this
          */
+        /**
+         * @param runId the run this Trainer belongs to (default: a new random id); its checkpoint folder is claimed
+         *     for it ({@link CheckpointLease}), so another run cannot write there at the same time
+         * @param attempt this attempt of the run: a higher one takes the folder over, and the lower one can no longer
+         *     commit or prune there
+         * @return this
+         */
+        public Builder optRun(String runId, int attempt) {
+            this.runId = runId;
+            this.runAttempt = attempt;
+            return this;
+        }
+
+        /**
+         * @param conf the Hadoop configuration for the checkpoint folder's file system (default: {@code new
+         *     Configuration()}, i.e. the core-site.xml on the classpath); in a Spark job, the session's (with its
+         *     {@code spark.hadoop.*} settings: S3A credentials, HDFS HA)
+         * @return this
+         */
+        public Builder optHadoopConfiguration(org.apache.hadoop.conf.Configuration conf) {
+            this.hadoopConf = conf;
+            return this;
+        }
+
         public Builder optBatchSource(BatchSource source) {
             this.batchSource = source;
             return this;

@@ -55,10 +55,11 @@ public final class ExpertCheckpoints {
     public Path save(CheckpointManager checkpoints, TrainingState state, Object config) {
         ProcessGroup world = parallelism.world();
         String phase = "step " + state.step() + " checkpoint ";
-        if (world.rank() == 0) {
-            checkpoints.begin(state.step());
+        boolean write = world.rank() != 0 || checkpoints.begin(state.step());
+        // every rank learns rank 0's decision: a checkpoint of this step that is already committed is kept as it is
+        if (world.allGather(new long[] {write ? 1 : 0}, phase + "begin")[0] == 0) {
+            return checkpoints.folder(state.step());
         }
-        world.allGather(new long[] {state.step()}, phase + "begin");
         boolean replicated = world.rank() == 0;
         boolean experts = parallelism.expertReplicas().rank() == 0;
         CheckpointPart part = checkpoints.writePart(state.step(), world.rank(), tensors(replicated, experts));

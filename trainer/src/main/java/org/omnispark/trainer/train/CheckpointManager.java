@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.data.job.CommitFile;
 import org.omnispark.trainer.nn.ModelParameter;
 
 /**
@@ -44,6 +45,8 @@ public final class CheckpointManager {
     private final Path directory;
     private final int keep;
     private final Configuration conf;
+    /** Who may commit and prune here; null: anyone (one process, tests, export and eval read only). */
+    private final CheckpointLease lease;
     /** Test hook: runs after every part is written and before the marker (a throw simulates a crash). */
     Runnable beforeCommit = () -> {};
 
@@ -51,6 +54,14 @@ public final class CheckpointManager {
         this.directory = builder.directory;
         this.keep = builder.keep;
         this.conf = builder.conf != null ? builder.conf : new Configuration();
+        this.lease = builder.lease;
+    }
+
+    /** Fails when a lease is set and no longer owns the folder. */
+    private void checkOwner(String what) {
+        if (lease != null) {
+            lease.verify(what);
+        }
     }
 
     /** @return a builder */
@@ -79,7 +90,9 @@ public final class CheckpointManager {
      * @return the committed checkpoint folder
      */
     public Path save(List<ModelParameter> parameters, Optimizer optimizer, TrainingState state, Object config) {
-        begin(state.step());
+        if (!begin(state.step())) {
+            return folder(state.step());
+        }
         CheckpointPart part = writePart(state.step(), 0, CheckpointTensor.of(parameters, optimizer));
         return commit(state.step(), List.of(part), state, config, optimizer == null ? "" : optimizer.toString(),
                 optimizer == null ? Map.of() : optimizer.stateCounters());
@@ -87,17 +100,24 @@ public final class CheckpointManager {
 
     /**
      * Starts a checkpoint (rank 0, before any rank writes its part): removes what an earlier, crashed attempt left
-     * in this step's folder, including a marker.
+     * in this step's folder. A checkpoint of this step that is already committed (a run resumed from it that saves
+     * again at the same step) is kept as it is, never deleted: nothing is to be written then.
      *
      * @param step the step being saved
+     * @return true when the ranks are to write the checkpoint, false when a committed one of this step exists
      */
-    public void begin(long step) {
+    public boolean begin(long step) {
         try {
             FileSystem fs = fs();
             Path folder = folder(step);
+            if (markerProblem(fs, folder) == null) {
+                return false;
+            }
+            checkOwner("clear " + folder);
             fs.delete(new Path(folder, CheckpointFormat.MARKER), false);
             fs.delete(folder, true);
             fs.mkdirs(folder);
+            return true;
         } catch (IOException e) {
             throw failure("cannot start checkpoint " + folder(step), e);
         }
@@ -163,8 +183,10 @@ public final class CheckpointManager {
                 p.put("index_crc32c", part.indexCrc32c());
             }
             beforeCommit.run();
-            CheckpointFormat.writeFile(fs, new Path(folder, CheckpointFormat.MARKER),
-                    json.writerWithDefaultPrettyPrinter().writeValueAsBytes(marker), false);
+            checkOwner("commit " + folder);
+            // whole or absent: a writer dying mid-write must not leave a "committed" partial marker
+            CommitFile.write(fs, new Path(folder, CheckpointFormat.MARKER),
+                    json.writerWithDefaultPrettyPrinter().writeValueAsBytes(marker));
             prune(fs, step);
             return folder;
         } catch (IOException e) {
@@ -172,13 +194,32 @@ public final class CheckpointManager {
         }
     }
 
-    /** @return the newest committed checkpoint, if any */
+    /**
+     * The newest committed checkpoint whose marker can be read. A newer folder whose marker exists but cannot be
+     * parsed (damaged, or from another format) is passed over, and said so on standard error, so that a resume
+     * falls back to the previous committed checkpoint instead of failing on every retry.
+     *
+     * @return the newest readable committed checkpoint, if any
+     */
     public Optional<Path> latest() {
         List<Path> all = list();
-        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+        try {
+            FileSystem fs = fs();
+            for (int i = all.size() - 1; i >= 0; i--) {
+                String problem = markerProblem(fs, all.get(i));
+                if (problem == null) {
+                    return Optional.of(all.get(i));
+                }
+                System.err.println("omnispark: checkpoint " + all.get(i) + " has a damaged commit marker (" + problem
+                        + "); falling back to " + (i > 0 ? all.get(i - 1).getName() : "the start"));
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("cannot list checkpoints in " + directory, e);
+        }
     }
 
-    /** @return the committed checkpoints in this folder, oldest first */
+    /** @return the checkpoints with a commit marker in this folder (readable or not), oldest first */
     public List<Path> list() {
         try {
             FileSystem fs = fs();
@@ -191,6 +232,16 @@ public final class CheckpointManager {
             return result;
         } catch (IOException e) {
             throw failure("cannot list checkpoints in " + directory, e);
+        }
+    }
+
+    /** Why the folder's commit marker cannot be read (absent, damaged, another format), or null when it can. */
+    private static String markerProblem(FileSystem fs, Path folder) {
+        try {
+            new CheckpointReader(fs, folder).marker();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return e.getMessage();
         }
     }
 
@@ -239,6 +290,7 @@ public final class CheckpointManager {
     }
 
     private void prune(FileSystem fs, long committedStep) throws IOException {
+        checkOwner("prune old checkpoints");
         List<FileStatus> all = folders(fs);
         List<Path> committed = new ArrayList<>();
         for (FileStatus status : all) {
@@ -279,7 +331,13 @@ public final class CheckpointManager {
         return fs instanceof LocalFileSystem local ? local.getRaw() : fs; // no .crc side files: parts carry CRCs
     }
 
-    private static long stepOf(Path checkpoint) {
+    /**
+     * The step of a checkpoint folder: the one place that parses {@code ckpt-N} names.
+     *
+     * @param checkpoint a {@code ckpt-N} folder
+     * @return N, or -1 when the name is not a checkpoint's
+     */
+    public static long stepOf(Path checkpoint) {
         Matcher m = CKPT.matcher(checkpoint.getName());
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
@@ -302,6 +360,17 @@ public final class CheckpointManager {
         private Path directory;
         private int keep = 5;
         private Configuration conf;
+        private CheckpointLease lease;
+
+        /**
+         * @param lease the lease this writer holds ({@link CheckpointLease#claim}); commits and pruning fail once it
+         *     no longer owns the folder
+         * @return this
+         */
+        public Builder optLease(CheckpointLease lease) {
+            this.lease = lease;
+            return this;
+        }
 
         /**
          * @param directory the checkpoint folder, a local path or any Hadoop file system URI (hdfs://, s3a://)

@@ -40,6 +40,13 @@ final class CheckpointReader {
             throw new IllegalArgumentException(checkpoint + " is not a committed checkpoint (no "
                     + CheckpointFormat.MARKER + "); use CheckpointManager.latest() to find the newest committed one",
                     e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + " is damaged (not valid JSON: " + e.getOriginalMessage()
+                    + "); CheckpointManager.latest() passes over it to the previous committed checkpoint", e);
+        }
+        if (index == null || !index.isObject()) {
+            throw new IllegalArgumentException(file + " is damaged (empty or not a JSON object); "
+                    + "CheckpointManager.latest() passes over it to the previous committed checkpoint");
         }
         if (!CheckpointFormat.FORMAT.equals(index.path("format").asText())
                 || index.path("version").asInt() != CheckpointFormat.VERSION) {
