@@ -100,6 +100,37 @@ class MeshTlsTest {
     }
 
     @Test
+    void storePasswordsComeFromFilesNamedInTheTrainConfig() throws Exception {
+        Files.writeString(dir.resolve("keystore.password"), new String(PASSWORD) + "\n");
+        Files.writeString(dir.resolve("truststore.password"), new String(PASSWORD) + "\n");
+        Path yaml = dir.resolve("train.yaml");
+        Files.writeString(yaml, String.join("\n",
+                "expert_parallel:",
+                "  tls:",
+                "    enabled: true",
+                "    keystore: " + dir.resolve("job.p12"),
+                "    truststore: " + dir.resolve("trust.p12"),
+                "    keystore_password_file: " + dir.resolve("keystore.password"),
+                "    truststore_password_file: " + dir.resolve("truststore.password"),
+                ""));
+        org.omnispark.trainer.config.TrainConfig.Tls tls =
+                org.omnispark.trainer.config.TrainConfig.load(yaml, List.of()).expertParallel().tls();
+        SSLContext fromFiles = MeshTls.fromFiles(tls.keystore(), tls.keystorePasswordFile(), tls.truststore(),
+                tls.truststorePasswordFile());
+        assertTrue(fromFiles.getProtocol().startsWith("TLS"), fromFiles.getProtocol());
+        // a wrong password in the file: the error names the store and where its password comes from
+        Files.writeString(dir.resolve("wrong.password"), "not-the-password\n");
+        String wrong = assertThrows(IllegalArgumentException.class, () -> MeshTls.fromFiles(tls.keystore(),
+                dir.resolve("wrong.password").toString(), tls.truststore(), tls.truststorePasswordFile()))
+                .getMessage();
+        assertTrue(wrong.contains("job.p12") && wrong.contains("keystore_password_file"), wrong);
+        String missing = assertThrows(IllegalArgumentException.class, () -> MeshTls.fromFiles(tls.keystore(),
+                dir.resolve("absent.password").toString(), tls.truststore(), tls.truststorePasswordFile()))
+                .getMessage();
+        assertTrue(missing.contains("absent.password"), missing);
+    }
+
+    @Test
     void aPeerThatStopsReadingMidFrameFailsTheSendInTimeAndCloseJoinsTheThreads() throws Exception {
         try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             CompletableFuture<SSLSocket> fake = CompletableFuture.supplyAsync(() -> {
