@@ -35,7 +35,7 @@ class RendezvousStallTest {
 
     private static final byte[] KEY = PeerMesh.attemptKey("stall job".getBytes(), 0);
     /** The mesh timeout; the handshake deadline of one connection is min(10 s, this). */
-    private static final long TIMEOUT_MILLIS = 12_000;
+    private static final long TIMEOUT_MILLIS = 20_000;
 
     private final List<SocketChannel> strangers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -187,6 +187,24 @@ class RendezvousStallTest {
             Thread.sleep(20);
         }
         assertTrue(tricklerClosed.get() != 0, "rank 1 closed the trickler within 3 s of the mesh forming");
+    }
+
+    @Test
+    void aTricklerIsClosedAtItsAbsoluteHandshakeDeadline() throws Exception {
+        TwoRanks ranks = new TwoRanks(); // rank 0 holds back: rank 1 keeps waiting and listening
+        InetSocketAddress rank1 = ranks.rank1Address();
+        long begin = System.nanoTime();
+        AtomicLong closedAt = trickler(rank1, 1000); // each byte well within any per-read timeout
+        long handshakeMillis = Math.min(10_000, TIMEOUT_MILLIS); // MeshOptions.of(TIMEOUT_MILLIS).handshakeMillis()
+        long bound = handshakeMillis + 3000;
+        while (closedAt.get() == 0 && System.nanoTime() - begin < TimeUnit.MILLISECONDS.toNanos(bound)) {
+            Thread.sleep(50);
+        }
+        assertTrue(closedAt.get() != 0, "rank 1 still handshakes with a connection that sends a byte a second "
+                + bound + " ms after it connected: the " + handshakeMillis + " ms deadline is per read, not absolute");
+        double seconds = (closedAt.get() - begin) / 1e9;
+        assertTrue(seconds > handshakeMillis / 1000.0 - 1, "closed at its deadline, not before: " + seconds + " s");
+        ranks.formWithin(4); // and the real rank still gets in
     }
 
     @Test
