@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import org.omnispark.parallel.transport.FrameLimit;
+import org.omnispark.parallel.transport.ProtocolException;
+import org.omnispark.parallel.transport.TransportException;
 import org.omnispark.trainer.moe.BatchStatistics;
 import org.omnispark.trainer.moe.DispatchedTokens;
 import org.omnispark.trainer.moe.RoutingResult;
@@ -77,15 +80,35 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
         mine[numExperts + 1] = routing.topK();
         long[] counts = world.allGather(mine, layerName + " routing counts");
 
+        // the counts come from the peers: sums are exact and no count is negative (else a ProtocolException naming
+        // the rank); the splits derived from them are checked against the maximum frame size by the all-to-all
         long[] batchPerExpert = new long[numExperts];
+        int[] worldRanks = new int[worldSize];
+        long[] column = new long[worldSize];
+        for (int q = 0; q < worldSize; q++) {
+            worldRanks[q] = world.members()[q];
+        }
+        FrameLimit limit = world.frameLimit();
+        for (int c = 0; c <= numExperts; c++) {
+            for (int q = 0; q < worldSize; q++) {
+                column[q] = counts[q * width + c];
+            }
+            long total = limit.sum(column, worldRanks, layerName + " routing counts");
+            if (c < numExperts) {
+                batchPerExpert[c] = total;
+            }
+        }
         long batchValid = 0;
         int topK = 0;
         for (int q = 0; q < worldSize; q++) {
-            for (int e = 0; e < numExperts; e++) {
-                batchPerExpert[e] += counts[q * width + e];
-            }
             batchValid += counts[q * width + numExperts];
-            topK = (int) Math.max(topK, counts[q * width + numExperts + 1]);
+            long k = counts[q * width + numExperts + 1];
+            if (k < 0 || k > numExperts) {
+                throw new TransportException("ProtocolException: rank " + worldRanks[q] + " announced top-k " + k
+                        + " for " + numExperts + " experts in " + layerName + " routing counts",
+                        new ProtocolException("rank " + worldRanks[q] + " announced top-k " + k));
+            }
+            topK = (int) Math.max(topK, k);
         }
         long capacity = TokenPermutation.capacity(capacityFactor, batchValid, topK, numExperts);
         long[][] kept = new long[worldSize][numExperts]; // every rank's kept assignments per expert

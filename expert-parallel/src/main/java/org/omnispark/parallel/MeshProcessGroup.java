@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.omnispark.parallel.transport.FrameLimit;
 import org.omnispark.parallel.transport.Frames;
 import org.omnispark.parallel.transport.PeerMesh;
 import org.omnispark.trainer.parallel.ProcessGroup;
@@ -53,6 +54,11 @@ public final class MeshProcessGroup implements ProcessGroup {
                     + Arrays.toString(members));
         }
         this.rank = position;
+    }
+
+    /** @return the largest frame the mesh carries, for sizes derived from peers' counts */
+    FrameLimit frameLimit() {
+        return mesh.frameLimit();
     }
 
     /** @return the world ranks of this group */
@@ -156,7 +162,17 @@ public final class MeshProcessGroup implements ProcessGroup {
             throw new IllegalArgumentException(label + ": " + rows.getShape().get(0) + " rows but the input splits "
                     + Arrays.toString(inputSplits) + " sum to " + sent);
         }
-        NDArray result = rows.getManager().create(new Shape(sum(outputSplits), columns), DataType.FLOAT32);
+        // the output splits come from the peers' counts: every size is checked against the configured maximum frame,
+        // with exact arithmetic, before the result is allocated
+        FrameLimit limit = mesh.frameLimit();
+        long received = limit.sum(outputSplits, members, label);
+        for (int q = 0; q < members.length; q++) {
+            if (q != rank) {
+                limit.check(members[q], true, outputSplits[q], columns, 4, label);
+                limit.check(members[q], false, inputSplits[q], columns, 4, label);
+            }
+        }
+        NDArray result = rows.getManager().create(new Shape(received, columns), DataType.FLOAT32);
         ByteBuffer source = sent == 0 ? ByteBuffer.allocateDirect(0) : rows.toByteBuffer(true);
         ByteBuffer target = result.getShape().get(0) == 0 ? ByteBuffer.allocateDirect(0) : result.toByteBuffer(true);
         long rowBytes = columns * 4L;

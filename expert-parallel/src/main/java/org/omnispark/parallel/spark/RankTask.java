@@ -19,6 +19,7 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.resource.ResourceInformation;
 import org.omnispark.data.config.ConfigLoader;
 import org.omnispark.parallel.MeshParallelism;
+import org.omnispark.parallel.transport.MeshOptions;
 import org.omnispark.parallel.transport.MeshTls;
 import org.omnispark.parallel.transport.PeerMesh;
 import org.omnispark.trainer.config.ModelConfig;
@@ -82,9 +83,12 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         byte[] key = PeerMesh.attemptKey(jobSecret, context.stageAttemptNumber());
         long timeoutMillis = trainConfig.expertParallel().timeoutSeconds() * 1000L;
         TrainConfig.Tls tls = trainConfig.expertParallel().tls();
-        SSLContext tlsContext = tls.enabled() ? MeshTls.fromEnvironment(tls.keystore(), tls.truststore()) : null;
-        try (PeerMesh mesh = PeerMesh.open(rank, size, host, key, timeoutMillis,
-                mine -> Arrays.asList(context.allGather(mine.get(0))), tlsContext)) {
+        SSLContext tlsContext = tls.enabled() ? MeshTls.fromFiles(tls.keystore(), tls.keystorePasswordFile(),
+                tls.truststore(), tls.truststorePasswordFile()) : null;
+        MeshOptions options = MeshOptions.of(timeoutMillis).withTls(tlsContext)
+                .withMaxFrameBytes(trainConfig.expertParallel().maxFrameMb() * (1L << 20));
+        try (PeerMesh mesh = PeerMesh.open(rank, size, host, key,
+                mine -> Arrays.asList(context.allGather(mine.get(0))), options)) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
                     .setTrainData(Path.of(trainData)).setOutput(Path.of(output))
                     .optParallelism(new MeshParallelism(mesh, numExperts)).optDevice(device(trainConfig, context))

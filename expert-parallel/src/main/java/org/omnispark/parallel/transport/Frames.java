@@ -68,9 +68,9 @@ public final class Frames {
      * @param phase the collective's label; both sides must use the same
      */
     public record Expect(int kind, long sequence, long rows, int columns, String phase) {
-        /** @return payload bytes */
+        /** @return payload bytes @throws ArithmeticException when they overflow a long */
         public long payloadBytes() {
-            return rows * columns * (kind == LONGS ? 8L : 4L);
+            return Math.multiplyExact(Math.multiplyExact(rows, (long) columns), kind == LONGS ? 8L : 4L);
         }
     }
 

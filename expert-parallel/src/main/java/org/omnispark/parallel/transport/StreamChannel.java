@@ -94,6 +94,10 @@ final class StreamChannel implements GatheringByteChannel, ScatteringByteChannel
         return open;
     }
 
+    /**
+     * Closes the TLS socket with a close_notify, which can block behind a writer stuck on a full socket buffer: the
+     * mesh never calls this; {@link PeerLink#shutdown} closes the TCP channel underneath instead.
+     */
     @Override
     public void close() throws IOException {
         open = false;

@@ -2,6 +2,10 @@
  * The wire between ranks: a full mesh of TCP connections ({@link org.omnispark.parallel.transport.PeerMesh}), one
  * sender and one receiver thread per peer, and frames carrying Arrow IPC record batches whose bodies go from tensor
  * memory to the socket and back without Java copies ({@link org.omnispark.parallel.transport.Frames}). Every wait has
- * a timeout whose error names the rank, the peer and the phase.
+ * a timeout whose error names the rank, the peer and the phase. Set-up ({@link
+ * org.omnispark.parallel.transport.MeshConnector}, {@link org.omnispark.parallel.transport.HandshakeAcceptor}) handshakes
+ * every connection concurrently under an absolute deadline; sizes from peers are bounded by {@link
+ * org.omnispark.parallel.transport.FrameLimit}; every limit comes from {@link
+ * org.omnispark.parallel.transport.MeshOptions}.
  */
 package org.omnispark.parallel.transport;

@@ -99,6 +99,98 @@ class MeshTlsTest {
                 rank1.get(60, TimeUnit.SECONDS)[1]), "rank 1 received rank 0's values");
     }
 
+    @Test
+    void storePasswordsComeFromFilesNamedInTheTrainConfig() throws Exception {
+        Files.writeString(dir.resolve("keystore.password"), new String(PASSWORD) + "\n");
+        Files.writeString(dir.resolve("truststore.password"), new String(PASSWORD) + "\n");
+        Path yaml = dir.resolve("train.yaml");
+        Files.writeString(yaml, String.join("\n",
+                "expert_parallel:",
+                "  tls:",
+                "    enabled: true",
+                "    keystore: " + dir.resolve("job.p12"),
+                "    truststore: " + dir.resolve("trust.p12"),
+                "    keystore_password_file: " + dir.resolve("keystore.password"),
+                "    truststore_password_file: " + dir.resolve("truststore.password"),
+                ""));
+        org.omnispark.trainer.config.TrainConfig.Tls tls =
+                org.omnispark.trainer.config.TrainConfig.load(yaml, List.of()).expertParallel().tls();
+        SSLContext fromFiles = MeshTls.fromFiles(tls.keystore(), tls.keystorePasswordFile(), tls.truststore(),
+                tls.truststorePasswordFile());
+        assertTrue(fromFiles.getProtocol().startsWith("TLS"), fromFiles.getProtocol());
+        // a wrong password in the file: the error names the store and where its password comes from
+        Files.writeString(dir.resolve("wrong.password"), "not-the-password\n");
+        String wrong = assertThrows(IllegalArgumentException.class, () -> MeshTls.fromFiles(tls.keystore(),
+                dir.resolve("wrong.password").toString(), tls.truststore(), tls.truststorePasswordFile()))
+                .getMessage();
+        assertTrue(wrong.contains("job.p12") && wrong.contains("keystore_password_file"), wrong);
+        String missing = assertThrows(IllegalArgumentException.class, () -> MeshTls.fromFiles(tls.keystore(),
+                dir.resolve("absent.password").toString(), tls.truststore(), tls.truststorePasswordFile()))
+                .getMessage();
+        assertTrue(missing.contains("absent.password"), missing);
+    }
+
+    @Test
+    void aPeerThatStopsReadingMidFrameFailsTheSendInTimeAndCloseJoinsTheThreads() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<SSLSocket> fake = CompletableFuture.supplyAsync(() -> {
+                try { // "rank 1": TLS and the HMAC challenge, then it never reads again
+                    SSLSocket s = (SSLSocket) job.getSocketFactory().createSocket(server.accept(), "127.0.0.1",
+                            server.getLocalPort(), true);
+                    s.setUseClientMode(false);
+                    s.setNeedClientAuth(true);
+                    s.setEnabledProtocols(new String[] {"TLSv1.3"});
+                    s.setSoTimeout(10_000);
+                    s.startHandshake();
+                    if (Handshake.accept(s, KEY, 1) != 0) {
+                        throw new IllegalStateException("rank 0 failed the handshake");
+                    }
+                    return s;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            PeerMesh mesh = PeerMesh.open(0, 2, "127.0.0.1", KEY, 2000,
+                    mine -> List.of(mine.get(0), "127.0.0.1:" + server.getLocalPort()), job);
+            int rows = 8 << 20; // 64 MiB: far more than both sockets' buffers hold
+            ByteBuffer out = ByteBuffer.allocateDirect(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
+            Frames.Expect frame = new Frames.Expect(Frames.LONGS, 0, rows, 1, "step 3 encoder.ffn1 combine");
+            CompletableFuture<String> failure = new CompletableFuture<>();
+            Thread sender = new Thread(() -> {
+                try {
+                    mesh.exchange(List.of(new PeerMesh.Transfer(1, frame, out)), List.of(),
+                            "step 3 encoder.ffn1 combine");
+                    failure.complete("the exchange succeeded");
+                } catch (RuntimeException e) {
+                    failure.complete(e.getMessage());
+                }
+            }, "test-exchange");
+            sender.setDaemon(true);
+            long begin = System.nanoTime();
+            sender.start();
+            String message;
+            try {
+                message = failure.get(2000 + 6000, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the exchange did not fail within its 2 s timeout + 6 s: closing the TLS "
+                        + "socket blocked behind the sender stuck on a full buffer", e);
+            }
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            assertTrue(message.contains("rank 0 timed out after 2000 ms sending to rank 1")
+                    && message.contains("step 3 encoder.ffn1 combine"), message);
+            assertTrue(seconds < 5, "failed and closed in " + seconds + " s");
+            long closeBegin = System.nanoTime();
+            mesh.close();
+            assertTrue((System.nanoTime() - closeBegin) / 1e9 < 1, "a second close returns at once");
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                assertTrue(!t.isAlive() || !(t.getName().equals("omnispark-rank0-send-1")
+                        || t.getName().equals("omnispark-rank0-recv-1")),
+                        "the link's threads were joined before the exchange failed: " + t.getName() + " is alive");
+            }
+            fake.get(10, TimeUnit.SECONDS).close();
+        }
+    }
+
     /** One rank: open the TLS mesh, send {rank, 1000 + rank}, return what the peer sent. */
     private static long[] run(int rank, String[] endpoints, java.util.concurrent.CyclicBarrier barrier,
             java.util.concurrent.CountDownLatch holdBack) {

@@ -60,7 +60,7 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
         checkpoint = checkpoint == null ? new Checkpoint(null, null, null) : checkpoint;
         device = oneOf("device", device == null ? "cpu" : device, List.of("cpu", "gpu"));
         dtype = oneOf("dtype", dtype == null ? "float32" : dtype, List.of("float32", "bf16"));
-        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null, null, null, null)
+        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null, null, null, null, null)
                 : expertParallel;
         require(lr > 0 && lr < 10, "lr must be in (0, 10), got " + lr);
         require(warmupSteps >= 0, "warmup_steps must be >= 0, got " + warmupSteps);
@@ -154,9 +154,11 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
      *     ({@code spark.stage.maxConsecutiveAttempts}) come on top (3)
      * @param retryBackoffSeconds the wait before the second run, doubled before each further one (10)
      * @param tls TLS for the exchange between ranks (off)
+     * @param maxFrameMb the largest frame a rank sends or receives in MiB; sizes announced by peers (their routing
+     *     counts) are checked against it before anything is allocated (1024)
      */
     public record ExpertParallel(Integer checksumInterval, Integer bucketMb, Integer timeoutSeconds,
-            Integer threadsPerRank, Integer maxAttempts, Double retryBackoffSeconds, Tls tls) {
+            Integer threadsPerRank, Integer maxAttempts, Double retryBackoffSeconds, Tls tls, Integer maxFrameMb) {
         /** Fills defaults and validates. */
         public ExpertParallel {
             checksumInterval = checksumInterval == null ? 100 : checksumInterval;
@@ -164,7 +166,9 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
             timeoutSeconds = timeoutSeconds == null ? 300 : timeoutSeconds;
             threadsPerRank = threadsPerRank == null ? 0 : threadsPerRank;
             maxAttempts = maxAttempts == null ? 3 : maxAttempts;
-            tls = tls == null ? new Tls(null, null, null) : tls;
+            tls = tls == null ? new Tls(null, null, null, null, null) : tls;
+            maxFrameMb = maxFrameMb == null ? 1024 : maxFrameMb;
+            require(maxFrameMb >= 1, "expert_parallel.max_frame_mb must be >= 1, got " + maxFrameMb);
             retryBackoffSeconds = retryBackoffSeconds == null ? 10.0 : retryBackoffSeconds;
             require(maxAttempts >= 1, "expert_parallel.max_attempts must be >= 1, got " + maxAttempts);
             require(retryBackoffSeconds >= 0 && retryBackoffSeconds <= 3600,
@@ -179,20 +183,27 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
     }
 
     /**
-     * {@code expert_parallel.tls}: mutual TLS 1.3 between ranks (docs/operations.md). Passwords come from the
-     * environment variables {@code OMNISPARK_TLS_KEYSTORE_PASSWORD} and {@code OMNISPARK_TLS_TRUSTSTORE_PASSWORD}
-     * (on a cluster: {@code spark.executorEnv.*}), never from a config file.
+     * {@code expert_parallel.tls}: mutual TLS 1.3 between ranks (docs/operations.md). The store passwords are read
+     * from files (e.g. a Kubernetes secret mounted read-only, or a file only the job's user can read), never from a
+     * config file or a command line; without a password file, from the environment variables {@code
+     * OMNISPARK_TLS_KEYSTORE_PASSWORD} and {@code OMNISPARK_TLS_TRUSTSTORE_PASSWORD}.
      *
      * @param enabled whether the exchange runs over TLS (false)
      * @param keystore PKCS12 key store with the ranks' key and certificate, readable on every executor ("")
      * @param truststore PKCS12 trust store with the certificates the ranks accept ("")
+     * @param keystorePasswordFile file holding the key store's password (one line), readable on every executor
+     *     ("": the environment variable)
+     * @param truststorePasswordFile file holding the trust store's password ("": the environment variable)
      */
-    public record Tls(Boolean enabled, String keystore, String truststore) {
+    public record Tls(Boolean enabled, String keystore, String truststore, String keystorePasswordFile,
+            String truststorePasswordFile) {
         /** Fills defaults and validates. */
         public Tls {
             enabled = enabled != null && enabled;
             keystore = keystore == null ? "" : keystore.strip();
             truststore = truststore == null ? "" : truststore.strip();
+            keystorePasswordFile = keystorePasswordFile == null ? "" : keystorePasswordFile.strip();
+            truststorePasswordFile = truststorePasswordFile == null ? "" : truststorePasswordFile.strip();
             require(!enabled || (!keystore.isEmpty() && !truststore.isEmpty()), "expert_parallel.tls.enabled needs "
                     + "expert_parallel.tls.keystore and expert_parallel.tls.truststore (PKCS12 files on every "
                     + "executor)");
