@@ -85,6 +85,8 @@ public final class OutputCommitter {
                     } else {
                         fs.delete(out, true); // an earlier run with other inputs or config: its work is stale
                     }
+                } else if (onlyWorkOfARun(fs, out)) {
+                    fs.delete(out, true); // a run killed before its plan.json was written: nothing to keep
                 } else if (fs.listStatus(out).length > 0) {
                     throw new IllegalStateException(out + " exists and is not a prepared dataset (no "
                             + DatasetManifest.FILE_NAME + ") nor the work of one; move it away or choose another"
@@ -171,6 +173,21 @@ public final class OutputCommitter {
     public void commit(String datasetJson) {
         writeText(DatasetManifest.FILE_NAME, datasetJson);
         delete(new Path(output, WORK));
+    }
+
+    /** Whether the folder holds nothing but a {@value #WORK} folder (and {@value #SHARDS}), i.e. a run's own work. */
+    private static boolean onlyWorkOfARun(FileSystem fs, Path out) throws IOException {
+        FileStatus[] children = fs.listStatus(out);
+        boolean work = false;
+        for (FileStatus st : children) {
+            String name = st.getPath().getName();
+            if (name.equals(WORK)) {
+                work = true;
+            } else if (!name.equals(SHARDS)) {
+                return false;
+            }
+        }
+        return work;
     }
 
     private static String readText(FileSystem fs, Path p) throws IOException {

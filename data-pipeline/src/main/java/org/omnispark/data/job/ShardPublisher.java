@@ -39,8 +39,9 @@ final class ShardPublisher {
                 Path marker = ShardTask.marker(output, s);
                 ShardOutcome o = ShardTask.readMarker(fs, marker, plan);
                 if (o == null) {
-                    throw new IllegalStateException("shard " + s + " has no done marker (" + marker + ") although its "
-                            + "task succeeded; this is a bug, please report it");
+                    throw new IllegalStateException("shard " + s + " has no readable done marker (" + marker + ") "
+                            + "although its task succeeded (it was damaged or deleted since): run the same command "
+                            + "again to remake the shard");
                 }
                 if (o.file() == null) {
                     published.add(o.publishedAs(null, resumedShards.contains(s)));

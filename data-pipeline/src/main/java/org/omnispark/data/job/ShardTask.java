@@ -58,7 +58,9 @@ record ShardTask(UtteranceProcessor.Recipe recipe, String output, ShardPlan.Info
     }
 
     /**
-     * The outcome in a shard's done marker, or null when there is none.
+     * The outcome in a shard's done marker, or null when there is none. Markers are written whole
+     * ({@link CommitFile}), so one that cannot be parsed was damaged afterwards: it is deleted and the shard is made
+     * again.
      *
      * @throws IllegalStateException when the marker was made for another plan
      */
@@ -67,6 +69,9 @@ record ShardTask(UtteranceProcessor.Recipe recipe, String output, ShardPlan.Info
         try (InputStream in = fs.open(marker)) {
             o = ConfigLoader.json().readValue(in, ShardOutcome.class);
         } catch (FileNotFoundException absent) {
+            return null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | org.apache.hadoop.fs.ChecksumException damaged) {
+            fs.delete(marker, false);
             return null;
         }
         if (!plan.digest().equals(o.plan())) {

@@ -150,4 +150,13 @@ class OutputCommitterTest {
         assertEquals(List.of("marker.json"), names(tmp), "no temporary file left");
         assertTrue(CommitFile.renameIsAtomic(fs));
     }
+
+    @Test
+    void aRunKilledBeforeItsPlanWasWrittenLeavesAFolderTheNextRunTakes() throws IOException {
+        Path out = tmp.resolve("ds");
+        Files.createDirectories(out.resolve(OutputCommitter.WORK)); // killed between mkdirs and plan.json
+        OutputCommitter c = OutputCommitter.begin(out.toString(), false, CONF, "fp1");
+        assertFalse(c.resumed());
+        assertEquals(List.of(OutputCommitter.WORK), names(out));
+    }
 }
