@@ -107,9 +107,26 @@ class ExperimentReportScriptTest {
         // pooled over 2 seeds x 2 OOD sets x 10 utterances x 4 words = 160 words: (2 - 40) / 160
         assertEquals(-38 / 160.0, switchVsDense.get("wer").get("difference").asDouble(), 1e-12);
         assertTrue(switchVsDense.get("wer").get("significant").asBoolean(), switchVsDense.toString());
+        // Seed level: per-seed OOD WER differences -0.25 (seed 1: 0% vs 25%) and -0.225 (seed 2: 2.5% vs 25%)
+        JsonNode seeds = switchVsDense.get("seed_level").get("wer");
+        JsonNode t = seeds.get("t");
+        assertEquals(-0.2375, t.get("mean").asDouble(), 1e-12);
+        double se = 0.025 / Math.sqrt(2) / Math.sqrt(2); // sample sd of the two differences / sqrt(n)
+        assertEquals(-0.2375 - 12.706 * se, t.get("ci95").get(0).asDouble(), 1e-12, "t(0.975, df 1) = 12.706");
+        assertEquals(-0.2375 + 12.706 * se, t.get("ci95").get(1).asDouble(), 1e-12);
+        assertEquals(2, t.get("agree").asInt());
+        assertEquals((12.706 + 1.376) * se, t.get("detectable").asDouble(), 1e-12, "(t_0.975 + t_0.80) * se");
+        JsonNode h = seeds.get("hierarchical");
+        // mean over seeds of each seed's pooled rate: (0 - 20) / 80 and (2 - 20) / 80
+        assertEquals(-0.2375, h.get("difference").asDouble(), 1e-12);
+        assertTrue(h.get("ci95").get(1).asDouble() < 0, "every sentence favours switch or ties: " + h);
+        assertTrue(seeds.get("significant").asBoolean(), seeds.toString());
         JsonNode omniVsDense = comparison(results, "tiny_omni", "tiny_dense");
         assertEquals(0, omniVsDense.get("wer").get("difference").asDouble(), 0);
         assertFalse(omniVsDense.get("wer").get("significant").asBoolean(), "identical models: " + omniVsDense);
+        assertFalse(omniVsDense.get("seed_level").get("wer").get("significant").asBoolean(), omniVsDense.toString());
+        assertEquals(0, omniVsDense.get("seed_level").get("wer").get("t").get("sd").asDouble(), 0);
+        assertTrue(md.contains("Seed-level statistics (the verdicts)"), md);
         assertTrue(md.contains("not reproduced"), "Omni is not better than Switch here: " + md);
     }
 
