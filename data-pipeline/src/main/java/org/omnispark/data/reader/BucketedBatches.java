@@ -30,13 +30,15 @@ public final class BucketedBatches implements Iterable<List<Utterance>> {
     private final int maxFramesPerBatch;
     private final int maxBatchSize;
     private final int windowSize;
+    private final java.util.Set<String> exclude;
 
     private BucketedBatches(Builder b) {
         this.datasetDir = b.datasetDir;
         this.conf = new HadoopConf(b.conf);
-        DatasetManifest manifest = DatasetManifest.read(b.datasetDir, b.conf);
-        this.shards = ShardAssignment.forRank(manifest.shards().stream().map(DatasetManifest.ShardInfo::path)
-                .toList(), b.seed, b.epoch, b.rank, b.worldSize);
+        this.shards = b.shards != null ? b.shards : ShardAssignment.forRank(DatasetManifest.read(b.datasetDir, b.conf)
+                .shards().stream().map(DatasetManifest.ShardInfo::path).toList(), b.seed, b.epoch, b.rank,
+                b.worldSize);
+        this.exclude = b.exclude;
         this.seed = b.seed;
         this.epoch = b.epoch;
         this.rank = b.rank;
@@ -122,7 +124,10 @@ public final class BucketedBatches implements Iterable<List<Utterance>> {
                             .toString(), conf.get());
                 }
                 if (reader.hasNext()) {
-                    window.add(reader.next());
+                    Utterance u = reader.next();
+                    if (!exclude.contains(u.key())) {
+                        window.add(u);
+                    }
                 } else {
                     reader.close();
                     reader = null;
@@ -143,6 +148,23 @@ public final class BucketedBatches implements Iterable<List<Utterance>> {
         private int maxFramesPerBatch = 20_000;
         private int maxBatchSize = 64;
         private int windowSize = 1024;
+        private List<String> shards;
+        private java.util.Set<String> exclude = java.util.Set.of();
+
+        /**
+         * Reads these shards (paths relative to the dataset folder, in this order) instead of the rank's share of
+         * the epoch's permutation ({@link ShardAssignment}).
+         */
+        public Builder optShards(List<String> shards) {
+            this.shards = List.copyOf(shards);
+            return this;
+        }
+
+        /** Leaves out the utterances with these keys (e.g. those an earlier part of the epoch consumed). */
+        public Builder optExclude(java.util.Set<String> keys) {
+            this.exclude = keys;
+            return this;
+        }
 
         /** A dataset folder on the local disk. */
         public Builder setDataset(Path dir) {

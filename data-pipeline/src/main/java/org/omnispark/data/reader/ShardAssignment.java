@@ -34,6 +34,18 @@ public final class ShardAssignment {
         return List.copyOf(order.subList(rank * per, (rank + 1) * per));
     }
 
+    /**
+     * The shards some rank of {@code worldSize} reads in {@code epoch} (those that do not sit it out), in the order
+     * of the epoch's permutation: rank r's share is the r-th slice of this list.
+     */
+    public static List<String> activeShards(List<String> shards, long seed, int epoch, int worldSize) {
+        List<String> all = new ArrayList<>();
+        for (int r = 0; r < worldSize; r++) {
+            all.addAll(forRank(shards, seed, epoch, r, worldSize));
+        }
+        return List.copyOf(all);
+    }
+
     static long mix(long seed, long epoch) {
         long z = seed * 0x9E3779B97F4A7C15L + epoch;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -19,4 +19,21 @@ public interface BatchSource {
      * @return this rank's micro-batches of that epoch
      */
     Iterator<List<Utterance>> batches(int epoch, int rank, int worldSize);
+
+    /**
+     * The rest of an epoch that began on other numbers of ranks: every utterance of the epoch (as its first part's
+     * ranks would have read it) that the earlier parts did not consume, each served to exactly one of this part's
+     * ranks.
+     *
+     * @param epoch the epoch, from 0
+     * @param rank this rank
+     * @param worldSize the number of ranks now
+     * @param history the earlier parts, oldest first: {@code [ranks, batches per rank]} each
+     * @return this rank's micro-batches of the rest of the epoch
+     */
+    default Iterator<List<Utterance>> rest(int epoch, int rank, int worldSize, List<List<Long>> history) {
+        throw new UnsupportedOperationException("this batch source cannot continue an epoch begun on "
+                + history.get(0).get(0) + " ranks on " + worldSize + ": resume on " + history.get(0).get(0)
+                + " ranks, or from a checkpoint taken at an epoch boundary (checkpoint.interval: 0)");
+    }
 }

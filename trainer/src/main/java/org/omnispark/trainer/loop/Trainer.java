@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.omnispark.data.reader.BucketedBatches;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.model.ModelDirectory;
@@ -88,18 +87,9 @@ public final class Trainer {
         this.batchSource = b.batchSource != null ? b.batchSource : defaultBatchSource(trainData, trainConfig);
     }
 
-    /**
-     * The batches a Trainer reads when no source is plugged in: the rank's shards of the epoch, cut into batches
-     * within the rank's share of the global {@code batch.*} limits ({@link TrainConfig.Batch#perRank}).
-     */
+    /** The batches a Trainer reads when no source is plugged in ({@link BucketedBatchSource}). */
     static BatchSource defaultBatchSource(Path trainData, TrainConfig trainConfig) {
-        return (epoch, rank, worldSize) -> {
-            TrainConfig.Batch share = trainConfig.batch().perRank(worldSize);
-            return BucketedBatches.builder()
-                    .setDataset(trainData).optSeed(trainConfig.seed()).optEpoch(epoch).optRank(rank, worldSize)
-                    .optMaxFramesPerBatch(share.maxFramesPerBatch())
-                    .optMaxBatchSize(share.maxBatchSize()).build().iterator();
-        };
+        return new BucketedBatchSource(trainData, trainConfig);
     }
 
     /** @return a builder; setModelConfig, setTrainConfig, setTrainData and setOutput are required */

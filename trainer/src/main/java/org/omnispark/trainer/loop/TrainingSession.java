@@ -103,9 +103,18 @@ final class TrainingSession {
     }
 
     void train() throws IOException {
+        ProcessGroup ranks = trainer.parallelism.world();
+        state = state.onRanks(ranks.size());
+        if (!state.epochHistory().isEmpty()) {
+            trainer.log("epoch " + state.epoch() + " began on other numbers of ranks (ranks, batches per rank: "
+                    + state.epochHistory() + "): these " + ranks.size() + " ranks read the rest of it, each "
+                    + "utterance once");
+        }
         while (state.epoch() < trainer.trainConfig.maxEpochs() && !done()) {
             ProcessGroup world = trainer.parallelism.world();
-            Iterator<List<Utterance>> batches = trainer.batchSource.batches(state.epoch(), world.rank(), world.size());
+            Iterator<List<Utterance>> batches = state.epochHistory().isEmpty()
+                    ? trainer.batchSource.batches(state.epoch(), world.rank(), world.size())
+                    : trainer.batchSource.rest(state.epoch(), world.rank(), world.size(), state.epochHistory());
             for (long skip = 0; skip < state.batchesInEpoch() && batches.hasNext(); skip++) {
                 batches.next(); // consumed before the checkpoint this run resumed from
             }
