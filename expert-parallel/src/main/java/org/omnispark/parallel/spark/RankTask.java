@@ -94,7 +94,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
                     .optParallelism(new MeshParallelism(mesh, numExperts)).optDevice(device(trainConfig, context))
                     // the driver's retries and Spark's stage attempts: a later one supersedes an earlier one's rank 0
                     .optRun(runId, runAttempt * 1000 + context.stageAttemptNumber())
-                    .optHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()));
+                    .optHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()))
+                    .optCancellation(() -> context.isInterrupted() || Thread.currentThread().isInterrupted());
             if (validData != null) {
                 trainer.optValidData(Path.of(validData));
             }

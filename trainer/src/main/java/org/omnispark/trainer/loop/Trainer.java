@@ -67,6 +67,7 @@ public final class Trainer {
     private final String runId;
     private final int runAttempt;
     private final org.apache.hadoop.conf.Configuration hadoopConf;
+    final java.util.function.BooleanSupplier cancelled;
     /** How often rank 0 shows it still owns the checkpoint folder, and when another run may take it over. */
     static final java.time.Duration LEASE_HEARTBEAT = java.time.Duration.ofSeconds(5);
     static final java.time.Duration LEASE_STALE = java.time.Duration.ofSeconds(20);
@@ -84,6 +85,7 @@ public final class Trainer {
         this.runId = b.runId != null ? b.runId : java.util.UUID.randomUUID().toString();
         this.runAttempt = b.runAttempt;
         this.hadoopConf = b.hadoopConf != null ? b.hadoopConf : new org.apache.hadoop.conf.Configuration();
+        this.cancelled = b.cancelled;
         this.batchSource = b.batchSource != null ? b.batchSource : defaultBatchSource(trainData, trainConfig);
     }
 
@@ -223,6 +225,7 @@ public final class Trainer {
         private String runId;
         private int runAttempt;
         private org.apache.hadoop.conf.Configuration hadoopConf;
+        private java.util.function.BooleanSupplier cancelled = () -> Thread.currentThread().isInterrupted();
         private Device device;
 
         /** @param config the model config @return this */
@@ -303,6 +306,17 @@ public final class Trainer {
          */
         public Builder optHadoopConfiguration(org.apache.hadoop.conf.Configuration conf) {
             this.hadoopConf = conf;
+            return this;
+        }
+
+        /**
+         * @param cancelled asked before every micro-batch; once true the run stops with a CancellationException
+         *     (default: the thread's interrupt flag; a Spark rank passes its task's kill flag, so the ranks of a
+         *     failed stage attempt stop instead of training on beside the retry)
+         * @return this
+         */
+        public Builder optCancellation(java.util.function.BooleanSupplier cancelled) {
+            this.cancelled = cancelled;
             return this;
         }
 

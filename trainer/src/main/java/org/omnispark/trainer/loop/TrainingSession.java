@@ -119,6 +119,10 @@ final class TrainingSession {
                 batches.next(); // consumed before the checkpoint this run resumed from
             }
             while (!done()) {
+                if (trainer.cancelled.getAsBoolean()) { // a failed or superseded attempt: stop, write nothing more
+                    throw new java.util.concurrent.CancellationException("rank " + ranks.rank() + " stops at step "
+                            + state.step() + ": its run was cancelled (a failed stage attempt, or a newer one)");
+                }
                 List<Utterance> next = batches.hasNext() ? batches.next() : null;
                 long globalBatch = agreeOnBatch(next); // every rank runs the same number of micro-batches
                 if (globalBatch < 0) {

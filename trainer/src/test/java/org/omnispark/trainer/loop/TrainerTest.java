@@ -2,6 +2,7 @@ package org.omnispark.trainer.loop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -151,5 +152,23 @@ class TrainerTest {
             throw new java.io.UncheckedIOException(e);
         }
         throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    /** A cancelled run (the ranks of a failed stage attempt) stops before its next micro-batch and commits nothing. */
+    @Test
+    void aCancelledRunStopsAndCommitsNothingMore() {
+        Path data = TinyDatasets.dataset(4);
+        ModelConfig model = TinyDatasets.modelWithoutDropout("dense");
+        TrainConfig train = TinyDatasets.train("max_steps=20", "checkpoint.interval=1", "checkpoint.keep=50");
+        Path out = tmp.resolve("cancelled");
+        java.util.concurrent.atomic.AtomicLong step = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CancellationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CancellationException.class, () -> Trainer.builder().setModelConfig(model)
+                        .setTrainConfig(train).setTrainData(data).setOutput(out)
+                        .optStepListener(m -> step.set(m.step())).optCancellation(() -> step.get() >= 3)
+                        .build().run());
+        assertTrue(e.getMessage().contains("stops at step 3"), e.getMessage());
+        assertTrue(Files.exists(out.resolve("checkpoints/ckpt-3/checkpoint.json")));
+        assertFalse(Files.exists(out.resolve("checkpoints/ckpt-4")), "nothing after the cancellation");
     }
 }
