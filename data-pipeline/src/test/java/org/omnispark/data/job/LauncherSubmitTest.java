@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What {@code submit/omnispark --master ...} hands to spark-submit (OMNISPARK_DRY_RUN prints it), against a Spark home
- * whose {@code jars/} holds some of the application's dependencies: only the missing jars are shipped, a training
+ * What {@code submit/omnispark --master ...} hands to spark-submit (OMNISPARK_DRY_RUN prints it): the application jar
+ * (submit/app's shaded omnispark-spark_2.13) as the application and only libtorch's natives in --jars, a training
  * run gets a barrier-compatible setup and one executor per rank, GPUs get Spark's resource scheduling (and the pod
  * template on Kubernetes), and what would fail on the cluster fails here first, with the way out.
  */
@@ -24,6 +24,10 @@ class LauncherSubmitTest {
 
     private record Result(int code, String out) {
     }
+
+    /** The shaded application jar (submit/app) the launcher submits. */
+    private static final String APP_JAR = "/app/omnispark-spark_2.13-0.1.0.jar";
+    private static final String NATIVES = "/m2/pytorch-native-cpu-2.7.1-linux-x86_64.jar";
 
     private Result launch(Map<String, String> env, String... args) throws Exception {
         Path home = tmp.resolve("spark");
@@ -35,14 +39,19 @@ class LauncherSubmitTest {
         Files.writeString(home.resolve("jars/jackson-databind-2.18.2.jar"), "");
         Files.writeString(home.resolve("jars/spark-core_2.13-4.1.3.jar"), "");
         Path cp = tmp.resolve("classpath");
-        Files.writeString(cp, "/app/omnispark-data-pipeline-0.1.0.jar:/app/omnispark-trainer-0.1.0.jar:"
-                + "/m2/jackson-databind-2.18.2.jar:/m2/api-0.35.1.jar\n");
+        // The build's runtime classpath (a tests jar first, as `ls` once sorted it): only its libtorch natives jar
+        // travels beside the application jar.
+        Files.writeString(cp, "/app/omnispark-data-pipeline-0.1.0-tests.jar:/app/omnispark-data-pipeline-0.1.0.jar:"
+                + "/app/omnispark-trainer-0.1.0.jar:/m2/jackson-databind-2.18.2.jar:/m2/api-0.35.1.jar:"
+                + "/m2/junit-jupiter-api-5.11.4.jar:/m2/pytorch-native-cpu-2.7.1-linux-x86_64.jar\n");
         List<String> cmd = new ArrayList<>(List.of("bash", TestCorpora.repoRoot().resolve("submit/omnispark")
                 .toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("SPARK_HOME", home.toString());
         pb.environment().put("OMNISPARK_CLASSPATH_FILE", cp.toString());
+        pb.environment().put("OMNISPARK_APP_JAR", APP_JAR);
+        pb.environment().remove("OMNISPARK_LIBTORCH");
         pb.environment().put("OMNISPARK_DRY_RUN", "1");
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -51,18 +60,34 @@ class LauncherSubmitTest {
     }
 
     @Test
-    void onlyMissingJarsAreShippedAndTrainingGetsABarrierSetup() throws Exception {
+    void theApplicationJarIsSubmittedWithOnlyTheNativesAndTrainingGetsABarrierSetup() throws Exception {
         Result r = launch(Map.of(), "--master", "yarn", "train", "--ranks", "4", "--data", "d", "--out", "o");
         assertEquals(0, r.code(), r.out());
-        String out = r.out();
+        String out = r.out().trim();
         assertTrue(out.contains("--master yarn") && out.contains("--class org.omnispark.cli.Main"), out);
-        assertTrue(out.contains("--jars /app/omnispark-trainer-0.1.0.jar,/m2/api-0.35.1.jar"), out);
-        assertFalse(out.contains("/m2/jackson-databind"), "the cluster's own Jackson wins: " + out);
-        assertTrue(out.contains("/app/omnispark-data-pipeline-0.1.0.jar train --ranks 4 --data d --out o"), out);
+        assertTrue(out.endsWith(" --jars " + NATIVES + " " + APP_JAR + " train --ranks 4 --data d --out o"),
+                "the application jar is the shaded one, --jars holds only libtorch's natives: " + out);
+        assertEquals(1, out.split(" --jars ", -1).length - 1, out);
+        for (String never : List.of("-tests.jar", "omnispark-data-pipeline", "omnispark-trainer", "jackson-databind",
+                "/m2/api-", "junit-jupiter")) {
+            assertFalse(out.contains(never), never + " must not be submitted: " + out);
+        }
         assertTrue(out.contains("spark.dynamicAllocation.enabled=false"), out);
         assertTrue(out.contains("spark.executor.instances=4"), out);
         assertTrue(out.contains("--add-opens"), "the Java 17 options reach driver and executors: " + out);
         assertFalse(out.contains("gpu"), out);
+    }
+
+    @Test
+    void cudaSubmitsTheApplicationJarAloneAndAnUnknownFlavourIsRefused() throws Exception {
+        Result cuda = launch(Map.of("OMNISPARK_LIBTORCH", "cuda"), "--master", "k8s://https://k:6443", "prepare");
+        assertEquals(0, cuda.code(), cuda.out());
+        assertFalse(cuda.out().contains("--jars") || cuda.out().contains("pytorch-native"), "no CPU natives: "
+                + cuda.out());
+        assertTrue(cuda.out().trim().endsWith(" " + APP_JAR + " prepare"), cuda.out());
+        Result bad = launch(Map.of("OMNISPARK_LIBTORCH", "rocm"), "--master", "yarn", "prepare");
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.out().contains("OMNISPARK_LIBTORCH must be cpu or cuda"), bad.out());
     }
 
     @Test

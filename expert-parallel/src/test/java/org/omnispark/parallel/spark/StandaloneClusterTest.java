@@ -22,12 +22,16 @@ import org.omnispark.trainer.model.TinyDatasets;
 /**
  * The cluster path as an operator meets it: a real Spark standalone cluster (a Master and two Workers started from the
  * Spark jars, on loopback, each a JVM of its own; executors are JVMs the Workers start), and the application
- * submitted by {@code submit/omnispark --master spark://...}, which runs spark-submit with the OmniSpark jars the
- * cluster lacks. Through it: {@code prepare}, {@code train --ranks 2} (one rank per Worker) and {@code eval}.
+ * submitted by {@code submit/omnispark --master spark://...}, which runs spark-submit with the application jar
+ * (submit/app's shaded omnispark-spark_2.13) and only libtorch's natives in --jars. Through it: {@code prepare},
+ * {@code train --ranks 2} (one rank per Worker) and {@code eval}.
  *
  * <p>The cluster's Spark home is a temporary folder whose {@code jars/} holds the Spark distribution's jars (those
- * of the test classpath that are not OmniSpark's, DJL's or picocli's) and whose {@code bin/spark-submit} runs
- * Spark's {@code SparkSubmit}, as the real script does; the application jars reach the executors through --jars.
+ * of the test classpath that are not OmniSpark's, DJL's, JNA's or picocli's) and whose {@code bin/spark-submit} runs
+ * Spark's {@code SparkSubmit}, as the real script does. The application jar is {@code -Domnispark.app.jar}, else
+ * submit/app's jar when it is newer than the modules' classes, else (a reactor build tests this module before it
+ * packages submit/app) one assembled here the same way: the three modules' classes with DJL, JNA and picocli and
+ * the service files merged.
  */
 class StandaloneClusterTest {
     @Test
@@ -36,6 +40,7 @@ class StandaloneClusterTest {
         Path tmp = Files.createTempDirectory("omnispark-standalone");
         Path home = sparkHome(tmp.resolve("spark"));
         Path classpath = applicationClasspath(tmp);
+        Path appJar = applicationJar(tmp);
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -52,19 +57,24 @@ class StandaloneClusterTest {
             }
             waitForWorkers(tmp, 2);
 
+            // The command's shape: the application jar, and nothing but libtorch's natives beside it.
+            String dry = dryRun(home, classpath, appJar, master, "prepare", "--out", "o");
+            assertTrue(dry.trim().matches(".* --jars [^ ,]*/pytorch-native-cpu-[^ ,]*\\.jar "
+                    + java.util.regex.Pattern.quote(appJar.toString()) + " prepare --out o"), dry);
+
             Path corpus = tmp.resolve("corpus");
             org.omnispark.data.synth.CorpusSynthesizer.builder().setOutputDir(corpus).setUtterances(16).optSeed(3)
                     .build().synthesize();
             Path manifest = corpus.resolve("manifest.jsonl");
             Path prepared = tmp.resolve("prepared");
-            String prep = submit(home, classpath, master, tmp.resolve("prepare.log"), "prepare", "--manifest",
+            String prep = submit(home, classpath, appJar, master, tmp.resolve("prepare.log"), "prepare", "--manifest",
                     manifest.toString(), "--out", prepared.toString(), "--conf",
                     TinyDatasets.repoRoot().resolve("conf/data/prepare.yaml").toString(), "output.num_shards=2",
                     "filters.min_confidence=0");
             assertTrue(Files.exists(prepared.resolve("dataset.json")), prep);
 
             Path model = tmp.resolve("model");
-            String train = submit(home, classpath, master, tmp.resolve("train.log"), "train", "--ranks", "2",
+            String train = submit(home, classpath, appJar, master, tmp.resolve("train.log"), "train", "--ranks", "2",
                     "--data", prepared.toString(), "--out", model.toString(), "--conf",
                     TinyDatasets.repoRoot().resolve("conf/train/tiny.yaml").toString(), "--model",
                     TinyDatasets.repoRoot().resolve("conf/model/tiny_omni.yaml").toString(),
@@ -75,7 +85,7 @@ class StandaloneClusterTest {
             assertTrue(train.contains("2 ranks on " + master), train);
             assertTrue(Files.exists(model.resolve("checkpoints/ckpt-2/checkpoint.json")), train);
 
-            String eval = submit(home, classpath, master, tmp.resolve("eval.log"), "eval", "--model",
+            String eval = submit(home, classpath, appJar, master, tmp.resolve("eval.log"), "eval", "--model",
                     model.toString(), "--data", prepared.toString(), "--mode", "ctc_greedy");
             assertTrue(Files.exists(model.resolve("eval/report.json")), eval);
         } finally {
@@ -96,7 +106,8 @@ class StandaloneClusterTest {
         Path jars = Files.createDirectories(home.resolve("jars"));
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             if (!entry.endsWith(".jar") || entry.contains("/org/omnispark/") || entry.contains("/ai/djl/")
-                    || entry.contains("/info/picocli/") || entry.contains("/junit/") || entry.contains("/target/")) {
+                    || entry.contains("/info/picocli/") || entry.contains("/net/java/dev/jna/") || entry.contains("/junit/")
+                    || entry.contains("/target/")) {
                 continue;
             }
             Path link = jars.resolve(Path.of(entry).getFileName());
@@ -113,13 +124,9 @@ class StandaloneClusterTest {
         return home;
     }
 
-    /** The OmniSpark jars first (data-pipeline's is the application jar), then their other dependencies. */
+    /** The runtime classpath the launcher picks libtorch's natives from (pytorch-native-cpu is on the test's). */
     private static Path applicationClasspath(Path tmp) throws IOException {
-        Path root = TinyDatasets.repoRoot();
         List<String> entries = new ArrayList<>();
-        entries.add(moduleJar(root.resolve("data-pipeline/target"), tmp, "data-pipeline"));
-        entries.add(moduleJar(root.resolve("trainer/target"), tmp, "trainer"));
-        entries.add(moduleJar(root.resolve("expert-parallel/target"), tmp, "expert-parallel"));
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             if (entry.endsWith(".jar") && !entry.contains("/org/omnispark/") && !entry.contains("/junit/")) {
                 entries.add(entry);
@@ -130,26 +137,79 @@ class StandaloneClusterTest {
         return file;
     }
 
-    /** The module's jar when Maven has packaged it, else a jar of its target/classes. */
-    private static String moduleJar(Path target, Path tmp, String module) throws IOException {
-        try (Stream<Path> files = Files.list(target)) {
-            var packaged = files.filter(f -> f.getFileName().toString().matches("omnispark-.*\\d\\.jar")
-                    || f.getFileName().toString().matches("omnispark-.*-SNAPSHOT\\.jar")).findFirst();
-            if (packaged.isPresent()) {
-                return packaged.get().toString();
+    /** The application jar: -Domnispark.app.jar, else submit/app's when current, else one assembled the same way. */
+    private static Path applicationJar(Path tmp) throws IOException {
+        String given = System.getProperty("omnispark.app.jar", "");
+        if (!given.isEmpty()) {
+            assertTrue(Files.isRegularFile(Path.of(given)), "-Domnispark.app.jar=" + given + " does not exist");
+            return Path.of(given);
+        }
+        Path root = TinyDatasets.repoRoot();
+        List<Path> classes = List.of(root.resolve("data-pipeline/target/classes"),
+                root.resolve("trainer/target/classes"), root.resolve("expert-parallel/target/classes"));
+        long newestClass = 0;
+        for (Path dir : classes) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                    newestClass = Math.max(newestClass, Files.getLastModifiedTime(f).toMillis());
+                }
             }
         }
-        Path jar = tmp.resolve("omnispark-" + module + ".jar");
-        Path classes = target.resolve("classes");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> walk =
-                Files.walk(classes)) {
-            for (Path f : walk.filter(Files::isRegularFile).toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                Files.copy(f, out);
+        Path target = root.resolve("submit/app/target");
+        if (Files.isDirectory(target)) {
+            try (Stream<Path> files = Files.list(target)) {
+                var shaded = files.filter(f -> f.getFileName().toString().matches("omnispark-spark_2\\.13-.*\\.jar"))
+                        .findFirst();
+                if (shaded.isPresent() && Files.getLastModifiedTime(shaded.get()).toMillis() >= newestClass) {
+                    return shaded.get();
+                }
+            }
+        }
+        // As submit/app's pom shades it: the modules' classes, DJL (not libtorch), JNA and picocli; services merged.
+        Path jar = tmp.resolve("omnispark-spark_2.13-assembled.jar");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        Map<String, StringBuilder> services = new java.util.TreeMap<>();
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (Path dir : classes) {
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                        add(out, seen, services, dir.relativize(f).toString().replace('\\', '/'),
+                                Files.readAllBytes(f));
+                    }
+                }
+            }
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                if (entry.endsWith(".jar") && (entry.contains("/ai/djl/") || entry.contains("/net/java/dev/jna/")
+                        || entry.contains("/info/picocli/")) && !entry.contains("pytorch-native")) {
+                    try (java.util.jar.JarFile in = new java.util.jar.JarFile(entry)) {
+                        for (JarEntry e : java.util.Collections.list(in.entries())) {
+                            if (!e.isDirectory()) {
+                                add(out, seen, services, e.getName(), in.getInputStream(e).readAllBytes());
+                            }
+                        }
+                    }
+                }
+            }
+            for (Map.Entry<String, StringBuilder> e : services.entrySet()) {
+                out.putNextEntry(new JarEntry(e.getKey()));
+                out.write(e.getValue().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 out.closeEntry();
             }
         }
-        return jar.toString();
+        return jar;
+    }
+
+    private static void add(JarOutputStream out, java.util.Set<String> seen, Map<String, StringBuilder> services,
+            String name, byte[] bytes) throws IOException {
+        if (name.startsWith("META-INF/services/")) {
+            services.computeIfAbsent(name, k -> new StringBuilder())
+                    .append(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).trim()).append('\n');
+        } else if (!name.equals("META-INF/MANIFEST.MF") && !name.matches("META-INF/[^/]*\\.(SF|DSA|RSA)")
+                && !name.endsWith("module-info.class") && seen.add(name)) {
+            out.putNextEntry(new JarEntry(name));
+            out.write(bytes);
+            out.closeEntry();
+        }
     }
 
     private static Process daemon(Path home, Path log, String mainClass, String... args) throws IOException {
@@ -188,8 +248,25 @@ class StandaloneClusterTest {
                 + Files.readString(tmp.resolve("master.log")) + "\n" + Files.readString(tmp.resolve("worker0.log")));
     }
 
+    /** The spark-submit command the launcher would run (OMNISPARK_DRY_RUN). */
+    private static String dryRun(Path home, Path classpath, Path appJar, String master, String... args)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", TinyDatasets.repoRoot().resolve("submit/omnispark")
+                .toString(), "--master", master));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        env(pb.environment(), home);
+        pb.environment().put("OMNISPARK_CLASSPATH_FILE", classpath.toString());
+        pb.environment().put("OMNISPARK_APP_JAR", appJar.toString());
+        pb.environment().put("OMNISPARK_DRY_RUN", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
     /** submit/omnispark --master MASTER ARGS, as a user runs it; returns its output (fails the test on exit != 0). */
-    private static String submit(Path home, Path classpath, String master, Path log, String... args)
+    private static String submit(Path home, Path classpath, Path appJar, String master, Path log, String... args)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", TinyDatasets.repoRoot().resolve("submit/omnispark")
                 .toString(), "--master", master));
@@ -197,6 +274,7 @@ class StandaloneClusterTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         env(pb.environment(), home);
         pb.environment().put("OMNISPARK_CLASSPATH_FILE", classpath.toString());
+        pb.environment().put("OMNISPARK_APP_JAR", appJar.toString());
         pb.environment().put("OMNISPARK_SUBMIT_OPTS", "--conf spark.driver.host=127.0.0.1 --conf "
                 + "spark.driver.bindAddress=127.0.0.1 --conf spark.ui.enabled=false --conf spark.executor.memory=2g "
                 + "--conf spark.executor.cores=1 --driver-memory 2g");
