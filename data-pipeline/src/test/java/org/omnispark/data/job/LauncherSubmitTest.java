@@ -206,4 +206,33 @@ class LauncherSubmitTest {
         assertEquals(2, r.code(), r.out());
         assertTrue(r.out().contains("no such file") && r.out().contains("conf/cluster"), r.out());
     }
+
+    /**
+     * OMNISPARK_SUBMIT_OPTS is split as a shell splits words (quoted spaces kept), and a user's extraJavaOptions (there
+     * or in a cluster file) are added to the Java 17 module options instead of replacing them.
+     */
+    @Test
+    void submitOptionsKeepQuotedSpacesAndUserJavaOptionsKeepTheModuleOptions() throws Exception {
+        String conf = cluster("java.conf", "spark.master yarn\nspark.driver.extraJavaOptions -Dfrom=file\n");
+        Result r = launch(Map.of("OMNISPARK_SUBMIT_OPTS", "--name 'my job' --conf "
+                + "\"spark.executor.extraJavaOptions=-Dx=1 -Dy=2\" --driver-java-options -Dd=3"), "--cluster", conf,
+                "prepare", "--help");
+        assertEquals(0, r.code(), r.out());
+        String out = r.out();
+        assertTrue(out.contains(" --name 'my job' "), "one argument with its space: " + out);
+        assertEquals(1, out.split("spark.executor.extraJavaOptions=", -1).length - 1, out);
+        assertEquals(1, out.split("spark.driver.extraJavaOptions=", -1).length - 1, out);
+        assertFalse(out.contains("--driver-java-options"), "merged into the driver's options: " + out);
+        String executor = out.substring(out.indexOf("spark.executor.extraJavaOptions="));
+        executor = executor.substring(0, executor.indexOf('\''));
+        assertTrue(executor.contains("--add-opens=java.base/java.nio=ALL-UNNAMED") && executor.endsWith(" -Dx=1 -Dy=2"),
+                executor);
+        String driver = out.substring(out.indexOf("spark.driver.extraJavaOptions="));
+        driver = driver.substring(0, driver.indexOf('\''));
+        assertTrue(driver.contains("--add-opens=java.base/java.nio=ALL-UNNAMED") && driver.endsWith(" -Dfrom=file -Dd=3"),
+                driver);
+        Result bad = launch(Map.of("OMNISPARK_SUBMIT_OPTS", "--name 'unbalanced"), "--master", "yarn", "prepare");
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.out().contains("unbalanced quotes"), bad.out());
+    }
 }
