@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # OmniSpark end-to-end recipe (WeNet-style stages): dense vs Switch vs Omni-router across domains. Usage:
 #   submit/omnispark demo [--out DIR] [--scale tiny|small] [--utterances N] [--steps S] [--stage A] [--stop-stage B]
+#                         [--device cpu|gpu]   (default: gpu where nvidia-smi sees one, else cpu)
 # Stages:
 #   0  synth     a training corpus (espeak-ng, training voices), an in-domain held-out set (training voices, other
 #                recordings), an unseen-voices set (espeak-ng voices never trained on), and from the in-domain set
 #                the out-of-domain sets: flite voices, white noise at 5 dB SNR, fast (tempo 1.3), slow (0.75)
 #   1  prepare   Parquet feature shards for all of them (conf/data/prepare.yaml; the eval sets reuse the vocabulary)
-#   2  train     dense (one process), Switch and Omni-router (experts over 2 ranks), equal active parameters
+#   2  train     dense (one process), Switch and Omni-router (experts over 2 ranks), equal active parameters, the
+#                same samples per step (batch limits are global: each of the 2 ranks takes half)
 #   3  eval      every model on every set (CTC greedy, attention rescoring), one JVM per model
 #   4  report    the models x sets WER/CER table (best mode, OOD average, change vs dense) as Markdown and JSON,
 #                the loss curves and the routing plots side by side: DIR/results.md
@@ -23,6 +25,7 @@ utterances=""
 steps=""
 stage=0
 stop_stage=4
+device=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2;;
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
     --steps) steps=$2; shift 2;;
     --stage) stage=$2; shift 2;;
     --stop-stage) stop_stage=$2; shift 2;;
+    --device) device=$2; shift 2;;
     -h|--help) awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0;;
     *) echo "demo: unknown option $1 (see --help)" >&2; exit 2;;
   esac
@@ -39,6 +43,15 @@ case "$scale" in
   tiny) utterances=${utterances:-240}; steps=${steps:-200}; size=tiny; conf=tiny ;;
   small) utterances=${utterances:-2400}; steps=${steps:-4000}; size=small; conf=default ;;
   *) echo "demo: --scale is tiny or small" >&2; exit 2;;
+esac
+if [ -z "$device" ]; then
+  device=cpu
+  if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then device=gpu; fi
+fi
+case "$device" in
+  cpu) dtype=float32 ;;   # bf16 GEMMs are slower than float32 on CPUs without bf16 units (docs/trainer.md)
+  gpu) dtype=bf16 ;;
+  *) echo "demo: --device is cpu or gpu" >&2; exit 2;;
 esac
 mkdir -p "$out"
 heldout=$(( utterances / 6 > 16 ? utterances / 6 : 16 ))
@@ -67,7 +80,9 @@ if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
     "$OMNI" train "${ranks[@]}" --data "$out/data/train" --out "$out/exp/tiny_$model" \
       --conf "$ROOT/conf/train/$conf.yaml" --model "$ROOT/conf/model/${size}_$model.yaml" \
       train.max_steps="$steps" train.max_epochs=1000 train.valid_interval=0 train.log_interval=20 \
-      | grep -E "^step [0-9]+|^trained|^parameters|ranks on" | awk 'NR % 4 == 1 || /trained|parameters|ranks on/'
+      train.device="$device" train.dtype="$dtype" \
+      | grep -E "^step [0-9]+|^trained|^parameters|ranks on|^batch:" \
+      | awk 'NR % 4 == 1 || /trained|parameters|ranks on|^batch:/'
   done
 fi
 if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then

@@ -22,6 +22,10 @@ public final class SparkExpertParallelLauncher implements ExpertParallelLauncher
         SparkSession spark = SparkSessions.getOrCreate("omnispark-train-" + ranks + "-ranks",
                 chosen ? null : "local[" + ranks + "]");
         console.println("expert-parallel training: " + ranks + " ranks on " + spark.sparkContext().master());
+        TrainConfig.Batch share = train.batch().perRank(ranks);
+        console.println("batch: global limits " + train.batch().maxBatchSize() + " utterances / "
+                + train.batch().maxFramesPerBatch() + " padded frames per micro-batch, " + share.maxBatchSize()
+                + " / " + share.maxFramesPerBatch() + " per rank: as many samples per step as one process");
         return ExpertParallelTrainer.builder().setSpark(spark).setRanks(ranks).setModelConfig(model)
                 .setTrainConfig(train).setTrainData(data).optValidData(valid).setOutput(out).optConsole(console)
                 .build().run();

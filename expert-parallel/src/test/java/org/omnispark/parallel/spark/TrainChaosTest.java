@@ -1,0 +1,171 @@
+package org.omnispark.parallel.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.omnispark.data.job.LocalClusterSpark;
+import org.omnispark.trainer.config.ModelConfig;
+import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.loop.TrainSummary;
+import org.omnispark.trainer.model.TinyDatasets;
+import org.omnispark.trainer.parallel.FaultInjection;
+
+/**
+ * A seeded chaos run of {@code train --ranks 2} on a local-cluster (separate executor JVMs): the seed draws one to
+ * two faults among an executor SIGKILL after a random step, a halt of a random rank while it writes its part of a
+ * checkpoint (before the commit marker), and a damaged (truncated) newest commit marker before a resume. The run must
+ * end on exactly the parameters (bit for bit) of a fault-free run on the same cluster and batches, and leave no
+ * executor process behind when the cluster stops.
+ *
+ * <p>CI runs the seeds of {@code -Dchaos.seeds} (default 1); the documented long run is
+ * {@code mvn -pl expert-parallel test -Dtest=TrainChaosTest -Dchaos.seeds=1-20}.
+ */
+class TrainChaosTest {
+    private static final int STEPS = 8;
+    private static LocalClusterSpark cluster;
+    private static Path tmp;
+    private static Path arm;
+    private static Map<String, float[]> expected;
+    private static ExpertParallelTrainer.Builder builder;
+
+    @BeforeAll
+    static void referenceRun() throws Exception {
+        Path data = TinyDatasets.dataset(40);
+        FixedBatches batches = new FixedBatches(data, new int[] {3, 2}, STEPS);
+        ModelConfig model = ExpertParallelTrainingTest.model("omni");
+        TrainConfig train = TinyDatasets.train("max_steps=" + STEPS, "warmup_steps=2", "eps=1.0e-6",
+                "checkpoint.interval=3", "checkpoint.keep=3", "expert_parallel.timeout_seconds=60");
+        tmp = Files.createTempDirectory("omnispark-train-chaos");
+        arm = tmp.resolve("arm");
+        cluster = LocalClusterSpark.builder().optWorkers(2).optCoresPerWorker(1).optMemoryPerWorkerMb(2048)
+                .optAppName("train-chaos").optExecutorJavaOptions("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -D"
+                        + FaultInjection.HALT_AFTER_CHECKPOINT_PART + "=*:*:" + arm).build();
+        builder = ExpertParallelTrainer.builder().setSpark(cluster.spark()).setRanks(2).setModelConfig(model)
+                .setTrainConfig(train).setTrainData(data).optBatchSource(batches);
+        builder.setOutput(tmp.resolve("reference")).build().run();
+        expected = ExpertParallelTrainingTest.finalParameters(tmp.resolve("reference"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // executors exit after their driver
+        List<String> left = List.of();
+        while (System.nanoTime() < deadline) {
+            left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                    .filter(TrainChaosTest::isExecutor).map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
+                    .toList();
+            if (left.isEmpty()) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertEquals(List.of(), left, "executor processes left 60 s after the cluster stopped");
+    }
+
+    static Stream<Long> seeds() {
+        String[] range = System.getProperty("chaos.seeds", "1").split("-");
+        long from = Long.parseLong(range[0]);
+        return java.util.stream.LongStream.rangeClosed(from, range.length > 1 ? Long.parseLong(range[1]) : from)
+                .boxed();
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void theParametersOfAFaultyRunEqualAFaultFreeRunsBits(long seed) throws Exception {
+        Random random = new Random(seed);
+        Path out = tmp.resolve("seed-" + seed);
+        List<String> schedule = new ArrayList<>();
+        boolean firstPart = random.nextInt(3) == 0;
+        if (firstPart) { // a first part, then its newest marker damaged: the resume falls back
+            builder.setTrainConfig(TinyDatasets.train("max_steps=7", "warmup_steps=2", "eps=1.0e-6",
+                    "checkpoint.interval=3", "checkpoint.keep=3", "expert_parallel.timeout_seconds=60"))
+                    .setOutput(out).build().run();
+            Path marker = out.resolve("checkpoints/ckpt-7/checkpoint.json");
+            byte[] bytes = Files.readAllBytes(marker);
+            Files.write(marker, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            schedule.add("ran to step 7, then truncated ckpt-7's marker");
+        }
+        builder.setTrainConfig(TinyDatasets.train("max_steps=" + STEPS, "warmup_steps=2", "eps=1.0e-6",
+                "checkpoint.interval=3", "checkpoint.keep=3", "expert_parallel.timeout_seconds=60"));
+        CompletableFuture<Long> killer = CompletableFuture.completedFuture(0L);
+        int fault = random.nextInt(3);
+        if (fault == 0) {
+            int step = 1 + random.nextInt(STEPS - 1);
+            killer = CompletableFuture.supplyAsync(() -> killAfterStep(out, step));
+            schedule.add("SIGKILL an executor after step " + step);
+        } else if (fault == 1) {
+            int step = firstPart ? STEPS : 3 * (1 + random.nextInt(2)); // a resumed run writes only the last one
+            int rank = random.nextInt(2);
+            Files.writeString(arm, step + ":" + rank);
+            schedule.add("rank " + rank + " halts while writing ckpt-" + step);
+        } else {
+            schedule.add("no process fault");
+        }
+        TrainSummary summary = builder.setOutput(out).build().run();
+        long victim = killer.get(2, TimeUnit.MINUTES);
+        String what = "seed " + seed + ": " + schedule;
+        System.out.println("train chaos " + what + "; victim " + victim);
+        assertEquals(STEPS, summary.finalStep(), what);
+        assertFalse(Files.exists(arm), "the armed halt fired, or none was armed: " + what);
+        Map<String, float[]> actual = ExpertParallelTrainingTest.finalParameters(out);
+        int differing = 0;
+        for (var e : expected.entrySet()) {
+            float[] a = actual.get(e.getKey());
+            for (int i = 0; i < a.length; i++) {
+                differing += Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(e.getValue()[i]) ? 1 : 0;
+            }
+        }
+        assertEquals(0, differing, "values differing from the fault-free run, " + what);
+        assertTrue(victim >= 0);
+    }
+
+    /** A local-cluster executor: a child JVM of this one (its command line is not always readable). */
+    private static boolean isExecutor(ProcessHandle p) {
+        return p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")
+                || p.info().command().orElse("").endsWith("java");
+    }
+
+    /** Waits until rank 0 logged {@code step}, then SIGKILLs one executor JVM of this cluster; returns its pid. */
+    private static long killAfterStep(Path out, int step) {
+        Path metrics = out.resolve("metrics.jsonl");
+        long deadline = System.currentTimeMillis() + 600_000;
+        try {
+            while (System.currentTimeMillis() < deadline) {
+                if (Files.exists(metrics) && Files.readAllLines(metrics).stream()
+                        .anyMatch(l -> l.startsWith("{\"step\":" + step + ","))) {
+                    List<ProcessHandle> executors = ProcessHandle.current().descendants()
+                            .filter(TrainChaosTest::isExecutor).toList();
+                    if (executors.isEmpty()) {
+                        throw new IllegalStateException("no executor process found among this JVM's children");
+                    }
+                    ProcessHandle victim = executors.get(executors.size() - 1);
+                    victim.destroyForcibly();
+                    return victim.pid();
+                }
+                Thread.sleep(20);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return -1;
+    }
+}
