@@ -82,7 +82,7 @@ class ExecutorKillTest {
                 "values differing from the uninterrupted run after a halt while checkpointing");
     }
 
-    private static int differing(Map<String, float[]> expected, Map<String, float[]> actual) {
+    static int differing(Map<String, float[]> expected, Map<String, float[]> actual) {
         int differing = 0;
         for (var e : expected.entrySet()) {
             float[] a = actual.get(e.getKey());
@@ -94,7 +94,7 @@ class ExecutorKillTest {
     }
 
     /** Waits until rank 0 logged {@code step}, then SIGKILLs one executor JVM of this cluster; returns its pid. */
-    private static long killAfterStep(Path out, int step) {
+    static long killAfterStep(Path out, int step) {
         Path metrics = out.resolve("metrics.jsonl");
         long deadline = System.currentTimeMillis() + 600_000;
         try {

@@ -110,7 +110,7 @@ class TrainChaosTest {
         int fault = random.nextInt(3);
         if (fault == 0) {
             int step = 1 + random.nextInt(STEPS - 1);
-            killer = CompletableFuture.supplyAsync(() -> killAfterStep(out, step));
+            killer = CompletableFuture.supplyAsync(() -> ExecutorKillTest.killAfterStep(out, step));
             schedule.add("SIGKILL an executor after step " + step);
         } else if (fault == 1) {
             int step = firstPart ? STEPS : 3 * (1 + random.nextInt(2)); // a resumed run writes only the last one
@@ -126,15 +126,8 @@ class TrainChaosTest {
         System.out.println("train chaos " + what + "; victim " + victim);
         assertEquals(STEPS, summary.finalStep(), what);
         assertFalse(Files.exists(arm), "the armed halt fired, or none was armed: " + what);
-        Map<String, float[]> actual = ExpertParallelTrainingTest.finalParameters(out);
-        int differing = 0;
-        for (var e : expected.entrySet()) {
-            float[] a = actual.get(e.getKey());
-            for (int i = 0; i < a.length; i++) {
-                differing += Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(e.getValue()[i]) ? 1 : 0;
-            }
-        }
-        assertEquals(0, differing, "values differing from the fault-free run, " + what);
+        assertEquals(0, ExecutorKillTest.differing(expected, ExpertParallelTrainingTest.finalParameters(out)),
+                "values differing from the fault-free run, " + what);
         assertTrue(victim >= 0);
     }
 
@@ -142,30 +135,5 @@ class TrainChaosTest {
     private static boolean isExecutor(ProcessHandle p) {
         return p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")
                 || p.info().command().orElse("").endsWith("java");
-    }
-
-    /** Waits until rank 0 logged {@code step}, then SIGKILLs one executor JVM of this cluster; returns its pid. */
-    private static long killAfterStep(Path out, int step) {
-        Path metrics = out.resolve("metrics.jsonl");
-        long deadline = System.currentTimeMillis() + 600_000;
-        try {
-            while (System.currentTimeMillis() < deadline) {
-                if (Files.exists(metrics) && Files.readAllLines(metrics).stream()
-                        .anyMatch(l -> l.startsWith("{\"step\":" + step + ","))) {
-                    List<ProcessHandle> executors = ProcessHandle.current().descendants()
-                            .filter(TrainChaosTest::isExecutor).toList();
-                    if (executors.isEmpty()) {
-                        throw new IllegalStateException("no executor process found among this JVM's children");
-                    }
-                    ProcessHandle victim = executors.get(executors.size() - 1);
-                    victim.destroyForcibly();
-                    return victim.pid();
-                }
-                Thread.sleep(20);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return -1;
     }
 }
