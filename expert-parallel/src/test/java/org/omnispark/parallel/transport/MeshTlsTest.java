@@ -194,18 +194,8 @@ class MeshTlsTest {
     /** One rank: open the TLS mesh, send {rank, 1000 + rank}, return what the peer sent. */
     private static long[] run(int rank, String[] endpoints, java.util.concurrent.CyclicBarrier barrier,
             java.util.concurrent.CountDownLatch holdBack) {
-        try (PeerMesh mesh = PeerMesh.open(rank, 2, "127.0.0.1", KEY, 30_000, mine -> {
-            endpoints[rank] = mine.get(0);
-            try {
-                barrier.await(30, TimeUnit.SECONDS);
-                if (holdBack != null) {
-                    holdBack.await(30, TimeUnit.SECONDS);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return List.of(endpoints[0], endpoints[1]);
-        }, job)) {
+        try (PeerMesh mesh = PeerMesh.open(rank, 2, "127.0.0.1", KEY, 30_000,
+                TwoRankGather.of(rank, endpoints, barrier, holdBack), job)) {
             int rows = 1 << 16; // 1 MiB: many TLS records and partial reads
             ByteBuffer out = ByteBuffer.allocateDirect(rows * 16).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < rows; i++) {

@@ -61,18 +61,8 @@ class RendezvousStallTest {
 
         private PeerMesh open(int rank, CountDownLatch holdBack) {
             try {
-                return PeerMesh.open(rank, 2, "127.0.0.1", KEY, TIMEOUT_MILLIS, mine -> {
-                    endpoints[rank] = mine.get(0);
-                    try {
-                        barrier.await(30, TimeUnit.SECONDS);
-                        if (holdBack != null) {
-                            holdBack.await(30, TimeUnit.SECONDS);
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                    return List.of(endpoints[0], endpoints[1]);
-                });
+                return PeerMesh.open(rank, 2, "127.0.0.1", KEY, TIMEOUT_MILLIS,
+                        TwoRankGather.of(rank, endpoints, barrier, holdBack));
             } catch (IOException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
