@@ -110,17 +110,13 @@ public final class PrepareJob {
         }
         byShard.unpersist();
         List<ShardOutcome> outcomes = ShardPublisher.publish(committer, plan.info(), resumedShards);
-        long resumedShardCount = resumedShards.size();
         phases.mark("decode_features_write_shards");
 
         // 3. Rejects: manifest-level ones plus processing ones, sorted by where they came from.
-        List<Row> processingRejects = new ArrayList<>();
-        for (ShardOutcome o : outcomes) {
-            for (ShardOutcome.Reject r : o.rejects()) {
-                processingRejects.add(RowFactory.create(r.key(), r.reason(), r.detail(), r.source(), r.line(),
-                        r.audioPath()));
-            }
-        }
+        List<ShardOutcome.Reject> shardRejects = new ArrayList<>();
+        outcomes.forEach(o -> shardRejects.addAll(o.rejects()));
+        List<Row> processingRejects = shardRejects.stream().map(r -> RowFactory.create(r.key(), r.reason(),
+                r.detail(), r.source(), r.line(), r.audioPath())).toList();
         Dataset<Row> rejects = manifestRejects(lines)
                 .union(spark.createDataFrame(processingRejects, ProcessedRows.REJECT_SCHEMA))
                 .orderBy("source", "line");
@@ -141,10 +137,8 @@ public final class PrepareJob {
             throw new IllegalStateException("accounting mismatch: " + inputRows + " input rows but "
                     + acceptedOriginal + " accepted + " + rejected + " rejected; this is a bug, please report it");
         }
-        List<ShardOutcome.Reject> allProcessingRejects = new ArrayList<>();
-        outcomes.forEach(o -> allProcessingRejects.addAll(o.rejects()));
         RowAccounting.verify(spark, lines, shards.shards().stream()
-                .map(i -> committer.output(i.path()).toString()).toList(), allProcessingRejects);
+                .map(i -> committer.output(i.path()).toString()).toList(), shardRejects);
         phases.mark("verify_rows");
         saveTokenizer(tokenizer, committer, "");
         lines.unpersist();
@@ -159,7 +153,7 @@ public final class PrepareJob {
         accounting.put("speed_perturbed_dropped", acceptedOriginal * config.audio().speedPerturb().size() - perturbed);
         accounting.put("output_rows", shards.totals().rows());
         accounting.put("shards_planned", numShards);
-        accounting.put("shards_resumed", resumedShardCount);
+        accounting.put("shards_resumed", (long) resumedShards.size());
         DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT_VERSION, Version.describe(),
                 config.audio().sampleRate(), fbank.dim(), fbank.toMap(), normalizer.options().toMap(),
                 new DatasetManifest.TokenizerInfo(tokenizer.type(), "units.txt",

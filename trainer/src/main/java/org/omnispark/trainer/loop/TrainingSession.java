@@ -103,15 +103,14 @@ final class TrainingSession {
     }
 
     void train() throws IOException {
-        ProcessGroup ranks = trainer.parallelism.world();
-        state = state.onRanks(ranks.size());
+        ProcessGroup world = trainer.parallelism.world();
+        state = state.onRanks(world.size());
         if (!state.epochHistory().isEmpty()) {
             trainer.log("epoch " + state.epoch() + " began on other numbers of ranks (ranks, batches per rank: "
-                    + state.epochHistory() + "): these " + ranks.size() + " ranks read the rest of it, each "
+                    + state.epochHistory() + "): these " + world.size() + " ranks read the rest of it, each "
                     + "utterance once");
         }
         while (state.epoch() < trainer.trainConfig.maxEpochs() && !done()) {
-            ProcessGroup world = trainer.parallelism.world();
             Iterator<List<Utterance>> batches = state.epochHistory().isEmpty()
                     ? trainer.batchSource.batches(state.epoch(), world.rank(), world.size())
                     : trainer.batchSource.rest(state.epoch(), world.rank(), world.size(), state.epochHistory());
@@ -120,7 +119,7 @@ final class TrainingSession {
             }
             while (!done()) {
                 if (trainer.cancelled.getAsBoolean()) { // a failed or superseded attempt: stop, write nothing more
-                    throw new java.util.concurrent.CancellationException("rank " + ranks.rank() + " stops at step "
+                    throw new java.util.concurrent.CancellationException("rank " + world.rank() + " stops at step "
                             + state.step() + ": its run was cancelled (a failed stage attempt, or a newer one)");
                 }
                 List<Utterance> next = batches.hasNext() ? batches.next() : null;
