@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.omnispark.cli.OmniSparkCommand;
-import org.omnispark.cli.SparkSessions;
+import org.omnispark.data.cli.SparkSessions;
 import org.omnispark.data.config.ConfigLoader;
 import org.omnispark.data.job.PrepareConfig;
 import org.omnispark.data.job.PrepareJob;

@@ -1,5 +1,9 @@
 package org.omnispark.data.job;
 
+import org.omnispark.cli.Version;
+
+import org.omnispark.io.HadoopConf;
+
 import static org.apache.spark.sql.functions.col;
 
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package org.omnispark.data.job;
 
+import org.omnispark.cli.Version;
+
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package org.omnispark.data.job;
 
+import org.omnispark.io.HadoopConf;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;

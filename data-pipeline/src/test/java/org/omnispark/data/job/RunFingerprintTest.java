@@ -1,5 +1,7 @@
 package org.omnispark.data.job;
 
+import org.omnispark.cli.Version;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 

@@ -1,5 +1,7 @@
 package org.omnispark.data.job;
 
+import org.omnispark.io.HadoopConf;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

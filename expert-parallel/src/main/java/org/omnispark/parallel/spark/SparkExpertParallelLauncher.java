@@ -3,7 +3,7 @@ package org.omnispark.parallel.spark;
 import java.io.PrintStream;
 import org.omnispark.io.Location;
 import org.apache.spark.sql.SparkSession;
-import org.omnispark.cli.SparkSessions;
+import org.omnispark.data.cli.SparkSessions;
 import org.omnispark.trainer.cli.ExpertParallelLauncher;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;

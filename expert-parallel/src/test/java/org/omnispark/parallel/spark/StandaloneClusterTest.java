@@ -145,7 +145,7 @@ class StandaloneClusterTest {
             return Path.of(given);
         }
         Path root = TinyDatasets.repoRoot();
-        List<Path> classes = List.of(root.resolve("data-pipeline/target/classes"),
+        List<Path> classes = List.of(root.resolve("data-pipeline/core/target/classes"), root.resolve("data-pipeline/target/classes"),
                 root.resolve("trainer/target/classes"), root.resolve("expert-parallel/target/classes"));
         long newestClass = 0;
         for (Path dir : classes) {

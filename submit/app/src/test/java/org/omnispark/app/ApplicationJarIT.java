@@ -124,7 +124,7 @@ class ApplicationJarIT {
             // Every module's registrations, all of them in the jar's one file per service.
             Path root = jar.getParent().getParent().getParent().getParent();
             int checked = 0;
-            for (String module : List.of("data-pipeline", "trainer", "expert-parallel")) {
+            for (String module : List.of("data-pipeline/core", "data-pipeline", "trainer", "expert-parallel")) {
                 Path services = root.resolve(module).resolve("src/main/resources/META-INF/services");
                 if (!Files.isDirectory(services)) {
                     continue;

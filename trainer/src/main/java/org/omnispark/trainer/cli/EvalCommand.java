@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.omnispark.cli.OmniSparkCommand;
-import org.omnispark.cli.SparkSessions;
+
 import org.omnispark.io.Location;
 import org.omnispark.io.Storage;
 import org.omnispark.trainer.eval.DecodeMode;
@@ -53,7 +53,7 @@ public final class EvalCommand implements OmniSparkCommand {
     @Override
     public Integer call() {
         List<DecodeMode> parsed = modes.stream().map(DecodeMode::parse).toList();
-        Storage storage = SparkSessions.storage();
+        Storage storage = Storage.fromEnvironment();
         Location modelAt = storage.data(model);
         Location outAt = out == null ? null : storage.data(out);
         for (String typed : data) {

@@ -1,6 +1,6 @@
 package org.omnispark.trainer.cli;
 
-import org.omnispark.cli.SparkSessions;
+
 import org.omnispark.io.Location;
 import org.omnispark.io.Storage;
 import org.omnispark.cli.OmniSparkCommand;
@@ -26,7 +26,7 @@ public final class ExportCommand implements OmniSparkCommand {
 
     @Override
     public Integer call() {
-        Storage storage = SparkSessions.storage();
+        Storage storage = Storage.fromEnvironment();
         Location outAt = storage.data(out);
         int tensors = SafetensorsExport.export(storage, storage.data(model),
                 checkpoint == null ? null : storage.data(checkpoint).toString(), outAt);

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import org.omnispark.cli.OmniSparkCommand;
-import org.omnispark.cli.SparkSessions;
+
 import org.omnispark.io.Location;
 import org.omnispark.io.Storage;
 import org.omnispark.trainer.config.ModelConfig;
@@ -65,7 +65,7 @@ public final class TrainCommand implements OmniSparkCommand {
                         + "train.lr=0.002");
             }
         }
-        Storage storage = SparkSessions.storage();
+        Storage storage = Storage.fromEnvironment();
         ModelConfig modelConfig = ModelConfig.load(storage, modelConf == null ? null : Storage.file(modelConf), model);
         TrainConfig trainConfig = TrainConfig.load(storage, trainConf == null ? null : Storage.file(trainConf), train);
         Location dataAt = storage.data(data);

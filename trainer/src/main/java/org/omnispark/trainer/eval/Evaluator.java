@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.omnispark.data.config.ConfigLoader;
-import org.omnispark.data.job.Version;
+import org.omnispark.cli.Version;
 import org.omnispark.data.reader.BucketedBatches;
 import org.omnispark.data.reader.Utterance;
 import org.omnispark.data.text.Tokenizer;

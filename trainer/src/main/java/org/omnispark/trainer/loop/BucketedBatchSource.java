@@ -24,14 +24,14 @@ import org.omnispark.trainer.config.TrainConfig;
 final class BucketedBatchSource implements BatchSource, java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final String trainData;
-    private final org.omnispark.data.job.HadoopConf conf;
+    private final org.omnispark.io.HadoopConf conf;
     private final TrainConfig.Batch limits;
     private final long seed;
 
     BucketedBatchSource(org.omnispark.io.Location trainData, TrainConfig config,
             org.apache.hadoop.conf.Configuration conf) {
         this.trainData = trainData.toString();
-        this.conf = new org.omnispark.data.job.HadoopConf(conf);
+        this.conf = new org.omnispark.io.HadoopConf(conf);
         this.limits = config.batch();
         this.seed = config.seed();
     }

@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.omnispark.data.config.ConfigLoader;
-import org.omnispark.data.job.Version;
+import org.omnispark.cli.Version;
 import org.omnispark.data.reader.DatasetManifest;
 import org.omnispark.data.text.SentencePieceTokenizer;
 import org.omnispark.data.text.Tokenizer;

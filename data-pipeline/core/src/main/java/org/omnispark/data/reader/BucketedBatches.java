@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
-import org.omnispark.data.job.HadoopConf;
+import org.omnispark.io.HadoopConf;
 
 /**
  * One rank's batches for one epoch, streamed from its shards ({@link ShardAssignment}) without Spark.

@@ -1,4 +1,4 @@
-package org.omnispark.data.job;
+package org.omnispark.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
@@ -16,7 +16,7 @@ public final class Version {
     public static String describe() {
         String version = "unknown";
         try (InputStream in = Version.class.getResourceAsStream(
-                "/META-INF/maven/org.omnispark/omnispark-data-pipeline/pom.properties")) {
+                "/META-INF/maven/org.omnispark/omnispark-core/pom.properties")) {
             if (in != null) {
                 Properties p = new Properties();
                 p.load(in);

@@ -1,4 +1,4 @@
-package org.omnispark.cli;
+package org.omnispark.data.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.omnispark.io.Storage;
