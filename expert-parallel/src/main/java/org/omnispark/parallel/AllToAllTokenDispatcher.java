@@ -14,7 +14,7 @@ import org.omnispark.trainer.moe.RowGather;
 import org.omnispark.trainer.moe.TokenDispatcher;
 import org.omnispark.trainer.moe.TokenPermutation;
 import org.omnispark.trainer.parallel.ExpertPlacement;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * The expert-parallel {@link TokenDispatcher}: tokens travel to the ranks holding their experts and back, by

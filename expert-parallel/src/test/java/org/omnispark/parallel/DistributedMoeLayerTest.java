@@ -23,7 +23,7 @@ import org.omnispark.trainer.moe.RouterConfig;
 import org.omnispark.trainer.moe.SequentialExperts;
 import org.omnispark.trainer.moe.TopKRouter;
 import org.omnispark.trainer.parallel.ExpertPlacement;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * One MoE layer: N ranks, each with a slice of the tokens and E/N experts, through the real all-to-all and the staged

@@ -18,7 +18,7 @@ import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.model.TinyDatasets;
 import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.parallel.ExpertParallelism;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * The cost of the distributed code path itself: forward + backward of one batch through the single-process model

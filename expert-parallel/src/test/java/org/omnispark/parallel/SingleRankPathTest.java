@@ -24,7 +24,7 @@ import org.omnispark.trainer.model.TinyDatasets;
 import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.parallel.ExpertParallelism;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * One rank through the whole distributed path (mesh of one, all-to-all dispatcher, staged backward with its cuts and

@@ -12,7 +12,7 @@ import org.omnispark.trainer.nn.Dropout;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterOwner;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * One pre-LN Transformer decoder layer (WeNet's {@code DecoderLayer} with normalize_before, no concat_after):

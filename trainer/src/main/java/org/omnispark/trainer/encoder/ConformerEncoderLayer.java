@@ -8,7 +8,7 @@ import org.omnispark.trainer.nn.Dropout;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.Scalars;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * A Conformer block (Gulati et al.; WeNet {@code ConformerEncoderLayer}, pre-norm):

@@ -24,7 +24,7 @@ import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.parallel.ExpertCheckpoints;
 import org.omnispark.trainer.parallel.GradientSync;
 import org.omnispark.trainer.parallel.ProcessGroup;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 import org.omnispark.trainer.train.CheckpointManager;
 import org.omnispark.trainer.train.ConsoleProgress;
 import org.omnispark.trainer.train.GradientAccumulator;

@@ -40,7 +40,7 @@ import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.nn.ParameterOwner;
 import org.omnispark.trainer.nn.Scalars;
 import org.omnispark.trainer.parallel.ExpertParallelism;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * The U2++ model (WeNet's {@code ASRModel} with a bidirectional decoder), with dense, Switch or Omni-router

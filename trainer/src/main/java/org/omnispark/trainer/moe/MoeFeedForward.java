@@ -9,7 +9,7 @@ import java.util.List;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.nn.ParameterOwner;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * A Mixture-of-Experts feed-forward layer: {@link Router} + {@link TokenDispatcher} + {@link Experts}.

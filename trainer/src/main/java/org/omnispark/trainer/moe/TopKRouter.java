@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.Scalars;
-import org.omnispark.trainer.parallel.StagedBackward;
+import org.omnispark.trainer.nn.StagedBackward;
 
 /**
  * Top-k router over a (possibly shared) {@link GateWeight}: logits {@code [T, E]} -&gt; probs -&gt; k experts per token

@@ -23,7 +23,7 @@
  * <h2>Module convention for the trainer (read this before writing a layer)</h2>
  *
  * <p>The trainer does NOT use {@code ai.djl.nn.AbstractBlock}. A layer is a plain Java object that implements {@link
- * org.omnispark.trainer.moe.ParameterOwner} and has an explicit {@code forward(...)} method on {@link
+ * org.omnispark.trainer.nn.ParameterOwner} and has an explicit {@code forward(...)} method on {@link
  * ai.djl.ndarray.NDArray}s. Reasons: layers return several outputs (output plus auxiliary losses and routing
  * statistics), parameters must be shareable between layers (the Omni-router gate) and sliceable between ranks (experts),
  * and the backward pass must be runnable per thread with {@code JniUtils.backward} (several ranks in one JVM).

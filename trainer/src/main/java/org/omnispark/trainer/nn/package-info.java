@@ -10,6 +10,9 @@
  *       org.omnispark.trainer.nn.LayerNorm}, {@link org.omnispark.trainer.nn.Embedding}, {@link
  *       org.omnispark.trainer.nn.Dropout}, {@link org.omnispark.trainer.nn.Activations}, and the sinusoidal {@link
  *       org.omnispark.trainer.nn.PositionalEncoding} / {@link org.omnispark.trainer.nn.RelPositionalEncoding}.
+ *   <li>{@link org.omnispark.trainer.nn.StagedBackward}: the autograd tape below the layers. A forward pass records
+ *       cut points (and, under expert parallelism, exchanges) on it; the backward pass runs them in reverse, so a
+ *       graph cut where tensors cross ranks is differentiated in stages. Layers use it; nothing here knows ranks.
  * </ul>
  *
  * Nothing here is MoE-specific; every temporary belongs to the input's manager.

@@ -66,7 +66,7 @@ public interface ExpertParallelism {
      */
     TokenDispatcher dispatcher(String layerName, int numExperts, double capacityFactor);
 
-    /** @return true when tokens cross ranks: training then needs a {@link StagedBackward} */
+    /** @return true when tokens cross ranks: training then needs a {@link org.omnispark.trainer.nn.StagedBackward} */
     boolean isDistributed();
 
     /**

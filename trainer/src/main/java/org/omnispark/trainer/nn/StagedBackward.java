@@ -1,4 +1,4 @@
-package org.omnispark.trainer.parallel;
+package org.omnispark.trainer.nn;
 
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
