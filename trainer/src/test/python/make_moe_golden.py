@@ -39,6 +39,11 @@ CASES = [
     dict(name="switch_top2", batch=2, time=8, d=8, ffn=16, experts=4, top_k=2,
          normalization="softmax_then_topk", activation="relu", aux_coeff=0.01, z_coeff=0.001,
          capacity_factor=1.25, padding=[2, 1], seed=3),
+    # conf/model/*_wenet_moe.yaml's layer (WeNet MoEFFNLayer): 8 experts, top-2, softmax over the 2, no aux loss,
+    # swish (the Conformer's activation); ConfigFilesTest checks that the YAML maps to exactly these settings
+    dict(name="wenet_e8_top2", batch=2, time=8, d=8, ffn=16, experts=8, top_k=2,
+         normalization="topk_then_softmax", activation="swish", aux_coeff=0.0, z_coeff=0.0,
+         capacity_factor=0.0, padding=[1, 0], seed=4),
 ]
 
 ACT = {"relu": F.relu, "gelu": F.gelu, "swish": F.silu}

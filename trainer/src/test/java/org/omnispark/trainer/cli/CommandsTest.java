@@ -44,4 +44,22 @@ class CommandsTest {
         assertTrue(Files.exists(out.resolve("eval/streaming/hyp.trn")));
         assertTrue(Files.exists(out.resolve("eval/routing.json")), "switch model: routing statistics");
     }
+
+    @Test
+    void theWenetMoeConfigTrainsAndDecodes() throws Exception {
+        Path data = TinyDatasets.dataset(4);
+        Path root = TinyDatasets.repoRoot();
+        Path out = tmp.resolve("wenet");
+        CommandLine cli = Main.commandLine();
+        assertEquals(0, cli.execute("train", "--data", data.toString(), "--out", out.toString(),
+                "--conf", root.resolve("conf/train/tiny.yaml").toString(),
+                "--model", root.resolve("conf/model/tiny_wenet_moe.yaml").toString(),
+                "model.encoder_conf.output_size=32", "model.encoder_conf.num_blocks=1",
+                "model.encoder_conf.linear_units=32", "model.decoder_conf.linear_units=32", "train.max_steps=2",
+                "train.batch.max_batch_size=4"), "train with MoE in encoder and decoder");
+        assertEquals("switch", ModelDirectory.read(out).modelConfig().decoderConf().ffn().type());
+        assertEquals(0, cli.execute("eval", "--model", out.toString(), "--data", data.toString(), "--mode",
+                "attention_rescoring"), "rescoring runs the MoE decoder");
+        assertTrue(Files.exists(out.resolve("eval/attention_rescoring/hyp.trn")));
+    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.omnispark.trainer.model.ModelDirectory;
+import org.omnispark.trainer.moe.RouterConfig;
 import org.omnispark.trainer.moe.RoutingNormalization;
 import org.omnispark.trainer.train.LearningRateSchedule;
 import org.omnispark.trainer.train.Optimizers;
@@ -42,6 +45,9 @@ class ConfigFilesTest {
             ModelConfig config = ModelConfig.load(file, List.of());
             String name = file.getFileName().toString();
             String kind = name.substring(name.indexOf('_') + 1, name.length() - ".yaml".length());
+            if (kind.equals("wenet_moe")) {
+                continue; // top-2 in encoder and decoder: wenetMoeConfigsAreWenetsMoeLayerEverywhere
+            }
             assertEquals(kind, config.encoderConf().ffn().type(), name);
             ParameterCount count = ParameterCount.of(config, 5000);
             System.out.println(name + ": " + count.summary());
@@ -55,6 +61,34 @@ class ConfigFilesTest {
                         name + ": top-1 active parameters = dense + router weights");
                 assertTrue(count.total() > denseCount.total(), name);
             }
+        }
+    }
+
+    @Test
+    void wenetMoeConfigsAreWenetsMoeLayerEverywhere() throws IOException {
+        // exactly the settings of the wenet_e8_top2 case of MoeGoldenTest (make_moe_golden.py: WeNet's MoEFFNLayer)
+        RouterConfig wenet = RouterConfig.builder().optTopK(2).optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX)
+                .optAuxLossCoeff(0).optZLossCoeff(0).optJitterEps(0).build();
+        List<Path> files = yamls("model").stream().filter(p -> p.toString().endsWith("_wenet_moe.yaml")).toList();
+        assertEquals(List.of("base_wenet_moe.yaml", "tiny_wenet_moe.yaml"),
+                files.stream().map(p -> p.getFileName().toString()).sorted().toList());
+        for (Path file : files) {
+            ModelConfig config = ModelConfig.load(file, List.of());
+            String name = file.getFileName().toString();
+            for (FfnConf ffn : List.of(config.encoderConf().ffn(), config.decoderConf().ffn())) {
+                assertEquals("switch", ffn.type(), name + ": one gate per MoE layer");
+                assertEquals(8, ffn.numExperts(), name);
+                assertEquals(0.0, ffn.capacityFactor(), name + ": dropless");
+                assertEquals(wenet, ffn.toRouterConfig(), name);
+            }
+            ModelConfig dense = ModelConfig.load(file.resolveSibling(name.replace("wenet_moe", "dense")), List.of());
+            assertEquals(((ObjectNode) ModelDirectory.configTree(dense.encoderConf())).without("ffn"),
+                    ((ObjectNode) ModelDirectory.configTree(config.encoderConf())).without("ffn"),
+                    name + ": the dense model's shape");
+            ParameterCount moe = ParameterCount.of(config, 5000);
+            ParameterCount base = ParameterCount.of(dense, 5000);
+            System.out.println(name + ": " + moe.summary() + " (dense " + base.summary() + ")");
+            assertTrue(moe.total() > 4 * base.total() / 2 && moe.active() > base.active(), name);
         }
     }
 

@@ -32,7 +32,7 @@ class MoeGoldenTest {
 
     @ParameterizedTest
     @CsvSource({"wenet_top2, false", "wenet_top2, true", "switch_top1, false", "switch_top1, true",
-        "switch_top2, false", "switch_top2, true"})
+        "switch_top2, false", "switch_top2, true", "wenet_e8_top2, false", "wenet_e8_top2, true"})
     void matchesPyTorchReference(String name, boolean grouped) throws IOException {
         String folder = "/golden/moe/" + name + "/";
         JsonNode meta;
