@@ -78,7 +78,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         boolean gradMode = JniUtils.isGradMode();
         int threads = JniUtils.getNumThreads();
         JniUtils.setGradMode(false); // new threads start with grad mode on
-        JniUtils.setNumThreads(threadsPerRank(trainConfig, tasks, rank));
+        JniUtils.setNumThreads(threadsPerRank(trainConfig, tasks, rank, context));
         String host = SparkEnv.get().blockManager().blockManagerId().host();
         byte[] key = PeerMesh.attemptKey(jobSecret, context.stageAttemptNumber());
         long timeoutMillis = trainConfig.expertParallel().timeoutSeconds() * 1000L;
@@ -127,11 +127,18 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         return conf;
     }
 
-    /** Intra-op threads: the setting, or the executor's cores shared by the ranks on this executor. */
-    private static int threadsPerRank(TrainConfig config, BarrierTaskInfo[] tasks, int rank) {
+    /**
+     * Intra-op threads: the setting; else on a cluster the cores Spark gave this task (the training stage's resource
+     * profile: {@link TrainingResources}); else (local, local-cluster) the executor's cores shared by its ranks.
+     */
+    private static int threadsPerRank(TrainConfig config, BarrierTaskInfo[] tasks, int rank,
+            BarrierTaskContext context) {
         int configured = config.expertParallel().threadsPerRank();
         if (configured > 0) {
             return configured;
+        }
+        if (!SparkEnv.get().conf().get("spark.master", "local").startsWith("local")) {
+            return Math.max(1, context.cpus());
         }
         String me = tasks[rank].address();
         long here = Arrays.stream(tasks).filter(t -> t.address().equals(me)).count();
@@ -139,18 +146,28 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         return Math.max(1, (int) (cores / Math.max(1, here)));
     }
 
-    /** CPU, or the GPU Spark assigned to this task ({@code spark.task.resource.gpu.amount}). */
+    /**
+     * CPU, or the GPU Spark assigned to this task (the training stage's resource profile asks for one per rank), as
+     * the CUDA ordinal this process knows it by ({@link GpuDevices}: addresses are CUDA_VISIBLE_DEVICES entries or
+     * nvidia-smi indexes, ordinals count the visible devices).
+     */
     private static Device device(TrainConfig config, BarrierTaskContext context) {
         if (!config.device().equals("gpu")) {
             return Device.cpu();
         }
+        return Device.gpu(GpuDevices.cudaOrdinal(gpuAddress(context), System.getenv("CUDA_VISIBLE_DEVICES"),
+                GpuDevices::nvidiaSmiUuids));
+    }
+
+    /** @return the GPU address Spark assigned to this task */
+    static String gpuAddress(org.apache.spark.TaskContext context) {
         ResourceInformation gpus = context.resources().get("gpu").getOrElse(() -> null);
         if (gpus == null || gpus.addresses().length == 0) {
             throw new IllegalStateException("train.device is gpu but Spark gave this task no GPU: set "
-                    + "spark.executor.resource.gpu.amount, spark.task.resource.gpu.amount=1 and a discovery script "
-                    + "(spark.executor.resource.gpu.discoveryScript)");
+                    + "OMNISPARK_GPUS_PER_EXECUTOR (submit/omnispark), or spark.executor.resource.gpu.amount and a "
+                    + "discovery script (spark.executor.resource.gpu.discoveryScript; docs/operations.md, 'GPUs')");
         }
-        return Device.gpu(Integer.parseInt(gpus.addresses()[0]));
+        return gpus.addresses()[0];
     }
 
     private static <T> T bind(String json, Class<T> type) {
