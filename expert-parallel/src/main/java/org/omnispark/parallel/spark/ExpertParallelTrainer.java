@@ -13,6 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.SparkSession;
 import org.omnispark.data.reader.DatasetManifest;
+import org.omnispark.parallel.transport.PortRange;
 import org.omnispark.trainer.config.FfnConf;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
@@ -195,6 +196,7 @@ public final class ExpertParallelTrainer {
 
     private void checkCluster() {
         SparkContext sc = spark.sparkContext();
+        PortRange.parse(sc.conf().get(PortRange.PROPERTY, null)); // a typo fails here, not on every executor
         resources = TrainingResources.of(sc.conf(), trainConfig.device().equals("gpu"));
         if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
             throw new IllegalStateException("Spark's barrier mode refuses dynamic allocation, and expert-parallel "

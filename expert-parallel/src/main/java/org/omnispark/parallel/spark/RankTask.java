@@ -22,6 +22,7 @@ import org.omnispark.parallel.MeshParallelism;
 import org.omnispark.parallel.transport.MeshOptions;
 import org.omnispark.parallel.transport.MeshTls;
 import org.omnispark.parallel.transport.PeerMesh;
+import org.omnispark.parallel.transport.PortRange;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.BatchSource;
@@ -86,7 +87,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         SSLContext tlsContext = tls.enabled() ? MeshTls.fromFiles(tls.keystore(), tls.keystorePasswordFile(),
                 tls.truststore(), tls.truststorePasswordFile()) : null;
         MeshOptions options = MeshOptions.of(timeoutMillis).withTls(tlsContext)
-                .withMaxFrameBytes(trainConfig.expertParallel().maxFrameMb() * (1L << 20));
+                .withMaxFrameBytes(trainConfig.expertParallel().maxFrameMb() * (1L << 20))
+                .withPorts(PortRange.parse(SparkEnv.get().conf().get(PortRange.PROPERTY, null)));
         try (PeerMesh mesh = PeerMesh.open(rank, size, host, key,
                 mine -> Arrays.asList(context.allGather(mine.get(0))), options)) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
