@@ -165,17 +165,23 @@ final class Planner {
         c.master = master;
         c.mainClass = MAIN_CLASS;
         Settings s = new Settings(c.notes);
+        // The Java 17 module options reach driver and executors; the file's and the user's options are appended.
+        List<String> driverJava = new ArrayList<>(List.of(build.jvmOpensString()));
+        List<String> executorJava = new ArrayList<>(List.of(build.jvmOpensString()));
         if (cluster != null) {
             cluster.entries().forEach((k, e) -> {
-                if (!k.equals("spark.master")) {
+                if (!k.equals("spark.master") && !javaOptions(k, e.value(), driverJava, executorJava)) {
                     s.put(k, e.value(), cluster.where(k), Settings.Layer.CLUSTER_FILE);
                 }
             });
         }
         SubmitOptions user = SubmitOptions.parse(env.get("OMNISPARK_SUBMIT_OPTS"));
         for (SubmitOptions.Property p : user.properties) {
-            s.put(p.key(), p.value(), p.source(), Settings.Layer.USER);
+            if (!javaOptions(p.key(), p.value(), driverJava, executorJava)) {
+                s.put(p.key(), p.value(), p.source(), Settings.Layer.USER);
+            }
         }
+        driverJava.addAll(user.driverJavaOptions);
         c.verbose = user.verbose;
         c.propertiesFile = user.propertiesFile;
         if (c.propertiesFile != null && !Files.isRegularFile(Path.of(c.propertiesFile))) {
@@ -226,18 +232,6 @@ final class Planner {
             }
         }
 
-        // The Java 17 module options reach driver and executors; a user's options are added after them.
-        List<String> driverJava = new ArrayList<>(List.of(build.jvmOpensString()));
-        List<String> executorJava = new ArrayList<>(List.of(build.jvmOpensString()));
-        Settings.Setting dj = s.remove("spark.driver.extraJavaOptions");
-        Settings.Setting ej = s.remove("spark.executor.extraJavaOptions");
-        if (dj != null) {
-            driverJava.add(dj.value());
-        }
-        driverJava.addAll(user.driverJavaOptions);
-        if (ej != null) {
-            executorJava.add(ej.value());
-        }
         c.conf.put("spark.driver.extraJavaOptions", String.join(" ", driverJava));
         c.conf.put("spark.executor.extraJavaOptions", String.join(" ", executorJava));
 
@@ -264,6 +258,18 @@ final class Planner {
         c.files.addAll(files.locations());
         s.all().forEach((k, v) -> c.conf.put(k, v.value()));
         return c;
+    }
+
+    /** Collects a driver's or executor's extraJavaOptions (merged, never replaced); false for any other property. */
+    private static boolean javaOptions(String key, String value, List<String> driver, List<String> executor) {
+        if (key.equals("spark.driver.extraJavaOptions")) {
+            driver.add(value);
+        } else if (key.equals("spark.executor.extraJavaOptions")) {
+            executor.add(value);
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private static void shipFromProperty(Settings.Setting property, ShipList list) {

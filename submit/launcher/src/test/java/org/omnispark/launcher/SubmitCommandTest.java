@@ -240,6 +240,12 @@ class SubmitCommandTest {
                 "--jars", NATIVES, "--class", MAIN, "--packages", "a:b:1", "--supervise", APP_JAR, "prepare", "--help"),
                 c.arguments());
         assertTrue(c.dryRun().contains(" --name 'my job' "), c.dryRun());
+        // the file's and the user's extraJavaOptions are both kept, in that order, after the module options
+        String both = f.clusterFile("both.conf", "spark.master yarn\nspark.executor.extraJavaOptions -Dfile=1\n");
+        SubmitCommand merged = f.submit(f.env("OMNISPARK_SUBMIT_OPTS", "--conf spark.executor.extraJavaOptions=-Duser=2"),
+                "--cluster", both, "prepare");
+        assertEquals(OPENS + " -Dfile=1 -Duser=2", Fixture.confs(merged).get("spark.executor.extraJavaOptions"));
+        assertEquals(List.of(), merged.notes());
         assertTrue(f.refused(f.env("OMNISPARK_SUBMIT_OPTS", "--name 'unbalanced"), "--master", "yarn", "prepare")
                 .contains("unbalanced quotes"));
         assertTrue(f.refused(f.env("OMNISPARK_SUBMIT_OPTS", "--master yarn"), "--master", "yarn", "prepare")
