@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # OmniSpark end-to-end recipe (WeNet-style stages): dense vs Switch vs Omni-router across domains. Usage:
 #   submit/omnispark demo [--out DIR] [--scale tiny|small] [--utterances N] [--steps S] [--stage A] [--stop-stage B]
-#                         [--device cpu|gpu]   (default: gpu where nvidia-smi sees one, else cpu)
+#                         [--device cpu|gpu]   (default: gpu where nvidia-smi sees one AND OMNISPARK_LIBTORCH is a
+#                                               CUDA flavour, else cpu: the default build has CPU libtorch only)
 # Stages:
 #   0  synth     a training corpus (espeak-ng, training voices), an in-domain held-out set (training voices, other
 #                recordings), an unseen-voices set (espeak-ng voices never trained on), and from the in-domain set
@@ -14,7 +15,8 @@
 #                the loss curves and the routing plots side by side: DIR/results.md
 # --scale tiny (default) takes about 10 minutes on 2 cores from a fresh clone, build included (150 steps, still in
 # conf/train/tiny.yaml's 200-step warm-up: a faster warm-up made the dense model's loss spike at this size); --scale small trains
-# conf/model/small_*.yaml on 10x the data for users with more compute (hours on 2 cores, under an hour on 16).
+# conf/model/small_*.yaml with conf/train/small.yaml on 10x the data for users with more compute (hours on 2 cores,
+# under an hour on 16). Models go to DIR/exp/<scale>_<model>.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OMNI="$ROOT/submit/omnispark"
@@ -42,16 +44,21 @@ while [ $# -gt 0 ]; do
 done
 case "$scale" in
   tiny) utterances=${utterances:-240}; steps=${steps:-150}; size=tiny; conf=tiny ;;
-  small) utterances=${utterances:-2400}; steps=${steps:-4000}; size=small; conf=default ;;
+  small) utterances=${utterances:-2400}; steps=${steps:-4000}; size=small; conf=small ;;
   *) echo "demo: --scale is tiny or small" >&2; exit 2;;
 esac
+cuda_libtorch=""
+case "${OMNISPARK_LIBTORCH:-cpu}" in cuda|cu[0-9][0-9][0-9]) cuda_libtorch=yes ;; esac
 if [ -z "$device" ]; then
   device=cpu
-  if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then device=gpu; fi
+  if [ -n "$cuda_libtorch" ] && command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+    device=gpu
+  fi
 fi
 case "$device" in
   cpu) dtype=float32 ;;   # bf16 GEMMs are slower than float32 on CPUs without bf16 units (docs/trainer.md)
-  gpu) dtype=bf16 ;;
+  gpu) dtype=bf16
+    [ -n "$cuda_libtorch" ] || { echo "demo: --device gpu needs a CUDA libtorch: OMNISPARK_LIBTORCH=cuda submit/omnispark demo ... (the default build has CPU natives only; docs/operations.md)" >&2; exit 2; } ;;
   *) echo "demo: --device is cpu or gpu" >&2; exit 2;;
 esac
 mkdir -p "$out"
@@ -78,7 +85,7 @@ if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
     ranks=()
     [ "$model" = dense ] || ranks=(--ranks 2)
     echo "== stage 2: train ${size}_$model, $steps steps${ranks:+, experts over 2 ranks}  [$(elapsed)]"
-    "$OMNI" train "${ranks[@]}" --data "$out/data/train" --out "$out/exp/tiny_$model" \
+    "$OMNI" train "${ranks[@]}" --data "$out/data/train" --out "$out/exp/${size}_$model" \
       --conf "$ROOT/conf/train/$conf.yaml" --model "$ROOT/conf/model/${size}_$model.yaml" \
       train.max_steps="$steps" train.max_epochs=1000 train.valid_interval=0 train.log_interval=20 \
       train.device="$device" train.dtype="$dtype" \
@@ -91,14 +98,14 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   for model in dense switch omni; do
     data=()
     for s in "${sets[@]}"; do data+=(--data "$out/data/$s"); done
-    "$OMNI" eval --model "$out/exp/tiny_$model" "${data[@]}" --out "$out/exp/tiny_$model/eval" \
-      --mode ctc_greedy,attention_rescoring > "$out/exp/tiny_$model/eval.log"
-    echo "   $model: $(grep -E '^attention_rescoring' "$out/exp/tiny_$model/eval.log" \
+    "$OMNI" eval --model "$out/exp/${size}_$model" "${data[@]}" --out "$out/exp/${size}_$model/eval" \
+      --mode ctc_greedy,attention_rescoring > "$out/exp/${size}_$model/eval.log"
+    echo "   $model: $(grep -E '^attention_rescoring' "$out/exp/${size}_$model/eval.log" \
       | awk '{printf "%s ", $5}') CER (attention rescoring) on ${sets[*]}"
   done
 fi
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   echo "== stage 4: report  [$(elapsed)]"
-  /usr/bin/python3 "$ROOT/submit/demo_report.py" "$out"
+  /usr/bin/python3 "$ROOT/submit/demo_report.py" "$out" "$size"
 fi
 echo "== done in $(elapsed): $out/results.md"

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""The demo's comparison: reads OUT/exp/tiny_<model>/eval/<set>/report.json for the dense, Switch and Omni-router
+"""The demo's comparison: reads OUT/exp/<scale>_<model>/eval/<set>/report.json for the dense, Switch and Omni-router
 models and prints one WER/CER table (models x sets, the best decoding mode of each cell, the average over the
 out-of-domain sets, each MoE model's relative change vs dense), written also as OUT/results.md and OUT/results.json;
 draws the three training-loss curves on one chart (OUT/plots/loss.svg) and puts the routing plots of the two MoE
 models side by side (expert usage per layer, cross-layer agreement, NMI).
 
-Usage: /usr/bin/python3 submit/demo_report.py OUT
+Usage: /usr/bin/python3 submit/demo_report.py OUT [SCALE]   (SCALE: tiny, the default, or small)
 """
 import json
 import os
@@ -58,11 +58,11 @@ def loss_svg(out, curves):
     return path
 
 
-def main(out):
+def main(out, scale="tiny"):
     results = {}
     for m in MODELS:
         for s in SETS:
-            path = os.path.join(out, "exp", "tiny_" + m, "eval", s, "report.json")
+            path = os.path.join(out, "exp", scale + "_" + m, "eval", s, "report.json")
             if os.path.exists(path):
                 with open(path) as f:
                     mode, r = best(json.load(f))
@@ -80,8 +80,9 @@ def main(out):
                              "HEAD"], capture_output=True, text=True).stdout.strip() or "unknown"
     header = "| model | " + " | ".join(SETS) + " | OOD average | vs dense (OOD) |"
     lines = ["# Demo results", "",
-             "WER %% (CER %%) per set, best decoding mode of each cell; commit %s; models conf/model/tiny_*.yaml, "
-             "training conf/train/tiny.yaml (see OUT/exp/*/model.json); OOD = every set but indomain." % commit, "",
+             "WER %% (CER %%) per set, best decoding mode of each cell; commit %s; models conf/model/%s_*.yaml, "
+             "training conf/train/%s.yaml (see OUT/exp/*/model.json); OOD = every set but indomain."
+             % (commit, scale, scale), "",
              header, "|" + "---|" * (len(SETS) + 3)]
     for m in MODELS:
         if m not in results:
@@ -97,7 +98,7 @@ def main(out):
     os.makedirs(os.path.join(out, "plots"), exist_ok=True)
     curves = {}
     for m in MODELS:
-        metrics = os.path.join(out, "exp", "tiny_" + m, "metrics.jsonl")
+        metrics = os.path.join(out, "exp", scale + "_" + m, "metrics.jsonl")
         if os.path.exists(metrics):
             with open(metrics) as f:
                 rows = [json.loads(l) for l in f if l.strip()]
@@ -111,7 +112,7 @@ def main(out):
     for plot in ["usage.png", "agreement.png", "matched_agreement.png", "nmi.png"]:
         row = "| %s |" % plot[:-4]
         for m in ["switch", "omni"]:
-            src = os.path.join(out, "exp", "tiny_" + m, "eval", "indomain", plot)
+            src = os.path.join(out, "exp", scale + "_" + m, "eval", "indomain", plot)
             if os.path.exists(src):
                 dst = os.path.join(out, "plots", m + "_" + plot)
                 shutil.copyfile(src, dst)
@@ -128,4 +129,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "tiny")

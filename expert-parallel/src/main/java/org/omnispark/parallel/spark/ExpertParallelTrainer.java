@@ -14,6 +14,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.SparkSession;
 import org.omnispark.data.reader.DatasetManifest;
+import org.omnispark.parallel.transport.PortRange;
 import org.omnispark.trainer.config.FfnConf;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
@@ -36,7 +37,9 @@ import scala.reflect.ClassTag$;
  * }</pre>
  *
  * <p>Before submitting, it checks what would otherwise fail inside the job or hang it: the placement of the experts,
- * dynamic allocation (barrier mode refuses it), free task slots, and enough shards for every rank. The stage ends in
+ * dynamic allocation (barrier mode refuses it), free task slots, and enough shards for every rank. On a cluster the
+ * barrier stage gets its own stage-level resource profile ({@link TrainingResources}: the cores and GPU of a rank),
+ * so the application's defaults can stay at one core per task for every other stage. The stage ends in
  * a shuffle, so that Spark retries it when a rank fails (a failed barrier ResultStage is not retried); a retried
  * stage resumes from the newest checkpoint. While it runs, the driver prints the progress lines rank 0 writes to
  * metrics.jsonl.
@@ -52,6 +55,7 @@ public final class ExpertParallelTrainer {
     private final Location output;
     private final PrintStream console;
     private final BatchSource batchSource;
+    private TrainingResources resources; // set by checkCluster
 
     private ExpertParallelTrainer(Builder b) {
         this.spark = b.spark;
@@ -162,6 +166,9 @@ public final class ExpertParallelTrainer {
         try (progress) {
             RDD<String> trained = jsc.parallelize(ids, ranks).rdd().barrier()
                     .mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
+            if (resources.useProfile()) { // this stage's cores and GPU per rank; the other stages keep the defaults
+                trained = trained.withResources(resources.profile());
+            }
             // End the barrier stage in a shuffle: Spark retries a failed barrier ShuffleMapStage, not a ResultStage.
             return (String[]) trained.repartition(1, null).collect();
         } finally {
@@ -192,24 +199,35 @@ public final class ExpertParallelTrainer {
 
     private void checkCluster() {
         SparkContext sc = spark.sparkContext();
+        PortRange.parse(sc.conf().get(PortRange.PROPERTY, null)); // a typo fails here, not on every executor
+        resources = TrainingResources.of(sc.conf(), trainConfig.device().equals("gpu"));
         if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
             throw new IllegalStateException("Spark's barrier mode refuses dynamic allocation, and expert-parallel "
                     + "training runs in a barrier stage: set spark.dynamicAllocation.enabled=false and ask for "
                     + ranks + " task slots (e.g. --num-executors " + ranks + " --executor-cores 1)");
         }
-        int taskCpus = sc.conf().getInt("spark.task.cpus", 1);
         long deadline = System.currentTimeMillis() + 60_000;
-        int slots = sc.defaultParallelism() / taskCpus;
+        int slots = slots(sc);
         while (slots < ranks && !sc.isLocal() && System.currentTimeMillis() < deadline) {
             sleep(); // executors of a cluster register after the session starts
-            slots = sc.defaultParallelism() / taskCpus;
+            slots = slots(sc);
         }
         if (slots < ranks) {
             throw new IllegalStateException(ranks + " ranks need " + ranks + " free task slots at once (a barrier "
                     + "stage starts all its tasks together), but this Spark has " + slots + " (master " + sc.master()
-                    + ", spark.task.cpus " + taskCpus + "): use local[" + ranks + "] or more, add executors or cores, "
+                    + ", " + resources + "): use local[" + ranks + "] or more, add executors or cores, "
                     + "or train on fewer ranks");
         }
+    }
+
+    /** Ranks that can run at once: cores / cores per rank, and on GPUs at most one per executor GPU. */
+    private int slots(SparkContext sc) {
+        int byCores = sc.defaultParallelism() / resources.cpusPerRank();
+        if (!resources.gpuPerRank() || sc.isLocal()) {
+            return byCores;
+        }
+        int executors = Math.max(0, sc.statusTracker().getExecutorInfos().length - 1); // minus the driver
+        return Math.min(byCores, executors * resources.ranksPerExecutor());
     }
 
     private static void sleep() {

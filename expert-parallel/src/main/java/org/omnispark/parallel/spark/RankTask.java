@@ -23,6 +23,7 @@ import org.omnispark.parallel.MeshParallelism;
 import org.omnispark.parallel.transport.MeshOptions;
 import org.omnispark.parallel.transport.MeshTls;
 import org.omnispark.parallel.transport.PeerMesh;
+import org.omnispark.parallel.transport.PortRange;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.BatchSource;
@@ -82,7 +83,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         boolean gradMode = JniUtils.isGradMode();
         int threads = JniUtils.getNumThreads();
         JniUtils.setGradMode(false); // new threads start with grad mode on
-        JniUtils.setNumThreads(threadsPerRank(trainConfig, tasks, rank));
+        JniUtils.setNumThreads(threadsPerRank(trainConfig, tasks, rank, context));
         String host = SparkEnv.get().blockManager().blockManagerId().host();
         byte[] key = PeerMesh.attemptKey(jobSecret, context.stageAttemptNumber());
         long timeoutMillis = trainConfig.expertParallel().timeoutSeconds() * 1000L;
@@ -90,7 +91,8 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         SSLContext tlsContext = tls.enabled() ? MeshTls.fromFiles(tls.keystore(), tls.keystorePasswordFile(),
                 tls.truststore(), tls.truststorePasswordFile()) : null;
         MeshOptions options = MeshOptions.of(timeoutMillis).withTls(tlsContext)
-                .withMaxFrameBytes(trainConfig.expertParallel().maxFrameMb() * (1L << 20));
+                .withMaxFrameBytes(trainConfig.expertParallel().maxFrameMb() * (1L << 20))
+                .withPorts(PortRange.parse(SparkEnv.get().conf().get(PortRange.PROPERTY, null)));
         try (PeerMesh mesh = PeerMesh.open(rank, size, host, key,
                 mine -> Arrays.asList(context.allGather(mine.get(0))), options)) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
@@ -134,11 +136,18 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         return conf;
     }
 
-    /** Intra-op threads: the setting, or the executor's cores shared by the ranks on this executor. */
-    private static int threadsPerRank(TrainConfig config, BarrierTaskInfo[] tasks, int rank) {
+    /**
+     * Intra-op threads: the setting; else on a cluster the cores Spark gave this task (the training stage's resource
+     * profile: {@link TrainingResources}); else (local, local-cluster) the executor's cores shared by its ranks.
+     */
+    private static int threadsPerRank(TrainConfig config, BarrierTaskInfo[] tasks, int rank,
+            BarrierTaskContext context) {
         int configured = config.expertParallel().threadsPerRank();
         if (configured > 0) {
             return configured;
+        }
+        if (!SparkEnv.get().conf().get("spark.master", "local").startsWith("local")) {
+            return Math.max(1, context.cpus());
         }
         String me = tasks[rank].address();
         long here = Arrays.stream(tasks).filter(t -> t.address().equals(me)).count();
@@ -146,18 +155,28 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         return Math.max(1, (int) (cores / Math.max(1, here)));
     }
 
-    /** CPU, or the GPU Spark assigned to this task ({@code spark.task.resource.gpu.amount}). */
+    /**
+     * CPU, or the GPU Spark assigned to this task (the training stage's resource profile asks for one per rank), as
+     * the CUDA ordinal this process knows it by ({@link GpuDevices}: addresses are CUDA_VISIBLE_DEVICES entries or
+     * nvidia-smi indexes, ordinals count the visible devices).
+     */
     private static Device device(TrainConfig config, BarrierTaskContext context) {
         if (!config.device().equals("gpu")) {
             return Device.cpu();
         }
+        return Device.gpu(GpuDevices.cudaOrdinal(gpuAddress(context), System.getenv("CUDA_VISIBLE_DEVICES"),
+                GpuDevices::nvidiaSmiUuids));
+    }
+
+    /** @return the GPU address Spark assigned to this task */
+    static String gpuAddress(org.apache.spark.TaskContext context) {
         ResourceInformation gpus = context.resources().get("gpu").getOrElse(() -> null);
         if (gpus == null || gpus.addresses().length == 0) {
             throw new IllegalStateException("train.device is gpu but Spark gave this task no GPU: set "
-                    + "spark.executor.resource.gpu.amount, spark.task.resource.gpu.amount=1 and a discovery script "
-                    + "(spark.executor.resource.gpu.discoveryScript)");
+                    + "OMNISPARK_GPUS_PER_EXECUTOR (submit/omnispark), or spark.executor.resource.gpu.amount and a "
+                    + "discovery script (spark.executor.resource.gpu.discoveryScript; docs/operations.md, 'GPUs')");
         }
-        return Device.gpu(Integer.parseInt(gpus.addresses()[0]));
+        return gpus.addresses()[0];
     }
 
     private static <T> T bind(String json, Class<T> type) {

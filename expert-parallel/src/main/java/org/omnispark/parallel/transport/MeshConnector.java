@@ -1,6 +1,7 @@
 package org.omnispark.parallel.transport;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -45,8 +46,7 @@ final class MeshConnector {
             t.setDaemon(true);
             return t;
         });
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), BACKLOG);
+        try (ServerSocketChannel server = listen(rank, bindHost, options.ports())) {
             InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
             try (HandshakeAcceptor acceptor = new HandshakeAcceptor(rank, server, key, options, deadlines)) {
                 List<String> endpoints = rendezvous(rank, size, allGather, bindHost + ":" + local.getPort(),
@@ -86,6 +86,36 @@ final class MeshConnector {
             deadlines.shutdownNow();
         }
         return links;
+    }
+
+    /**
+     * A server socket on {@code host}: on a port the OS chooses, or on the first free port of {@code ports}.
+     *
+     * @throws BindException naming the range when every port of it is taken
+     */
+    static ServerSocketChannel listen(int rank, String host, PortRange ports) throws IOException {
+        InetAddress address = InetAddress.getByName(host);
+        int first = ports == null ? 0 : ports.first();
+        int last = ports == null ? 0 : ports.last();
+        for (int port = first; port <= last; port++) {
+            ServerSocketChannel server = ServerSocketChannel.open();
+            try {
+                server.bind(new InetSocketAddress(address, port), BACKLOG);
+                return server;
+            } catch (BindException e) {
+                server.close();
+                if (ports == null) {
+                    throw e;
+                }
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
+        throw new BindException("rank " + rank + " found no free port in " + PortRange.PROPERTY + " " + ports
+                + " on " + host + ": all " + ports.size() + " are in use (by other ranks on this host, other jobs or "
+                + "other programs); widen the range to at least the ranks that run on one host at once, or free "
+                + "those ports");
     }
 
     private static void closeAll(PeerLink[] links) {

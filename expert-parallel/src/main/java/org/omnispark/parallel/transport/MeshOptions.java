@@ -13,9 +13,10 @@ import javax.net.ssl.SSLContext;
  * @param maxFrameBytes the largest frame payload this rank sends or receives; a larger one announced by a peer (its
  *     split counts) fails before anything is allocated for it
  * @param tls the TLS context ({@link MeshTls#context}), or null for plain TCP
+ * @param ports the ports this rank may listen on ({@link PortRange}), or null for one the OS chooses
  */
 public record MeshOptions(long timeoutMillis, long handshakeMillis, int maxPendingHandshakes, long maxFrameBytes,
-        SSLContext tls) {
+        SSLContext tls, PortRange ports) {
 
     /** The longest handshake by default: a real rank on the same network handshakes in milliseconds. */
     public static final long MAX_HANDSHAKE_MILLIS = 10_000;
@@ -35,33 +36,38 @@ public record MeshOptions(long timeoutMillis, long handshakeMillis, int maxPendi
 
     /**
      * The defaults for a timeout: handshakes of at most min({@value #MAX_HANDSHAKE_MILLIS} ms, timeout), at most
-     * {@value #DEFAULT_MAX_PENDING_HANDSHAKES} pending, frames of at most 1 GiB, plain TCP.
+     * {@value #DEFAULT_MAX_PENDING_HANDSHAKES} pending, frames of at most 1 GiB, plain TCP, any port.
      *
      * @param timeoutMillis the longest wait for any peer
      * @return the options
      */
     public static MeshOptions of(long timeoutMillis) {
         return new MeshOptions(timeoutMillis, Math.min(MAX_HANDSHAKE_MILLIS, timeoutMillis),
-                DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_FRAME_BYTES, null);
+                DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_FRAME_BYTES, null, null);
     }
 
     /** @param context TLS context, or null for plain TCP @return a copy with it */
     public MeshOptions withTls(SSLContext context) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, context);
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, context, ports);
     }
 
     /** @param bytes the largest frame payload @return a copy with it */
     public MeshOptions withMaxFrameBytes(long bytes) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, bytes, tls);
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, bytes, tls, ports);
     }
 
     /** @param millis the handshake deadline @return a copy with it */
     public MeshOptions withHandshakeMillis(long millis) {
-        return new MeshOptions(timeoutMillis, millis, maxPendingHandshakes, maxFrameBytes, tls);
+        return new MeshOptions(timeoutMillis, millis, maxPendingHandshakes, maxFrameBytes, tls, ports);
     }
 
     /** @param pending the cap on pending handshakes @return a copy with it */
     public MeshOptions withMaxPendingHandshakes(int pending) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, pending, maxFrameBytes, tls);
+        return new MeshOptions(timeoutMillis, handshakeMillis, pending, maxFrameBytes, tls, ports);
+    }
+
+    /** @param range the ports to listen on, or null for any @return a copy with it */
+    public MeshOptions withPorts(PortRange range) {
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, tls, range);
     }
 }

@@ -23,7 +23,7 @@ import org.apache.arrow.memory.RootAllocator;
  * for the whole run.
  *
  * <p>Set-up ({@link MeshConnector}): each rank binds a server socket on its executor's own address (port chosen by
- * the OS), the ranks exchange "host:port" through {@code allGather} (in a Spark job: {@code
+ * the OS, or the first free one of a {@link PortRange}), the ranks exchange "host:port" through {@code allGather} (in a Spark job: {@code
  * BarrierTaskContext.allGather}, which rides Spark's RPC), then rank i dials every rank j &gt; i and accepts from every
  * rank j &lt; i. Each connection starts with a mutual HMAC challenge ({@link Handshake}) with a key only this job
  * attempt's ranks hold, so a connection from a stranger, another job or another attempt, or one claiming a wrong rank,

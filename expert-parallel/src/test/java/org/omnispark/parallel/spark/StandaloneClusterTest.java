@@ -22,9 +22,9 @@ import org.omnispark.trainer.model.TinyDatasets;
 /**
  * The cluster path as an operator meets it: a real Spark standalone cluster (a Master and two Workers started from the
  * Spark jars, on loopback, each a JVM of its own; executors are JVMs the Workers start), and the application
- * submitted by {@code submit/omnispark --master spark://...}, which runs spark-submit with the application jar
- * (submit/app's shaded omnispark-spark_2.13) and only libtorch's natives in --jars. Through it: {@code prepare},
- * {@code train --ranks 2} (one rank per Worker) and {@code eval}.
+ * submitted by {@code submit/omnispark --master spark://...}, whose Java launcher (submit/launcher) runs spark-submit
+ * through Spark's launcher API with the application jar (submit/app's shaded omnispark-spark_2.13) and only libtorch's
+ * natives in --jars. Through it: {@code prepare}, {@code train --ranks 2} (one rank per Worker) and {@code eval}.
  *
  * <p>The cluster's Spark home is a temporary folder whose {@code jars/} holds the Spark distribution's jars (those
  * of the test classpath that are not OmniSpark's, DJL's, JNA's or picocli's) and whose {@code bin/spark-submit} runs
@@ -59,8 +59,9 @@ class StandaloneClusterTest {
 
             // The command's shape: the application jar, and nothing but libtorch's natives beside it.
             String dry = dryRun(home, classpath, appJar, master, "prepare", "--out", "o");
-            assertTrue(dry.trim().matches(".* --jars [^ ,]*/pytorch-native-cpu-[^ ,]*\\.jar "
-                    + java.util.regex.Pattern.quote(appJar.toString()) + " prepare --out o"), dry);
+            assertTrue(dry.trim().matches(".* --jars [^ ,]*/pytorch-native-cpu-[^ ,]*\\.jar --class "
+                    + "org\\.omnispark\\.cli\\.Main " + java.util.regex.Pattern.quote(appJar.toString())
+                    + " prepare --out o"), dry);
 
             Path corpus = tmp.resolve("corpus");
             org.omnispark.data.synth.CorpusSynthesizer.builder().setOutputDir(corpus).setUtterances(16).optSeed(3)
@@ -224,6 +225,7 @@ class StandaloneClusterTest {
 
     private static void env(Map<String, String> env, Path home) {
         env.put("SPARK_HOME", home.toString());
+        env.put("OMNISPARK_LAUNCHER_CP", launcherClasspath());
         env.put("SPARK_SCALA_VERSION", "2.13");
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("SPARK_LOCAL_HOSTNAME", "localhost");
@@ -291,6 +293,19 @@ class StandaloneClusterTest {
 
     private static String tail(String s) {
         return s.substring(Math.max(0, s.length() - 6000));
+    }
+
+    /** The Java launcher submit/omnispark runs (this module's test dependency), so that the script builds nothing. */
+    private static String launcherClasspath() {
+        List<String> keep = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (entry.contains("spark-launcher_") || entry.contains("omnispark-launcher")
+                    || entry.replace('\\', '/').endsWith("submit/launcher/target/classes")) {
+                keep.add(entry);
+            }
+        }
+        assertTrue(keep.size() == 2, "the launcher and spark-launcher on the test classpath: " + keep);
+        return String.join(java.io.File.pathSeparator, keep);
     }
 
     private static String javaBin() {

@@ -102,14 +102,20 @@ class ConfigFilesTest {
     @Test
     void everyTrainConfigLoadsAndBuildsItsSchedule() throws IOException {
         List<Path> files = yamls("train");
-        assertEquals(List.of("default.yaml", "tiny.yaml"), files.stream().map(p -> p.getFileName().toString())
-                .toList());
+        assertEquals(List.of("default.yaml", "small.yaml", "tiny.yaml"), files.stream()
+                .map(p -> p.getFileName().toString()).toList());
         for (Path file : files) {
             TrainConfig config = TrainConfig.load(file, List.of());
             LearningRateSchedule schedule = Optimizers.schedule(config);
             assertEquals(config.lr(), schedule.learningRate(config.warmupSteps()), 1e-12,
                     file + ": peak at the end of warmup");
         }
+        // the demo's --scale small: a CPU run whose 4000 steps get past the warm-up (default.yaml's is 25000 steps)
+        TrainConfig small = TrainConfig.load(CONF.resolve("train/small.yaml"), List.of());
+        assertEquals("cpu", small.device());
+        assertEquals("float32", small.dtype());
+        assertTrue(small.warmupSteps() < small.maxSteps() / 2, "warm-up " + small.warmupSteps() + " of "
+                + small.maxSteps() + " steps");
         TrainConfig tiny = TrainConfig.load(CONF.resolve("train/tiny.yaml"), List.of());
         assertEquals(new WarmupLr(0.002, 200), Optimizers.schedule(tiny));
         TrainConfig cosine = TrainConfig.load(CONF.resolve("train/tiny.yaml"), List.of("scheduler=cosine",
