@@ -37,7 +37,7 @@ class LauncherSubmitTest {
         Files.writeString(submit, "#!/bin/sh\necho should-not-run\n");
         submit.toFile().setExecutable(true);
         Files.writeString(home.resolve("jars/jackson-databind-2.18.2.jar"), "");
-        Files.writeString(home.resolve("jars/spark-core_2.13-4.1.3.jar"), "");
+        Files.writeString(home.resolve("jars/spark-core_2.13-4.2.0.jar"), "");
         Path cp = tmp.resolve("classpath");
         // The build's runtime classpath (a tests jar first, as `ls` once sorted it): only its libtorch natives jar
         // travels beside the application jar.
