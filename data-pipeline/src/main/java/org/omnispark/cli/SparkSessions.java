@@ -1,6 +1,7 @@
 package org.omnispark.cli;
 
 import org.apache.spark.sql.SparkSession;
+import org.omnispark.io.Storage;
 
 /**
  * The one place OmniSpark's commands get a SparkSession. Under spark-submit the master and settings come from
@@ -36,5 +37,21 @@ public final class SparkSessions {
                     .config("spark.ui.showConsoleProgress", "false");
         }
         return b.config("spark.sql.parquet.compression.codec", "zstd").getOrCreate();
+    }
+
+    /**
+     * The storage a command outside a Spark job uses: the active session's Hadoop configuration when this JVM has
+     * one (a notebook), else the one Spark would build ({@link Storage#fromEnvironment()}: the site files on the
+     * classpath and the {@code spark.hadoop.*} settings spark-submit passed).
+     *
+     * @return the storage
+     */
+    public static Storage storage() {
+        scala.Option<SparkSession> active = SparkSession.getActiveSession();
+        if (active.isEmpty()) {
+            active = SparkSession.getDefaultSession();
+        }
+        return active.isDefined() ? Storage.of(active.get().sparkContext().hadoopConfiguration())
+                : Storage.fromEnvironment();
     }
 }

@@ -1,6 +1,5 @@
 package org.omnispark.data.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -10,6 +9,8 @@ import org.omnispark.data.config.ConfigLoader;
 import org.omnispark.data.job.PrepareConfig;
 import org.omnispark.data.job.PrepareJob;
 import org.omnispark.data.job.PrepareReport;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,8 +29,9 @@ public final class PrepareCommand implements OmniSparkCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "dataset folder to create")
     String out;
 
-    @Option(names = "--conf", paramLabel = "FILE", description = "YAML config (e.g. conf/data/prepare.yaml)")
-    Path conf;
+    @Option(names = "--conf", paramLabel = "FILE", description = "YAML config (e.g. conf/data/prepare.yaml): a local "
+            + "file, or a URI (hdfs://, s3a://, file://)")
+    String conf;
 
     @Option(names = "--overwrite", description = "replace an existing dataset at --out")
     boolean overwrite;
@@ -44,8 +46,10 @@ public final class PrepareCommand implements OmniSparkCommand {
 
     @Override
     public Integer call() throws Exception {
-        PrepareConfig config = ConfigLoader.load(conf, overrides, PrepareConfig.class).withExtraManifests(manifests);
-        System.out.print("effective config (" + (conf == null ? "built-in defaults" : conf.toString())
+        Location confAt = conf == null ? null : Storage.file(conf);
+        PrepareConfig config = ConfigLoader.load(SparkSessions.storage(), confAt, overrides, PrepareConfig.class)
+                .withExtraManifests(manifests);
+        System.out.print("effective config (" + (confAt == null ? "built-in defaults" : confAt.toString())
                 + (overrides.isEmpty() ? "" : " + " + String.join(" ", overrides)) + "):\n"
                 + config.describe().replaceAll("(?m)^", "  "));
         try (SparkSession spark = SparkSessions.getOrCreate("omnispark-prepare", master)) {

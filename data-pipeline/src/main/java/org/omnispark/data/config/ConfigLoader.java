@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 
 /**
  * Loads YAML configs into immutable, validated records. Keys are snake_case; an unknown key is an error that names
@@ -48,18 +50,47 @@ public final class ConfigLoader {
      * @param type the record type
      */
     public static <T> T load(Path yaml, List<String> overrides, Class<T> type) {
-        ObjectNode tree;
+        String text;
         try {
-            JsonNode node = yaml == null ? null : YAML.readTree(Files.readString(yaml));
-            tree = node == null || node.isMissingNode() || node.isNull()
-                    ? JsonNodeFactory.instance.objectNode() : requireObject(node, String.valueOf(yaml));
+            text = yaml == null ? null : Files.readString(yaml);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read config " + yaml + ": " + e.getMessage(), e);
+        }
+        return parse(text, yaml == null ? null : yaml.toString(), overrides, type);
+    }
+
+    /**
+     * Loads a config from any file system.
+     *
+     * @param storage the storage that reads it
+     * @param yaml the YAML file (a {@code file:} location for a local file), or null for defaults only
+     * @param overrides {@code dotted.key=value} overrides applied in order
+     * @param type the record type
+     */
+    public static <T> T load(Storage storage, Location yaml, List<String> overrides, Class<T> type) {
+        String text;
+        try {
+            text = yaml == null ? null : storage.readString(yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read config " + yaml + ": " + e.getMessage()
+                    + "; check the path (a path without a scheme is a local file)", e);
+        }
+        return parse(text, yaml == null ? null : yaml.toString(), overrides, type);
+    }
+
+    private static <T> T parse(String text, String where, List<String> overrides, Class<T> type) {
+        ObjectNode tree;
+        try {
+            JsonNode node = text == null ? null : YAML.readTree(text);
+            tree = node == null || node.isMissingNode() || node.isNull()
+                    ? JsonNodeFactory.instance.objectNode() : requireObject(node, where);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("config " + where + " is not valid YAML: " + e.getMessage(), e);
         }
         for (String override : overrides) {
             applyOverride(tree, override);
         }
-        return bind(tree, type, yaml == null ? "the defaults" : yaml.toString());
+        return bind(tree, type, where == null ? "the defaults" : where);
     }
 
     /** Binds a tree to a record type with the strict rules; {@code where} names the source for errors. */

@@ -1,5 +1,6 @@
 package org.omnispark.data.job;
 
+import org.omnispark.io.CommitFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

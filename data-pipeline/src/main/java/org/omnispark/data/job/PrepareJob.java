@@ -44,6 +44,8 @@ public final class PrepareJob {
     private final PrepareConfig config;
     private final String output;
     private final boolean overwrite;
+    private final java.io.PrintStream console;
+    private final double progressSeconds;
 
     private PrepareJob(Builder b) {
         this.spark = b.spark;
@@ -51,6 +53,8 @@ public final class PrepareJob {
         this.config = b.config;
         this.output = b.output;
         this.overwrite = b.overwrite;
+        this.console = b.console;
+        this.progressSeconds = b.progressSeconds;
     }
 
     /** A builder: setSpark, setConfig, setOutput are required. */
@@ -103,7 +107,12 @@ public final class PrepareJob {
         // 2. Shards: one task per shard featurizes its utterances and writes its own file; the markers decide.
         ShardTask task = new ShardTask(recipe, committer.output().toString(), plan.info(), config.output());
         java.util.Set<Integer> resumedShards = new java.util.HashSet<>();
-        for (ShardOutcome o : byShard.mapPartitionsWithIndex(task::runPartition, true).collect()) {
+        List<ShardOutcome> finished;
+        try (PrepareProgress progress = PrepareProgress.start(jsc.sc(), console, numShards, plan.info().rows(),
+                progressSeconds)) {
+            finished = byShard.mapPartitionsWithIndex(progress.counting(task), true).collect();
+        }
+        for (ShardOutcome o : finished) {
             if (o.resumed()) {
                 resumedShards.add(o.shard());
             }
@@ -273,6 +282,8 @@ public final class PrepareJob {
         private PrepareConfig config;
         private String output;
         private boolean overwrite;
+        private java.io.PrintStream console = System.out;
+        private double progressSeconds = 10;
 
         public Builder setSpark(SparkSession spark) {
             this.spark = spark;
@@ -291,6 +302,17 @@ public final class PrepareJob {
         }
 
         /** Replace an existing complete dataset at the output (default false). */
+        /**
+         * @param console where the shard stage's progress goes (default System.out; a stream to nowhere for none)
+         * @param intervalSeconds the least time between two progress lines (default 10)
+         * @return this
+         */
+        public Builder optProgress(java.io.PrintStream console, double intervalSeconds) {
+            this.console = console;
+            this.progressSeconds = intervalSeconds;
+            return this;
+        }
+
         public Builder optOverwrite(boolean overwrite) {
             this.overwrite = overwrite;
             return this;

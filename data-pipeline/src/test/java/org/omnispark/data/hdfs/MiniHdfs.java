@@ -48,10 +48,14 @@ public final class MiniHdfs implements AutoCloseable {
         return new org.apache.hadoop.fs.Path(uri() + path);
     }
 
-    /** @return a client configuration (its default file system is this HDFS) */
+    /**
+     * @return a client configuration (its default file system is this HDFS; one replica per block, as there is one
+     *     DataNode, so that appends need no second DataNode)
+     */
     public Configuration configuration() {
         Configuration conf = new Configuration();
         conf.set("fs.defaultFS", uri());
+        conf.setInt("dfs.replication", 1);
         return conf;
     }
 

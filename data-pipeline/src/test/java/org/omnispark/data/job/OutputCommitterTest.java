@@ -1,5 +1,6 @@
 package org.omnispark.data.job;
 
+import org.omnispark.io.CommitFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -3,6 +3,7 @@ package org.omnispark.parallel.spark;
 import java.io.PrintStream;
 import java.io.Serializable;
 import java.nio.file.Path;
+import org.omnispark.io.Location;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,9 +47,9 @@ public final class ExpertParallelTrainer {
     private final int ranks;
     private final ModelConfig modelConfig;
     private final TrainConfig trainConfig;
-    private final Path trainData;
-    private final Path validData;
-    private final Path output;
+    private final Location trainData;
+    private final Location validData;
+    private final Location output;
     private final PrintStream console;
     private final BatchSource batchSource;
 
@@ -104,7 +105,8 @@ public final class ExpertParallelTrainer {
     public TrainSummary run() {
         int experts = numExperts(modelConfig, ranks);
         checkCluster();
-        int shards = DatasetManifest.read(trainData).shards().size();
+        int shards = DatasetManifest.read(trainData.toString(), spark.sparkContext().hadoopConfiguration())
+                .shards().size();
         if (batchSource == null && shards < ranks) {
             throw new IllegalArgumentException("the training set has " + shards + " shards for " + ranks + " ranks: "
                     + "re-run prepare with output.num_shards >= " + ranks + " (a multiple of the ranks is best)");
@@ -150,13 +152,14 @@ public final class ExpertParallelTrainer {
     private String[] runJob(int experts, String runId, int attempt) {
         byte[] secret = new byte[32]; // this run's; each stage attempt derives its own key from it
         new SecureRandom().nextBytes(secret);
+        RankProgress progress = console == null ? null : RankProgress.start(spark.sparkContext(), console);
         RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, experts, secret,
-                batchSource, runId, attempt);
+                batchSource, runId, attempt, progress == null ? null : progress.accumulator());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ids = IntStream.range(0, ranks).boxed().toList();
         spark.sparkContext().setJobDescription("OmniSpark expert-parallel training: " + ranks + " ranks, " + experts
                 + " experts per layer");
-        try (MetricsTail tail = console == null ? null : MetricsTail.start(output.resolve("metrics.jsonl"), console)) {
+        try (progress) {
             RDD<String> trained = jsc.parallelize(ids, ranks).rdd().barrier()
                     .mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
             // End the barrier stage in a shuffle: Spark retries a failed barrier ShuffleMapStage, not a ResultStage.
@@ -228,9 +231,9 @@ public final class ExpertParallelTrainer {
         private int ranks;
         private ModelConfig modelConfig;
         private TrainConfig trainConfig;
-        private Path trainData;
-        private Path validData;
-        private Path output;
+        private Location trainData;
+        private Location validData;
+        private Location output;
         private PrintStream console;
         private BatchSource batchSource;
 
@@ -258,25 +261,48 @@ public final class ExpertParallelTrainer {
             return this;
         }
 
-        /** @param dataset a prepared training set with at least N shards @return this */
-        public Builder setTrainData(Path dataset) {
+        /**
+         * @param dataset a prepared training set with at least N shards, on a file system every executor reaches
+         *     (HDFS, S3, a shared disk)
+         * @return this
+         */
+        public Builder setTrainData(Location dataset) {
             this.trainData = dataset;
             return this;
         }
 
+        /** @param dataset a prepared training set on a local disk every executor sees @return this */
+        public Builder setTrainData(Path dataset) {
+            return setTrainData(Location.of(dataset));
+        }
+
         /** @param dataset a prepared held-out set, or null @return this */
-        public Builder optValidData(Path dataset) {
+        public Builder optValidData(Location dataset) {
             this.validData = dataset;
             return this;
         }
 
-        /** @param dir the output folder, on a file system every executor sees @return this */
-        public Builder setOutput(Path dir) {
+        /** @param dataset a prepared held-out set on a local disk every executor sees, or null @return this */
+        public Builder optValidData(Path dataset) {
+            return optValidData(dataset == null ? null : Location.of(dataset));
+        }
+
+        /** @param dir the output folder, on a file system every executor reaches @return this */
+        public Builder setOutput(Location dir) {
             this.output = dir;
             return this;
         }
 
-        /** @param console where the driver prints progress (from metrics.jsonl), or null @return this */
+        /** @param dir the output folder on a local disk every executor sees @return this */
+        public Builder setOutput(Path dir) {
+            return setOutput(Location.of(dir));
+        }
+
+        /**
+         * @param console where the driver prints progress (rank 0's metrics, sent through Spark: {@link
+         *     RankProgress}), or null
+         * @return this
+         */
         public Builder optConsole(PrintStream console) {
             this.console = console;
             return this;

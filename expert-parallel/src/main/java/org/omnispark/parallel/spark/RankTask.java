@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
+import org.omnispark.io.Location;
+import org.omnispark.trainer.train.JsonLinesMetricsWriter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -51,19 +52,22 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
     private final BatchSource batchSource; // Serializable, or null for the default
     private final String runId;
     private final int runAttempt;
+    private final RankProgress.Records progress; // rank 0's metrics records, read by the driver; or null
 
-    RankTask(ModelConfig modelConfig, TrainConfig trainConfig, Path trainData, Path validData, Path output,
-            int numExperts, byte[] jobSecret, BatchSource batchSource, String runId, int runAttempt) {
+    RankTask(ModelConfig modelConfig, TrainConfig trainConfig, Location trainData, Location validData, Location output,
+            int numExperts, byte[] jobSecret, BatchSource batchSource, String runId, int runAttempt,
+            RankProgress.Records progress) {
         this.modelConfigJson = ExpertParallelTrainer.json(modelConfig);
         this.trainConfigJson = ExpertParallelTrainer.json(trainConfig);
-        this.trainData = trainData.toAbsolutePath().toString();
-        this.validData = validData == null ? null : validData.toAbsolutePath().toString();
-        this.output = output.toAbsolutePath().toString();
+        this.trainData = trainData.toString();
+        this.validData = validData == null ? null : validData.toString();
+        this.output = output.toString();
         this.numExperts = numExperts;
         this.jobSecret = jobSecret.clone();
         this.batchSource = batchSource;
         this.runId = runId;
         this.runAttempt = runAttempt;
+        this.progress = progress;
     }
 
     @Override
@@ -90,17 +94,20 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
         try (PeerMesh mesh = PeerMesh.open(rank, size, host, key,
                 mine -> Arrays.asList(context.allGather(mine.get(0))), options)) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
-                    .setTrainData(Path.of(trainData)).setOutput(Path.of(output))
+                    .setTrainData(Location.of(trainData)).setOutput(Location.of(output))
                     .optParallelism(new MeshParallelism(mesh, numExperts)).optDevice(device(trainConfig, context))
                     // the driver's retries and Spark's stage attempts: a later one supersedes an earlier one's rank 0
                     .optRun(runId, runAttempt * 1000 + context.stageAttemptNumber())
                     .optHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()))
                     .optCancellation(() -> context.isInterrupted() || Thread.currentThread().isInterrupted());
             if (validData != null) {
-                trainer.optValidData(Path.of(validData));
+                trainer.optValidData(Location.of(validData));
             }
             if (batchSource != null) {
                 trainer.optBatchSource(batchSource);
+            }
+            if (progress != null && rank == 0) {
+                trainer.optLogListener(m -> progress.add(JsonLinesMetricsWriter.record(m)));
             }
             TrainSummary summary = trainer.build().run();
             String line = String.format(Locale.ROOT, "%d %d %d %.3f %s", rank, summary.finalStep(), summary.epoch(),

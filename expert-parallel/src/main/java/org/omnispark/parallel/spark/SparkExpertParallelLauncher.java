@@ -1,7 +1,7 @@
 package org.omnispark.parallel.spark;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
+import org.omnispark.io.Location;
 import org.apache.spark.sql.SparkSession;
 import org.omnispark.cli.SparkSessions;
 import org.omnispark.trainer.cli.ExpertParallelLauncher;
@@ -16,7 +16,8 @@ import org.omnispark.trainer.loop.TrainSummary;
 public final class SparkExpertParallelLauncher implements ExpertParallelLauncher {
 
     @Override
-    public TrainSummary train(int ranks, ModelConfig model, TrainConfig train, Path data, Path valid, Path out,
+    public TrainSummary train(int ranks, ModelConfig model, TrainConfig train, Location data, Location valid,
+            Location out,
             PrintStream console) {
         boolean chosen = System.getenv("OMNISPARK_MASTER") != null || System.getProperty("spark.master") != null;
         SparkSession spark = SparkSessions.getOrCreate("omnispark-train-" + ranks + "-ranks",

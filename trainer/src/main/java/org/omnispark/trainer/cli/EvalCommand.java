@@ -1,10 +1,12 @@
 package org.omnispark.trainer.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.omnispark.cli.OmniSparkCommand;
+import org.omnispark.cli.SparkSessions;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 import org.omnispark.trainer.eval.DecodeMode;
 import org.omnispark.trainer.eval.EvalReport;
 import org.omnispark.trainer.eval.Evaluator;
@@ -17,19 +19,20 @@ import picocli.CommandLine.Option;
         description = {"Decode a prepared dataset with a model trained by 'omnispark train' and score it (sclite rules).",
             "Writes OUT/report.json, OUT/<mode>/hyp.trn and ref.trn, and OUT/routing.json + PNGs for MoE models."})
 public final class EvalCommand implements OmniSparkCommand {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "the --out folder of train")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "the --out folder of train (a "
+            + "path on the default file system, or a URI: hdfs://, s3a://, file://)")
+    String model;
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "prepared dataset to decode; "
             + "repeat it to decode several sets in one run (each into OUT/<the set's folder name>)")
-    List<Path> data = new ArrayList<>();
+    List<String> data = new ArrayList<>();
 
     @Option(names = "--mode", split = ",", paramLabel = "MODE", description = "ctc_greedy, ctc_prefix_beam_search, "
             + "attention_rescoring, streaming (default: ctc_greedy,attention_rescoring)")
     List<String> modes = new ArrayList<>(List.of("ctc_greedy", "attention_rescoring"));
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default MODEL/eval)")
-    Path out;
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default MODEL/eval; a path or a URI)")
+    String out;
 
     @Option(names = "--checkpoint", paramLabel = "PATH", description = "a committed ckpt-N folder, local or "
             + "hdfs://, s3a:// (default: the newest in the model's checkpoint folder)")
@@ -50,11 +53,16 @@ public final class EvalCommand implements OmniSparkCommand {
     @Override
     public Integer call() {
         List<DecodeMode> parsed = modes.stream().map(DecodeMode::parse).toList();
-        for (Path set : data) {
-            Path setOut = data.size() == 1 ? out : (out != null ? out : model.resolve("eval"))
-                    .resolve(set.toAbsolutePath().normalize().getFileName().toString());
-            EvalReport report = Evaluator.builder().setModelDir(model).setData(set).optOutput(setOut)
-                    .optCheckpoint(checkpoint).optModes(parsed).optBeamSize(beamSize)
+        Storage storage = SparkSessions.storage();
+        Location modelAt = storage.data(model);
+        Location outAt = out == null ? null : storage.data(out);
+        for (String typed : data) {
+            Location set = storage.data(typed);
+            Location setOut = data.size() == 1 ? outAt : (outAt != null ? outAt : modelAt.resolve("eval"))
+                    .resolve(set.name());
+            EvalReport report = Evaluator.builder().setModelDir(modelAt).setData(set).optOutput(setOut)
+                    .optHadoopConfiguration(storage.conf())
+                    .optCheckpoint(checkpoint == null ? null : storage.data(checkpoint).toString()).optModes(parsed).optBeamSize(beamSize)
                     .optDecodingChunk(chunk, leftChunks).build().run();
             if (data.size() > 1) {
                 System.out.println("== " + set);

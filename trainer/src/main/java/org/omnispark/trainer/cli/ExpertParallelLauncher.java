@@ -1,7 +1,7 @@
 package org.omnispark.trainer.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
+import org.omnispark.io.Location;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.TrainSummary;
@@ -18,12 +18,13 @@ public interface ExpertParallelLauncher {
      * @param ranks N
      * @param model the model config
      * @param train the training config
-     * @param data the prepared training set
+     * @param data the prepared training set (a qualified URI: every rank reads it)
      * @param valid a prepared held-out set, or null
-     * @param out the output folder (the single-process layout)
+     * @param out the output folder (the single-process layout; any Hadoop file system)
      * @param console where progress goes
      * @return what the run did
      */
-    TrainSummary train(int ranks, ModelConfig model, TrainConfig train, Path data, Path valid, Path out,
+    TrainSummary train(int ranks, ModelConfig model, TrainConfig train, Location data, Location valid,
+            Location out,
             PrintStream console);
 }

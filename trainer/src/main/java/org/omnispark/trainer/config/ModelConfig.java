@@ -72,6 +72,17 @@ public record ModelConfig(String encoder, EncoderConf encoderConf, String decode
         return ConfigLoader.load(yaml, overrides, ModelConfig.class);
     }
 
+    /**
+     * @param storage the storage that reads the file
+     * @param yaml the YAML file on any file system, or null for the defaults
+     * @param overrides {@code key.sub=value} overrides
+     * @return the validated config
+     */
+    public static ModelConfig load(org.omnispark.io.Storage storage, org.omnispark.io.Location yaml,
+            List<String> overrides) {
+        return ConfigLoader.load(storage, yaml, overrides, ModelConfig.class);
+    }
+
     /** @return true if the model has an attention decoder (ctc_weight &lt; 1) */
     public boolean hasDecoder() {
         return modelConf.ctcWeight() < 1.0 && decoderConf.numBlocks() > 0;

@@ -92,6 +92,17 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
     }
 
     /**
+     * @param storage the storage that reads the file
+     * @param yaml the YAML file on any file system, or null for the defaults
+     * @param overrides {@code key.sub=value} overrides
+     * @return the validated config
+     */
+    public static TrainConfig load(org.omnispark.io.Storage storage, org.omnispark.io.Location yaml,
+            List<String> overrides) {
+        return ConfigLoader.load(storage, yaml, overrides, TrainConfig.class);
+    }
+
+    /**
      * {@code batch}: dynamic batching by frames. The limits are GLOBAL, per micro-batch of the whole job: with
      * {@code train --ranks N} each rank's micro-batches keep within {@link #perRank(int) 1/N} of them, so N ranks
      * train on as many samples per step as one process (not the same samples: each rank reads its own shards), and
@@ -136,6 +147,9 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
             interval = interval == null ? 1000 : interval;
             require(keep >= 1, "checkpoint.keep must be >= 1, got " + keep);
             require(interval >= 0, "checkpoint.interval must be >= 0 (0 = per epoch), got " + interval);
+            require(dir.isEmpty() || dir.startsWith("/") || dir.matches("[A-Za-z][A-Za-z0-9+.-]+:.*"),
+                    "checkpoint.dir must be absolute (a URI such as hdfs://nn/exp/ckpt, or /exp/ckpt on the default "
+                    + "file system): a relative '" + dir + "' would name a different folder on every executor");
         }
     }
 

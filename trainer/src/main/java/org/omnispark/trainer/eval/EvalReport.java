@@ -1,6 +1,6 @@
 package org.omnispark.trainer.eval;
 
-import java.nio.file.Path;
+import org.omnispark.io.Location;
 import java.util.List;
 
 /**
@@ -10,7 +10,7 @@ import java.util.List;
  * @param reportFile the report.json written
  * @param routingFile routing.json (null for a dense encoder or without the analysis package's output)
  */
-public record EvalReport(List<ModeResult> modes, Path reportFile, Path routingFile) {
+public record EvalReport(List<ModeResult> modes, Location reportFile, Location routingFile) {
 
     /** Copies the list. */
     public EvalReport {

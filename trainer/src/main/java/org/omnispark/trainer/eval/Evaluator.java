@@ -32,6 +32,8 @@ import org.omnispark.trainer.metrics.TrnFile;
 import org.omnispark.trainer.model.Batch;
 import org.omnispark.trainer.model.BatchCollator;
 import org.omnispark.trainer.model.ModelDirectory;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.moe.MoeOutput;
 import org.omnispark.trainer.moe.RoutingResult;
@@ -57,9 +59,10 @@ public final class Evaluator {
     /** The chunk streaming decodes with when none is set (WeNet's usual 16 output frames). */
     public static final int DEFAULT_STREAMING_CHUNK = 16;
 
-    private final Path modelDir;
-    private final Path data;
-    private final Path output;
+    private final Location modelDir;
+    private final Location data;
+    private final Location output;
+    private final Storage storage;
     private final String checkpoint;
     private final List<DecodeMode> modes;
     private final int beamSize;
@@ -72,6 +75,7 @@ public final class Evaluator {
         this.modelDir = b.modelDir;
         this.data = b.data;
         this.output = b.output;
+        this.storage = Storage.of(b.hadoopConf != null ? b.hadoopConf : new org.apache.hadoop.conf.Configuration());
         this.checkpoint = b.checkpoint;
         this.modes = List.copyOf(b.modes);
         this.beamSize = b.beamSize;
@@ -87,19 +91,27 @@ public final class Evaluator {
     }
 
     /**
-     * Runs every mode and writes the outputs.
+     * Runs every mode and writes the outputs. They are written into a local folder first when the output folder is
+     * on another file system, and copied there at the end.
      *
      * @return the results
      */
     public EvalReport run() {
         Engine.getEngine("PyTorch");
-        ModelDirectory dir = ModelDirectory.read(modelDir);
-        CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory()).build();
+        ModelDirectory dir = ModelDirectory.read(storage, modelDir);
+        CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory())
+                .optConfiguration(storage.conf()).build();
         org.apache.hadoop.fs.Path ckpt = checkpoint != null ? new org.apache.hadoop.fs.Path(checkpoint)
                 : checkpoints.latest().orElseThrow(() -> new IllegalStateException("No committed checkpoint in "
                         + dir.checkpointDirectory() + "; train first or pass --checkpoint"));
-        Tokenizer tokenizer = dir.tokenizer();
-        Path out = output != null ? output : modelDir.resolve("eval");
+        Tokenizer tokenizer = dir.tokenizer(storage);
+        Location target = output != null ? output : modelDir.resolve("eval");
+        Path out;
+        try {
+            out = target.isLocal() ? target.toLocalPath() : Files.createTempDirectory("omnispark-eval-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a local folder for the outputs: " + e.getMessage(), e);
+        }
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager root = NDManager.newBaseManager("PyTorch")) {
@@ -116,7 +128,7 @@ public final class Evaluator {
             boolean routingDone = false;
             for (DecodeMode mode : modes) {
                 boolean collect = routing != null && !routingDone && mode != DecodeMode.STREAMING;
-                results.add(decode(model, root, tokenizer, mode, collect ? routing : null, out));
+                results.add(decode(model, root, tokenizer, mode, collect ? routing : null, out, target));
                 routingDone |= collect;
             }
             Path routingFile = null;
@@ -127,14 +139,20 @@ public final class Evaluator {
                 RoutingPlots.writeAll(report, out);
             }
             Path reportFile = writeReport(out, dir, ckpt, results);
-            return new EvalReport(results, reportFile, routingFile);
+            if (!target.isLocal()) {
+                storage.uploadFolder(out, target);
+            }
+            return new EvalReport(results, place(out, target, reportFile),
+                    routingFile == null ? null : place(out, target, routingFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the outputs to " + target + ": " + e.getMessage(), e);
         } finally {
             JniUtils.setGradMode(gradMode);
         }
     }
 
     private ModeResult decode(U2Model model, NDManager root, Tokenizer tokenizer, DecodeMode mode,
-            RoutingStatistics routing, Path out) {
+            RoutingStatistics routing, Path out, Location target) {
         if (mode == DecodeMode.ATTENTION_RESCORING && model.decoder() == null) {
             throw new IllegalArgumentException("attention_rescoring needs an attention decoder, but this model is "
                     + "CTC-only (ctc_weight 1); use ctc_greedy or ctc_prefix_beam_search");
@@ -146,7 +164,8 @@ public final class Evaluator {
         List<Transcript> hyps = new ArrayList<>();
         double audio = 0;
         long nanos = 0;
-        BucketedBatches batches = BucketedBatches.builder().setDataset(data).optSeed(0).optEpoch(0).optRank(0, 1)
+        BucketedBatches batches = BucketedBatches.builder().setDataset(data.toString())
+                .optConfiguration(storage.conf()).optSeed(0).optEpoch(0).optRank(0, 1)
                 .optMaxFramesPerBatch(maxFramesPerBatch)
                 .optMaxBatchSize(mode == DecodeMode.STREAMING ? 1 : maxBatchSize).build();
         for (List<Utterance> utterances : batches) {
@@ -172,7 +191,8 @@ public final class Evaluator {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write trn files into " + folder + ": " + e.getMessage(), e);
         }
-        return new ModeResult(mode, errors, audio, nanos / 1e9, folder.resolve("hyp.trn"), folder.resolve("ref.trn"),
+        return new ModeResult(mode, errors, audio, nanos / 1e9, place(out, target, folder.resolve("hyp.trn")),
+                place(out, target, folder.resolve("ref.trn")),
                 chunk, chunk > 0 ? numDecodingLeftChunks : -1);
     }
 
@@ -225,10 +245,10 @@ public final class Evaluator {
         ObjectMapper json = ConfigLoader.json();
         ObjectNode root = json.createObjectNode();
         root.put("created_by", Version.describe());
-        root.put("model_dir", modelDir.toAbsolutePath().toString());
+        root.put("model_dir", modelDir.toString());
         root.put("model_created_by", dir.createdBy());
         root.put("checkpoint", ckpt.toString());
-        root.put("data", data.toAbsolutePath().toString());
+        root.put("data", data.toString());
         root.set("model_config", ModelDirectory.configTree(dir.modelConfig()));
         ObjectNode decodingNode = root.putObject("decoding");
         decodingNode.put("beam_size", beamSize);
@@ -248,8 +268,8 @@ public final class Evaluator {
             m.put("decoding_chunk_size", r.decodingChunkSize());
             m.put("num_decoding_left_chunks", r.numDecodingLeftChunks());
             m.put("context", r.context());
-            m.put("hyp_trn", out.relativize(r.hypothesisFile()).toString());
-            m.put("ref_trn", out.relativize(r.referenceFile()).toString());
+            m.put("hyp_trn", r.mode().id() + "/" + r.hypothesisFile().name());
+            m.put("ref_trn", r.mode().id() + "/" + r.referenceFile().name());
         }
         Path file = out.resolve("report.json");
         try {
@@ -259,6 +279,11 @@ public final class Evaluator {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
         return file;
+    }
+
+    /** Where a file written into the local folder {@code out} ends up in {@code target}. */
+    static Location place(Path out, Location target, Path file) {
+        return target.resolve(out.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
     }
 
     private static void putCounts(ObjectNode node, EditCounts c) {
@@ -272,9 +297,10 @@ public final class Evaluator {
 
     /** Builder of {@link Evaluator}. */
     public static final class Builder {
-        private Path modelDir;
-        private Path data;
-        private Path output;
+        private Location modelDir;
+        private Location data;
+        private Location output;
+        private org.apache.hadoop.conf.Configuration hadoopConf;
         private String checkpoint;
         private List<DecodeMode> modes = List.of(DecodeMode.CTC_GREEDY, DecodeMode.ATTENTION_RESCORING);
         private int beamSize = 10;
@@ -283,21 +309,46 @@ public final class Evaluator {
         private int maxFramesPerBatch = 12000;
         private int maxBatchSize = 16;
 
-        /** @param dir a {@code train --out} folder @return this */
-        public Builder setModelDir(Path dir) {
+        /** @param dir a {@code train --out} folder, on any Hadoop file system @return this */
+        public Builder setModelDir(Location dir) {
             this.modelDir = dir;
             return this;
         }
 
-        /** @param dataset a prepared dataset folder @return this */
-        public Builder setData(Path dataset) {
+        /** @param dir a local {@code train --out} folder @return this */
+        public Builder setModelDir(Path dir) {
+            return setModelDir(Location.of(dir));
+        }
+
+        /** @param dataset a prepared dataset folder, on any Hadoop file system @return this */
+        public Builder setData(Location dataset) {
             this.data = dataset;
             return this;
         }
 
-        /** @param dir where outputs go, default {@code MODEL_DIR/eval} @return this */
-        public Builder optOutput(Path dir) {
+        /** @param dataset a local prepared dataset folder @return this */
+        public Builder setData(Path dataset) {
+            return setData(Location.of(dataset));
+        }
+
+        /** @param dir where outputs go, default {@code MODEL_DIR/eval}, on any Hadoop file system @return this */
+        public Builder optOutput(Location dir) {
             this.output = dir;
+            return this;
+        }
+
+        /** @param dir a local folder for the outputs @return this */
+        public Builder optOutput(Path dir) {
+            return optOutput(dir == null ? null : Location.of(dir));
+        }
+
+        /**
+         * @param conf the Hadoop configuration of the model, data and output folders (default: {@code new
+         *     Configuration()}); the CLI passes the session's
+         * @return this
+         */
+        public Builder optHadoopConfiguration(org.apache.hadoop.conf.Configuration conf) {
+            this.hadoopConf = conf;
             return this;
         }
 

@@ -1,6 +1,6 @@
 package org.omnispark.trainer.eval;
 
-import java.nio.file.Path;
+import org.omnispark.io.Location;
 import org.omnispark.trainer.metrics.ErrorRateReport;
 
 /**
@@ -16,7 +16,7 @@ import org.omnispark.trainer.metrics.ErrorRateReport;
  * @param numDecodingLeftChunks left chunks of context (negative = all)
  */
 public record ModeResult(DecodeMode mode, ErrorRateReport errors, double audioSeconds, double decodeSeconds,
-        Path hypothesisFile, Path referenceFile, int decodingChunkSize, int numDecodingLeftChunks) {
+        Location hypothesisFile, Location referenceFile, int decodingChunkSize, int numDecodingLeftChunks) {
 
     /** @return the context this mode decoded with, e.g. "full context" or "chunk 16, all left chunks" */
     public String context() {

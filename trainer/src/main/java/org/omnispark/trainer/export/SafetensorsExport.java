@@ -14,6 +14,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,14 +49,29 @@ public final class SafetensorsExport {
     /**
      * Writes the export of a model folder's checkpoint.
      *
-     * @param modelDir a {@code train --out} folder
+     * @param modelDir a local {@code train --out} folder
      * @param checkpoint a committed checkpoint, or null for the newest
-     * @param out the export folder (created)
+     * @param out the local export folder (created)
      * @return the number of tensors written
      */
     public static int export(Path modelDir, String checkpoint, Path out) {
-        ModelDirectory dir = ModelDirectory.read(modelDir);
-        CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory()).build();
+        return export(Storage.of(new org.apache.hadoop.conf.Configuration()), Location.of(modelDir), checkpoint,
+                Location.of(out));
+    }
+
+    /**
+     * Writes the export of a model folder's checkpoint, on any Hadoop file systems.
+     *
+     * @param storage the storage of the folders
+     * @param modelDir a {@code train --out} folder
+     * @param checkpoint a committed checkpoint (a Hadoop URI), or null for the newest
+     * @param out the export folder (created)
+     * @return the number of tensors written
+     */
+    public static int export(Storage storage, Location modelDir, String checkpoint, Location out) {
+        ModelDirectory dir = ModelDirectory.read(storage, modelDir);
+        CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory())
+                .optConfiguration(storage.conf()).build();
         org.apache.hadoop.fs.Path ckpt = checkpoint != null ? new org.apache.hadoop.fs.Path(checkpoint)
                 : checkpoints.latest().orElseThrow(() -> new IllegalStateException("No committed checkpoint in "
                         + dir.checkpointDirectory() + "; train first or pass --checkpoint"));
@@ -77,7 +94,7 @@ public final class SafetensorsExport {
                     shapes.put(t.name(), t.shape());
                 }
             }
-            Files.createDirectories(out);
+            storage.mkdirs(out);
             ObjectMapper json = ConfigLoader.json();
             ObjectNode config = json.createObjectNode();
             config.set("model_config", ModelDirectory.configTree(dir.modelConfig()));
@@ -89,19 +106,28 @@ public final class SafetensorsExport {
             Map<String, String> metadata = new TreeMap<>();
             metadata.put("format", "pt");
             metadata.put("omnispark_config", json.writeValueAsString(config));
-            write(out.resolve(WEIGHTS), data, shapes, metadata);
-            Files.write(out.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
-            Files.copy(modelDir.resolve(Tokenizer.UNITS_FILE), out.resolve(Tokenizer.UNITS_FILE),
-                    StandardCopyOption.REPLACE_EXISTING);
+            storage.write(out.resolve(WEIGHTS), stream -> write(stream, data, shapes, metadata));
+            storage.write(out.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+            storage.copy(modelDir.resolve(Tokenizer.UNITS_FILE), out.resolve(Tokenizer.UNITS_FILE));
             return data.size();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot export " + modelDir + " to " + out + ": " + e.getMessage(), e);
         }
     }
 
-    /** Writes a safetensors file (atomically: a temporary file renamed into place). */
+    /** Writes a local safetensors file (atomically: a temporary file renamed into place). */
     static void write(Path file, Map<String, float[]> data, Map<String, long[]> shapes, Map<String, String> metadata)
             throws IOException {
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(temp)) {
+            write(out, data, shapes, metadata);
+        }
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Writes safetensors content to a stream. */
+    static void write(OutputStream out, Map<String, float[]> data, Map<String, long[]> shapes,
+            Map<String, String> metadata) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode header = json.createObjectNode();
         header.set("__metadata__", json.valueToTree(metadata));
@@ -124,17 +150,13 @@ public final class SafetensorsExport {
         }
         byte[] head = json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
         int padded = (head.length + 7) / 8 * 8; // the format pads the header with spaces to 8 bytes
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(temp)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            out.write(head);
-            out.write(" ".repeat(padded - head.length).getBytes(StandardCharsets.US_ASCII));
-            for (float[] values : data.values()) {
-                ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(values);
-                out.write(b.array());
-            }
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+        out.write(head);
+        out.write(" ".repeat(padded - head.length).getBytes(StandardCharsets.US_ASCII));
+        for (float[] values : data.values()) {
+            ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(values);
+            out.write(b.array());
         }
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -1,6 +1,5 @@
 package org.omnispark.trainer.loop;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -25,11 +24,14 @@ import org.omnispark.trainer.config.TrainConfig;
 final class BucketedBatchSource implements BatchSource, java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final String trainData;
+    private final org.omnispark.data.job.HadoopConf conf;
     private final TrainConfig.Batch limits;
     private final long seed;
 
-    BucketedBatchSource(Path trainData, TrainConfig config) {
-        this.trainData = trainData.toAbsolutePath().toUri().toString();
+    BucketedBatchSource(org.omnispark.io.Location trainData, TrainConfig config,
+            org.apache.hadoop.conf.Configuration conf) {
+        this.trainData = trainData.toString();
+        this.conf = new org.omnispark.data.job.HadoopConf(conf);
         this.limits = config.batch();
         this.seed = config.seed();
     }
@@ -42,8 +44,7 @@ final class BucketedBatchSource implements BatchSource, java.io.Serializable {
     @Override
     public Iterator<List<Utterance>> rest(int epoch, int rank, int worldSize, List<List<Long>> history) {
         int firstRanks = history.get(0).get(0).intValue();
-        List<String> active = ShardAssignment.activeShards(DatasetManifest.read(trainData,
-                new org.apache.hadoop.conf.Configuration()).shards().stream().map(DatasetManifest.ShardInfo::path)
+        List<String> active = ShardAssignment.activeShards(DatasetManifest.read(trainData, conf.get()).shards().stream().map(DatasetManifest.ShardInfo::path)
                 .toList(), seed, epoch, firstRanks);
         Set<String> consumed = new HashSet<>();
         for (int part = 0; part < history.size(); part++) {
@@ -72,7 +73,7 @@ final class BucketedBatchSource implements BatchSource, java.io.Serializable {
 
     private BucketedBatches.Builder builder(int epoch, int rank, int worldSize) {
         TrainConfig.Batch share = limits.perRank(worldSize);
-        return BucketedBatches.builder().setDataset(trainData).optSeed(seed).optEpoch(epoch)
+        return BucketedBatches.builder().setDataset(trainData).optConfiguration(conf.get()).optSeed(seed).optEpoch(epoch)
                 .optRank(rank, worldSize).optMaxFramesPerBatch(share.maxFramesPerBatch())
                 .optMaxBatchSize(share.maxBatchSize());
     }

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -56,10 +58,12 @@ public final class Trainer {
 
     final ModelConfig modelConfig;
     final TrainConfig trainConfig;
-    final Path trainData;
-    final Path validData;
-    final Path output;
+    final Location trainData;
+    final Location validData;
+    final Location output;
+    final Storage storage;
     final Consumer<StepMetrics> listener;
+    final Consumer<StepMetrics> logListener;
     final PrintStream console;
     final ExpertParallelism parallelism;
     final BatchSource batchSource;
@@ -79,19 +83,27 @@ public final class Trainer {
         this.validData = b.validData;
         this.output = b.output;
         this.listener = b.listener;
+        this.logListener = b.logListener;
         this.console = b.console;
         this.parallelism = b.parallelism;
         this.fixedDevice = b.device;
         this.runId = b.runId != null ? b.runId : java.util.UUID.randomUUID().toString();
         this.runAttempt = b.runAttempt;
         this.hadoopConf = b.hadoopConf != null ? b.hadoopConf : new org.apache.hadoop.conf.Configuration();
+        this.storage = Storage.of(hadoopConf);
         this.cancelled = b.cancelled;
-        this.batchSource = b.batchSource != null ? b.batchSource : defaultBatchSource(trainData, trainConfig);
+        this.batchSource = b.batchSource != null ? b.batchSource
+                : defaultBatchSource(trainData, trainConfig, hadoopConf);
     }
 
     /** The batches a Trainer reads when no source is plugged in ({@link BucketedBatchSource}). */
     static BatchSource defaultBatchSource(Path trainData, TrainConfig trainConfig) {
-        return new BucketedBatchSource(trainData, trainConfig);
+        return defaultBatchSource(Location.of(trainData), trainConfig, new org.apache.hadoop.conf.Configuration());
+    }
+
+    static BatchSource defaultBatchSource(Location trainData, TrainConfig trainConfig,
+            org.apache.hadoop.conf.Configuration conf) {
+        return new BucketedBatchSource(trainData, trainConfig, conf);
     }
 
     /** @return a builder; setModelConfig, setTrainConfig, setTrainData and setOutput are required */
@@ -110,8 +122,8 @@ public final class Trainer {
         Device device = device(engine);
         ProcessGroup world = parallelism.world();
         boolean lead = world.rank() == 0;
-        ModelDirectory dir = lead ? ModelDirectory.create(output, modelConfig, trainConfig, trainData)
-                : ModelDirectory.describe(output, modelConfig, trainConfig, trainData);
+        ModelDirectory dir = lead ? ModelDirectory.create(storage, output, modelConfig, trainConfig, trainData)
+                : ModelDirectory.describe(storage, output, modelConfig, trainConfig, trainData);
         if (world.size() > 1) { // the others read the tokenizer rank 0 copied
             world.allGather(new long[] {0}, "start: rank 0 writes the model folder");
             TrainConfig.Batch share = trainConfig.batch().perRank(world.size());
@@ -120,15 +132,15 @@ public final class Trainer {
                     + world.size() + " ranks (" + share.maxBatchSize() + " / " + share.maxFramesPerBatch()
                     + " each): as many samples per step as one process, not the same ones");
         }
-        Validator validator = validData == null ? null : new Validator(validData, dir.tokenizer(),
+        Validator validator = validData == null ? null : new Validator(storage, validData, dir.tokenizer(storage),
                 trainConfig.batch().maxFramesPerBatch(), trainConfig.batch().maxBatchSize());
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         CheckpointLease lease = null;
         try (NDManager root = NDManager.newBaseManager(device, "PyTorch");
-                JsonLinesMetricsWriter jsonl = lead ? new JsonLinesMetricsWriter(output.resolve("metrics.jsonl"))
+                JsonLinesMetricsWriter jsonl = lead ? new JsonLinesMetricsWriter(storage, output.resolve("metrics.jsonl"))
                         : null;
-                TensorBoardWriter tensorboard = lead ? new TensorBoardWriter(output.resolve("tensorboard"), wallTime())
+                TensorBoardWriter tensorboard = lead ? new TensorBoardWriter(storage, output.resolve("tensorboard"), wallTime())
                         : null) {
             U2Model model = dir.newModel(root, parallelism);
             List<ModelParameter> parameters = model.parameters();
@@ -215,10 +227,11 @@ public final class Trainer {
     public static final class Builder {
         private ModelConfig modelConfig;
         private TrainConfig trainConfig;
-        private Path trainData;
-        private Path validData;
-        private Path output;
+        private Location trainData;
+        private Location validData;
+        private Location output;
         private Consumer<StepMetrics> listener;
+        private Consumer<StepMetrics> logListener;
         private PrintStream console;
         private ExpertParallelism parallelism = ExpertParallelism.NONE;
         private BatchSource batchSource;
@@ -240,27 +253,54 @@ public final class Trainer {
             return this;
         }
 
-        /** @param dataset a prepared dataset folder (dataset.json) @return this */
-        public Builder setTrainData(Path dataset) {
+        /** @param dataset a prepared dataset folder (dataset.json), on any Hadoop file system @return this */
+        public Builder setTrainData(Location dataset) {
             this.trainData = dataset;
             return this;
         }
 
-        /** @param dir the output / model folder; a run resumes from its newest checkpoint @return this */
-        public Builder setOutput(Path dir) {
+        /** @param dataset a prepared dataset folder on the local disk @return this */
+        public Builder setTrainData(Path dataset) {
+            return setTrainData(Location.of(dataset));
+        }
+
+        /**
+         * @param dir the output / model folder, on any Hadoop file system; a run resumes from its newest checkpoint
+         * @return this
+         */
+        public Builder setOutput(Location dir) {
             this.output = dir;
             return this;
         }
 
+        /** @param dir the output / model folder on the local disk @return this */
+        public Builder setOutput(Path dir) {
+            return setOutput(Location.of(dir));
+        }
+
         /** @param dataset a prepared held-out set for validation, or null @return this */
-        public Builder optValidData(Path dataset) {
+        public Builder optValidData(Location dataset) {
             this.validData = dataset;
             return this;
+        }
+
+        /** @param dataset a prepared held-out set on the local disk, or null @return this */
+        public Builder optValidData(Path dataset) {
+            return optValidData(dataset == null ? null : Location.of(dataset));
         }
 
         /** @param listener called after every update with its metrics @return this */
         public Builder optStepListener(Consumer<StepMetrics> listener) {
             this.listener = listener;
+            return this;
+        }
+
+        /**
+         * @param listener called on rank 0 with every record written to metrics.jsonl (logged steps and validations)
+         * @return this
+         */
+        public Builder optLogListener(Consumer<StepMetrics> listener) {
+            this.logListener = listener;
             return this;
         }
 

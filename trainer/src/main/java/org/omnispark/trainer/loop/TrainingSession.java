@@ -257,7 +257,7 @@ final class TrainingSession {
             trainer.listener.accept(metrics);
         }
         if (jsonl != null && (state.step() % trainer.trainConfig.logInterval() == 0 || state.step() == 1)) {
-            jsonl.write(metrics);
+            record(metrics);
             tensorboard.write(metrics);
             trainer.log(progress.line(state.step(), state.epoch(), stepLosses.get("loss"), lr, System.nanoTime())
                     + global.consoleSuffix());
@@ -285,12 +285,20 @@ final class TrainingSession {
         values.put("valid_loss", v.loss());
         values.put("valid_cer", v.cer());
         values.put("valid_wer", v.wer());
-        jsonl.write(new StepMetrics(state.step(), state.epoch(), values, Double.NaN, Double.NaN, Double.NaN,
+        record(new StepMetrics(state.step(), state.epoch(), values, Double.NaN, Double.NaN, Double.NaN,
                 Trainer.wallTime()));
         tensorboard.addScalars(state.step(), Trainer.wallTime(), Map.of("valid/loss", (float) v.loss(),
                 "valid/cer", (float) v.cer(), "valid/wer", (float) v.wer()));
         trainer.log(String.format(java.util.Locale.ROOT, "validation at step %d: loss %.4f, CER %.2f%%, WER %.2f%% "
                 + "(%d utterances)", v.step(), v.loss(), 100 * v.cer(), 100 * v.wer(), v.utterances()));
+    }
+
+    /** Writes a record to metrics.jsonl (rank 0) and hands it to the log listener. */
+    private void record(StepMetrics metrics) throws IOException {
+        jsonl.write(metrics);
+        if (trainer.logListener != null) {
+            trainer.logListener.accept(metrics);
+        }
     }
 
     private void save() {

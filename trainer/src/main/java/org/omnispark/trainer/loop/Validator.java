@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import org.omnispark.data.reader.BucketedBatches;
@@ -29,7 +31,8 @@ import org.omnispark.trainer.model.U2Model;
  */
 public final class Validator {
 
-    private final Path dataset;
+    private final Location dataset;
+    private final Storage storage;
     private final Tokenizer tokenizer;
     private final int maxFramesPerBatch;
     private final int maxBatchSize;
@@ -41,6 +44,20 @@ public final class Validator {
      * @param maxBatchSize utterances per batch
      */
     public Validator(Path dataset, Tokenizer tokenizer, int maxFramesPerBatch, int maxBatchSize) {
+        this(Storage.of(new org.apache.hadoop.conf.Configuration()), Location.of(dataset), tokenizer,
+                maxFramesPerBatch, maxBatchSize);
+    }
+
+    /**
+     * @param storage the storage of the held-out set
+     * @param dataset the prepared held-out set, on any Hadoop file system
+     * @param tokenizer turns token ids back into text (the training set's)
+     * @param maxFramesPerBatch padded frames per batch
+     * @param maxBatchSize utterances per batch
+     */
+    public Validator(Storage storage, Location dataset, Tokenizer tokenizer, int maxFramesPerBatch,
+            int maxBatchSize) {
+        this.storage = storage;
         this.dataset = dataset;
         this.tokenizer = tokenizer;
         this.maxFramesPerBatch = maxFramesPerBatch;
@@ -50,7 +67,8 @@ public final class Validator {
     /** True when the held-out set was tokenized with the model's units (else its ids are re-derived from text). */
     private boolean sameUnits() {
         try {
-            return Tokenizers.load(dataset).units().equals(tokenizer.units());
+            return Tokenizers.load(storage.localFolder(dataset, List.of(Tokenizer.UNITS_FILE,
+                    org.omnispark.data.text.SentencePieceTokenizer.MODEL_FILE))).units().equals(tokenizer.units());
         } catch (IOException e) {
             return false;
         }
@@ -86,7 +104,8 @@ public final class Validator {
         int batches = 0;
         boolean retokenize = !sameUnits();
         try {
-            BucketedBatches data = BucketedBatches.builder().setDataset(dataset).optSeed(0).optEpoch(0)
+            BucketedBatches data = BucketedBatches.builder().setDataset(dataset.toString())
+                    .optConfiguration(storage.conf()).optSeed(0).optEpoch(0)
                     .optRank(0, 1).optMaxFramesPerBatch(maxFramesPerBatch).optMaxBatchSize(maxBatchSize).build();
             for (List<Utterance> utterances : data) {
                 try (NDManager scope = parent.newSubManager()) {

@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.List;
 import org.omnispark.data.config.ConfigLoader;
 import org.omnispark.data.job.Version;
 import org.omnispark.data.reader.DatasetManifest;
@@ -20,9 +19,12 @@ import org.omnispark.data.text.Tokenizers;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.parallel.ExpertParallelism;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 
 /**
- * The output folder of {@code omnispark train}, which is also the model folder {@code omnispark eval} reads.
+ * The output folder of {@code omnispark train}, which is also the model folder {@code omnispark eval} reads, on any
+ * Hadoop file system.
  *
  * <pre>
  *   DIR/model.json           model config, train config, vocabulary size, the training set's CMVN sums, seed
@@ -32,14 +34,14 @@ import org.omnispark.trainer.parallel.ExpertParallelism;
  *   DIR/tensorboard/         the TensorBoard event file
  * </pre>
  *
- * @param dir the folder
+ * @param dir the folder (any Hadoop URI)
  * @param modelConfig the model config
  * @param trainConfig the training config
  * @param vocabSize V
  * @param cmvn the training set's CMVN sums (applied by the model's GlobalCmvn), or null
  * @param createdBy the OmniSpark version and commit that trained it
  */
-public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trainConfig, int vocabSize,
+public record ModelDirectory(Location dir, ModelConfig modelConfig, TrainConfig trainConfig, int vocabSize,
         DatasetManifest.Cmvn cmvn, String createdBy) {
 
     /** The index file. */
@@ -57,31 +59,51 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
     /**
      * Writes {@code model.json} and copies the tokenizer of a prepared dataset into {@code dir}.
      *
+     * @param storage the storage of both folders
      * @param dir the output folder (created)
      * @param modelConfig the model config
      * @param trainConfig the training config
      * @param dataset the prepared training set (dataset.json, units.txt)
      * @return the model folder
      */
-    public static ModelDirectory create(Path dir, ModelConfig modelConfig, TrainConfig trainConfig, Path dataset) {
-        ModelDirectory md = describe(dir, modelConfig, trainConfig, dataset);
-        DatasetManifest manifest = DatasetManifest.read(dataset);
-        write(md, manifest, dataset);
+    public static ModelDirectory create(Storage storage, Location dir, ModelConfig modelConfig,
+            TrainConfig trainConfig, Location dataset) {
+        DatasetManifest manifest = DatasetManifest.read(dataset.toString(), storage.conf());
+        ModelDirectory md = describe(dir, modelConfig, trainConfig, manifest);
+        write(storage, md, manifest, dataset);
         return md;
+    }
+
+    /** {@link #create(Storage, Location, ModelConfig, TrainConfig, Location)} of local folders. */
+    public static ModelDirectory create(Path dir, ModelConfig modelConfig, TrainConfig trainConfig, Path dataset) {
+        return create(Storage.of(new org.apache.hadoop.conf.Configuration()), Location.of(dir), modelConfig,
+                trainConfig, Location.of(dataset));
     }
 
     /**
      * The model folder {@link #create} would write, without writing anything (ranks other than 0 of a distributed
      * run use it).
      *
+     * @param storage the storage of the dataset
      * @param dir the output folder
      * @param modelConfig the model config
      * @param trainConfig the training config
      * @param dataset the prepared training set
      * @return the description
      */
+    public static ModelDirectory describe(Storage storage, Location dir, ModelConfig modelConfig,
+            TrainConfig trainConfig, Location dataset) {
+        return describe(dir, modelConfig, trainConfig, DatasetManifest.read(dataset.toString(), storage.conf()));
+    }
+
+    /** {@link #describe(Storage, Location, ModelConfig, TrainConfig, Location)} of local folders. */
     public static ModelDirectory describe(Path dir, ModelConfig modelConfig, TrainConfig trainConfig, Path dataset) {
-        DatasetManifest manifest = DatasetManifest.read(dataset);
+        return describe(Storage.of(new org.apache.hadoop.conf.Configuration()), Location.of(dir), modelConfig,
+                trainConfig, Location.of(dataset));
+    }
+
+    private static ModelDirectory describe(Location dir, ModelConfig modelConfig, TrainConfig trainConfig,
+            DatasetManifest manifest) {
         int vocab = modelConfig.outputDim() > 0 ? modelConfig.outputDim() : manifest.tokenizer().vocabSize();
         if (manifest.featureDim() != modelConfig.inputDim()) {
             throw new IllegalArgumentException("The dataset has " + manifest.featureDim() + " feature bins but the "
@@ -91,8 +113,8 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
         return new ModelDirectory(dir, modelConfig, trainConfig, vocab, manifest.cmvn(), Version.describe());
     }
 
-    private static void write(ModelDirectory md, DatasetManifest manifest, Path dataset) {
-        Path dir = md.dir();
+    private static void write(Storage storage, ModelDirectory md, DatasetManifest manifest, Location dataset) {
+        Location dir = md.dir();
         int vocab = md.vocabSize();
         try {
             ObjectMapper json = ConfigLoader.json();
@@ -101,23 +123,21 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
             root.set("train_config", configTree(md.trainConfig()));
             root.put("vocab_size", vocab);
             root.set("cmvn", json.valueToTree(manifest.cmvn()));
-            root.put("train_data", dataset.toAbsolutePath().toString());
+            root.put("train_data", dataset.toString());
             root.put("train_data_fingerprint", manifest.totals().rows() + " rows, " + manifest.totals().frames()
                     + " frames, " + manifest.shards().size() + " shards");
             root.put("created_by", md.createdBy());
-            Path existing = dir.resolve(MODEL_FILE);
-            if (Files.exists(existing)) { // a resumed run: it must be the same training
-                ResumeCheck.requireSameTraining(dir, json.readTree(existing.toFile()), root);
+            Location existing = dir.resolve(MODEL_FILE);
+            if (storage.exists(existing)) { // a resumed run: it must be the same training
+                ResumeCheck.requireSameTraining(dir, json.readTree(storage.readBytes(existing)), root);
             }
-            Files.createDirectories(dir);
-            copy(dataset.resolve(manifest.tokenizer().unitsFile()), dir.resolve(Tokenizer.UNITS_FILE));
+            storage.mkdirs(dir);
+            storage.copy(dataset.resolve(manifest.tokenizer().unitsFile()), dir.resolve(Tokenizer.UNITS_FILE));
             if (manifest.tokenizer().modelFile() != null) {
-                copy(dataset.resolve(manifest.tokenizer().modelFile()), dir.resolve(SentencePieceTokenizer.MODEL_FILE));
+                storage.copy(dataset.resolve(manifest.tokenizer().modelFile()),
+                        dir.resolve(SentencePieceTokenizer.MODEL_FILE));
             }
-            Path temp = dir.resolve("." + MODEL_FILE + ".tmp");
-            Files.write(temp, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-            Files.move(temp, dir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            storage.write(dir.resolve(MODEL_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model folder " + dir + ": " + e.getMessage(), e);
         }
@@ -139,17 +159,18 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
     /**
      * Reads a model folder written by {@link #create}.
      *
+     * @param storage the storage of the folder
      * @param dir a {@code train --out} folder
      * @return the model folder
      */
-    public static ModelDirectory read(Path dir) {
-        Path file = dir.resolve(MODEL_FILE);
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException(dir + " is not a model folder (no " + MODEL_FILE + "); pass the --out "
-                    + "folder of omnispark train");
-        }
+    public static ModelDirectory read(Storage storage, Location dir) {
+        Location file = dir.resolve(MODEL_FILE);
         try {
-            JsonNode root = ConfigLoader.json().readTree(file.toFile());
+            if (!storage.exists(file)) {
+                throw new IllegalArgumentException(dir + " is not a model folder (no " + MODEL_FILE + "); pass the "
+                        + "--out folder of omnispark train");
+            }
+            JsonNode root = ConfigLoader.json().readTree(storage.readBytes(file));
             ModelConfig mc = ConfigLoader.bind(root.get("model_config"), ModelConfig.class, file + ":model_config");
             TrainConfig tc = ConfigLoader.bind(root.get("train_config"), TrainConfig.class, file + ":train_config");
             JsonNode cmvnNode = root.get("cmvn");
@@ -160,6 +181,11 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@link #read(Storage, Location)} of a local folder. */
+    public static ModelDirectory read(Path dir) {
+        return read(Storage.of(new org.apache.hadoop.conf.Configuration()), Location.of(dir));
     }
 
     /**
@@ -185,17 +211,21 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
                 .optSeed(trainConfig.seed()).optParallelism(parallelism).build();
     }
 
-    /** @return the tokenizer copied from the training set */
-    public Tokenizer tokenizer() {
+    /**
+     * @param storage the storage of the folder
+     * @return the tokenizer copied from the training set
+     */
+    public Tokenizer tokenizer(Storage storage) {
         try {
-            return Tokenizers.load(dir);
+            return Tokenizers.load(storage.localFolder(dir,
+                    List.of(Tokenizer.UNITS_FILE, SentencePieceTokenizer.MODEL_FILE)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the tokenizer of " + dir + ": " + e.getMessage(), e);
         }
     }
 
     /** @return {@code DIR/checkpoints} */
-    public Path checkpoints() {
+    public Location checkpoints() {
         return dir.resolve(CHECKPOINTS);
     }
 
@@ -212,15 +242,8 @@ public record ModelDirectory(Path dir, ModelConfig modelConfig, TrainConfig trai
      * @param trainConfig its training config
      * @return where its checkpoints are: {@code checkpoint.dir} when set, else {@code dir/checkpoints}
      */
-    public static org.apache.hadoop.fs.Path checkpointDirectory(Path dir, TrainConfig trainConfig) {
+    public static org.apache.hadoop.fs.Path checkpointDirectory(Location dir, TrainConfig trainConfig) {
         String configured = trainConfig.checkpoint().dir();
-        return configured.isEmpty() ? org.omnispark.trainer.train.CheckpointManager.localPath(dir.resolve(CHECKPOINTS))
-                : new org.apache.hadoop.fs.Path(configured);
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        if (!from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) {
-            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        return configured.isEmpty() ? dir.resolve(CHECKPOINTS).toHadoop() : new org.apache.hadoop.fs.Path(configured);
     }
 }

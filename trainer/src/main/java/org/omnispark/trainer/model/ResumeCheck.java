@@ -1,7 +1,7 @@
 package org.omnispark.trainer.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
+import org.omnispark.io.Location;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +23,7 @@ final class ResumeCheck {
      * Throws IllegalStateException naming every difference between the folder's model.json ({@code existing}) and
      * the new run's ({@code fresh}), with the ways out.
      */
-    static void requireSameTraining(Path dir, JsonNode existing, JsonNode fresh) {
+    static void requireSameTraining(Location dir, JsonNode existing, JsonNode fresh) {
         List<String> differences = new ArrayList<>();
         compare("model", existing.path("model_config"), fresh.path("model_config"), differences);
         for (String key : FIXED_TRAIN_KEYS) {

@@ -14,7 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.omnispark.data.config.ConfigLoader;
-import org.omnispark.data.job.CommitFile;
+import org.omnispark.io.CommitFile;
 
 /**
  * Who may commit and prune in a checkpoint folder: {@code <dir>/_owner.json} names the run (a job id) and its

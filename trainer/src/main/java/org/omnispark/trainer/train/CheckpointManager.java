@@ -19,7 +19,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.omnispark.data.config.ConfigLoader;
-import org.omnispark.data.job.CommitFile;
+import org.omnispark.io.CommitFile;
 import org.omnispark.trainer.nn.ModelParameter;
 
 /**

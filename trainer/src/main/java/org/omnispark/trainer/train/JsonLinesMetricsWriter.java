@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.OutputStreamWriter;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 
 /**
  * Writes one JSON object per step, one per line, appending to the file (so a resumed run continues the same log):
@@ -26,21 +27,31 @@ public final class JsonLinesMetricsWriter implements MetricsWriter {
 
     private static final java.util.Set<String> RESERVED =
             java.util.Set.of("step", "epoch", "lr", "grad_norm", "tokens_per_s", "time");
-    private final ObjectMapper json = ConfigLoader.json();
     private final BufferedWriter out;
+    private final org.apache.hadoop.fs.FSDataOutputStream stream;
 
     /**
-     * Opens (appends to) a JSON-lines file, creating parent folders.
+     * Opens (appends to) a JSON-lines file on the local disk, creating parent folders.
      *
      * @param file e.g. {@code exp/run1/metrics.jsonl}
      * @throws IOException if it cannot be opened
      */
     public JsonLinesMetricsWriter(Path file) throws IOException {
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
-        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        this(Storage.of(new org.apache.hadoop.conf.Configuration()), Location.of(file));
+    }
+
+    /**
+     * Opens (appends to) a JSON-lines file on any Hadoop file system, creating parent folders. Lines are flushed
+     * ({@code hflush}) as they are written where the file system can; on an object store the file appears when the
+     * writer closes.
+     *
+     * @param storage the storage of the file
+     * @param file e.g. {@code hdfs://nn/exp/run1/metrics.jsonl}
+     * @throws IOException if it cannot be opened
+     */
+    public JsonLinesMetricsWriter(Storage storage, Location file) throws IOException {
+        this.stream = storage.append(file);
+        this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
     }
 
     @Override
@@ -48,6 +59,7 @@ public final class JsonLinesMetricsWriter implements MetricsWriter {
         out.write(toJson(metrics));
         out.write('\n');
         out.flush();
+        stream.hflush();
     }
 
     /**
@@ -57,6 +69,17 @@ public final class JsonLinesMetricsWriter implements MetricsWriter {
      * @return a JSON object
      */
     public String toJson(StepMetrics metrics) {
+        return record(metrics);
+    }
+
+    /**
+     * Formats one line (without the newline), as {@link #write} writes it.
+     *
+     * @param metrics the step
+     * @return a JSON object
+     */
+    public static String record(StepMetrics metrics) {
+        ObjectMapper json = ConfigLoader.json();
         ObjectNode node = json.createObjectNode();
         node.put("step", metrics.step());
         node.put("epoch", metrics.epoch());

@@ -3,11 +3,11 @@ package org.omnispark.trainer.train;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import org.omnispark.io.Location;
+import org.omnispark.io.Storage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,35 +22,49 @@ import java.util.Map;
  */
 public final class TensorBoardWriter implements MetricsWriter {
 
-    private final Path file;
-    private final OutputStream out;
+    private final Location file;
+    private final org.apache.hadoop.fs.FSDataOutputStream out;
 
     /**
-     * Creates a new event file in a log folder.
+     * Creates a new event file in a local log folder.
      *
      * @param logDir the folder TensorBoard is pointed at (created if absent)
      * @param wallTimeSeconds the creation time (names the file; the file-version event carries it)
      * @throws IOException if the file cannot be created
      */
     public TensorBoardWriter(Path logDir, double wallTimeSeconds) throws IOException {
-        Files.createDirectories(logDir);
+        this(Storage.of(new org.apache.hadoop.conf.Configuration()), Location.of(logDir), wallTimeSeconds);
+    }
+
+    /**
+     * Creates a new event file in a log folder on any Hadoop file system (TensorBoard reads HDFS and S3 folders
+     * too). Events are flushed ({@code hflush}) as they are written where the file system can.
+     *
+     * @param storage the storage of the folder
+     * @param logDir the folder TensorBoard is pointed at (created if absent)
+     * @param wallTimeSeconds the creation time (names the file; the file-version event carries it)
+     * @throws IOException if the file cannot be created
+     */
+    public TensorBoardWriter(Storage storage, Location logDir, double wallTimeSeconds) throws IOException {
+        storage.mkdirs(logDir);
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "_");
         } catch (IOException e) {
             host = "localhost";
         }
-        Path candidate = logDir.resolve("events.out.tfevents." + (long) wallTimeSeconds + "." + host);
-        for (int n = 1; Files.exists(candidate); n++) { // two writers in the same second
-            candidate = logDir.resolve("events.out.tfevents." + (long) wallTimeSeconds + "." + host + "." + n);
+        String name = "events.out.tfevents." + (long) wallTimeSeconds + "." + host;
+        Location candidate = logDir.resolve(name);
+        for (int n = 1; storage.exists(candidate); n++) { // two writers in the same second
+            candidate = logDir.resolve(name + "." + n);
         }
         this.file = candidate;
-        this.out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.out = storage.fs(file).create(file.toHadoop(), false);
         writeEvent(new TensorBoardEvent(wallTimeSeconds, 0, "brain.Event:2", Map.of()));
     }
 
     /** @return the event file being written */
-    public Path file() {
+    public Location file() {
         return file;
     }
 
@@ -84,7 +98,7 @@ public final class TensorBoardWriter implements MetricsWriter {
 
     private void writeEvent(TensorBoardEvent event) throws IOException {
         TfRecords.write(out, event.encode());
-        out.flush();
+        out.hflush();
     }
 
     /**

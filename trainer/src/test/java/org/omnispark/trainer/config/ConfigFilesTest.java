@@ -85,6 +85,16 @@ class ConfigFilesTest {
     }
 
     @Test
+    void aRelativeCheckpointFolderIsRefusedAsEveryExecutorWouldReadItElsewhere() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.load(null, List.of("checkpoint.dir=exp/ckpt")));
+        assertTrue(e.getMessage().contains("checkpoint.dir must be absolute"), e.getMessage());
+        for (String ok : List.of("/exp/ckpt", "hdfs://nn:8020/exp/ckpt", "s3a://bucket/ckpt", "file:/tmp/c", "")) {
+            assertEquals(ok, TrainConfig.load(null, List.of("checkpoint.dir=\"" + ok + "\"")).checkpoint().dir());
+        }
+    }
+
+    @Test
     void unknownKeysFailNamingTheKey() throws IOException {
         Path model = dir.resolve("model.yaml");
         Files.writeString(model, "encoder_conf:\n  output_size: 64\n  ffn:\n    type: omni\n    num_expert: 4\n");

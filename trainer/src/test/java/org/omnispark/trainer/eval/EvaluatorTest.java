@@ -125,7 +125,7 @@ class EvaluatorTest {
         ModelDirectory dir = ModelDirectory.read(modelDir);
         try (NDManager root = NDManager.newBaseManager("PyTorch")) {
             U2Model model = dir.newModel(root);
-            CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpoints()).build();
+            CheckpointManager checkpoints = CheckpointManager.builder().setDirectory(dir.checkpointDirectory()).build();
             checkpoints.restore(checkpoints.latest().orElseThrow(), model.parameters(), null);
             int checked = 0;
             for (List<Utterance> us : BucketedBatches.builder().setDataset(data).optMaxBatchSize(1).build()) {

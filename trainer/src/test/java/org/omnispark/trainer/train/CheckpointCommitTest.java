@@ -1,5 +1,6 @@
 package org.omnispark.trainer.train;
 
+import org.omnispark.io.CommitFile;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,7 +70,7 @@ class CheckpointCommitTest {
                     .optConfiguration(tearing).build();
             checkpoints.save(model(manager, 1), null, new TrainingState(10, 0, 10, 0, 10), null);
             org.omnispark.data.job.TearingFileSystem.tear("checkpoint.json",
-                    org.omnispark.data.job.CommitFile.TEMP_PREFIX + "checkpoint.json");
+                    org.omnispark.io.CommitFile.TEMP_PREFIX + "checkpoint.json");
             try {
                 assertThrows(RuntimeException.class, () -> checkpoints.save(model(manager, 2), null,
                         new TrainingState(20, 0, 20, 0, 20), null));

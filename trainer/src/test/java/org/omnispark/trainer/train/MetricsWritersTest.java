@@ -127,7 +127,7 @@ class MetricsWritersTest {
             for (int step = 10; step <= 30; step += 10) {
                 writer.write(metrics(step, step / 8.0));
             }
-            return writer.file();
+            return writer.file().toLocalPath();
         }
     }
 

@@ -1,4 +1,4 @@
-package org.omnispark.data.job;
+package org.omnispark.io;
 
 import java.io.IOException;
 import java.util.Locale;
