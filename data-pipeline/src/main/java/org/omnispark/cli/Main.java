@@ -48,7 +48,11 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         if (isYarnClusterDriver()) {
-            runAsYarnClusterDriver(args);
+            runAsYarnClusterDriver(args, () -> {
+                org.apache.spark.sql.SparkSession session = SparkSessions.getOrCreate(
+                        "omnispark-" + (args.length > 0 && !args[0].startsWith("-") ? args[0] : "help"), null);
+                return session::stop;
+            });
             return;
         }
         int code = commandLine().execute(args);
@@ -65,15 +69,33 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Runs the command the way Spark's ApplicationMaster needs it: a return is success, an exception is failure with
-     * the exception's text as the application's diagnostics (spark-submit prints them on the client). Never
-     * {@code System.exit}: the ApplicationMaster reports any exit before {@code main} returns, exit(0) included, as a
-     * failure ("Shutdown hook called before final status was reported"), and YARN then retries the application.
+     * Runs the command the way Spark's ApplicationMaster needs it:
+     * <ul>
+     *   <li>A SparkContext exists while the command runs ({@code session}, started first; the commands' own
+     *       {@link SparkSessions#getOrCreate} get it). The ApplicationMaster registers with YARN only once the
+     *       driver's SparkContext is up, fails the application after {@code spark.yarn.am.waitTime} (100 s) without
+     *       one, and reports a driver that ended without one as failed ("User did not initialize spark context!",
+     *       exit 13) even when it did its work: eval and export start no Spark job of their own.</li>
+     *   <li>A return is success, an exception is failure with the exception's text as the application's
+     *       diagnostics (spark-submit prints them on the client). Never {@code System.exit}: the ApplicationMaster
+     *       reports any exit before {@code main} returns, exit(0) included, as a failure ("Shutdown hook called before
+     *       final status was reported"), and YARN then retries the application.</li>
+     * </ul>
      *
+     * @param session starts the driver's SparkSession and returns what stops it
      * @throws CommandFailedException when the command ends with a non-zero code; its message is what the command
      *         printed on its error stream (e.g. "omnispark prepare: ..."), its cause the exception it ended with
      */
-    static void runAsYarnClusterDriver(String[] args) {
+    static void runAsYarnClusterDriver(String[] args, java.util.function.Supplier<Runnable> session) {
+        Runnable stopSession = session.get();
+        try {
+            runCommand(args);
+        } finally {
+            stopSession.run();
+        }
+    }
+
+    private static void runCommand(String[] args) {
         CommandLine cl = commandLine();
         StringWriter errors = new StringWriter();
         PrintWriter err = new PrintWriter(new TeeWriter(cl.getErr(), errors), true);

@@ -67,8 +67,8 @@ final class LoopbackWatch implements AutoCloseable {
     }
 
     /**
-     * The kinds of process seen listening: "test JVM" (HDFS and YARN's daemons), and for Spark's processes the main
-     * class's simple name (SparkSubmit, ExecutorLauncher, ApplicationMaster, YarnCoarseGrainedExecutorBackend).
+     * The kinds of process seen listening: "test JVM" (HDFS and YARN's daemons), and for the others the simple name
+     * of their main class (SparkSubmit, ExecutorLauncher, ApplicationMaster, YarnCoarseGrainedExecutorBackend).
      */
     Set<String> listeningProcessKinds() {
         synchronized (kinds) {
@@ -129,9 +129,10 @@ final class LoopbackWatch implements AutoCloseable {
         }
     }
 
-    private static final List<String> SPARK_MAINS = List.of("YarnCoarseGrainedExecutorBackend", "ExecutorLauncher",
-            "ApplicationMaster", "SparkSubmit");
-
+    /**
+     * "test JVM" for this process, else the simple name of a JVM's main class (SparkSubmit, ExecutorLauncher,
+     * ApplicationMaster, YarnCoarseGrainedExecutorBackend, ...) or the program's name.
+     */
     private static String kind(long pid) {
         if (pid == ProcessHandle.current().pid()) {
             return "test JVM";
@@ -143,14 +144,22 @@ final class LoopbackWatch implements AutoCloseable {
         } catch (IOException e) {
             return "gone";
         }
-        for (String a : args) {
-            for (String main : SPARK_MAINS) {
-                if (a.endsWith("." + main)) {
-                    return main;
-                }
+        if (args.length == 0 || args[0].isEmpty()) {
+            return "?";
+        }
+        String program = Path.of(args[0]).getFileName().toString();
+        if (!program.equals("java")) {
+            return program;
+        }
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a.substring(a.lastIndexOf('.') + 1);
             }
         }
-        return "other";
+        return "java";
     }
 
     private static String command(long pid) {
