@@ -164,7 +164,11 @@ class YarnClusterIT {
             }
             if (cluster != null) {
                 keepContainerLogs();
+                Path nodeFolders = cluster.workDir();
                 cluster.close();
+                // The NodeManager's folders (kept an hour for the checks, with each application's copy of the
+                // natives): about 1 GB after a run; the logs that matter are copied above.
+                deleteTree(nodeFolders);
             }
         } finally {
             deleteTree(tmp); // the links in spark/jars are removed, not followed
