@@ -118,11 +118,11 @@ final class SubmitCommand implements Plan {
     /** Checks what the real run needs and the dry run does not: Spark's home and the application jar. */
     void checkRunnable() {
         if (sparkHome == null) {
-            throw new LaunchException("--master " + master + " needs SPARK_HOME pointing at a Spark 4.1 (Scala 2.13) "
+            throw new LaunchException("--master " + master + " needs SPARK_HOME pointing at a Spark 4.2 (Scala 2.13) "
                     + "install");
         }
         if (!Files.isExecutable(Path.of(sparkSubmit()))) {
-            throw new LaunchException("no " + sparkSubmit() + ": point SPARK_HOME at a Spark 4.1 install");
+            throw new LaunchException("no " + sparkSubmit() + ": point SPARK_HOME at a Spark 4.2 install");
         }
         if (!appResource.contains("://") && !Files.isRegularFile(Path.of(appResource))) {
             throw new LaunchException("no application jar at " + appResource);

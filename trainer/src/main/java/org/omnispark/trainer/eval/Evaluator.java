@@ -148,6 +148,20 @@ public final class Evaluator {
             throw new UncheckedIOException("cannot copy the outputs to " + target + ": " + e.getMessage(), e);
         } finally {
             JniUtils.setGradMode(gradMode);
+            if (!target.isLocal()) {
+                deleteLocalCopy(out); // the outputs are at the target now (or the run failed): nothing stays here
+            }
+        }
+    }
+
+    /** Deletes the local folder the outputs for a remote target were written to first. */
+    private static void deleteLocalCopy(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println("eval: cannot delete the local copy of the outputs in " + dir + ": " + e.getMessage());
         }
     }
 
