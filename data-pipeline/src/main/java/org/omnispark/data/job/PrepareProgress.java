@@ -178,7 +178,20 @@ final class PrepareProgress extends SparkListener implements AutoCloseable {
 
     @Override
     public void close() {
+        drainListenerBus(sc);
         sc.removeSparkListener(this);
         console.println(line(System.nanoTime()));
+    }
+
+    /**
+     * Waits (up to 10 s) until Spark's listener bus has delivered every event posted so far: the job has ended when
+     * this is called, but its last task-end events may still be queued, and they carry the last records.
+     */
+    static void drainListenerBus(SparkContext sc) {
+        try {
+            sc.listenerBus().waitUntilEmpty(10_000L); // Spark-internal (package-private in Scala, public in bytecode)
+        } catch (Exception | LinkageError e) {
+            // best effort: another Spark version without it, or a timeout; the display may then miss its last lines
+        }
     }
 }

@@ -136,6 +136,7 @@ final class RankProgress extends SparkListener implements AutoCloseable {
 
     @Override
     public void close() {
+        drainListenerBus(sc);
         sc.removeSparkListener(this);
     }
 
@@ -199,6 +200,18 @@ final class RankProgress extends SparkListener implements AutoCloseable {
         /** The executor's heartbeat thread serializes this while rank 0's thread adds to it. */
         private synchronized void writeObject(java.io.ObjectOutputStream out) throws IOException {
             out.defaultWriteObject();
+        }
+    }
+
+    /**
+     * Waits (up to 10 s) until Spark's listener bus has delivered every event posted so far: the job has ended when
+     * this is called, but its last task-end events may still be queued, and they carry the last records.
+     */
+    static void drainListenerBus(SparkContext sc) {
+        try {
+            sc.listenerBus().waitUntilEmpty(10_000L); // Spark-internal (package-private in Scala, public in bytecode)
+        } catch (Exception | LinkageError e) {
+            // best effort: another Spark version without it, or a timeout; the display may then miss its last lines
         }
     }
 }

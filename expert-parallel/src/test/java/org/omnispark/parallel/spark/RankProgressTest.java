@@ -40,6 +40,13 @@ class RankProgressTest {
                 }
             }
         };
+        // a session left by an earlier test class would be reused without this test's heartbeat interval
+        SparkSession.getDefaultSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession.clearDefaultSession();
+        SparkSession.clearActiveSession();
         SparkSession spark = SparkSession.builder().master("local[1]").appName("rank-progress")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false").config("spark.executor.heartbeatInterval", "300ms")
