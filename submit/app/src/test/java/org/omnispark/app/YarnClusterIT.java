@@ -513,6 +513,9 @@ class YarnClusterIT {
         env.put("SPARK_LOCAL_HOSTNAME", "localhost");
         env.put("OMNISPARK_APP_JAR", appJar.toString());
         env.put("OMNISPARK_CLASSPATH_FILE", classpathFile.toString());
+        // the launcher built by this reactor: without it the shim runs its own mvn package, which rewrites the jars
+        // this JVM has open (the core's, the shaded one) and made later class loading fail
+        env.put("OMNISPARK_LAUNCHER_CP", launcherClasspath());
         env.put("OMNISPARK_SUBMIT_OPTS", submitOptions(deployMode, executors));
         long t0 = System.nanoTime();
         Process p = pb.start();
@@ -749,5 +752,17 @@ class YarnClusterIT {
             assertTrue(watch.listeningProcessKinds().contains(kind), "the loopback watch never saw a " + kind
                     + " listening; it saw " + watch.listeningProcessKinds());
         }
+    }
+
+    /** submit/launcher's jar and its runtime classpath, as the reactor built them before this module. */
+    private String launcherClasspath() throws java.io.IOException {
+        Path target = repoRoot().resolve("submit/launcher/target");
+        Path jar;
+        try (var files = Files.list(target)) {
+            jar = files.filter(f -> f.getFileName().toString().matches("omnispark-launcher-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no launcher jar in " + target + "; build "
+                            + "submit/launcher first (mvn -pl submit/launcher package)"));
+        }
+        return jar + ":" + Files.readString(target.resolve("launcher.classpath")).strip();
     }
 }
