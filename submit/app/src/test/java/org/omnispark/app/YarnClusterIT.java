@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.omnispark.app.ReactorBuild.launcherClasspath;
+import static org.omnispark.app.ReactorBuild.repoRoot;
+import static org.omnispark.app.ReactorBuild.testClasspathJars;
 
 import java.io.File;
 import java.io.IOException;
@@ -111,8 +114,7 @@ class YarnClusterIT {
     @BeforeAll
     void startCluster() throws Exception {
         RequiredTools.require("bash", "espeak-ng", "sox");
-        appJar = Path.of(System.getProperty("omnispark.app.jar"));
-        assertTrue(Files.isRegularFile(appJar), "no application jar at " + appJar + " (mvn package -pl submit/app)");
+        appJar = ReactorBuild.appJar();
         tmp = Files.createTempDirectory("omnispark-yarn-it");
         logs = Path.of(System.getProperty("omnispark.it.logs", "target/omnispark-yarn-it-logs")).toAbsolutePath();
         deleteTree(logs);
@@ -620,26 +622,6 @@ class YarnClusterIT {
     }
 
     /** The jars of this JVM's classpath (the runtime classpath the launcher reads libtorch's natives from). */
-    private static List<String> testClasspathJars() {
-        List<String> out = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (entry.endsWith(".jar") && new File(entry).isFile()) {
-                out.add(entry);
-            }
-        }
-        return out;
-    }
-
-    private static Path repoRoot() {
-        Path p = Path.of(System.getProperty("omnispark.repo.root", "")).toAbsolutePath();
-        while (p != null && !Files.isRegularFile(p.resolve("submit/omnispark"))) {
-            p = p.getParent();
-        }
-        assertTrue(p != null, "cannot find the repository root (submit/omnispark) from "
-                + Path.of("").toAbsolutePath());
-        return p;
-    }
-
     // ------------------------------------------------------------------------------------------------------------
 
     private static void assertContains(Submission s, String text) {
@@ -752,17 +734,5 @@ class YarnClusterIT {
             assertTrue(watch.listeningProcessKinds().contains(kind), "the loopback watch never saw a " + kind
                     + " listening; it saw " + watch.listeningProcessKinds());
         }
-    }
-
-    /** submit/launcher's jar and its runtime classpath, as the reactor built them before this module. */
-    private String launcherClasspath() throws java.io.IOException {
-        Path target = repoRoot().resolve("submit/launcher/target");
-        Path jar;
-        try (var files = Files.list(target)) {
-            jar = files.filter(f -> f.getFileName().toString().matches("omnispark-launcher-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no launcher jar in " + target + "; build "
-                            + "submit/launcher first (mvn -pl submit/launcher package)"));
-        }
-        return jar + ":" + Files.readString(target.resolve("launcher.classpath")).strip();
     }
 }

@@ -218,8 +218,18 @@ final class Planner {
             throw new LaunchException("no runtime classpath (OMNISPARK_CLASSPATH_FILE=" + cpFile + "): run "
                     + "submit/omnispark setup");
         }
-        for (String n : libtorch.natives(readClasspath(Path.of(cpFile)), cpFile)) {
-            jars.add(n, "libtorch's CPU natives (OMNISPARK_LIBTORCH=cpu)");
+        List<String> natives = libtorch.natives(readClasspath(Path.of(cpFile)), cpFile);
+        if (c.appResource.startsWith("local:")) {
+            // The jar is in the executors' image (submit/k8s/Dockerfile), whose Spark classpath holds the natives too.
+            if (!natives.isEmpty()) {
+                c.notes.add("OMNISPARK_APP_JAR=" + c.appResource + " is in the image: no natives ship beside it, "
+                        + "the image must hold them on Spark's classpath (submit/k8s/Dockerfile puts them in "
+                        + "/opt/spark/jars)");
+            }
+        } else {
+            for (String n : natives) {
+                jars.add(n, "libtorch's CPU natives (OMNISPARK_LIBTORCH=cpu)");
+            }
         }
         if (libtorch.cuda()) {
             cudaEnvironment(c, s, kind, clusterMode, libtorch);
@@ -247,17 +257,40 @@ final class Planner {
                     + "machine: the config files named on the command line must exist at the same paths there (a "
                     + "shared disk), or use client mode");
         }
-        if (clusterMode && kind == MasterKind.KUBERNETES && s.get("spark.kubernetes.file.upload.path") == null) {
-            throw new LaunchException("Kubernetes cluster mode uploads the application jar"
-                    + (files.isEmpty() ? "" : " and " + files.locations().size() + " file(s)") + " through "
-                    + "spark.kubernetes.file.upload.path, which is not set: set it to a folder every pod can read "
-                    + "(s3a://..., hdfs://...), as conf/cluster/k8s.conf does");
+        List<String> uploads = new ArrayList<>();
+        for (String l : concat(List.of(c.appResource), jars.locations(), files.locations())) {
+            if (onThisMachine(l)) {
+                uploads.add(l);
+            }
+        }
+        if (clusterMode && kind == MasterKind.KUBERNETES && !uploads.isEmpty()
+                && s.get("spark.kubernetes.file.upload.path") == null) {
+            throw new LaunchException("Kubernetes cluster mode uploads what is on this machine (" + uploads + ") "
+                    + "through spark.kubernetes.file.upload.path, which is not set: set it to a folder every pod can "
+                    + "read (s3a://..., hdfs://...), as conf/cluster/k8s.conf does");
         }
         c.appArgs.addAll(args);
         c.jars.addAll(jars.locations());
         c.files.addAll(files.locations());
         s.all().forEach((k, v) -> c.conf.put(k, v.value()));
         return c;
+    }
+
+    /** @return whether spark-submit must upload this location: a path or file: URI (local: is on every node) */
+    static boolean onThisMachine(String location) {
+        int colon = location.indexOf(':');
+        String scheme = colon > 1 && location.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")
+                ? location.substring(0, colon) : null;
+        return scheme == null || scheme.equals("file");
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        List<String> out = new ArrayList<>();
+        for (List<String> l : lists) {
+            out.addAll(l);
+        }
+        return out;
     }
 
     /** Collects a driver's or executor's extraJavaOptions (merged, never replaced); false for any other property. */

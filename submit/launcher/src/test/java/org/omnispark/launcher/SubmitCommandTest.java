@@ -55,6 +55,17 @@ class SubmitCommandTest {
     }
 
     @Test
+    void anApplicationJarInTheImageShipsNothingBesideIt() {
+        String inImage = "local:///opt/omnispark/omnispark-spark_2.13.jar";
+        SubmitCommand c = f.submit(f.env("OMNISPARK_APP_JAR", inImage), "--master", "yarn", "prepare", "--out", "o");
+        assertEquals(List.of("--master", "yarn", "--conf", "spark.driver.extraJavaOptions=" + OPENS,
+                "--conf", "spark.executor.extraJavaOptions=" + OPENS, "--class", MAIN, inImage, "prepare", "--out",
+                "o"), c.arguments());
+        assertTrue(c.notes().size() == 1 && c.notes().get(0).contains("no natives ship beside it")
+                && c.notes().get(0).contains("/opt/spark/jars"), c.notes().toString());
+    }
+
+    @Test
     void prepareGetsNoTrainingSettingsAndRanksAsOneWordWork() {
         SubmitCommand prepare = f.submit("--master", "yarn", "prepare", "--out", "o");
         assertEquals(List.of("--master", "yarn", "--conf", "spark.driver.extraJavaOptions=" + OPENS,
@@ -205,7 +216,25 @@ class SubmitCommandTest {
     void kubernetesClusterModeNeedsAnUploadFolder() {
         String noUpload = f.clusterFile("k.conf", "spark.master k8s://https://k:6443\nspark.submit.deployMode cluster\n");
         String why = f.refused("--cluster", noUpload, "prepare");
-        assertTrue(why.contains("spark.kubernetes.file.upload.path, which is not set"), why);
+        assertTrue(why.contains("spark.kubernetes.file.upload.path, which is not set") && why.contains(APP_JAR)
+                && why.contains(NATIVES), why);
+        // everything in the image (application jar and natives), nothing named on the command line: nothing uploads
+        SubmitCommand image = f.submit(f.env("OMNISPARK_APP_JAR", "local:///opt/omnispark/app.jar"), "--cluster",
+                noUpload, "prepare");
+        assertEquals("local:///opt/omnispark/app.jar", image.appResource);
+        // ...but a local config file named on the command line must travel
+        String conf = f.clusterFile("prepare.yaml", "x: 1\n");
+        String withFile = f.refused(f.env("OMNISPARK_APP_JAR", "local:///opt/omnispark/app.jar"), "--cluster",
+                noUpload, "prepare", "--conf", conf);
+        assertTrue(withFile.contains("prepare.yaml") && !withFile.contains("/opt/omnispark"), withFile);
+    }
+
+    @Test
+    void onlyPathsAndFileUrisAreUploaded() {
+        assertTrue(Planner.onThisMachine("/a/b.jar") && Planner.onThisMachine("b.jar")
+                && Planner.onThisMachine("file:///a/b.jar"));
+        assertFalse(Planner.onThisMachine("local:///opt/b.jar") || Planner.onThisMachine("s3a://bucket/b.jar")
+                || Planner.onThisMachine("hdfs://nn:8020/b.jar") || Planner.onThisMachine("https://h/b.jar"));
     }
 
     @Test
