@@ -34,8 +34,9 @@ import org.omnispark.data.reader.Utterance;
  * {@code omnispark prepare} processes (local[2]) that are killed with SIGKILL at a random point (after a random number
  * of finished shards, or a random time, which can fall in planning, in a shard, in a marker write or in the publish
  * step); between them the state on disk is damaged the way a crash or a zombie can leave it (a truncated done marker,
- * a stranger's file in {@code shards/} and {@code _work/staged/}, a half-written temporary {@code dataset.json}). A
- * last run, in this JVM, finishes the job. Invariants: every manifest row is in exactly one place (one shard row or
+ * a stranger's file in {@code shards/} and {@code _work/staged/}, a half-written temporary {@code dataset.json}); and
+ * in half the seeds some audio files fail to open once or twice in every process ({@link FlakyFileSystem}). A last
+ * run, in this JVM, finishes the job. Invariants: every manifest row is in exactly one place (one shard row or
  * one reject, by key); the dataset equals a fault-free run's (the same rows in the same shards, features, tokens,
  * bit-identical CMVN sums, the same accounting); no process is left.
  *
@@ -72,12 +73,42 @@ class PrepareChaosTest {
     }
 
     private static void run(Path out) {
-        PrepareJob.builder().setSpark(spark).setConfig(TestCorpora.config(List.of(manifest()), OVERRIDES))
+        run(out, manifest());
+    }
+
+    private static void run(Path out, String manifest) {
+        PrepareJob.builder().setSpark(spark).setConfig(TestCorpora.config(List.of(manifest), OVERRIDES))
                 .setOutput(out.toString()).build().run();
     }
 
     private static String manifest() {
         return corpus.resolve("manifest.jsonl").toString();
+    }
+
+    /**
+     * A transient fault drawn from its own generator (the seed's earlier schedules stay as they were): some audio
+     * files fail to open once or twice in every process (a throttled object store), read through {@code flaky://}.
+     *
+     * @return the Hadoop settings for it (empty: none this seed)
+     */
+    private static Map<String, String> transientlyUnreadable(long seed, List<String> schedule) throws IOException {
+        Random random = new Random(seed * 0x9E3779B97F4A7C15L + 11);
+        if (!random.nextBoolean()) {
+            return Map.of();
+        }
+        List<String> lines = Files.readAllLines(corpus.resolve("manifest.jsonl"));
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String audio = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(random.nextInt(
+                    lines.size()))).path("audio_filepath").asText();
+            String name = Path.of(audio).getFileName().toString();
+            if (failures.stream().noneMatch(f -> f.startsWith(name + ":"))) {
+                failures.add(name + ":" + (1 + random.nextInt(2))); // at most 2: the third read succeeds
+            }
+        }
+        schedule.add("transiently unreadable in every process: " + failures);
+        return Map.of("fs.flaky.impl", FlakyFileSystem.class.getName(), "fs.flaky.impl.disable.cache", "true",
+                "fs.flaky.failures", String.join(",", failures));
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -87,9 +118,13 @@ class PrepareChaosTest {
         Random random = new Random(seed);
         Path out = tmp.resolve("out");
         List<String> schedule = new ArrayList<>();
+        Map<String, String> flaky = transientlyUnreadable(seed, schedule);
+        String manifest = flaky.isEmpty() ? manifest() : "flaky://" + manifest();
+        List<String> jvm = flaky.entrySet().stream().map(e -> "-Dspark.hadoop." + e.getKey() + "=" + e.getValue())
+                .sorted().toList();
         int crashes = 1 + random.nextInt(3);
         for (int c = 0; c < crashes; c++) {
-            Process child = TestCorpora.startMain(tmp.resolve("child-" + c + ".log"), args(out));
+            Process child = TestCorpora.startMain(tmp.resolve("child-" + c + ".log"), jvm, args(out, manifest));
             boolean byShards = random.nextBoolean();
             int shards = random.nextInt(6);
             long millis = 3000 + random.nextInt(20_000);
@@ -110,17 +145,30 @@ class PrepareChaosTest {
             damage(out, random, schedule);
         }
         if (!Files.exists(out.resolve(DatasetManifest.FILE_NAME))) {
+            org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            flaky.forEach(hadoop::set);
+            FlakyFileSystem.FAILURES.clear();
             try {
-                run(out); // the last run finishes the job
+                run(out, manifest); // the last run finishes the job
             } catch (RuntimeException e) {
                 if (!String.valueOf(e.getMessage()).contains("run the same command again")) {
                     throw e;
                 }
                 schedule.add("the job asked to be run again: " + e.getMessage());
-                run(out); // as the message says
+                run(out, manifest); // as the message says
+            } finally {
+                if (!flaky.isEmpty()) {
+                    long opens = FlakyFileSystem.OPENS.entrySet().stream().filter(e -> flaky.get("fs.flaky.failures")
+                            .contains(e.getKey() + ":")).mapToLong(e -> e.getValue().get()).sum();
+                    schedule.add("the last run opened the unreadable files " + opens + " times");
+                }
+                flaky.keySet().forEach(hadoop::unset);
+                FlakyFileSystem.FAILURES.clear();
+                FlakyFileSystem.OPENS.clear();
             }
         }
         String what = "seed " + seed + ": " + schedule;
+        System.out.println("prepare chaos " + what);
 
         assertExactlyOnce(out, what);
         DatasetManifest a = DatasetManifest.read(reference);
@@ -139,8 +187,8 @@ class PrepareChaosTest {
         assertFalse(Files.exists(out.resolve(OutputCommitter.WORK)), what);
     }
 
-    private static String[] args(Path out) {
-        List<String> args = new ArrayList<>(List.of("prepare", "--master", "local[2]", "--manifest", manifest(),
+    private static String[] args(Path out, String manifest) {
+        List<String> args = new ArrayList<>(List.of("prepare", "--master", "local[2]", "--manifest", manifest,
                 "--out", out.toString(), "--conf", TestCorpora.repoRoot().resolve("conf/data/prepare.yaml")
                         .toString()));
         args.addAll(List.of(OVERRIDES));

@@ -52,6 +52,11 @@ final class TestCorpora {
      * options, on loopback, its output in {@code log}: for commands that own and stop their SparkSession.
      */
     static Process startMain(Path log, String... args) throws IOException {
+        return startMain(log, List.of(), args);
+    }
+
+    /** {@code org.omnispark.cli.Main ARGS} in a JVM of its own with these extra JVM options, its output in log. */
+    static Process startMain(Path log, List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -59,6 +64,7 @@ final class TestCorpora {
                 cmd.add(arg);
             }
         }
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), "org.omnispark.cli.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -23,14 +23,17 @@ import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.TrainSummary;
 import org.omnispark.trainer.model.TinyDatasets;
+import org.omnispark.parallel.transport.PortRange;
 import org.omnispark.trainer.parallel.FaultInjection;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * A seeded chaos run of {@code train --ranks 2} on a local-cluster (separate executor JVMs): the seed draws one to
- * two faults among an executor SIGKILL after a random step, a halt of a random rank while it writes its part of a
- * checkpoint (before the commit marker), and a damaged (truncated) newest commit marker before a resume. The run must
- * end on exactly the parameters (bit for bit) of a fault-free run on the same cluster and batches, and leave no
- * executor process behind when the cluster stops.
+ * three faults among an executor SIGKILL after a random step, a halt of a random rank while it writes its part of a
+ * checkpoint (before the commit marker), a damaged (truncated) newest commit marker before a resume, and strangers
+ * holding silent and trickling connections on the mesh's ports ({@link MeshStrangers}) for the whole run. The run must
+ * end on exactly the parameters (bit for bit) of a fault-free run on the same cluster and batches, leave no OmniSpark
+ * thread alive on the executors after it, and no executor process behind when the cluster stops.
  *
  * <p>CI runs the seeds of {@code -Dchaos.seeds} (default 1); the documented long run is
  * {@code mvn -pl expert-parallel test -Dtest=TrainChaosTest -Dchaos.seeds=1-20}.
@@ -42,6 +45,8 @@ class TrainChaosTest {
     private static Path arm;
     private static Map<String, float[]> expected;
     private static ExpertParallelTrainer.Builder builder;
+    private static int meshPorts;
+    private static final int MESH_PORT_COUNT = 8;
 
     @BeforeAll
     static void referenceRun() throws Exception {
@@ -52,8 +57,10 @@ class TrainChaosTest {
                 "checkpoint.interval=3", "checkpoint.keep=3", "expert_parallel.timeout_seconds=60");
         tmp = Files.createTempDirectory("omnispark-train-chaos");
         arm = tmp.resolve("arm");
+        meshPorts = MeshStrangers.freeRange(MESH_PORT_COUNT);
         cluster = LocalClusterSpark.builder().optWorkers(2).optCoresPerWorker(1).optMemoryPerWorkerMb(2048)
-                .optAppName("train-chaos").optExecutorJavaOptions("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -D"
+                .optAppName("train-chaos").optConf(PortRange.PROPERTY, meshPorts + "-" + (meshPorts
+                        + MESH_PORT_COUNT - 1)).optExecutorJavaOptions("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -D"
                         + FaultInjection.HALT_AFTER_CHECKPOINT_PART + "=*:*:" + arm).build();
         builder = ExpertParallelTrainer.builder().setSpark(cluster.spark()).setRanks(2).setModelConfig(model)
                 .setTrainConfig(train).setTrainData(data).optBatchSource(batches);
@@ -120,7 +127,16 @@ class TrainChaosTest {
         } else {
             schedule.add("no process fault");
         }
-        TrainSummary summary = builder.setOutput(out).build().run();
+        boolean strangers = random.nextBoolean();
+        if (strangers) {
+            schedule.add("strangers on the mesh's ports (8 silent connections and a trickler on each)");
+        }
+        TrainSummary summary;
+        long strangerConnections;
+        try (MeshStrangers s = strangers ? new MeshStrangers(meshPorts, meshPorts + MESH_PORT_COUNT - 1, 8) : null) {
+            summary = builder.setOutput(out).build().run();
+            strangerConnections = s == null ? -1 : s.connections();
+        }
         long victim = killer.get(2, TimeUnit.MINUTES);
         String what = "seed " + seed + ": " + schedule;
         System.out.println("train chaos " + what + "; victim " + victim);
@@ -129,6 +145,48 @@ class TrainChaosTest {
         assertEquals(0, ExecutorKillTest.differing(expected, ExpertParallelTrainingTest.finalParameters(out)),
                 "values differing from the fault-free run, " + what);
         assertTrue(victim >= 0);
+        assertTrue(!strangers || strangerConnections > 0, "no stranger reached a listening rank, " + what);
+        assertEquals(List.of(), executorThreadsLeft(), "OmniSpark threads alive on the executors after the run, "
+                + what);
+    }
+
+    /**
+     * OmniSpark's threads (mesh, handshakes, links, checkpoint leases) still alive on the executors 30 s after a run:
+     * small jobs, many tasks each, until every executor has answered.
+     */
+    static List<String> executorThreadsLeft() throws InterruptedException {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(cluster.spark().sparkContext());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> left;
+        do {
+            Map<String, List<String>> byExecutor = new java.util.TreeMap<>();
+            for (String line : jsc.parallelize(java.util.stream.IntStream.range(0, 16).boxed().toList(), 16)
+                    .mapPartitions(TrainChaosTest::omnisparkThreads).collect()) {
+                int tab = line.indexOf('\t');
+                byExecutor.computeIfAbsent(line.substring(0, tab), k -> new ArrayList<>());
+                if (tab + 1 < line.length()) {
+                    byExecutor.get(line.substring(0, tab)).add(line.substring(tab + 1));
+                }
+            }
+            left = byExecutor.entrySet().stream().flatMap(e -> e.getValue().stream().map(t -> "executor "
+                    + e.getKey() + ": " + t)).distinct().sorted().toList();
+            if (left.isEmpty() && byExecutor.size() >= 2) {
+                return left;
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        return left;
+    }
+
+    private static java.util.Iterator<String> omnisparkThreads(java.util.Iterator<Integer> ignored) {
+        String executor = org.apache.spark.SparkEnv.get().executorId();
+        List<String> out = new ArrayList<>(List.of(executor + "\t"));
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && (t.getName().startsWith("omnispark-") || t.getName().startsWith("checkpoint-lease"))) {
+                out.add(executor + "\t" + t.getName() + " (" + t.getState() + ")");
+            }
+        }
+        return out.iterator();
     }
 
     /** A local-cluster executor: a child JVM of this one (its command line is not always readable). */
