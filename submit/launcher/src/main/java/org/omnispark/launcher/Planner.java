@@ -99,7 +99,9 @@ final class Planner {
             });
         }
         cmd.add("-cp");
-        cmd.add(classpathForLocal());
+        List<String> classpath = new ArrayList<>(hadoopConfDirs(notes));
+        classpath.add(classpathForLocal());
+        cmd.add(String.join(":", classpath));
         cmd.add(MAIN_CLASS);
         cmd.addAll(inv.command());
         Map<String, String> childEnv = new LinkedHashMap<>();
@@ -119,6 +121,25 @@ final class Planner {
             }
         }
         return new LocalCommand(cmd, childEnv, notes);
+    }
+
+    /**
+     * HADOOP_CONF_DIR and YARN_CONF_DIR, first on a local run's classpath as spark-submit puts them on its own: their
+     * core-site.xml names fs.defaultFS (an {@code hdfs:///data} path needs it) and the file systems' settings.
+     */
+    private List<String> hadoopConfDirs(List<String> notes) {
+        List<String> dirs = new ArrayList<>();
+        for (String name : List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR")) {
+            String dir = nonEmpty(name);
+            if (dir != null && !dirs.contains(dir)) {
+                dirs.add(dir);
+                if (!Files.isDirectory(Path.of(dir))) {
+                    notes.add(name + "=" + dir + " is not a folder: the Hadoop settings it should hold (fs.defaultFS, "
+                            + "...) are missing from this run");
+                }
+            }
+        }
+        return dirs;
     }
 
     private String classpathForLocal() {

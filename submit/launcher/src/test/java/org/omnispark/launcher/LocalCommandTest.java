@@ -51,6 +51,21 @@ class LocalCommandTest {
     }
 
     @Test
+    void theHadoopConfigurationFoldersComeFirstOnTheClasspathAsUnderSparkSubmit() throws Exception {
+        java.nio.file.Path conf = java.nio.file.Files.createDirectories(tmp.resolve("hadoop-conf"));
+        LocalCommand c = assertInstanceOf(LocalCommand.class, Fixture.plan(f.env("HADOOP_CONF_DIR", conf.toString(),
+                "YARN_CONF_DIR", conf.toString()), "train", "--data", "hdfs:///d"));
+        List<String> cmd = c.command();
+        String cp = cmd.get(cmd.indexOf("-cp") + 1);
+        assertTrue(cp.startsWith(conf + ":/app/omnispark-data-pipeline-0.1.0-tests.jar:"), cp);
+        assertEquals(List.of(), c.notes());
+        LocalCommand missing = assertInstanceOf(LocalCommand.class, Fixture.plan(f.env("HADOOP_CONF_DIR",
+                tmp.resolve("nowhere").toString()), "prepare"));
+        assertTrue(missing.notes().size() == 1 && missing.notes().get(0).contains("HADOOP_CONF_DIR=")
+                && missing.notes().get(0).contains("is not a folder"), missing.notes().toString());
+    }
+
+    @Test
     void aLocalClusterFileBecomesSystemPropertiesAndItsMasterTheEnvironment() {
         LocalCommand c = assertInstanceOf(LocalCommand.class, Fixture.plan(f.env("OMNISPARK_JAVA_OPTS",
                 "-Xmx3g '-Dx=a b'"), "--verbose", "--cluster", Fixture.repo("conf/cluster/local.conf"), "prepare"));
