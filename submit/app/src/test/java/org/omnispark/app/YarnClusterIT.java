@@ -376,11 +376,89 @@ class YarnClusterIT {
         assertLoopbackOnly();
     }
 
+    @Test
+    @Order(10)
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void aFailingRankReachesTheClientInClientMode() throws Exception {
+        requireDone("prepare-client");
+        String missing = datasetWithoutItsLastShard("broken-client");
+        Submission s = submit("failing-rank-client", "client", train("failing-client", "/out/broken-client",
+                "expert_parallel.max_attempts=1"));
+        assertNotEquals(0, s.exitCode(), "train on a dataset missing a shard succeeded:\n" + s.tail());
+        // the rank's own exception, through Spark's stage failure, in the driver's error on the client
+        assertTrue(s.output().contains("FileNotFoundException") && s.output().contains(missing),
+                "the client's output does not carry the rank's error about " + missing + ":\n" + s.tail());
+        assertTrue(Pattern.compile("training (run )?.*failed").matcher(s.output()).find(), s.tail());
+        assertRanOnYarn(s, FinalApplicationStatus.FAILED, 3);
+        assertNothingLocal(s, base);
+    }
+
+    @Test
+    @Order(11)
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void aFailingRankReachesTheClientInClusterMode() throws Exception {
+        requireDone("prepare-client");
+        String missing = datasetWithoutItsLastShard("broken-cluster");
+        Submission s = submit("failing-rank-cluster", "cluster", train("failing-cluster", "/out/broken-cluster",
+                "expert_parallel.max_attempts=1"));
+        assertNotEquals(0, s.exitCode(), "train on a dataset missing a shard succeeded:\n" + s.tail());
+        assertContains(s, "final status: FAILED");
+        // the client never ran a rank or the driver: the error came through YARN's diagnostics
+        assertTrue(s.output().contains(missing), "the client's output does not name " + missing + ":\n"
+                + s.tail());
+        assertRanOnYarn(s, FinalApplicationStatus.FAILED, 3);
+        assertNothingLocal(s, base);
+    }
+
+    @Test
+    @Order(12)
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void twoRanksOnYarnTrainWhatTwoLocalRanksTrain() throws Exception {
+        requireDone("export-client");
+        // the same command with a local master: both ranks in one JVM, the same data and configs on HDFS
+        Submission local = run("train-local", "local[2]", null, 0, false, train("local"));
+        assertEquals(0, local.exitCode(), "train --ranks 2 on local[2] failed:\n" + local.tail());
+        Submission export = run("export-local", "local[1]", null, 0, false, "export", "--model",
+                "hdfs://" + base + "/exp/local", "--out", "hdfs://" + base + "/export/local");
+        assertEquals(0, export.exitCode(), "export of the local model failed:\n" + export.tail());
+        Safetensors yarn = Safetensors.read(readHdfsBytes(base + "/export/client/model.safetensors"));
+        Safetensors here = Safetensors.read(readHdfsBytes(base + "/export/local/model.safetensors"));
+        assertEquals(yarn.tensors(), here.tensors(), "the same tensor names, shapes and offsets");
+        double maxAbs = yarn.maxAbsDifference(here);
+        System.out.printf("YARN vs local[2], 2 ranks each: max |difference| of the exported weights %.3g%n", maxAbs);
+        // Each rank computes with one libtorch thread on the same batches in the same order, so the runs agree to
+        // rounding at most; 1e-6 is far below what one optimizer step moves a weight.
+        assertTrue(maxAbs <= 1e-6, "YARN's model differs from the local one by " + maxAbs);
+    }
+
+    /**
+     * A copy of the client-mode dataset on HDFS with its last shard deleted, as a lost file would leave it.
+     *
+     * @return the deleted shard's file name
+     */
+    private String datasetWithoutItsLastShard(String name) throws IOException {
+        FileSystem fs = cluster.fileSystem();
+        org.apache.hadoop.fs.Path from = new org.apache.hadoop.fs.Path(cluster.hdfsUri() + base + "/out/client");
+        org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(cluster.hdfsUri() + base + "/out/" + name);
+        assertTrue(org.apache.hadoop.fs.FileUtil.copy(fs, from, fs, to, false, fs.getConf()), "copy to " + to);
+        org.apache.hadoop.fs.FileStatus[] shards = fs.globStatus(new org.apache.hadoop.fs.Path(to, "shards/*.parquet"));
+        assertTrue(shards.length >= 2, "shards: " + java.util.Arrays.toString(shards));
+        java.util.Arrays.sort(shards);
+        org.apache.hadoop.fs.Path last = shards[shards.length - 1].getPath();
+        assertTrue(fs.delete(last, false), "delete " + last);
+        return last.getName();
+    }
+
     private String[] train(String side) {
-        List<String> args = new ArrayList<>(List.of("train", "--ranks", "2", "--data", "hdfs://" + base + "/out/client",
+        return train(side, "/out/client");
+    }
+
+    private String[] train(String side, String data, String... overrides) {
+        List<String> args = new ArrayList<>(List.of("train", "--ranks", "2", "--data", "hdfs://" + base + data,
                 "--out", "hdfs://" + base + "/exp/" + side, "--conf", "hdfs://" + base + "/conf/train/tiny.yaml",
                 "--model", "hdfs://" + base + "/conf/model/tiny_omni.yaml"));
         args.addAll(TINY_TRAINING);
+        args.addAll(List.of(overrides));
         return args.toArray(String[]::new);
     }
 
@@ -437,23 +515,6 @@ class YarnClusterIT {
         return new String(readHdfsBytes(path), StandardCharsets.UTF_8);
     }
 
-    /** A safetensors file: its header's tensor entries (without __metadata__, which names the source) and data. */
-    private record Safetensors(Map<String, String> tensors, byte[] data) {
-        static Safetensors read(byte[] file) throws IOException {
-            long headerLength = java.nio.ByteBuffer.wrap(file, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-            assertTrue(headerLength > 0 && headerLength < file.length - 8, "a safetensors header of " + headerLength);
-            com.fasterxml.jackson.databind.JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(new String(file, 8, (int) headerLength, StandardCharsets.UTF_8));
-            Map<String, String> tensors = new TreeMap<>();
-            header.properties().forEach(e -> {
-                if (!e.getKey().equals("__metadata__")) {
-                    tensors.put(e.getKey(), e.getValue().toString());
-                }
-            });
-            return new Safetensors(tensors, java.util.Arrays.copyOfRange(file, 8 + (int) headerLength, file.length));
-        }
-    }
-
     /** Copies every container's stdout and stderr to {@link #logs} (the NodeManager's folders go with the cluster). */
     private void keepContainerLogs() throws IOException {
         for (Submission s : done.values()) {
@@ -496,9 +557,15 @@ class YarnClusterIT {
      */
     private Submission submit(String name, String deployMode, int executors, boolean yarnApplication, String... args)
             throws Exception {
+        return run(name, "yarn", deployMode, executors, yarnApplication, args);
+    }
+
+    /** {@code submit/omnispark --master MASTER ARGS}: yarn with this cluster's options, or a local master. */
+    private Submission run(String name, String master, String deployMode, int executors, boolean yarnApplication,
+            String... args) throws Exception {
         Path root = repoRoot();
         List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("submit/omnispark").toString(), "--master",
-                "yarn"));
+                master));
         cmd.addAll(List.of(args));
         Path log = logs.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(launcherCwd.toFile()).redirectErrorStream(true)
@@ -518,7 +585,13 @@ class YarnClusterIT {
         // the launcher built by this reactor: without it the shim runs its own mvn package, which rewrites the jars
         // this JVM has open (the core's, the shaded one) and made later class loading fail
         env.put("OMNISPARK_LAUNCHER_CP", launcherClasspath());
-        env.put("OMNISPARK_SUBMIT_OPTS", submitOptions(deployMode, executors));
+        if (master.equals("yarn")) {
+            env.put("OMNISPARK_SUBMIT_OPTS", submitOptions(deployMode, executors));
+        } else {
+            env.remove("OMNISPARK_SUBMIT_OPTS");
+            env.put("OMNISPARK_JAVA_OPTS", "-Xmx1g -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.io.tmpdir="
+                    + driverTmp);
+        }
         long t0 = System.nanoTime();
         Process p = pb.start();
         p.getOutputStream().close();

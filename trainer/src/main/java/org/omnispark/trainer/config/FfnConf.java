@@ -6,6 +6,8 @@ import static org.omnispark.trainer.config.ConfigChecks.require;
 
 import java.util.List;
 import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.Routers;
+import org.omnispark.trainer.moe.TopKRouter;
 import org.omnispark.trainer.moe.RoutingNormalization;
 
 /**
@@ -25,9 +27,11 @@ import org.omnispark.trainer.moe.RoutingNormalization;
  * @param groupedGemm run the experts as one batched GEMM over a padded {@code [E, C, d]} block ({@code
  *     GroupedExperts}, Megatron's {@code moe_grouped_gemm}) instead of one GEMM pair per expert ({@code
  *     SequentialExperts}, default: faster on CPU, see docs/benchmarks.md); both compute the same function
+ * @param router the router's registered name: {@code topk} (default) or a plug-in's ({@link Routers}: a {@link
+ *     org.omnispark.trainer.moe.RouterProvider} on the classpath)
  */
 public record FfnConf(String type, Integer numExperts, Integer topK, Double capacityFactor, Double auxLossCoeff,
-        Double zLossCoeff, Double jitterEps, String normalize, Boolean groupedGemm) {
+        Double zLossCoeff, Double jitterEps, String normalize, Boolean groupedGemm, String router) {
 
     /** Fills defaults and validates. */
     public FfnConf {
@@ -39,6 +43,7 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
         zLossCoeff = zLossCoeff == null ? 0.0 : zLossCoeff;
         jitterEps = jitterEps == null ? 0.0 : jitterEps;
         groupedGemm = groupedGemm != null && groupedGemm;
+        router = router == null ? TopKRouter.KIND : router;
         normalize = oneOf("ffn.normalize", normalize == null ? "softmax_then_topk" : normalize,
                 List.of("softmax_then_topk", "topk_then_softmax"));
         if (!type.equals("dense")) {
@@ -46,6 +51,7 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
                     + "; use type: dense for one expert");
             require(topK >= 1 && topK <= numExperts, "ffn.top_k must be in [1, num_experts=" + numExperts
                     + "], got " + topK);
+            Routers.provider(router); // an unknown name fails here, naming the known ones
         }
         range("ffn.capacity_factor", capacityFactor, 0, 64);
         range("ffn.aux_loss_coeff", auxLossCoeff, 0, 10);
@@ -55,7 +61,7 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
 
     /** @return the defaults (dense) */
     public static FfnConf dense() {
-        return new FfnConf(null, null, null, null, null, null, null, null, null);
+        return new FfnConf(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** @return true for switch and omni */
@@ -76,6 +82,7 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
     public RouterConfig toRouterConfig() {
         require(isMoe(), "ffn.type is dense: there is no router");
         return RouterConfig.builder()
+                .optKind(router)
                 .optTopK(topK)
                 .optNormalization(normalize.equals("topk_then_softmax")
                         ? RoutingNormalization.TOPK_THEN_SOFTMAX : RoutingNormalization.SOFTMAX_THEN_TOPK)

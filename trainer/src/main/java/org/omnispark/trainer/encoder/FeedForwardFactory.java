@@ -14,7 +14,7 @@ import org.omnispark.trainer.moe.MoeOutput;
 import org.omnispark.trainer.moe.MoeRouting;
 import org.omnispark.trainer.moe.RouterConfig;
 import org.omnispark.trainer.moe.SequentialExperts;
-import org.omnispark.trainer.moe.TopKRouter;
+import org.omnispark.trainer.moe.Routers;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.parallel.ExpertParallelism;
 import org.omnispark.trainer.parallel.ExpertPlacement;
@@ -90,7 +90,7 @@ public interface FeedForwardFactory {
             ExpertWeights weights = ExpertWeights.createSlice(manager, expertConfig, gate.numExperts(),
                     placement.localExpertOffset(), placement.numLocalExperts(), name + ".experts", seed);
             MoeFeedForward layer = MoeFeedForward.builder()
-                    .setRouter(new TopKRouter(gate, routerConfig))
+                    .setRouter(Routers.create(gate, routerConfig))
                     .setExperts(grouped ? new GroupedExperts(weights) : new SequentialExperts(weights))
                     .optDispatcher(parallelism.dispatcher(name, gate.numExperts(), capacityFactor))
                     .build();

@@ -1,8 +1,10 @@
 package org.omnispark.trainer.moe;
 
 /**
- * Options of a {@link TopKRouter}.
+ * Options of a router: which one ({@link Routers}), and the options of the top-k family.
  *
+ * @param kind the router's registered name ({@link Routers#names()}): {@code topk} ({@link TopKRouter}, default) or a
+ *     {@link RouterProvider} on the classpath
  * @param topK experts per token (1 for Switch / Omni-router, 2 for U2++ MoE)
  * @param normalization how combine weights are computed
  * @param renormalize with SOFTMAX_THEN_TOPK: divide the k selected probabilities by their sum
@@ -12,6 +14,7 @@ package org.omnispark.trainer.moe;
  *     the noise comes from libtorch's generator, like dropout masks
  */
 public record RouterConfig(
+        String kind,
         int topK,
         RoutingNormalization normalization,
         boolean renormalize,
@@ -21,6 +24,9 @@ public record RouterConfig(
 
     /** Validates the values. */
     public RouterConfig {
+        if (kind == null || kind.isBlank()) {
+            throw new IllegalArgumentException("the router kind is required: one of " + Routers.names());
+        }
         if (topK < 1) {
             throw new IllegalArgumentException("topK must be >= 1, got " + topK);
         }
@@ -43,12 +49,19 @@ public record RouterConfig(
 
     /** Builder; every value is optional. */
     public static final class Builder {
+        private String kind = TopKRouter.KIND;
         private int topK = 1;
         private RoutingNormalization normalization = RoutingNormalization.SOFTMAX_THEN_TOPK;
         private boolean renormalize;
         private double auxLossCoeff;
         private double zLossCoeff;
         private double jitterEps;
+
+        /** @param kind a registered router name, default {@code topk} @return this */
+        public Builder optKind(String kind) {
+            this.kind = kind;
+            return this;
+        }
 
         /** @param topK default 1 @return this */
         public Builder optTopK(int topK) {
@@ -88,7 +101,7 @@ public record RouterConfig(
 
         /** @return the validated config */
         public RouterConfig build() {
-            return new RouterConfig(topK, normalization, renormalize, auxLossCoeff, zLossCoeff, jitterEps);
+            return new RouterConfig(kind, topK, normalization, renormalize, auxLossCoeff, zLossCoeff, jitterEps);
         }
     }
 }

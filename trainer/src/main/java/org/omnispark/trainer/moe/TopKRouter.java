@@ -31,6 +31,9 @@ import org.omnispark.trainer.nn.StagedBackward;
  */
 public final class TopKRouter implements Router {
 
+    /** Its name in {@link Routers} and in a model YAML's {@code ffn.router}. */
+    public static final String KIND = "topk";
+
     private final GateWeight gate;
     private final RouterConfig config;
 
