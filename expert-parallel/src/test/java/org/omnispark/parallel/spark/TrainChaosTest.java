@@ -33,7 +33,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * checkpoint (before the commit marker), a damaged (truncated) newest commit marker before a resume, and strangers
  * holding silent and trickling connections on the mesh's ports ({@link MeshStrangers}) for the whole run. The run must
  * end on exactly the parameters (bit for bit) of a fault-free run on the same cluster and batches, leave no OmniSpark
- * thread alive on the executors after it, and no executor process behind when the cluster stops.
+ * thread alive on the executors after it, no task failure whose reason names no cause ({@link TaskFailures}), and no
+ * executor process behind when the cluster stops.
  *
  * <p>CI runs the seeds of {@code -Dchaos.seeds} (default 1); the documented long run is
  * {@code mvn -pl expert-parallel test -Dtest=TrainChaosTest -Dchaos.seeds=1-20}.
@@ -133,13 +134,22 @@ class TrainChaosTest {
         }
         TrainSummary summary;
         long strangerConnections;
-        try (MeshStrangers s = strangers ? new MeshStrangers(meshPorts, meshPorts + MESH_PORT_COUNT - 1, 8) : null) {
+        List<String> failures;
+        List<String> unnamed;
+        try (TaskFailures f = new TaskFailures(cluster.spark().sparkContext());
+                MeshStrangers s = strangers ? new MeshStrangers(meshPorts, meshPorts + MESH_PORT_COUNT - 1, 8)
+                        : null) {
             summary = builder.setOutput(out).build().run();
             strangerConnections = s == null ? -1 : s.connections();
+            f.close(); // every task end delivered
+            failures = f.reasons();
+            unnamed = f.unnamed();
         }
         long victim = killer.get(2, TimeUnit.MINUTES);
         String what = "seed " + seed + ": " + schedule;
-        System.out.println("train chaos " + what + "; victim " + victim);
+        System.out.println("train chaos " + what + "; victim " + victim + "; " + failures.size() + " task failures"
+                + (failures.isEmpty() ? "" : ", e.g. " + failures.get(0).lines().findFirst().orElse("")));
+        assertEquals(List.of(), unnamed, "task failures that name no cause, " + what);
         assertEquals(STEPS, summary.finalStep(), what);
         assertFalse(Files.exists(arm), "the armed halt fired, or none was armed: " + what);
         assertEquals(0, ExecutorKillTest.differing(expected, ExpertParallelTrainingTest.finalParameters(out)),

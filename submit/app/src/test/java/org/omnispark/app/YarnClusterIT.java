@@ -383,7 +383,7 @@ class YarnClusterIT {
         requireDone("prepare-client");
         String missing = datasetWithoutItsLastShard("broken-client");
         Submission s = submit("failing-rank-client", "client", train("failing-client", "/out/broken-client",
-                "expert_parallel.max_attempts=1"));
+                "train.expert_parallel.max_attempts=1"));
         assertNotEquals(0, s.exitCode(), "train on a dataset missing a shard succeeded:\n" + s.tail());
         // the rank's own exception, through Spark's stage failure, in the driver's error on the client
         assertTrue(s.output().contains("FileNotFoundException") && s.output().contains(missing),
@@ -400,7 +400,7 @@ class YarnClusterIT {
         requireDone("prepare-client");
         String missing = datasetWithoutItsLastShard("broken-cluster");
         Submission s = submit("failing-rank-cluster", "cluster", train("failing-cluster", "/out/broken-cluster",
-                "expert_parallel.max_attempts=1"));
+                "train.expert_parallel.max_attempts=1"));
         assertNotEquals(0, s.exitCode(), "train on a dataset missing a shard succeeded:\n" + s.tail());
         assertContains(s, "final status: FAILED");
         // the client never ran a rank or the driver: the error came through YARN's diagnostics

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
+import org.omnispark.trainer.nn.RandomDraws;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -190,7 +191,8 @@ final class TrainingSession {
         double share = (double) utterances.size() / globalBatch; // 1 in one process
         long counter = state.rngCounter() + accumulator.pending();
         try (NDManager scope = root.newSubManager()) {
-            engine.setRandomSeed((int) (trainer.trainConfig.seed() * 1_000_003L + counter)); // dropout masks, jitter
+            // dropout masks and jitter: this micro-batch's stream, the same in a resumed run and in a shared JVM
+            RandomDraws.begin(trainer.trainConfig.seed() * 1_000_003L + counter);
             JniUtils.setGradMode(true);
             Batch batch = collator.collate(scope, utterances);
             Losses out;
@@ -209,6 +211,7 @@ final class TrainingSession {
             report.addLosses(out, share, accumulator.lossScale(), pendingLosses);
             pendingFrames += batch.frames();
         } finally {
+            RandomDraws.end();
             JniUtils.setGradMode(false);
         }
         pendingNanos += System.nanoTime() - begin;

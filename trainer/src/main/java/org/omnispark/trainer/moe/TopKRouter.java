@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.Scalars;
+import org.omnispark.trainer.nn.RandomDraws;
 import org.omnispark.trainer.nn.StagedBackward;
 
 /**
@@ -25,9 +26,9 @@ import org.omnispark.trainer.nn.StagedBackward;
  * z-loss: {@code zLossCoeff * mean over valid tokens of logsumexp(logits[t, :])^2}.
  *
  * <p>Jitter multiplies the gate input (not the experts' input) by noise uniform in [1-eps, 1+eps], only when
- * training. The noise is drawn on the input's device from libtorch's generator, like dropout masks: seed it with
- * {@code Engine.getEngine("PyTorch").setRandomSeed(...)} (the trainer does, per micro-batch, from its checkpointed
- * counter, so a resumed run draws the same noise). The router holds no mutable state.
+ * training. The noise is drawn on the input's device from libtorch's generator, like dropout masks, through {@link
+ * RandomDraws} (the trainer starts a stream per micro-batch from its checkpointed counter, so a resumed run draws the
+ * same noise, and ranks sharing a JVM do not disturb each other's draws). The router holds no mutable state.
  */
 public final class TopKRouter implements Router {
 
@@ -77,7 +78,8 @@ public final class TopKRouter implements Router {
         NDArray gateInput = hidden;
         if (training && config.jitterEps() > 0) {
             float eps = (float) config.jitterEps();
-            gateInput = hidden.mul(scope.randomUniform(1 - eps, 1 + eps, shape, dataType)); // [T, d]
+            NDArray noise = RandomDraws.draw(() -> scope.randomUniform(1 - eps, 1 + eps, shape, dataType)); // [T, d]
+            gateInput = hidden.mul(noise);
         }
         NDArray logits = gate.logits(gateInput); // [T, E]
         // Under a StagedBackward the losses (final loss) and the combine weights (the segment after this block) may

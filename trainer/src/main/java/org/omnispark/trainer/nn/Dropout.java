@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * Inverted dropout: in training, zeroes each element with probability {@code rate} and scales the rest by {@code 1 /
- * (1 - rate)}; the identity otherwise. The mask comes from libtorch's generator (seed it with {@code
- * Engine.getEngine("PyTorch").setRandomSeed} for reproducible runs).
+ * (1 - rate)}; the identity otherwise. The mask comes from libtorch's generator, through {@link RandomDraws} (the
+ * training step's seeded stream; outside one, the generator as seeded with {@code setRandomSeed}).
  */
 public final class Dropout {
 
@@ -30,7 +30,7 @@ public final class Dropout {
         if (!training || rate == 0) {
             return x;
         }
-        return x.getNDArrayInternal().dropout(x, (float) rate, true).singletonOrThrow();
+        return RandomDraws.draw(() -> x.getNDArrayInternal().dropout(x, (float) rate, true).singletonOrThrow());
     }
 
     /** @return the drop probability */
