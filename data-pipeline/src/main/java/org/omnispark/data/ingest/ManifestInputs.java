@@ -9,10 +9,8 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -50,17 +48,20 @@ public final class ManifestInputs {
     }
 
     /**
-     * Resolves every path, in order; a pair named by both of its files is read once.
+     * Resolves every path, in order; a pair named by both of its files is read once (any other path named twice is
+     * read twice, as before: its rows become DUPLICATE_KEY rejects).
      *
      * @throws IllegalArgumentException when a path does not exist or does not fit {@code format}, saying what to do
      */
     public static List<Input> resolve(Configuration conf, List<String> paths, ManifestFormat format) {
-        Map<String, Input> inputs = new LinkedHashMap<>();
+        List<Input> inputs = new ArrayList<>();
         for (String p : paths) {
             Input in = resolve(conf, p, format);
-            inputs.putIfAbsent(in.kind() + " " + in.path(), in);
+            if (in.kind() != Kind.LHOTSE_PAIR || !inputs.contains(in)) {
+                inputs.add(in);
+            }
         }
-        return new ArrayList<>(inputs.values());
+        return inputs;
     }
 
     static Input resolve(Configuration conf, String p, ManifestFormat format) {

@@ -271,4 +271,32 @@ class LhotseManifestTest {
                 + "\"x\", \"duration\": 1.0, \"offset\": 0}")), "a NeMo row");
         assertNull(LhotseManifest.readObject("not json"));
     }
+
+    /** Nothing a line holds makes the parser throw: every cut of a damaged line is rows or rejects, never lost. */
+    @Test
+    void damagedLinesNeverThrow() {
+        String line = cut("c1", 0.5, 0, sup("s1", 0.5, 1.25, ", \"channel\": 0, \"text\": \"HELLO\"") + ", "
+                + sup("s2", 2.0, 0.75, ", \"text\": \"WORLD\""), rec("r1", file("a/r1.wav", "[0]")));
+        java.util.Random random = new java.util.Random(23);
+        String alphabet = "{}[]\",:0-1.enulltrueMonoCut ";
+        for (int i = 0; i < 3000; i++) {
+            StringBuilder b = new StringBuilder(line);
+            int edits = 1 + random.nextInt(4);
+            for (int e = 0; e < edits && b.length() > 0; e++) {
+                int at = random.nextInt(b.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> b.deleteCharAt(at);
+                    case 1 -> b.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    default -> b.setLength(at);
+                }
+            }
+            List<ParsedLine> rows = LhotseManifest.parseCut(b.toString(), SRC, 6);
+            assertFalse(rows.isEmpty(), b::toString);
+            assertTrue(rows.size() <= 2, b::toString);
+            for (ParsedLine p : rows) {
+                assertTrue(p.isMalformed() ? p.reason() != null && p.error() != null && p.keyHint() != null
+                        : p.entry().length() > 0 && p.entry().offset() >= 0, b::toString);
+            }
+        }
+    }
 }

@@ -77,6 +77,10 @@ class ManifestInputsTest {
         assertEquals(List.of(pair), ManifestInputs.resolve(conf, List.of(recs.toString(), sups.toString()),
                 ManifestFormat.AUTO));
         assertEquals(List.of(uri(sups), uri(recs)), pair.rowSources());
+        // Any other file named twice is read twice (its second rows become DUPLICATE_KEY rejects), as before.
+        Path cuts = write("cuts.jsonl", CUT);
+        assertEquals(2, ManifestInputs.resolve(conf, List.of(cuts.toString(), cuts.toString()), ManifestFormat.AUTO)
+                .size());
     }
 
     @Test
