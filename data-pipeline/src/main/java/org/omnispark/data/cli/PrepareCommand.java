@@ -6,6 +6,7 @@ import org.apache.spark.sql.SparkSession;
 import org.omnispark.cli.OmniSparkCommand;
 import org.omnispark.data.cli.SparkSessions;
 import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.data.ingest.ManifestFormat;
 import org.omnispark.data.job.PrepareConfig;
 import org.omnispark.data.job.PrepareJob;
 import org.omnispark.data.job.PrepareReport;
@@ -23,8 +24,13 @@ import picocli.CommandLine.Parameters;
             "its finished shards (DIR/_work)."})
 public final class PrepareCommand implements OmniSparkCommand {
     @Option(names = "--manifest", required = true, paramLabel = "FILE",
-            description = "JSON-lines manifest or Kaldi data directory; repeat for several corpora")
+            description = "JSON-lines manifest, Kaldi data directory, Lhotse cuts file (cuts.jsonl.gz) or one file "
+                    + "of a Lhotse recordings + supervisions pair; repeat for several corpora")
     List<String> manifests = new ArrayList<>();
+
+    @Option(names = "--manifest-format", paramLabel = "FORMAT", description = "auto (default: a folder is Kaldi, a "
+            + "file by its first line, else its name), jsonl, kaldi or lhotse; sets input.manifest_format")
+    String manifestFormat;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "dataset folder to create")
     String out;
@@ -46,9 +52,16 @@ public final class PrepareCommand implements OmniSparkCommand {
 
     @Override
     public Integer call() throws Exception {
+        if (manifestFormat != null) {
+            try {
+                ManifestFormat.parse(manifestFormat);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--manifest-format: " + e.getMessage(), e);
+            }
+        }
         Location confAt = conf == null ? null : Storage.file(conf);
         PrepareConfig config = ConfigLoader.load(SparkSessions.storage(), confAt, overrides, PrepareConfig.class)
-                .withExtraManifests(manifests);
+                .withExtraManifests(manifests).withManifestFormat(manifestFormat);
         System.out.print("effective config (" + (confAt == null ? "built-in defaults" : confAt.toString())
                 + (overrides.isEmpty() ? "" : " + " + String.join(" ", overrides)) + "):\n"
                 + config.describe().replaceAll("(?m)^", "  "));

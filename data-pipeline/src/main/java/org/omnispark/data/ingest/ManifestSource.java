@@ -14,8 +14,9 @@ import org.apache.spark.api.java.Optional;
 import scala.Tuple2;
 
 /**
- * Reads input manifests on Spark into {@link ParsedLine}s: JSON-lines files (OmniSpark, WeNet or NeMo field names)
- * and Kaldi data directories (a folder holding {@code text} and {@code wav.scp}). Each line keeps its file and
+ * Reads input manifests on Spark into {@link ParsedLine}s: JSON-lines files (OmniSpark, WeNet or NeMo field names),
+ * Kaldi data directories (a folder holding {@code text} and {@code wav.scp}) and Lhotse manifests (a CutSet, or a
+ * RecordingSet + SupervisionSet pair), plain or gzipped ({@link ManifestInputs} tells them apart). Each line keeps its file and
  * 0-based line number, so every input row can be accounted for. Relative audio paths are resolved against the
  * folder of the manifest that names them. Paths go through the Hadoop FileSystem API (local, HDFS, S3A, ...).
  */
@@ -23,30 +24,35 @@ public final class ManifestSource {
     private ManifestSource() {
     }
 
-    /** Reads every manifest named in {@code paths}; the result is the union in the order given. */
+    /** Reads every manifest named in {@code paths}, each as {@link ManifestFormat#AUTO} decides. */
     public static JavaRDD<ParsedLine> read(JavaSparkContext jsc, List<String> paths) {
+        return read(jsc, paths, ManifestFormat.AUTO);
+    }
+
+    /**
+     * Reads every manifest named in {@code paths}; the result is the union in the order given.
+     *
+     * @param format how to read them ({@link ManifestInputs} decides per path for AUTO)
+     */
+    public static JavaRDD<ParsedLine> read(JavaSparkContext jsc, List<String> paths, ManifestFormat format) {
         if (paths.isEmpty()) {
-            throw new IllegalArgumentException("no manifest given: pass --manifest FILE (JSON lines) or a Kaldi "
-                    + "data directory, or set input.manifests in the config");
+            throw new IllegalArgumentException("no manifest given: pass --manifest FILE (JSON lines, or a Lhotse "
+                    + "cuts/recordings/supervisions file) or a Kaldi data directory, or set input.manifests in the "
+                    + "config");
         }
         Configuration conf = jsc.hadoopConfiguration();
         List<JavaRDD<ParsedLine>> parts = new ArrayList<>();
-        for (String p : paths) {
-            Path path = new Path(p);
+        for (ManifestInputs.Input in : ManifestInputs.resolve(conf, paths, format)) {
+            Path path = new Path(in.path());
             try {
-                FileSystem fs = path.getFileSystem(conf);
-                if (!fs.exists(path)) {
-                    throw new IllegalArgumentException("manifest " + p + " does not exist: check the path (a JSON "
-                            + "lines file, or a Kaldi data directory with text and wav.scp)");
-                }
-                Path qualified = fs.makeQualified(path);
-                if (fs.getFileStatus(qualified).isDirectory()) {
-                    parts.add(readKaldi(jsc, fs, qualified));
-                } else {
-                    parts.add(readJsonLines(jsc, qualified));
-                }
+                parts.add(switch (in.kind()) {
+                    case KALDI -> readKaldi(jsc, path.getFileSystem(conf), path);
+                    case JSONL -> readJsonLines(jsc, path);
+                    case LHOTSE_CUTS -> readLhotseCuts(jsc, path);
+                    case LHOTSE_PAIR -> readLhotsePair(jsc, path, new Path(in.recordings()));
+                });
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read manifest " + p, e);
+                throw new UncheckedIOException("cannot read manifest " + in.path(), e);
             }
         }
         JavaRDD<ParsedLine> all = parts.get(0);
@@ -54,6 +60,18 @@ public final class ManifestSource {
             all = all.union(parts.get(i));
         }
         return all;
+    }
+
+    /**
+     * The manifest files rows come from, qualified, in the order of {@code paths} (a Lhotse pair adds its
+     * supervisions, then its recordings): the order in which duplicate keys are decided.
+     */
+    public static List<String> rowSources(JavaSparkContext jsc, List<String> paths, ManifestFormat format) {
+        List<String> out = new ArrayList<>();
+        for (ManifestInputs.Input in : ManifestInputs.resolve(jsc.hadoopConfiguration(), paths, format)) {
+            out.addAll(in.rowSources());
+        }
+        return out;
     }
 
     /** The fully qualified form of a manifest path, as it appears in {@link ParsedLine#source()}. */
@@ -72,6 +90,50 @@ public final class ManifestSource {
         return jsc.textFile(source).zipWithIndex()
                 .filter(t -> !t._1().isBlank())
                 .map(t -> resolve(JsonLinesManifest.parse(t._1(), source, t._2()), base));
+    }
+
+    /**
+     * A Lhotse CutSet: one row per supervision, each keeping its cut's line. Spark reads a {@code .gz} file through
+     * Hadoop's gzip codec, as one partition (gzip cannot be split); the rows spread out after the planning step.
+     */
+    static JavaRDD<ParsedLine> readLhotseCuts(JavaSparkContext jsc, Path file) {
+        String source = file.toString();
+        String base = file.getParent().toString();
+        return jsc.textFile(source).zipWithIndex()
+                .filter(t -> !t._1().isBlank())
+                .flatMap(t -> LhotseManifest.parseCut(t._1(), source, t._2()).stream()
+                        .map(p -> resolve(p, base)).iterator());
+    }
+
+    /**
+     * A Lhotse SupervisionSet joined with its RecordingSet by recording id: one row per supervision line; a
+     * recordings line that cannot be parsed is a reject of its own (its supervisions then find no recording); a
+     * recording id listed twice takes its first line. Audio paths resolve against the recordings file's folder.
+     */
+    static JavaRDD<ParsedLine> readLhotsePair(JavaSparkContext jsc, Path supervisions, Path recordings) {
+        String supSource = supervisions.toString();
+        String recSource = recordings.toString();
+        String base = recordings.getParent().toString();
+        JavaRDD<Tuple2<Long, LhotseManifest.Parsed<LhotseRecording>>> recs = jsc.textFile(recSource).zipWithIndex()
+                .filter(t -> !t._1().isBlank())
+                .map(t -> new Tuple2<>(t._2(), LhotseManifest.parseRecording(t._1(), recSource, t._2())));
+        JavaPairRDD<String, LhotseRecording> byId = recs.filter(t -> t._2().value() != null)
+                .mapToPair(t -> new Tuple2<>(t._2().value().id(), new Tuple2<>(t._1(), t._2().value())))
+                .reduceByKey((a, b) -> a._1() <= b._1() ? a : b)
+                .mapValues(Tuple2::_2);
+        JavaRDD<Tuple2<Long, LhotseManifest.Parsed<LhotseSupervision>>> sups = jsc.textFile(supSource)
+                .zipWithIndex()
+                .filter(t -> !t._1().isBlank())
+                .map(t -> new Tuple2<>(t._2(), LhotseManifest.parseSupervision(t._1(), supSource, t._2())));
+        JavaRDD<ParsedLine> joined = sups.filter(t -> t._2().value() != null)
+                .mapToPair(t -> new Tuple2<>(t._2().value().recordingId(), new Tuple2<>(t._1(), t._2().value())))
+                .leftOuterJoin(byId)
+                .values()
+                .map(v -> resolve(LhotseManifest.pairRow(v._1()._2(), v._2().orElse(null), recSource, supSource,
+                        v._1()._1()), base));
+        return sups.filter(t -> t._2().reject() != null).map(t -> t._2().reject())
+                .union(joined)
+                .union(recs.filter(t -> t._2().reject() != null).map(t -> t._2().reject()));
     }
 
     static JavaRDD<ParsedLine> readKaldi(JavaSparkContext jsc, FileSystem fs, Path dir) throws IOException {

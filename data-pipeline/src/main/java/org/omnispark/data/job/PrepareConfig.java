@@ -3,6 +3,7 @@ package org.omnispark.data.job;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import org.omnispark.data.ingest.ManifestFormat;
 
 /**
  * Everything the {@code prepare} job needs, as loaded from conf/data/*.yaml plus overrides. Each section is an
@@ -19,7 +20,7 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
                             Filters filters, Output output) implements Serializable {
 
     public PrepareConfig {
-        input = input == null ? new Input(null) : input;
+        input = input == null ? new Input(null, null) : input;
         audio = audio == null ? new AudioSection(null, null, null, null, null, null, null) : audio;
         fbank = fbank == null ? Map.of() : Map.copyOf(fbank);
         text = text == null ? new TextSection(null, null, null, null, null, null, null) : text;
@@ -63,13 +64,34 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
     public PrepareConfig withExtraManifests(List<String> extra) {
         List<String> all = new java.util.ArrayList<>(input.manifests());
         all.addAll(extra);
-        return new PrepareConfig(new Input(all), audio, fbank, text, filters, output);
+        return new PrepareConfig(new Input(all, input.manifestFormat()), audio, fbank, text, filters, output);
     }
 
-    /** @param manifests JSON-lines files or Kaldi data directories */
-    public record Input(List<String> manifests) implements Serializable {
+    /** Returns a copy reading its manifests as {@code format} ({@code --manifest-format}); null keeps the config's. */
+    public PrepareConfig withManifestFormat(String format) {
+        return format == null ? this : new PrepareConfig(new Input(input.manifests(), format), audio, fbank, text,
+                filters, output);
+    }
+
+    /**
+     * @param manifests JSON-lines files, Kaldi data directories or Lhotse manifests (cuts, or a recordings +
+     *     supervisions pair; plain or gzipped JSONL)
+     * @param manifestFormat how to read them: auto (default: by folder, first line and name), jsonl, kaldi or lhotse
+     */
+    public record Input(List<String> manifests, String manifestFormat) implements Serializable {
         public Input {
             manifests = manifests == null ? List.of() : List.copyOf(manifests);
+            manifestFormat = manifestFormat == null ? ManifestFormat.AUTO.configName() : manifestFormat;
+            try {
+                ManifestFormat.parse(manifestFormat);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("input.manifest_format: " + e.getMessage(), e);
+            }
+        }
+
+        /** {@link #manifestFormat} as the enum. */
+        public ManifestFormat format() {
+            return ManifestFormat.parse(manifestFormat);
         }
     }
 

@@ -86,8 +86,8 @@ public final class PrepareJob {
         long started = System.nanoTime();
         PhaseTimer phases = new PhaseTimer();
         Map<String, Integer> sourceRank = new java.util.HashMap<>();
-        for (String m : config.input().manifests()) {
-            sourceRank.putIfAbsent(ManifestSource.qualify(jsc, m), sourceRank.size());
+        for (String m : ManifestSource.rowSources(jsc, config.input().manifests(), config.input().format())) {
+            sourceRank.putIfAbsent(m, sourceRank.size());
         }
         JavaRDD<ParsedLine> lines = markDuplicates(readManifests(), sourceRank).persist(
                 org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
@@ -223,7 +223,7 @@ public final class PrepareJob {
 
     /** Step 1: every manifest row, with its file and line. */
     public JavaRDD<ParsedLine> readManifests() {
-        return ManifestSource.read(jsc, config.input().manifests());
+        return ManifestSource.read(jsc, config.input().manifests(), config.input().format());
     }
 
     /**

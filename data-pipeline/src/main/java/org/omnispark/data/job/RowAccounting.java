@@ -13,6 +13,7 @@ import scala.Tuple2;
  * The check before a dataset is published: every manifest row is in exactly one place, by identity (its manifest
  * file and line), not by totals. A row that passed the manifest checks must be exactly one original row of exactly
  * one published shard, or exactly one processing reject; nothing may be placed that no manifest row asked for.
+ * A row is known by its file, line and key: one line of a Lhotse CutSet is one row per supervision of the cut.
  * Totals can agree while rows are doubled in one place and missing in another; this cannot.
  */
 final class RowAccounting {
@@ -32,17 +33,18 @@ final class RowAccounting {
             List<ShardOutcome.Reject> processingRejects) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         JavaPairRDD<String, String> expected = lines.filter(p -> !p.isMalformed())
-                .mapToPair(p -> new Tuple2<>(id(p.source(), p.line()), p.entry().key()));
+                .mapToPair(p -> new Tuple2<>(id(p.source(), p.line(), p.entry().key()), p.entry().key()));
         List<Tuple2<String, String>> rejected = new ArrayList<>();
         for (ShardOutcome.Reject r : processingRejects) {
-            rejected.add(new Tuple2<>(id(r.source(), r.line()), "reject " + r.reason()));
+            rejected.add(new Tuple2<>(id(r.source(), r.line(), r.key()), "reject " + r.reason()));
         }
         JavaPairRDD<String, String> placed = jsc.parallelizePairs(rejected, Math.max(1, jsc.defaultParallelism()));
         if (!shardFiles.isEmpty()) {
             placed = placed.union(spark.read().schema(ProcessedRows.SHARD_SCHEMA)
                     .parquet(shardFiles.toArray(String[]::new))
                     .where("key = original_key").select("source", "line", "key").javaRDD()
-                    .mapToPair(r -> new Tuple2<>(id(r.getString(0), r.getLong(1)), "shard row " + r.getString(2))));
+                    .mapToPair(r -> new Tuple2<>(id(r.getString(0), r.getLong(1), r.getString(2)),
+                            "shard row " + r.getString(2))));
         }
         List<String> violations = expected.cogroup(placed).flatMap(t -> {
             List<String> places = new ArrayList<>();
@@ -62,7 +64,8 @@ final class RowAccounting {
         }
     }
 
-    private static String id(String source, long line) {
-        return source + ":" + (line + 1);
+    /** A row's identity: file, line and key (a Lhotse cut's line holds one row per supervision, each its own key). */
+    private static String id(String source, long line, String key) {
+        return source + ":" + (line + 1) + " " + key;
     }
 }

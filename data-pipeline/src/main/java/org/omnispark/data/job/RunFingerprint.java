@@ -16,10 +16,12 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.data.ingest.ManifestInputs;
 
 /**
  * What identifies a prepare run for resuming: SHA-256 over OmniSpark's version and commit, the effective config and,
- * for every manifest (a JSON-lines file, or each file of a Kaldi data dir), its qualified path, length and
+ * for every manifest (a JSON-lines file, each file of a Kaldi data dir, a Lhotse cuts file or both files of a Lhotse
+ * recordings + supervisions pair), its qualified path, length and
  * modification time. A crashed run's work is resumed only when this is unchanged; audio files are not part of it
  * (there may be millions), so after replacing audio in place, start over with {@code --overwrite} or a new
  * {@code --out}. Audio that was unreadable and came back is safe all the same: a resume keeps the saved
@@ -41,10 +43,10 @@ final class RunFingerprint {
             // map keys sorted: Map.copyOf iterates in an order that differs from one JVM to the next
             sha.update(ConfigLoader.json().writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                     .writeValueAsBytes(config));
-            for (String m : config.input().manifests()) {
-                Path p = new Path(m);
-                FileSystem fs = p.getFileSystem(conf);
-                Path q = fs.makeQualified(p);
+            for (String m : ManifestInputs.resolve(conf, config.input().manifests(), config.input().format()).stream()
+                    .flatMap(in -> in.rowSources().stream()).toList()) {
+                Path q = new Path(m);
+                FileSystem fs = q.getFileSystem(conf);
                 FileStatus st = fs.getFileStatus(q);
                 FileStatus[] files = st.isDirectory() ? fs.listStatus(q) : new FileStatus[] {st};
                 Arrays.sort(files, Comparator.comparing(f -> f.getPath().getName()));

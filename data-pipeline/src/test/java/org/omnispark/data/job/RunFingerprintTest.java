@@ -30,4 +30,21 @@ class RunFingerprintTest {
         assertNotEquals(v1, RunFingerprint.of(config, conf, "omnispark 0.2.0 (commit aaaaaaa)"));
         assertEquals(RunFingerprint.of(config, conf, Version.describe()), RunFingerprint.of(config, conf));
     }
+
+    @Test
+    void bothFilesOfALhotsePairArePartOfTheFingerprint(@TempDir Path tmp) throws Exception {
+        Path sups = tmp.resolve("c_supervisions_dev.jsonl");
+        Path recs = tmp.resolve("c_recordings_dev.jsonl");
+        Files.writeString(sups, "{\"id\": \"s\", \"recording_id\": \"r\", \"start\": 0, \"duration\": 1, "
+                + "\"text\": \"x\"}\n");
+        Files.writeString(recs, "{\"id\": \"r\", \"sources\": [{\"type\": \"file\", \"channels\": [0], "
+                + "\"source\": \"r.wav\"}]}\n");
+        // Only the supervisions are named; a changed recordings file must still start the run over.
+        PrepareConfig config = TestCorpora.config(List.of(sups.toString()));
+        Configuration conf = new Configuration();
+        String before = RunFingerprint.of(config, conf, "v");
+        Files.writeString(recs, "{\"id\": \"r\", \"sources\": [{\"type\": \"file\", \"channels\": [0], "
+                + "\"source\": \"other.wav\"}]}\n");
+        assertNotEquals(before, RunFingerprint.of(config, conf, "v"), "the recordings file's length changed");
+    }
 }

@@ -1,0 +1,180 @@
+package org.omnispark.data.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+
+/**
+ * Decides, on the driver, what each {@code --manifest} path is and which files it reads: a JSON-lines file, a Kaldi
+ * data directory, a Lhotse CutSet, or a Lhotse RecordingSet + SupervisionSet pair (either file of the pair names
+ * both: the partner is the same name with {@code recordings} and {@code supervisions} swapped, in the same folder).
+ * Paths go through the Hadoop FileSystem API; gzipped files are read through Hadoop's compression codecs.
+ */
+public final class ManifestInputs {
+    /** How many non-blank lines {@link ManifestFormat#AUTO} looks at for the first JSON object. */
+    static final int PEEK_LINES = 20;
+
+    private ManifestInputs() {
+    }
+
+    /** What one manifest path is read as. */
+    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR }
+
+    /**
+     * One input, its paths fully qualified.
+     *
+     * @param kind how it is read
+     * @param path the file or folder; the SupervisionSet of a pair
+     * @param recordings the RecordingSet of a pair, else null
+     */
+    public record Input(Kind kind, String path, String recordings) implements Serializable {
+        /** The manifest files its rows name as their source, in order (a pair: supervisions, then recordings). */
+        public List<String> rowSources() {
+            return recordings == null ? List.of(path) : List.of(path, recordings);
+        }
+    }
+
+    /**
+     * Resolves every path, in order; a pair named by both of its files is read once (any other path named twice is
+     * read twice, as before: its rows become DUPLICATE_KEY rejects).
+     *
+     * @throws IllegalArgumentException when a path does not exist or does not fit {@code format}, saying what to do
+     */
+    public static List<Input> resolve(Configuration conf, List<String> paths, ManifestFormat format) {
+        List<Input> inputs = new ArrayList<>();
+        for (String p : paths) {
+            Input in = resolve(conf, p, format);
+            if (in.kind() != Kind.LHOTSE_PAIR || !inputs.contains(in)) {
+                inputs.add(in);
+            }
+        }
+        return inputs;
+    }
+
+    static Input resolve(Configuration conf, String p, ManifestFormat format) {
+        Path path = new Path(p);
+        try {
+            FileSystem fs = path.getFileSystem(conf);
+            if (!fs.exists(path)) {
+                throw new IllegalArgumentException("manifest " + p + " does not exist: check the path (a JSON-lines "
+                        + "file, a Kaldi data directory with text and wav.scp, or a Lhotse cuts, recordings or "
+                        + "supervisions file)");
+            }
+            Path q = fs.makeQualified(path);
+            boolean dir = fs.getFileStatus(q).isDirectory();
+            if (format == ManifestFormat.KALDI || (format == ManifestFormat.AUTO && dir)) {
+                if (!dir) {
+                    throw new IllegalArgumentException("--manifest-format kaldi needs a data directory, but " + p
+                            + " is a file: pass its folder, or choose another --manifest-format ("
+                            + String.join(", ", ManifestFormat.names()) + ")");
+                }
+                return new Input(Kind.KALDI, q.toString(), null);
+            }
+            if (dir) {
+                throw new IllegalArgumentException("--manifest-format " + format.configName() + " reads files, but "
+                        + p + " is a directory: name the manifest file in it (a Kaldi data directory needs "
+                        + "--manifest-format kaldi or auto)");
+            }
+            if (format == ManifestFormat.JSONL) {
+                return new Input(Kind.JSONL, q.toString(), null);
+            }
+            // The first object's shape decides; the name only when no line parses (or when lhotse was asked for).
+            JsonNode first = firstObject(fs, q, conf);
+            LhotseManifest.Kind kind = LhotseManifest.kindOf(first);
+            if (kind == null && (first == null || format == ManifestFormat.LHOTSE)) {
+                kind = kindByName(q.getName());
+            }
+            if (kind == null && format == ManifestFormat.AUTO) {
+                return new Input(Kind.JSONL, q.toString(), null);
+            }
+            if (kind == null) {
+                throw new IllegalArgumentException("cannot tell what Lhotse manifest " + p + " is: its first lines "
+                        + "are no cut, recording or supervision, and its name has none of 'cuts', 'recordings', "
+                        + "'supervisions' (as Lhotse names them: cuts.jsonl.gz, recordings.jsonl.gz, "
+                        + "supervisions.jsonl.gz); check the file, or use --manifest-format jsonl for JSON lines");
+            }
+            return switch (kind) {
+                case CUT -> new Input(Kind.LHOTSE_CUTS, q.toString(), null);
+                case SUPERVISION -> new Input(Kind.LHOTSE_PAIR, q.toString(),
+                        partner(fs, q, "supervisions", "recordings").toString());
+                case RECORDING -> new Input(Kind.LHOTSE_PAIR, partner(fs, q, "recordings", "supervisions").toString(),
+                        q.toString());
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read manifest " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The kind Lhotse's file names say ({@code *cuts*.jsonl[.gz]} ...), or null. */
+    static LhotseManifest.Kind kindByName(String fileName) {
+        String n = fileName.toLowerCase(Locale.ROOT);
+        if (!n.endsWith(".jsonl") && !n.endsWith(".jsonl.gz")) {
+            return null;
+        }
+        if (n.contains("supervisions")) {
+            return LhotseManifest.Kind.SUPERVISION;
+        }
+        if (n.contains("recordings")) {
+            return LhotseManifest.Kind.RECORDING;
+        }
+        return n.contains("cuts") ? LhotseManifest.Kind.CUT : null;
+    }
+
+    /** The other file of a RecordingSet + SupervisionSet pair, beside {@code file}. */
+    static Path partner(FileSystem fs, Path file, String mine, String theirs) throws IOException {
+        String name = file.getName();
+        int at = name.toLowerCase(Locale.ROOT).lastIndexOf(mine);
+        List<Path> tried = new ArrayList<>();
+        if (at >= 0) {
+            String base = name.substring(0, at) + theirs + name.substring(at + mine.length());
+            tried.add(new Path(file.getParent(), base));
+            tried.add(new Path(file.getParent(), base.endsWith(".gz") ? base.substring(0, base.length() - 3)
+                    : base + ".gz"));
+            for (Path t : tried) {
+                if (fs.exists(t)) {
+                    return fs.makeQualified(t);
+                }
+            }
+        }
+        throw new IllegalArgumentException("Lhotse " + mine + " " + file + " need their " + theirs + ": "
+                + (tried.isEmpty() ? "its name has no '" + mine + "' to find them by"
+                : "expected " + tried.get(0).getName() + " beside it") + ". Lhotse writes the pair as "
+                + "<corpus>_recordings_<part>.jsonl.gz and <corpus>_supervisions_<part>.jsonl.gz in one folder: "
+                + "put them side by side, or pass a cuts file (CutSet.from_manifests(...).to_file(...))");
+    }
+
+    /** The first JSON object among the first non-blank lines, or null; gzip and other codecs by the file's name. */
+    static JsonNode firstObject(FileSystem fs, Path file, Configuration conf) throws IOException {
+        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
+        try (InputStream raw = fs.open(file);
+             InputStream in = codec == null ? raw : codec.createInputStream(raw);
+             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            int seen = 0;
+            String line;
+            while (seen < PEEK_LINES && (line = r.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                seen++;
+                JsonNode n = LhotseManifest.readObject(line);
+                if (n != null) {
+                    return n;
+                }
+            }
+            return null;
+        }
+    }
+}
