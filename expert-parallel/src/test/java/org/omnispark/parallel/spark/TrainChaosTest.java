@@ -128,7 +128,7 @@ class TrainChaosTest {
         } else {
             schedule.add("no process fault");
         }
-        boolean strangers = random.nextBoolean();
+        boolean strangers = seed % 2 == 1; // odd seeds: CI's seed 1 has them
         if (strangers) {
             schedule.add("strangers on the mesh's ports (8 silent connections and a trickler on each)");
         }
