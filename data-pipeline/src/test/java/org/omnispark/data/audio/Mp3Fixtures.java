@@ -42,6 +42,14 @@ public final class Mp3Fixtures {
         return bytes(name + ".mp3");
     }
 
+    /**
+     * What is said in a fixture: the "a_" files hold all of {@link #TEXT_A}, the 1 s "b_" file all of {@link #TEXT_B},
+     * the 0.5 s 44.1 kHz ones only its first words.
+     */
+    public static String text(String name) {
+        return name.startsWith("a_") ? TEXT_A : name.startsWith("b_44k") ? "a brother" : TEXT_B;
+    }
+
     /** Channels of a fixture (its name says "stereo" or "mono"). */
     public static int channels(String name) {
         return name.contains("stereo") ? 2 : 1;
