@@ -25,6 +25,12 @@ final class Mp3Decoder {
     private static final float JLAYER_SCALE = 32700f;
     /** Frames decoded before a segment's first one: enough to refill the bit reservoir (511 bytes) and filters. */
     private static final int WARM_UP_FRAMES = 10;
+    /**
+     * JLayer fills static tables lazily, unsynchronized, in the constructors its first decodeFrame runs
+     * (huffcodetab.inithuff, LayerIIIDecoder's reorder table, SynthesisFilter's window): each decode's first frame
+     * is decoded holding this lock, so no thread sees another's half-built tables.
+     */
+    private static final Object JLAYER_STATICS = new Object();
 
     private Mp3Decoder() {
     }
@@ -41,6 +47,7 @@ final class Mp3Decoder {
         // output sample i is decoded sample i + skip; decoding starts a few frames early when a segment starts late
         long firstDecoded = start + s.skip();
         int frame = (int) Math.max(0, firstDecoded / spf - WARM_UP_FRAMES);
+        int firstFrame = frame;
         int offset = s.offsetOf(data, frame);
         Bitstream bits = new Bitstream(new ByteArrayInputStream(data, offset, s.end() - offset));
         Decoder decoder = new Decoder();
@@ -57,7 +64,13 @@ final class Mp3Decoder {
                     throw Mp3Stream.corrupt(name, "the decoder found no frame " + frame + " of " + s.frames());
                 }
                 buffer.clear_buffer();
-                decoder.decodeFrame(fh, bits);
+                if (frame == firstFrame) {
+                    synchronized (JLAYER_STATICS) {
+                        decoder.decodeFrame(fh, bits);
+                    }
+                } else {
+                    decoder.decodeFrame(fh, bits);
+                }
                 bits.closeFrame();
                 int got = buffer.samples(spf, h.channels());
                 if (got < 0) {
