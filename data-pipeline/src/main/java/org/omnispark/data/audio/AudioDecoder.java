@@ -204,7 +204,13 @@ public final class AudioDecoder {
         if (range[1] > limits.maxSamples(rate)) {
             throw tooLong(name, range[1] / (double) rate, limits);
         }
-        return Mp3Decoder.decode(data, s, name, range[0], range[1], limits.deadline());
+        try {
+            return Mp3Decoder.decode(data, s, name, range[0], range[1], limits.deadline());
+        } catch (LinkageError e) {
+            throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": MP3 decoding is not available: "
+                    + "JLayer (javazoom:jlayer) is not on the classpath (" + e + "); use the OmniSpark application jar,"
+                    + " add javazoom:jlayer:1.0.1, or convert with: ffmpeg -i in.mp3 -ar 16000 -ac 1 out.wav", e);
+        }
     }
 
     private static AudioFormatException tooLong(String name, double seconds, DecodeLimits limits) {
