@@ -20,7 +20,8 @@ import org.omnispark.data.RejectReason;
  * Several channels are downmixed to their mean. Everything else is rejected with an {@link AudioFormatException}
  * whose {@link AudioFormatException#reason() reason} is CORRUPT_AUDIO (empty file, bad header, no fmt/data chunk,
  * damaged FLAC frame, unknown bytes), TRUNCATED_AUDIO (the file ends before its header says it should) or
- * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...), TOO_LONG (more
+ * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...),
+ * TOO_LONG (more
  * than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work and memory are bounded by the
  * file's real size and the {@link DecodeLimits}, never by a header field; {@link org.omnispark.data.Deadline.Exceeded}
  * is thrown when the limits' deadline passes.
@@ -56,7 +57,8 @@ public final class AudioDecoder {
      * Sample indices are rounded to the nearest sample: start = round(offset * rate), count = round(duration * rate).
      * A segment that ends after the recording is clipped to the recording's end (segment lists often overshoot by
      * a few milliseconds). WAV segments decode only the segment's bytes; FLAC decodes up to the segment's end and
-     * does not look for damage after it.
+     * does not look for damage after it; MP3 walks all frame headers, then decodes from 10 frames before the segment
+     * (to refill the bit reservoir: the samples equal those of a whole decode) to its end.
      *
      * @param offsetSeconds where the segment starts, at least 0
      * @param durationSeconds how long it is; negative means "to the end of the file"

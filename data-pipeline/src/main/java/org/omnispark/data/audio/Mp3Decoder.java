@@ -122,7 +122,7 @@ final class Mp3Decoder {
             overflow = true; // the float path above is the only one layer III uses
         }
 
-        /** The samples per channel of the frame just decoded: spf, 0 (a frame JLayer skipped), or -1 (anything else). */
+        /** Samples per channel of the frame just decoded: spf, 0 (a frame JLayer skipped), -1 (anything else). */
         int samples(int spf, int channels) {
             if (overflow || counts[1] != (channels == 1 ? 0 : counts[0])) {
                 return -1;

@@ -51,7 +51,7 @@ class Mp3DecoderTest {
         }
     }
 
-    /** The shift of {@code got} against {@code want} (within +-maxLag) that maximizes their correlation over n samples. */
+    /** The shift of {@code got} against {@code want} (within +-maxLag) maximizing their correlation over n samples. */
     static int lag(double[] want, float[] got, int n, int maxLag) {
         int best = 0;
         double bestValue = Double.NEGATIVE_INFINITY;
@@ -83,6 +83,24 @@ class Mp3DecoderTest {
                 assertEquals(decoded, probed, 0.001, name);
             }
         }
+    }
+
+    @Test
+    void vbrWithoutATagFrameOrAHeadThatMissesTheFirstFrameHasNoEstimate() throws Exception {
+        byte[] vbr = Mp3Fixtures.mp3("a_16k_mono_vbr");
+        Mp3Stream s = Mp3Stream.scan(vbr, "vbr");
+        // the same frames without the Info/LAME tag frame: bitrates vary within the first 8 KiB, nothing says the length
+        byte[] untagged = Arrays.copyOfRange(vbr, s.first(), vbr.length);
+        assertTrue(Double.isNaN(DurationProbe.seconds(Arrays.copyOf(untagged, DurationProbe.HEAD_BYTES),
+                untagged.length)));
+        // and it decodes whole, without gapless trimming: 36 frames of 576 samples
+        assertEquals(36 * 576, AudioDecoder.decode(untagged, "untagged").samples().length);
+        // an ID3v2 tag of 20000 bytes (cover art) hides the first frame beyond the 8 KiB head
+        byte[] art = new byte[10 + 20000 + vbr.length];
+        System.arraycopy(new byte[] {'I', 'D', '3', 3, 0, 0, 0, 1, (byte) 0x1C, 0x20}, 0, art, 0, 10); // 20000
+        System.arraycopy(vbr, 0, art, 20010, vbr.length);
+        assertTrue(Double.isNaN(DurationProbe.seconds(Arrays.copyOf(art, DurationProbe.HEAD_BYTES), art.length)));
+        assertEquals(1.2, AudioDecoder.decode(art, "art").durationSeconds(), 1e-9);
     }
 
     @Test
