@@ -13,7 +13,7 @@ public enum RejectReason {
     CORRUPT_AUDIO,
     /** The audio file ends before its header says it should. */
     TRUNCATED_AUDIO,
-    /** The audio format or encoding is not one OmniSpark decodes (e.g. MP3, 12-bit PCM, A-law). */
+    /** The audio format or encoding is not one OmniSpark decodes (e.g. MPEG layer II, AAC, Ogg, 12-bit PCM, A-law). */
     UNSUPPORTED_AUDIO,
     /** A segment (offset/length or Kaldi segments entry) lies outside its recording. */
     SEGMENT_OUT_OF_RANGE,

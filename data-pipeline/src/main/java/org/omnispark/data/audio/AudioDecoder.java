@@ -12,11 +12,16 @@ import org.omnispark.data.RejectReason;
  *       with bytes after it (streaming writers), means "to the end of the file".</li>
  *   <li>FLAC ("fLaC", optionally behind an ID3v2 tag), 4 to 32 bits, by OmniSpark's own {@link FlacDecoder}, written
  *       to fail cleanly and quickly on damaged files.</li>
+ *   <li>MP3: MPEG-1, 2 and 2.5 layer III (8 to 48 kHz, mono or stereo, CBR or VBR), optionally behind an ID3v2 tag:
+ *       an MPEG frame sync at the start, then a chain of valid frame headers ({@link Mp3Stream}) decoded frame by
+ *       frame by {@link Mp3Decoder} (JLayer's layer III decoder). LAME's encoder delay and padding are trimmed as
+ *       ffmpeg trims them.</li>
  * </ul>
  * Several channels are downmixed to their mean. Everything else is rejected with an {@link AudioFormatException}
  * whose {@link AudioFormatException#reason() reason} is CORRUPT_AUDIO (empty file, bad header, no fmt/data chunk,
  * damaged FLAC frame, unknown bytes), TRUNCATED_AUDIO (the file ends before its header says it should) or
- * UNSUPPORTED_AUDIO (MP3, Ogg, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...), TOO_LONG (more
+ * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...),
+ * TOO_LONG (more
  * than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work and memory are bounded by the
  * file's real size and the {@link DecodeLimits}, never by a header field; {@link org.omnispark.data.Deadline.Exceeded}
  * is thrown when the limits' deadline passes.
@@ -52,7 +57,8 @@ public final class AudioDecoder {
      * Sample indices are rounded to the nearest sample: start = round(offset * rate), count = round(duration * rate).
      * A segment that ends after the recording is clipped to the recording's end (segment lists often overshoot by
      * a few milliseconds). WAV segments decode only the segment's bytes; FLAC decodes up to the segment's end and
-     * does not look for damage after it.
+     * does not look for damage after it; MP3 walks all frame headers, then decodes from 10 frames before the segment
+     * (to refill the bit reservoir: the samples equal those of a whole decode) to its end.
      *
      * @param offsetSeconds where the segment starts, at least 0
      * @param durationSeconds how long it is; negative means "to the end of the file"
@@ -79,6 +85,8 @@ public final class AudioDecoder {
                 return decodeWav(data, name, offsetSeconds, durationSeconds, limits);
             case FLAC:
                 return decodeFlac(data, name, offsetSeconds, durationSeconds, limits);
+            case MP3:
+                return decodeMp3(data, name, offsetSeconds, durationSeconds, limits);
             default:
                 throw new AssertionError();
         }
@@ -186,6 +194,27 @@ public final class AudioDecoder {
         return new Audio(samples, rate);
     }
 
+    private static Audio decodeMp3(byte[] data, String name, double offset, double duration, DecodeLimits limits)
+            throws AudioFormatException {
+        Mp3Stream s = Mp3Stream.scan(data, name);
+        int rate = s.header().sampleRate();
+        // The frame walk counts the samples exactly before anything is decoded: a long file is rejected unread.
+        if (offset == 0 && duration < 0 && s.samples() > limits.maxSamples(rate)) {
+            throw tooLong(name, s.samples() / (double) rate, limits);
+        }
+        long[] range = segment(s.samples(), rate, offset, duration, name);
+        if (range[1] > limits.maxSamples(rate)) {
+            throw tooLong(name, range[1] / (double) rate, limits);
+        }
+        try {
+            return Mp3Decoder.decode(data, s, name, range[0], range[1], limits.deadline());
+        } catch (LinkageError e) {
+            throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": MP3 decoding is not available: "
+                    + "JLayer (javazoom:jlayer) is not on the classpath (" + e + "); use the OmniSpark application jar,"
+                    + " add javazoom:jlayer:1.0.1, or convert with: ffmpeg -i in.mp3 -ar 16000 -ac 1 out.wav", e);
+        }
+    }
+
     private static AudioFormatException tooLong(String name, double seconds, DecodeLimits limits) {
         return new AudioFormatException(RejectReason.TOO_LONG, String.format("%s: %.3f s > %.3f s"
                 + " (filters.max_duration_s); cut it into segments", name, seconds, limits.maxSeconds()));
@@ -204,7 +233,7 @@ public final class AudioDecoder {
         return new long[] {start, Math.max(0, count)};
     }
 
-    private enum Container { WAV, FLAC }
+    private enum Container { WAV, FLAC, MP3 }
 
     private static Container detect(byte[] d, String name) throws AudioFormatException {
         String magic = WavHeader.fourcc(d, 0);
@@ -233,23 +262,35 @@ public final class AudioDecoder {
             if ((long) size + 4 <= d.length && WavHeader.fourcc(d, size).equals("fLaC")) {
                 return Container.FLAC;
             }
-            throw unsupported(name, "MP3 (ID3 tag)");
+            if (size > d.length) {
+                throw new AudioFormatException(RejectReason.TRUNCATED_AUDIO, name + ": its ID3v2 tag says " + size
+                        + " bytes, the file has only " + d.length + "; the file was cut short, re-copy it");
+            }
+            int p = size;
+            while (p < d.length && d[p] == 0) {
+                p++; // some taggers pad past the tag's declared size
+            }
+            if (p + 2 <= d.length && (d[p] & 0xFF) == 0xFF && (d[p + 1] & 0xE0) == 0xE0) {
+                return Container.MP3;
+            }
+            throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": an ID3v2 tag of " + size
+                    + " bytes followed by neither a FLAC nor an MP3 stream; check the file, or " + SOX);
         }
         if (d.length >= 2 && (d[0] & 0xFF) == 0xFF && (d[1] & 0xE0) == 0xE0) {
-            throw unsupported(name, "MPEG audio (MP3/AAC frame sync)");
+            return Container.MP3; // Mp3Stream decides: two chained valid layer III frames, or a reject saying why
         }
         if (d.length >= 8 && WavHeader.fourcc(d, 4).equals("ftyp")) {
             throw unsupported(name, "MP4/M4A");
         }
         String start = new String(d, 0, Math.min(d.length, 8), StandardCharsets.ISO_8859_1)
                 .replaceAll("[^\\x20-\\x7E]", "?");
-        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV or FLAC file (starts with '"
+        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC or MP3 file (starts with '"
                 + start + "', " + d.length + " bytes); check the path, or " + SOX);
     }
 
     private static AudioFormatException unsupported(String name, String what) {
         String fix = what.contains("convert with") ? "" : "; " + SOX;
         return new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO,
-                name + ": " + what + " is not supported, only WAV and FLAC" + fix);
+                name + ": " + what + " is not supported, only WAV, FLAC and MP3" + fix);
     }
 }

@@ -13,7 +13,8 @@ public final class DurationProbe {
     }
 
     /**
-     * The duration in seconds that a WAV or FLAC header declares, or NaN when the head says nothing usable.
+     * The duration in seconds that a WAV or FLAC header declares, or an MP3's (see {@link #mp3Seconds}), or NaN when
+     * the head says nothing usable.
      *
      * @param head the file's first bytes (up to {@link #HEAD_BYTES})
      * @param fileLength the file's length in bytes
@@ -30,7 +31,45 @@ public final class DurationProbe {
                     | (head[si + 16] & 0xFFL) << 8 | (head[si + 17] & 0xFFL);
             return rate > 0 && total > 0 ? total / (double) rate : Double.NaN;
         }
-        return Double.NaN;
+        return p >= 0 && p < head.length ? mp3Seconds(head, p, fileLength) : Double.NaN;
+    }
+
+    /**
+     * An MP3's duration: exact from a Xing/Info tag frame's frame count (less LAME's delay and padding); else, when
+     * every frame header in the head has the same bitrate (CBR), the bytes after the first frame over that bitrate.
+     * NaN for VBR without a tag frame (the first frames' bitrate says nothing about the rest: silence is coded at low
+     * bitrates, and an estimate from it could exceed filters.max_duration_s and wrongly reject the file unread) and
+     * when an ID3v2 tag (cover art) hides the first frame beyond the head.
+     */
+    static double mp3Seconds(byte[] head, int p, long fileLength) {
+        while (p < head.length && head[p] == 0) {
+            p++;
+        }
+        Mp3Header h = Mp3Header.parse(head, p);
+        if (h == null || h.layer() != 3) {
+            return Double.NaN;
+        }
+        Mp3TagFrame tag = Mp3TagFrame.read(head, p, h);
+        if (tag != null && tag.declaredFrames() > 0) {
+            return tag.samples(tag.declaredFrames(), h.samplesPerFrame()) / (double) h.sampleRate();
+        }
+        int first = tag == null ? p : p + h.frameBytes();
+        Mp3Header f = Mp3Header.parse(head, first);
+        if (f == null || !f.sameStream(h)) {
+            return Double.NaN;
+        }
+        int frames = 0;
+        for (int q = first; q + 4 <= head.length && frames < 64; frames++) {
+            Mp3Header g = Mp3Header.parse(head, q);
+            if (g == null || !g.sameStream(f)) {
+                break;
+            }
+            if (g.bitrate() != f.bitrate()) {
+                return Double.NaN; // VBR without a tag frame
+            }
+            q += g.frameBytes();
+        }
+        return frames >= 2 ? (fileLength - first) * 8.0 / f.bitrate() : Double.NaN;
     }
 
     private static double wavSeconds(byte[] d, long fileLength) {

@@ -1,6 +1,9 @@
 package org.omnispark.data.audio;
 
-/** The ID3v2 tag some taggers put before a FLAC stream: a 10-byte header, a syncsafe size, an optional footer. */
+/**
+ * The ID3v2 tag taggers put before an MP3 (and some before a FLAC) stream: a 10-byte header, a syncsafe size, an
+ * optional footer.
+ */
 final class Id3 {
     private Id3() {
     }

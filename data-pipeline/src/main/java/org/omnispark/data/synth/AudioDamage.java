@@ -25,7 +25,10 @@ public enum AudioDamage {
     EMPTY_FILE(RejectReason.CORRUPT_AUDIO),
     /** The manifest points to a file that does not exist. */
     MISSING_FILE(RejectReason.MISSING_AUDIO),
-    /** An MPEG-1 Layer III (MP3) stream in a {@code .mp3} file: a real format OmniSpark does not decode. */
+    /**
+     * Ogg pages in a {@code .ogg} file: a container OmniSpark does not decode (Vorbis/Opus). It was an MP3 stream
+     * until OmniSpark learnt MP3: frames of random bytes behind valid headers would now decode as noise.
+     */
     UNSUPPORTED_FORMAT(RejectReason.UNSUPPORTED_AUDIO),
     /** A RIFF/WAVE file whose fmt chunk is impossible (0 channels, 0 Hz, or a block align of 0). */
     IMPOSSIBLE_HEADER(RejectReason.CORRUPT_AUDIO);
@@ -34,7 +37,8 @@ public enum AudioDamage {
     public static final List<AudioDamage> KINDS = List.of(TRUNCATED, GARBAGE_BYTES, EMPTY_FILE, MISSING_FILE,
         UNSUPPORTED_FORMAT, IMPOSSIBLE_HEADER);
 
-    private static final int MP3_FRAME_BYTES = 417; // 144 * 128 kbit/s / 44100 Hz, no padding
+    /** One Ogg page: 27-byte header, a 16-entry segment table, 16 full segments of 255 bytes. */
+    private static final int OGG_PAGE_BYTES = 27 + 16 + 16 * 255;
 
     private final RejectReason expectedReject;
 
@@ -52,9 +56,9 @@ public enum AudioDamage {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The file name extension a damaged row's file gets ({@code mp3} for UNSUPPORTED_FORMAT). */
+    /** The file name extension a damaged row's file gets ({@code ogg} for UNSUPPORTED_FORMAT). */
     public String extension(String intactExtension) {
-        return this == UNSUPPORTED_FORMAT ? "mp3" : intactExtension;
+        return this == UNSUPPORTED_FORMAT ? "ogg" : intactExtension;
     }
 
     /**
@@ -73,7 +77,7 @@ public enum AudioDamage {
             case GARBAGE_BYTES -> garbage(Math.max(1024, intact.length), rng);
             case EMPTY_FILE -> new byte[0];
             case MISSING_FILE -> null;
-            case UNSUPPORTED_FORMAT -> mp3Frames(Math.max(4, intact.length / MP3_FRAME_BYTES / 4), rng);
+            case UNSUPPORTED_FORMAT -> oggPages(Math.max(2, intact.length / OGG_PAGE_BYTES / 4), rng);
             case IMPOSSIBLE_HEADER -> impossibleHeader(intact, rng);
         };
         if (out == null) {
@@ -99,16 +103,20 @@ public enum AudioDamage {
         return out;
     }
 
-    private static byte[] mp3Frames(int frames, RandomGenerator rng) {
-        byte[] out = new byte[frames * MP3_FRAME_BYTES];
+    /** Ogg pages (RFC 3533 layout: capture pattern, version 0, flags, granule, serial, sequence) of random payload. */
+    private static byte[] oggPages(int pages, RandomGenerator rng) {
+        byte[] out = new byte[pages * OGG_PAGE_BYTES];
         rng.nextBytes(out);
-        for (int f = 0; f < frames; f++) {
-            int p = f * MP3_FRAME_BYTES;
-            // sync 0xFFF, MPEG-1, Layer III, no CRC | 128 kbit/s, 44.1 kHz, no padding | joint stereo
-            out[p] = (byte) 0xFF;
-            out[p + 1] = (byte) 0xFB;
-            out[p + 2] = (byte) 0x90;
-            out[p + 3] = (byte) 0x64;
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        for (int page = 0; page < pages; page++) {
+            int p = page * OGG_PAGE_BYTES;
+            b.put(p, (byte) 'O').put(p + 1, (byte) 'g').put(p + 2, (byte) 'g').put(p + 3, (byte) 'S');
+            b.put(p + 4, (byte) 0).put(p + 5, (byte) (page == 0 ? 2 : page == pages - 1 ? 4 : 0));
+            b.putLong(p + 6, (long) page * 960).putInt(p + 14, 0x4F4D4E49).putInt(p + 18, page);
+            b.put(p + 26, (byte) 16);
+            for (int s = 0; s < 16; s++) {
+                b.put(p + 27 + s, (byte) 255);
+            }
         }
         return out;
     }

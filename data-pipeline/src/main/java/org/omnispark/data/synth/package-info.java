@@ -6,7 +6,7 @@
  *
  * <p>Output layout of a corpus folder {@code DIR}:
  * <ul>
- *   <li>{@code DIR/audio/<key>.wav|.flac|.mp3}: the audio of each row (damaged rows may lack it);</li>
+ *   <li>{@code DIR/audio/<key>.wav|.flac|.ogg}: the audio of each row (damaged rows may lack it);</li>
  *   <li>{@code DIR/manifest.jsonl}: what the data pipeline reads, one JSON object per line sorted by key,
  *       fields {@code key, audio_filepath, text, confidence, duration, speaker, language}; paths are relative to
  *       {@code DIR} unless asked otherwise;</li>

@@ -19,7 +19,7 @@ import org.omnispark.data.audio.AudioFormatException;
 import org.omnispark.data.audio.DecodeLimits;
 
 /**
- * 4000 damaged WAV and FLAC files (seed 20261201) straight into the decoder: each must decode or fail with an
+ * 4000 damaged WAV, FLAC and MP3 files (seed 20261201) straight into the decoder: each must decode or fail with an
  * {@link AudioFormatException}, nothing else (no other exception, no OutOfMemoryError, no endless loop: the whole run
  * has a time limit, and no single file may take longer than a second).
  */
@@ -30,6 +30,8 @@ class DecoderFuzzTest {
         List<byte[]> seeds = FuzzSeeds.bytes(FuzzSeeds.write(dir));
         List<AudioFuzzer.Mutant> mutants = new AudioFuzzer(20261201L).mutate(seeds, 4000);
         Map<RejectReason, Integer> reasons = new EnumMap<>(RejectReason.class);
+        Map<RejectReason, Integer> mp3Reasons = new EnumMap<>(RejectReason.class);
+        int mp3Decoded = 0;
         int decoded = 0;
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         for (AudioFuzzer.Mutant m : mutants) {
@@ -38,8 +40,12 @@ class DecoderFuzzTest {
                 AudioDecoder.decode(m.bytes(), m.name(), 0, -1, new DecodeLimits(60,
                         Deadline.afterSeconds(5, "decoding " + m.name())));
                 decoded++;
+                mp3Decoded += m.name().startsWith("fuzz-mp3") ? 1 : 0;
             } catch (AudioFormatException e) {
                 reasons.merge(e.reason(), 1, Integer::sum);
+                if (m.name().startsWith("fuzz-mp3")) {
+                    mp3Reasons.merge(e.reason(), 1, Integer::sum);
+                }
                 assertTrue(e.getMessage().contains(m.name()), "the message names the file: " + e.getMessage());
             } catch (Throwable t) {
                 fail(m.name() + " (" + m.damage() + ") threw " + t, t);
@@ -48,9 +54,12 @@ class DecoderFuzzTest {
             double seconds = (cpu.getCurrentThreadCpuTime() - t0) / 1e9;
             assertTrue(seconds < 1, m.name() + " (" + m.damage() + ") took " + seconds + " s of CPU");
         }
-        System.out.println("decoder fuzz: " + decoded + " decoded, rejected " + reasons);
+        System.out.println("decoder fuzz: " + decoded + " decoded, rejected " + reasons + "; of them MP3: "
+                + mp3Decoded + " decoded, rejected " + mp3Reasons);
         assertEquals(4000, decoded + reasons.values().stream().mapToInt(Integer::intValue).sum());
         assertTrue(reasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 100, "damage is detected: " + reasons);
         assertTrue(reasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 100, "cuts are detected: " + reasons);
+        assertTrue(mp3Reasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 50, "MP3 damage: " + mp3Reasons);
+        assertTrue(mp3Reasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 50, "MP3 cuts: " + mp3Reasons);
     }
 }

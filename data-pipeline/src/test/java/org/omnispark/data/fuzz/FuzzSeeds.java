@@ -5,12 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.data.audio.Mp3Fixtures;
 import org.omnispark.data.tools.RequiredTools;
 
 /**
  * The valid files the fuzz tests damage: real espeak-ng speech, written by sox and flac in the formats users have
  * (16 kHz WAV, 22.05 kHz WAV as espeak-ng writes it, 44.1 kHz stereo, 8-bit, an odd 16035 Hz rate, FLAC at 16 and
- * 22.05 kHz). Each is also a control that must be accepted.
+ * 22.05 kHz), and the six checked-in MP3 fixtures ({@link Mp3Fixtures}: MPEG-1/2/2.5 layer III, mono and stereo, CBR
+ * and VBR, ID3 and LAME tags; no MP3 encoder is needed at test time). Each is also a control that must be accepted.
  */
 public final class FuzzSeeds {
     /** The transcripts, one per sentence. */
@@ -40,6 +42,11 @@ public final class FuzzSeeds {
             Path flac16 = sox(raw, dir.resolve("s" + s + "_16k_flac.wav"), "-r", "16000");
             seeds.add(new Seed(flac(flac16, dir.resolve("s" + s + "_16k.flac")), text));
             seeds.add(new Seed(flac(raw, dir.resolve("s" + s + "_22k.flac")), text));
+        }
+        for (String name : Mp3Fixtures.NAMES) {
+            Path mp3 = dir.resolve(name + ".mp3");
+            Files.write(mp3, Mp3Fixtures.mp3(name));
+            seeds.add(new Seed(mp3, Mp3Fixtures.text(name)));
         }
         return seeds;
     }

@@ -26,7 +26,7 @@ import org.omnispark.data.reader.DatasetManifest;
 import org.omnispark.data.reader.ShardReader;
 
 /**
- * The prepare job on local[2] against 300 damaged audio files (AudioFuzzer, seed 7), their 21 valid seed files as
+ * The prepare job on local[2] against 300 damaged audio files (AudioFuzzer, seed 7), their 27 valid seed files (6 MP3) as
  * controls, a fuzzed JSON-lines manifest (malformed JSON, wrong types, a 3 MB line, invalid UTF-8, NUL bytes) and a
  * fuzzed Kaldi data dir (bad and duplicate segments, wav.scp and utt2spk lines, pipes, unknown recordings). The job
  * must finish within the test's 6-minute limit, account for every input row, accept every control, and leave no

@@ -55,18 +55,18 @@ class AudioDamageTest {
     }
 
     @Test
-    void unsupportedIsAnMp3StreamInItsOwnFile() throws IOException {
+    void unsupportedIsAnOggStreamInItsOwnFile() throws IOException {
         Path wav = intactWav("u");
-        Path mp3 = dir.resolve("u." + AudioDamage.UNSUPPORTED_FORMAT.extension("wav"));
-        assertEquals("u.mp3", mp3.getFileName().toString());
-        AudioDamage.UNSUPPORTED_FORMAT.apply(wav, mp3, new SplittableRandom(5));
+        Path ogg = dir.resolve("u." + AudioDamage.UNSUPPORTED_FORMAT.extension("wav"));
+        assertEquals("u.ogg", ogg.getFileName().toString());
+        AudioDamage.UNSUPPORTED_FORMAT.apply(wav, ogg, new SplittableRandom(5));
         assertFalse(Files.exists(wav), "the intact wav is gone");
-        byte[] b = Files.readAllBytes(mp3);
-        // 32044 / 417 / 4 = 19 frames of 417 bytes, each starting with the MPEG-1 Layer III sync FF FB 90 64
-        assertEquals(19 * 417, b.length);
-        for (int f = 0; f < 19; f++) {
-            assertEquals((byte) 0xFF, b[f * 417], "frame " + f);
-            assertEquals((byte) 0xFB, b[f * 417 + 1], "frame " + f);
+        byte[] b = Files.readAllBytes(ogg);
+        // 32044 / 4123 / 4 = 1, at least 2 pages of 27 + 16 + 16 x 255 = 4123 bytes, each starting with "OggS"
+        assertEquals(2 * 4123, b.length);
+        for (int page = 0; page < 2; page++) {
+            assertEquals("OggS", new String(b, page * 4123, 4, java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(16, b[page * 4123 + 26], "page " + page + ": 16 segments");
         }
     }
 
