@@ -170,7 +170,7 @@ class PrepareChaosTest {
         String what = "seed " + seed + ": " + schedule;
         System.out.println("prepare chaos " + what);
 
-        assertExactlyOnce(out, what);
+        assertExactlyOnce(spark, corpus.resolve("manifest.jsonl"), out, what);
         DatasetManifest a = DatasetManifest.read(reference);
         DatasetManifest b = DatasetManifest.read(out);
         assertEquals(a.accounting().get("rejected_by_reason"), b.accounting().get("rejected_by_reason"), what);
@@ -221,7 +221,8 @@ class PrepareChaosTest {
         }
     }
 
-    private static void assertExactlyOnce(Path out, String what) throws IOException {
+    /** Every row of the manifest is in exactly one place of the dataset {@code out} (a shard row or a reject), by key. */
+    static void assertExactlyOnce(SparkSession spark, Path manifest, Path out, String what) throws IOException {
         Map<String, List<String>> places = new TreeMap<>();
         for (DatasetManifest.ShardInfo s : DatasetManifest.read(out).shards()) {
             try (ShardReader r = ShardReader.open(out.resolve(s.path()))) {
@@ -233,7 +234,7 @@ class PrepareChaosTest {
             places.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add("reject " + r.getString(1));
         }
         List<String> keys = new ArrayList<>();
-        for (String line : Files.readAllLines(corpus.resolve("manifest.jsonl"))) {
+        for (String line : Files.readAllLines(manifest)) {
             keys.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).path("key").asText());
         }
         List<String> wrong = new ArrayList<>();
