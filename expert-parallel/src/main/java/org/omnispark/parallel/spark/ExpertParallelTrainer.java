@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import org.omnispark.io.Location;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkContext;
@@ -122,11 +121,11 @@ public final class ExpertParallelTrainer {
         long begin = System.nanoTime();
         int attempts = trainConfig.expertParallel().maxAttempts();
         double backoff = trainConfig.expertParallel().retryBackoffSeconds();
-        String[] lines;
+        RankResult[] results;
         String runId = spark.sparkContext().applicationId() + "/" + java.util.UUID.randomUUID();
         for (int attempt = 1; ; attempt++) {
             try {
-                lines = runJob(experts, runId, attempt);
+                results = runJob(experts, runId, attempt);
                 break;
             } catch (Exception e) { // SparkException: the stage failed every one of Spark's own attempts
                 if (attempt >= attempts) {
@@ -141,19 +140,14 @@ public final class ExpertParallelTrainer {
                 backoff *= 2;
             }
         }
-        String[] summaries = lines;
-        String first = Arrays.stream(summaries).filter(l -> l.startsWith("0 ")).findFirst().orElseThrow(
-                () -> new IllegalStateException("rank 0 returned no summary: " + Arrays.toString(summaries)));
-        String[] parts = first.split(" ", 5);
-        List<Double> losses = parts.length < 5 || parts[4].isEmpty() ? List.of()
-                : Arrays.stream(parts[4].split(",")).map(Double::valueOf).toList();
+        RankResult first = RankResult.rankZero(results);
         org.apache.hadoop.fs.Path last = checkpoints.latest().orElse(null);
-        return new TrainSummary(startStep, Long.parseLong(parts[1]), Integer.parseInt(parts[2]), losses, List.of(),
-                last, (System.nanoTime() - begin) / 1e9);
+        return new TrainSummary(startStep, first.finalStep(), first.epoch(), first.losses(), List.of(), last,
+                (System.nanoTime() - begin) / 1e9);
     }
 
     /** One run of the barrier stage; each run has its own job secret (so its own connection keys). */
-    private String[] runJob(int experts, String runId, int attempt) {
+    private RankResult[] runJob(int experts, String runId, int attempt) {
         byte[] secret = new byte[32]; // this run's; each stage attempt derives its own key from it
         new SecureRandom().nextBytes(secret);
         RankProgress progress = console == null ? null : RankProgress.start(spark.sparkContext(), console);
@@ -164,13 +158,13 @@ public final class ExpertParallelTrainer {
         spark.sparkContext().setJobDescription("OmniSpark expert-parallel training: " + ranks + " ranks, " + experts
                 + " experts per layer");
         try (progress) {
-            RDD<String> trained = jsc.parallelize(ids, ranks).rdd().barrier()
-                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
+            RDD<RankResult> trained = jsc.parallelize(ids, ranks).rdd().barrier()
+                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(RankResult.class));
             if (resources.useProfile()) { // this stage's cores and GPU per rank; the other stages keep the defaults
                 trained = trained.withResources(resources.profile());
             }
             // End the barrier stage in a shuffle: Spark retries a failed barrier ShuffleMapStage, not a ResultStage.
-            return (String[]) trained.repartition(1, null).collect();
+            return (RankResult[]) trained.repartition(1, null).collect();
         } finally {
             spark.sparkContext().setJobDescription(null);
         }

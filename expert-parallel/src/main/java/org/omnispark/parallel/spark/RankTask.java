@@ -11,8 +11,6 @@ import org.omnispark.io.Location;
 import org.omnispark.trainer.train.JsonLinesMetricsWriter;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
@@ -37,9 +35,9 @@ import scala.runtime.AbstractFunction1;
  * What each task of the barrier stage runs: one rank. It sets up libtorch for this thread (engine, grad mode, intra-op
  * threads), takes its GPU from the task's resources when training on GPUs, opens the mesh to the other ranks (the
  * endpoints travel through {@code BarrierTaskContext.allGather}) and runs the ordinary {@link Trainer} with a {@link
- * MeshParallelism}. It returns one line: {@code rank finalStep epoch seconds loss,loss,...}.
+ * MeshParallelism}. It returns its {@link RankResult}.
  */
-final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<String>> implements Serializable {
+final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankResult>> implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -72,7 +70,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
     }
 
     @Override
-    public Iterator<String> apply(Iterator<Integer> ignored) {
+    public Iterator<RankResult> apply(Iterator<Integer> ignored) {
         BarrierTaskContext context = BarrierTaskContext.get();
         int rank = context.partitionId();
         BarrierTaskInfo[] tasks = context.getTaskInfos();
@@ -112,10 +110,9 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<Strin
                 trainer.optLogListener(m -> progress.add(JsonLinesMetricsWriter.record(m)));
             }
             TrainSummary summary = trainer.build().run();
-            String line = String.format(Locale.ROOT, "%d %d %d %.3f %s", rank, summary.finalStep(), summary.epoch(),
-                    summary.seconds(), summary.losses().stream().map(d -> Double.toString(d))
-                            .collect(Collectors.joining(",")));
-            return CollectionConverters.asScala(List.of(line).iterator());
+            RankResult result = new RankResult(rank, summary.finalStep(), summary.epoch(), summary.seconds(),
+                    summary.losses());
+            return CollectionConverters.asScala(List.of(result).iterator());
         } catch (IOException e) {
             throw new UncheckedIOException("rank " + rank + " of " + size + " could not open its connections: "
                     + e.getMessage(), e);
