@@ -151,7 +151,7 @@ public final class ExpertParallelTrainer {
         byte[] secret = new byte[32]; // this run's; each stage attempt derives its own key from it
         new SecureRandom().nextBytes(secret);
         RankProgress progress = console == null ? null : RankProgress.start(spark.sparkContext(), console);
-        RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, experts, secret,
+        RankTask task = new RankTask(modelConfig, trainConfig, trainData, validData, output, secret,
                 batchSource, runId, attempt, progress == null ? null : progress.accumulator());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ids = IntStream.range(0, ranks).boxed().toList();

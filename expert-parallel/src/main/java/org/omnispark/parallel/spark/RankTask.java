@@ -46,7 +46,6 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
     private final String trainData;
     private final String validData;
     private final String output;
-    private final int numExperts;
     private final byte[] jobSecret; // travels in the task closure (Spark RPC: encrypted with spark.network.crypto)
     private final BatchSource batchSource; // Serializable, or null for the default
     private final String runId;
@@ -54,14 +53,13 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
     private final RankProgress.Records progress; // rank 0's metrics records, read by the driver; or null
 
     RankTask(ModelConfig modelConfig, TrainConfig trainConfig, Location trainData, Location validData, Location output,
-            int numExperts, byte[] jobSecret, BatchSource batchSource, String runId, int runAttempt,
+            byte[] jobSecret, BatchSource batchSource, String runId, int runAttempt,
             RankProgress.Records progress) {
         this.modelConfigJson = ExpertParallelTrainer.json(modelConfig);
         this.trainConfigJson = ExpertParallelTrainer.json(trainConfig);
         this.trainData = trainData.toString();
         this.validData = validData == null ? null : validData.toString();
         this.output = output.toString();
-        this.numExperts = numExperts;
         this.jobSecret = jobSecret.clone();
         this.batchSource = batchSource;
         this.runId = runId;
@@ -95,7 +93,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
                 mine -> Arrays.asList(context.allGather(mine.get(0))), options)) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
                     .setTrainData(Location.of(trainData)).setOutput(Location.of(output))
-                    .optParallelism(new MeshParallelism(mesh, numExperts)).optDevice(device(trainConfig, context))
+                    .optParallelism(new MeshParallelism(mesh, ExpertParallelTrainer.numExperts(modelConfig, size))).optDevice(device(trainConfig, context))
                     // the driver's retries and Spark's stage attempts: a later one supersedes an earlier one's rank 0
                     .optRun(runId, runAttempt * 1000 + context.stageAttemptNumber())
                     .optHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()))
