@@ -56,22 +56,22 @@ import org.omnispark.trainer.train.TrainingState;
  */
 public final class Trainer {
 
-    final ModelConfig modelConfig;
-    final TrainConfig trainConfig;
-    final Location trainData;
-    final Location validData;
-    final Location output;
-    final Storage storage;
-    final Consumer<StepMetrics> listener;
-    final Consumer<StepMetrics> logListener;
-    final PrintStream console;
-    final ExpertParallelism parallelism;
-    final BatchSource batchSource;
+    private final ModelConfig modelConfig;
+    private final TrainConfig trainConfig;
+    private final Location trainData;
+    private final Location validData;
+    private final Location output;
+    private final Storage storage;
+    private final Consumer<StepMetrics> listener;
+    private final Consumer<StepMetrics> logListener;
+    private final PrintStream console;
+    private final ExpertParallelism parallelism;
+    private final BatchSource batchSource;
     private final Device fixedDevice;
     private final String runId;
     private final int runAttempt;
     private final org.apache.hadoop.conf.Configuration hadoopConf;
-    final java.util.function.BooleanSupplier cancelled;
+    private final java.util.function.BooleanSupplier cancelled;
     /** How often rank 0 shows it still owns the checkpoint folder, and when another run may take it over. */
     static final java.time.Duration LEASE_HEARTBEAT = java.time.Duration.ofSeconds(5);
     static final java.time.Duration LEASE_STALE = java.time.Duration.ofSeconds(20);
@@ -161,7 +161,7 @@ public final class Trainer {
                         + ", batch " + state.batchesInEpoch());
             }
             ParameterCollector.zeroGradients(parameters);
-            TrainingSession session = new TrainingSession(this, engine, root, model, parameters, optimizer, schedule,
+            TrainingSession session = new TrainingSession(sessionContext(), engine, root, model, parameters, optimizer, schedule,
                     checkpoints, shards,
                     jsonl, tensorboard, validator, state, lastCheckpoint, startNanos);
             session.train();
@@ -217,10 +217,16 @@ public final class Trainer {
         return System.currentTimeMillis() / 1000.0;
     }
 
-    void log(String line) {
+    private void log(String line) {
         if (console != null && parallelism.world().rank() == 0) {
             console.println(line);
         }
+    }
+
+    /** What the session may see of this trainer, and nothing more. */
+    private SessionContext sessionContext() {
+        return new SessionContext(modelConfig, trainConfig, parallelism, batchSource, cancelled, listener,
+                logListener, this::log);
     }
 
     /** Builder of {@link Trainer}. */

@@ -43,7 +43,7 @@ import org.omnispark.trainer.train.TrainingState;
  * checkpoints.
  */
 final class TrainingSession {
-    private final Trainer trainer;
+    private final SessionContext trainer;
     private final Engine engine;
     private final NDManager root;
     private final U2Model model;
@@ -70,7 +70,7 @@ final class TrainingSession {
     private long pendingFrames;
     private long pendingNanos;
 
-    TrainingSession(Trainer trainer, Engine engine, NDManager root, U2Model model, List<ModelParameter> parameters,
+    TrainingSession(SessionContext trainer, Engine engine, NDManager root, U2Model model, List<ModelParameter> parameters,
             Optimizer optimizer, LearningRateSchedule schedule, CheckpointManager checkpoints, ExpertCheckpoints shards,
             JsonLinesMetricsWriter jsonl, TensorBoardWriter tensorboard, Validator validator, TrainingState state,
             org.apache.hadoop.fs.Path lastCheckpoint, long startNanos) {
@@ -83,9 +83,9 @@ final class TrainingSession {
         this.schedule = schedule;
         this.checkpoints = checkpoints;
         this.shards = shards;
-        this.gradientSync = trainer.parallelism.isDistributed() ? new GradientSync(trainer.parallelism, parameters,
-                trainer.trainConfig.expertParallel().bucketMb() * (1L << 20)) : null;
-        this.report = new StepReport(trainer.parallelism);
+        this.gradientSync = trainer.parallelism().isDistributed() ? new GradientSync(trainer.parallelism(), parameters,
+                trainer.trainConfig().expertParallel().bucketMb() * (1L << 20)) : null;
+        this.report = new StepReport(trainer.parallelism());
         this.jsonl = jsonl;
         this.tensorboard = tensorboard;
         this.validator = validator;
@@ -93,9 +93,9 @@ final class TrainingSession {
         this.lastCheckpoint = lastCheckpoint;
         this.lastSavedStep = lastCheckpoint == null ? -1 : state.step();
         this.startStep = state.step();
-        this.collator = new BatchCollator(trainer.modelConfig.inputDim());
-        this.accumulator = new GradientAccumulator(trainer.trainConfig.accumGrad());
-        this.progress = new ConsoleProgress(trainer.trainConfig.maxSteps(), state.step(), startNanos);
+        this.collator = new BatchCollator(trainer.modelConfig().inputDim());
+        this.accumulator = new GradientAccumulator(trainer.trainConfig().accumGrad());
+        this.progress = new ConsoleProgress(trainer.trainConfig().maxSteps(), state.step(), startNanos);
     }
 
     /** @return what this session did, for {@link Trainer#run} */
@@ -104,22 +104,22 @@ final class TrainingSession {
     }
 
     void train() throws IOException {
-        ProcessGroup world = trainer.parallelism.world();
+        ProcessGroup world = trainer.parallelism().world();
         state = state.onRanks(world.size());
         if (!state.epochHistory().isEmpty()) {
             trainer.log("epoch " + state.epoch() + " began on other numbers of ranks (ranks, batches per rank: "
                     + state.epochHistory() + "): these " + world.size() + " ranks read the rest of it, each "
                     + "utterance once");
         }
-        while (state.epoch() < trainer.trainConfig.maxEpochs() && !done()) {
+        while (state.epoch() < trainer.trainConfig().maxEpochs() && !done()) {
             Iterator<List<Utterance>> batches = state.epochHistory().isEmpty()
-                    ? trainer.batchSource.batches(state.epoch(), world.rank(), world.size())
-                    : trainer.batchSource.rest(state.epoch(), world.rank(), world.size(), state.epochHistory());
+                    ? trainer.batchSource().batches(state.epoch(), world.rank(), world.size())
+                    : trainer.batchSource().rest(state.epoch(), world.rank(), world.size(), state.epochHistory());
             for (long skip = 0; skip < state.batchesInEpoch() && batches.hasNext(); skip++) {
                 batches.next(); // consumed before the checkpoint this run resumed from
             }
             while (!done()) {
-                if (trainer.cancelled.getAsBoolean()) { // a failed or superseded attempt: stop, write nothing more
+                if (trainer.cancelled()) { // a failed or superseded attempt: stop, write nothing more
                     throw new java.util.concurrent.CancellationException("rank " + world.rank() + " stops at step "
                             + state.step() + ": its run was cancelled (a failed stage attempt, or a newer one)");
                 }
@@ -130,22 +130,22 @@ final class TrainingSession {
                 }
                 microBatch(next, globalBatch);
                 if (accumulator.microBatchDone()) {
-                    update(trainer.trainConfig.accumGrad());
+                    update(trainer.trainConfig().accumGrad());
                 }
             }
             if (accumulator.pending() > 0) { // a partial accumulation at the end of the epoch still counts
                 int pending = accumulator.pending();
-                accumulator = new GradientAccumulator(trainer.trainConfig.accumGrad()); // back to an update boundary
+                accumulator = new GradientAccumulator(trainer.trainConfig().accumGrad()); // back to an update boundary
                 update(pending);
             }
             if (done()) {
                 break;
             }
             state = state.nextEpoch();
-            if (validator != null && trainer.trainConfig.validInterval() == 0) {
+            if (validator != null && trainer.trainConfig().validInterval() == 0) {
                 validate();
             }
-            if (trainer.trainConfig.checkpoint().interval() == 0) {
+            if (trainer.trainConfig().checkpoint().interval() == 0) {
                 save();
             }
         }
@@ -161,7 +161,7 @@ final class TrainingSession {
      */
     private long agreeOnBatch(List<Utterance> next) {
         long mine = next == null ? -1 : next.size();
-        ProcessGroup world = trainer.parallelism.world();
+        ProcessGroup world = trainer.parallelism().world();
         if (world.size() == 1) {
             return mine;
         }
@@ -177,26 +177,26 @@ final class TrainingSession {
     }
 
     private Autocast autocast() {
-        return trainer.trainConfig.dtype().equals("bf16") ? Autocast.enable(DataType.BFLOAT16) : Autocast.disable();
+        return trainer.trainConfig().dtype().equals("bf16") ? Autocast.enable(DataType.BFLOAT16) : Autocast.disable();
     }
 
     private boolean done() {
-        return trainer.trainConfig.maxSteps() > 0 && state.step() >= trainer.trainConfig.maxSteps();
+        return trainer.trainConfig().maxSteps() > 0 && state.step() >= trainer.trainConfig().maxSteps();
     }
 
     /** Forward + backward of one micro-batch in its own sub-manager. */
     private void microBatch(List<Utterance> utterances, long globalBatch) {
-        trainer.parallelism.beginStep(state.step() + 1);
+        trainer.parallelism().beginStep(state.step() + 1);
         long begin = System.nanoTime();
         double share = (double) utterances.size() / globalBatch; // 1 in one process
         long counter = state.rngCounter() + accumulator.pending();
         try (NDManager scope = root.newSubManager()) {
             // dropout masks and jitter: this micro-batch's stream, the same in a resumed run and in a shared JVM
-            RandomDraws.begin(trainer.trainConfig.seed() * 1_000_003L + counter);
+            RandomDraws.begin(trainer.trainConfig().seed() * 1_000_003L + counter);
             JniUtils.setGradMode(true);
             Batch batch = collator.collate(scope, utterances);
             Losses out;
-            try (StagedBackward tape = trainer.parallelism.isDistributed() ? StagedBackward.begin() : null) {
+            try (StagedBackward tape = trainer.parallelism().isDistributed() ? StagedBackward.begin() : null) {
                 try (Autocast ignored = autocast()) {
                     out = model.forward(batch, true, counter, share);
                 }
@@ -226,12 +226,12 @@ final class TrainingSession {
                 gradientSync.synchronize(scope, state.step() + 1);
             }
             gradNorm = gradientSync.globalNorm(state.step() + 1);
-            if (trainer.trainConfig.gradClip() > 0) {
-                GradientClipping.clipToNorm(parameters, gradNorm, trainer.trainConfig.gradClip());
+            if (trainer.trainConfig().gradClip() > 0) {
+                GradientClipping.clipToNorm(parameters, gradNorm, trainer.trainConfig().gradClip());
             }
         } else {
-            gradNorm = trainer.trainConfig.gradClip() > 0
-                    ? GradientClipping.clipGlobalNorm(parameters, trainer.trainConfig.gradClip())
+            gradNorm = trainer.trainConfig().gradClip() > 0
+                    ? GradientClipping.clipGlobalNorm(parameters, trainer.trainConfig().gradClip())
                     : GradientClipping.globalNorm(parameters);
         }
         double lr = schedule.learningRate(state.step() + 1);
@@ -242,7 +242,7 @@ final class TrainingSession {
         }
         ParameterCollector.zeroGradients(parameters);
         state = state.afterStep(microBatches);
-        int checksumInterval = trainer.trainConfig.expertParallel().checksumInterval();
+        int checksumInterval = trainer.trainConfig().expertParallel().checksumInterval();
         if (gradientSync != null && checksumInterval > 0 && state.step() % checksumInterval == 0) {
             gradientSync.checkReplicasIdentical(state.step());
         }
@@ -256,20 +256,18 @@ final class TrainingSession {
         pendingLosses.clear();
         pendingFrames = 0;
         pendingNanos = 0;
-        if (trainer.listener != null) {
-            trainer.listener.accept(metrics);
-        }
-        if (jsonl != null && (state.step() % trainer.trainConfig.logInterval() == 0 || state.step() == 1)) {
+        trainer.stepDone(metrics);
+        if (jsonl != null && (state.step() % trainer.trainConfig().logInterval() == 0 || state.step() == 1)) {
             record(metrics);
             tensorboard.write(metrics);
             trainer.log(progress.line(state.step(), state.epoch(), stepLosses.get("loss"), lr, System.nanoTime())
                     + global.consoleSuffix());
         }
-        if (validator != null && trainer.trainConfig.validInterval() > 0
-                && state.step() % trainer.trainConfig.validInterval() == 0) {
+        if (validator != null && trainer.trainConfig().validInterval() > 0
+                && state.step() % trainer.trainConfig().validInterval() == 0) {
             validate();
         }
-        int interval = trainer.trainConfig.checkpoint().interval();
+        int interval = trainer.trainConfig().checkpoint().interval();
         if (interval > 0 && state.step() % interval == 0) {
             save();
         }
@@ -299,15 +297,13 @@ final class TrainingSession {
     /** Writes a record to metrics.jsonl (rank 0) and hands it to the log listener. */
     private void record(StepMetrics metrics) throws IOException {
         jsonl.write(metrics);
-        if (trainer.logListener != null) {
-            trainer.logListener.accept(metrics);
-        }
+        trainer.stepLogged(metrics);
     }
 
     private void save() {
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("model", ModelDirectory.configTree(trainer.modelConfig));
-        config.put("train", ModelDirectory.configTree(trainer.trainConfig));
+        config.put("model", ModelDirectory.configTree(trainer.modelConfig()));
+        config.put("train", ModelDirectory.configTree(trainer.trainConfig()));
         lastCheckpoint = shards.save(checkpoints, state, config);
         lastSavedStep = state.step();
     }
