@@ -2,7 +2,6 @@ package org.omnispark.parallel.spark;
 
 import java.io.PrintStream;
 import java.io.Serializable;
-import java.nio.file.Path;
 import org.omnispark.io.Location;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.BatchSource;
 import org.omnispark.trainer.loop.TrainSummary;
+import org.omnispark.trainer.loop.TrainingBuilder;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.parallel.ExpertPlacement;
 import org.omnispark.trainer.train.CheckpointManager;
@@ -59,13 +59,13 @@ public final class ExpertParallelTrainer {
     private ExpertParallelTrainer(Builder b) {
         this.spark = b.spark;
         this.ranks = b.ranks;
-        this.modelConfig = b.modelConfig;
-        this.trainConfig = b.trainConfig;
-        this.trainData = b.trainData;
-        this.validData = b.validData;
-        this.output = b.output;
-        this.console = b.console;
-        this.batchSource = b.batchSource;
+        this.modelConfig = b.modelConfig();
+        this.trainConfig = b.trainConfig();
+        this.trainData = b.trainData();
+        this.validData = b.validData();
+        this.output = b.output();
+        this.console = b.console();
+        this.batchSource = b.batchSource();
     }
 
     /** @return a builder; setSpark, setRanks, setModelConfig, setTrainConfig, setTrainData, setOutput are required */
@@ -238,16 +238,14 @@ public final class ExpertParallelTrainer {
     }
 
     /** Builder of {@link ExpertParallelTrainer}. */
-    public static final class Builder {
+    public static final class Builder extends TrainingBuilder<Builder> {
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
         private SparkSession spark;
         private int ranks;
-        private ModelConfig modelConfig;
-        private TrainConfig trainConfig;
-        private Location trainData;
-        private Location validData;
-        private Location output;
-        private PrintStream console;
-        private BatchSource batchSource;
 
         /** @param spark the session whose executors run the ranks @return this */
         public Builder setSpark(SparkSession spark) {
@@ -261,85 +259,27 @@ public final class ExpertParallelTrainer {
             return this;
         }
 
-        /** @param config the model @return this */
-        public Builder setModelConfig(ModelConfig config) {
-            this.modelConfig = config;
-            return this;
-        }
 
-        /** @param config the training settings (expert_parallel section included) @return this */
-        public Builder setTrainConfig(TrainConfig config) {
-            this.trainConfig = config;
-            return this;
-        }
 
-        /**
-         * @param dataset a prepared training set with at least N shards, on a file system every executor reaches
-         *     (HDFS, S3, a shared disk)
-         * @return this
-         */
-        public Builder setTrainData(Location dataset) {
-            this.trainData = dataset;
-            return this;
-        }
 
-        /** @param dataset a prepared training set on a local disk every executor sees @return this */
-        public Builder setTrainData(Path dataset) {
-            return setTrainData(Location.of(dataset));
-        }
 
-        /** @param dataset a prepared held-out set, or null @return this */
-        public Builder optValidData(Location dataset) {
-            this.validData = dataset;
-            return this;
-        }
 
-        /** @param dataset a prepared held-out set on a local disk every executor sees, or null @return this */
-        public Builder optValidData(Path dataset) {
-            return optValidData(dataset == null ? null : Location.of(dataset));
-        }
 
-        /** @param dir the output folder, on a file system every executor reaches @return this */
-        public Builder setOutput(Location dir) {
-            this.output = dir;
-            return this;
-        }
 
-        /** @param dir the output folder on a local disk every executor sees @return this */
-        public Builder setOutput(Path dir) {
-            return setOutput(Location.of(dir));
-        }
 
-        /**
-         * @param console where the driver prints progress (rank 0's metrics, sent through Spark: {@link
-         *     RankProgress}), or null
-         * @return this
-         */
-        public Builder optConsole(PrintStream console) {
-            this.console = console;
-            return this;
-        }
 
-        /**
-         * @param source fixed batches instead of the training set's shards; must be {@link Serializable} (it travels
-         *     to the executors)
-         * @return this
-         */
-        public Builder optBatchSource(BatchSource source) {
-            this.batchSource = source;
-            return this;
-        }
 
         /** @return the trainer */
         public ExpertParallelTrainer build() {
-            if (spark == null || modelConfig == null || trainConfig == null || trainData == null || output == null) {
-                throw new IllegalStateException("ExpertParallelTrainer needs setSpark, setModelConfig, "
-                        + "setTrainConfig, setTrainData and setOutput");
+            checkRequired("ExpertParallelTrainer");
+            if (spark == null) {
+                throw new IllegalStateException("ExpertParallelTrainer needs setSpark: the session whose executors "
+                        + "run the ranks");
             }
             if (ranks < 1) {
                 throw new IllegalStateException("setRanks needs at least 1 rank, got " + ranks);
             }
-            if (batchSource != null && !(batchSource instanceof Serializable)) {
+            if (batchSource() != null && !(batchSource() instanceof Serializable)) {
                 throw new IllegalStateException("a batch source travels to the executors: make it Serializable");
             }
             return new ExpertParallelTrainer(this);

@@ -77,14 +77,14 @@ public final class Trainer {
     static final java.time.Duration LEASE_STALE = java.time.Duration.ofSeconds(20);
 
     private Trainer(Builder b) {
-        this.modelConfig = b.modelConfig;
-        this.trainConfig = b.trainConfig;
-        this.trainData = b.trainData;
-        this.validData = b.validData;
-        this.output = b.output;
+        this.modelConfig = b.modelConfig();
+        this.trainConfig = b.trainConfig();
+        this.trainData = b.trainData();
+        this.validData = b.validData();
+        this.output = b.output();
         this.listener = b.listener;
         this.logListener = b.logListener;
-        this.console = b.console;
+        this.console = b.console();
         this.parallelism = b.parallelism;
         this.fixedDevice = b.device;
         this.runId = b.runId != null ? b.runId : java.util.UUID.randomUUID().toString();
@@ -92,7 +92,7 @@ public final class Trainer {
         this.hadoopConf = b.hadoopConf != null ? b.hadoopConf : new org.apache.hadoop.conf.Configuration();
         this.storage = Storage.of(hadoopConf);
         this.cancelled = b.cancelled;
-        this.batchSource = b.batchSource != null ? b.batchSource
+        this.batchSource = b.batchSource() != null ? b.batchSource()
                 : defaultBatchSource(trainData, trainConfig, hadoopConf);
     }
 
@@ -230,70 +230,28 @@ public final class Trainer {
     }
 
     /** Builder of {@link Trainer}. */
-    public static final class Builder {
-        private ModelConfig modelConfig;
-        private TrainConfig trainConfig;
-        private Location trainData;
-        private Location validData;
-        private Location output;
+    public static final class Builder extends TrainingBuilder<Builder> {
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
         private Consumer<StepMetrics> listener;
         private Consumer<StepMetrics> logListener;
-        private PrintStream console;
         private ExpertParallelism parallelism = ExpertParallelism.NONE;
-        private BatchSource batchSource;
         private String runId;
         private int runAttempt;
         private org.apache.hadoop.conf.Configuration hadoopConf;
         private java.util.function.BooleanSupplier cancelled = () -> Thread.currentThread().isInterrupted();
         private Device device;
 
-        /** @param config the model config @return this */
-        public Builder setModelConfig(ModelConfig config) {
-            this.modelConfig = config;
-            return this;
-        }
 
-        /** @param config the training config @return this */
-        public Builder setTrainConfig(TrainConfig config) {
-            this.trainConfig = config;
-            return this;
-        }
 
-        /** @param dataset a prepared dataset folder (dataset.json), on any Hadoop file system @return this */
-        public Builder setTrainData(Location dataset) {
-            this.trainData = dataset;
-            return this;
-        }
 
-        /** @param dataset a prepared dataset folder on the local disk @return this */
-        public Builder setTrainData(Path dataset) {
-            return setTrainData(Location.of(dataset));
-        }
 
-        /**
-         * @param dir the output / model folder, on any Hadoop file system; a run resumes from its newest checkpoint
-         * @return this
-         */
-        public Builder setOutput(Location dir) {
-            this.output = dir;
-            return this;
-        }
 
-        /** @param dir the output / model folder on the local disk @return this */
-        public Builder setOutput(Path dir) {
-            return setOutput(Location.of(dir));
-        }
 
-        /** @param dataset a prepared held-out set for validation, or null @return this */
-        public Builder optValidData(Location dataset) {
-            this.validData = dataset;
-            return this;
-        }
 
-        /** @param dataset a prepared held-out set on the local disk, or null @return this */
-        public Builder optValidData(Path dataset) {
-            return optValidData(dataset == null ? null : Location.of(dataset));
-        }
 
         /** @param listener called after every update with its metrics @return this */
         public Builder optStepListener(Consumer<StepMetrics> listener) {
@@ -310,11 +268,6 @@ public final class Trainer {
             return this;
         }
 
-        /** @param console where progress lines go, or null for none (default) @return this */
-        public Builder optConsole(PrintStream console) {
-            this.console = console;
-            return this;
-        }
 
         /**
          * @param parallelism this rank's place in an expert-parallel job (default {@link ExpertParallelism#NONE}:
@@ -355,6 +308,7 @@ public final class Trainer {
             return this;
         }
 
+
         /**
          * @param cancelled asked before every micro-batch; once true the run stops with a CancellationException
          *     (default: the thread's interrupt flag; a Spark rank passes its task's kill flag, so the ranks of a
@@ -363,11 +317,6 @@ public final class Trainer {
          */
         public Builder optCancellation(java.util.function.BooleanSupplier cancelled) {
             this.cancelled = cancelled;
-            return this;
-        }
-
-        public Builder optBatchSource(BatchSource source) {
-            this.batchSource = source;
             return this;
         }
 
@@ -383,10 +332,7 @@ public final class Trainer {
 
         /** @return the trainer */
         public Trainer build() {
-            if (modelConfig == null || trainConfig == null || trainData == null || output == null) {
-                throw new IllegalStateException("Trainer needs setModelConfig, setTrainConfig, setTrainData and "
-                        + "setOutput");
-            }
+            checkRequired("Trainer");
             return new Trainer(this);
         }
     }
