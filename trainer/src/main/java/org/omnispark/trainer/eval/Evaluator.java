@@ -1,46 +1,28 @@
 package org.omnispark.trainer.eval;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.omnispark.data.config.ConfigLoader;
-import org.omnispark.cli.Version;
-import org.omnispark.data.reader.BucketedBatches;
-import org.omnispark.data.reader.Utterance;
 import org.omnispark.data.text.Tokenizer;
 import org.omnispark.trainer.analysis.RoutingPlots;
 import org.omnispark.trainer.analysis.RoutingReport;
 import org.omnispark.trainer.analysis.RoutingStatistics;
-import org.omnispark.trainer.decode.Hypothesis;
-import org.omnispark.trainer.decode.U2Decoding;
-import org.omnispark.trainer.encoder.ChunkMasks;
-import org.omnispark.trainer.encoder.EncoderOutput;
-import org.omnispark.trainer.metrics.EditCounts;
-import org.omnispark.trainer.metrics.ErrorRateCalculator;
-import org.omnispark.trainer.metrics.ErrorRateReport;
-import org.omnispark.trainer.metrics.Transcript;
-import org.omnispark.trainer.metrics.TrnFile;
-import org.omnispark.trainer.model.Batch;
-import org.omnispark.trainer.model.BatchCollator;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.io.Location;
 import org.omnispark.io.Storage;
 import org.omnispark.trainer.model.U2Model;
-import org.omnispark.trainer.moe.MoeOutput;
-import org.omnispark.trainer.moe.RoutingResult;
 import org.omnispark.trainer.train.CheckpointManager;
 
 /**
- * Decodes a prepared dataset with a trained model and scores it.
+ * Decodes a prepared dataset with a trained model and scores it: loads the model and its checkpoint, runs each mode
+ * ({@link ModeDecoder}), collects the routing statistics, writes the report ({@link EvalReportWriter}) and places the
+ * outputs.
  *
  * <pre>
  *   OUT/report.json                 per mode: WER, CER, S/D/I/N (words and characters), utterances, audio seconds,
@@ -57,7 +39,7 @@ import org.omnispark.trainer.train.CheckpointManager;
 public final class Evaluator {
 
     /** The chunk streaming decodes with when none is set (WeNet's usual 16 output frames). */
-    public static final int DEFAULT_STREAMING_CHUNK = 16;
+    public static final int DEFAULT_STREAMING_CHUNK = ModeDecoder.DEFAULT_STREAMING_CHUNK;
 
     private final Location modelDir;
     private final Location data;
@@ -124,11 +106,13 @@ public final class Evaluator {
                 routing = RoutingStatistics.builder().setNumLayers(blocks)
                         .setNumExperts(model.config().encoderConf().ffn().numExperts()).build();
             }
+            ModeDecoder decoder = new ModeDecoder(data, storage.conf(), beamSize, decodingChunkSize,
+                    numDecodingLeftChunks, maxFramesPerBatch, maxBatchSize);
             List<ModeResult> results = new ArrayList<>();
             boolean routingDone = false;
             for (DecodeMode mode : modes) {
                 boolean collect = routing != null && !routingDone && mode != DecodeMode.STREAMING;
-                results.add(decode(model, root, tokenizer, mode, collect ? routing : null, out, target));
+                results.add(decoder.decode(model, root, tokenizer, mode, collect ? routing : null, out, target));
                 routingDone |= collect;
             }
             Path routingFile = null;
@@ -138,7 +122,8 @@ public final class Evaluator {
                 report.writeJson(routingFile);
                 RoutingPlots.writeAll(report, out);
             }
-            Path reportFile = writeReport(out, dir, ckpt, results);
+            Path reportFile = EvalReportWriter.write(out, new EvalReportWriter.Run(modelDir, dir, ckpt, data, beamSize,
+                    decodingChunkSize, numDecodingLeftChunks), results);
             if (!target.isLocal()) {
                 storage.uploadFolder(out, target);
             }
@@ -165,148 +150,9 @@ public final class Evaluator {
         }
     }
 
-    private ModeResult decode(U2Model model, NDManager root, Tokenizer tokenizer, DecodeMode mode,
-            RoutingStatistics routing, Path out, Location target) {
-        if (mode == DecodeMode.ATTENTION_RESCORING && model.decoder() == null) {
-            throw new IllegalArgumentException("attention_rescoring needs an attention decoder, but this model is "
-                    + "CTC-only (ctc_weight 1); use ctc_greedy or ctc_prefix_beam_search");
-        }
-        int chunk = chunkFor(mode);
-        BatchCollator collator = new BatchCollator(model.config().inputDim());
-        U2Decoding decoding = model.decoding(beamSize);
-        List<Transcript> refs = new ArrayList<>();
-        List<Transcript> hyps = new ArrayList<>();
-        double audio = 0;
-        long nanos = 0;
-        BucketedBatches batches = BucketedBatches.builder().setDataset(data.toString())
-                .optConfiguration(storage.conf()).optSeed(0).optEpoch(0).optRank(0, 1)
-                .optMaxFramesPerBatch(maxFramesPerBatch)
-                .optMaxBatchSize(mode == DecodeMode.STREAMING ? 1 : maxBatchSize).build();
-        for (List<Utterance> utterances : batches) {
-            try (NDManager scope = root.newSubManager()) {
-                Batch batch = collator.collate(scope, utterances);
-                long begin = System.nanoTime();
-                List<Hypothesis> best = mode == DecodeMode.STREAMING ? streaming(model, decoding, batch, chunk)
-                        : batched(model, decoding, batch, mode, routing, chunk);
-                nanos += System.nanoTime() - begin;
-                audio += batch.audioSeconds();
-                for (int b = 0; b < batch.size(); b++) {
-                    refs.add(new Transcript(batch.keys().get(b), batch.texts().get(b)));
-                    hyps.add(new Transcript(batch.keys().get(b), tokenizer.decode(best.get(b).tokenArray())));
-                }
-            }
-        }
-        ErrorRateReport errors = ErrorRateCalculator.sclite().score(refs, hyps);
-        Path folder = out.resolve(mode.id());
-        try {
-            Files.createDirectories(folder);
-            TrnFile.write(folder.resolve("hyp.trn"), hyps);
-            TrnFile.write(folder.resolve("ref.trn"), refs);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write trn files into " + folder + ": " + e.getMessage(), e);
-        }
-        return new ModeResult(mode, errors, audio, nanos / 1e9, place(out, target, folder.resolve("hyp.trn")),
-                place(out, target, folder.resolve("ref.trn")),
-                chunk, chunk > 0 ? numDecodingLeftChunks : -1);
-    }
-
-    /**
-     * The chunk a mode decodes with: the configured one, except that streaming without one uses {@link
-     * #DEFAULT_STREAMING_CHUNK} (and never lends it to the other modes, which then decode with full context).
-     */
-    private int chunkFor(DecodeMode mode) {
-        return mode == DecodeMode.STREAMING && decodingChunkSize <= 0 ? DEFAULT_STREAMING_CHUNK : decodingChunkSize;
-    }
-
-    private List<Hypothesis> batched(U2Model model, U2Decoding decoding, Batch batch, DecodeMode mode,
-            RoutingStatistics routing, int chunk) {
-        ChunkMasks.Choice choice = chunk > 0 ? new ChunkMasks.Choice(chunk, numDecodingLeftChunks)
-                : ChunkMasks.Choice.FULL;
-        EncoderOutput enc = model.encode(batch.features(), batch.featureLengths(), choice); // [B, T', d]
-        if (routing != null) {
-            List<RoutingResult> perLayer = new ArrayList<>();
-            for (MoeOutput moe : enc.moeOutputs()) {
-                perLayer.add(moe.routing());
-            }
-            routing.add(perLayer);
-        }
-        long[] lengths = new long[batch.size()];
-        for (int b = 0; b < lengths.length; b++) {
-            lengths[b] = enc.outputLengths()[b];
-        }
-        return switch (mode) {
-            case CTC_GREEDY -> decoding.ctcGreedy(enc.output(), lengths);
-            case CTC_PREFIX_BEAM_SEARCH -> decoding.ctcPrefixBeamSearch(enc.output(), lengths).stream()
-                    .map(nbest -> nbest.isEmpty() ? new Hypothesis(List.of(), 0, 0) : nbest.get(0)).toList();
-            case ATTENTION_RESCORING -> decoding.attentionRescoring(enc.output(), lengths);
-            default -> throw new IllegalStateException("not a batched mode: " + mode);
-        };
-    }
-
-    /** One utterance (B = 1, no padding) through the streaming encoder, then CTC greedy. */
-    private List<Hypothesis> streaming(U2Model model, U2Decoding decoding, Batch batch, int chunk) {
-        NDArray encoded; // [1, T', d]
-        try {
-            encoded = model.encoder().forwardChunkByChunk(batch.features(), chunk, numDecodingLeftChunks);
-        } catch (IllegalStateException e) {
-            throw new IllegalArgumentException("streaming decoding is not possible with this encoder: "
-                    + e.getMessage(), e);
-        }
-        return decoding.ctcGreedy(encoded, new long[] {encoded.getShape().get(1)});
-    }
-
-    private Path writeReport(Path out, ModelDirectory dir, org.apache.hadoop.fs.Path ckpt, List<ModeResult> results) {
-        ObjectMapper json = ConfigLoader.json();
-        ObjectNode root = json.createObjectNode();
-        root.put("created_by", Version.describe());
-        root.put("model_dir", modelDir.toString());
-        root.put("model_created_by", dir.createdBy());
-        root.put("checkpoint", ckpt.toString());
-        root.put("data", data.toString());
-        root.set("model_config", ModelDirectory.configTree(dir.modelConfig()));
-        ObjectNode decodingNode = root.putObject("decoding");
-        decodingNode.put("beam_size", beamSize);
-        decodingNode.put("decoding_chunk_size", decodingChunkSize);
-        decodingNode.put("num_decoding_left_chunks", numDecodingLeftChunks);
-        ObjectNode modesNode = root.putObject("modes");
-        for (ModeResult r : results) {
-            ObjectNode m = modesNode.putObject(r.mode().id());
-            m.put("wer", r.errors().wer());
-            m.put("cer", r.errors().cer());
-            putCounts(m.putObject("words"), r.errors().words());
-            putCounts(m.putObject("characters"), r.errors().characters());
-            m.put("utterances", r.errors().utterances());
-            m.put("audio_seconds", r.audioSeconds());
-            m.put("decode_seconds", r.decodeSeconds());
-            m.put("rtf", r.realTimeFactor());
-            m.put("decoding_chunk_size", r.decodingChunkSize());
-            m.put("num_decoding_left_chunks", r.numDecodingLeftChunks());
-            m.put("context", r.context());
-            m.put("hyp_trn", r.mode().id() + "/" + r.hypothesisFile().name());
-            m.put("ref_trn", r.mode().id() + "/" + r.referenceFile().name());
-        }
-        Path file = out.resolve("report.json");
-        try {
-            Files.createDirectories(out);
-            Files.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-        return file;
-    }
-
     /** Where a file written into the local folder {@code out} ends up in {@code target}. */
     static Location place(Path out, Location target, Path file) {
         return target.resolve(out.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
-    }
-
-    private static void putCounts(ObjectNode node, EditCounts c) {
-        node.put("substitutions", c.substitutions());
-        node.put("deletions", c.deletions());
-        node.put("insertions", c.insertions());
-        node.put("correct", c.correct());
-        node.put("reference", c.referenceLength());
-        node.put("errors", c.errors());
     }
 
     /** Builder of {@link Evaluator}. */
