@@ -83,7 +83,7 @@ public final class U2Model implements ParameterOwner {
         this.specAugment = new SpecAugment(config.specAug().numFMask(), config.specAug().maxF(),
                 config.specAug().numTMask(), config.specAug().maxT(), seed + 4);
         GlobalCmvn cmvn = b.cmvn == null ? null : GlobalCmvn.fromManifest(m, b.cmvn, b.dataType);
-        EncoderConfig encoderConfig = encoderConfig(config, b.dataType, seed);
+        EncoderConfig encoderConfig = ComponentConfigs.encoder(config, b.dataType, seed);
         boolean conformer = encoderConfig.type() == EncoderType.CONFORMER;
         int ffnBlocks = enc.numBlocks() * (conformer && encoderConfig.macaron() ? 2 : 1);
         this.encoderRouting = FeedForwardAssembly.routing(m, "encoder", enc.ffn(), ffnBlocks, d, b.dataType,
@@ -108,34 +108,11 @@ public final class U2Model implements ParameterOwner {
         return new Builder();
     }
 
-    /** Maps the YAML's encoder section onto the encoder package's config. */
-    static EncoderConfig encoderConfig(ModelConfig config, DataType dataType, long seed) {
-        EncoderConf enc = config.encoderConf();
-        Conv2dSubsampling.Rate rate = switch (enc.subsampling()) {
-            case 6 -> Conv2dSubsampling.Rate.X6;
-            case 8 -> Conv2dSubsampling.Rate.X8;
-            default -> Conv2dSubsampling.Rate.X4;
-        };
-        return EncoderConfig.builder()
-                .setType(config.encoder().equals("conformer") ? EncoderType.CONFORMER : EncoderType.TRANSFORMER)
-                .setInputDim(config.inputDim()).setOutputDim(enc.outputSize())
-                .optAttentionHeads(enc.attentionHeads()).optLinearUnits(enc.linearUnits())
-                .optNumBlocks(enc.numBlocks())
-                .optDropout(enc.dropoutRate(), enc.positionalDropoutRate(), enc.attentionDropoutRate())
-                .optSubsampling(rate).optConvolutionModule(enc.useCnnModule()).optCnnKernel(enc.cnnModuleKernel())
-                .optCausal(enc.causal()).optStaticChunkSize(enc.staticChunkSize())
-                .optDynamicChunk(enc.useDynamicChunk(), enc.useDynamicLeftChunk())
-                .optDataType(dataType).optSeed(seed).build();
-    }
-
     private AttentionDecoder createDecoder(NDManager m, DataType dataType, ExpertParallelism parallelism,
             List<MoeRouting> routings) {
         DecoderConf dec = config.decoderConf();
         int d = config.encoderConf().outputSize();
-        DecoderConfig left = DecoderConfig.builder().setVocabSize(vocabSize).setModelDim(d)
-                .setNumHeads(dec.attentionHeads()).setNumBlocks(dec.numBlocks()).optDropoutRate(dec.dropoutRate())
-                .optSelfAttentionDropoutRate(dec.selfAttentionDropoutRate())
-                .optSourceAttentionDropoutRate(dec.srcAttentionDropoutRate()).optDataType(dataType).build();
+        DecoderConfig left = ComponentConfigs.decoder(config, vocabSize, dataType);
         long decoderSeed = seed + 2_000_000;
         // One routing plan per direction: switch has one gate per layer, omni one gate per direction (as
         // ParameterCount counts them).
