@@ -11,12 +11,14 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
+import org.omnispark.io.HadoopConf;
 import scala.Tuple2;
 
 /**
  * Reads input manifests on Spark into {@link ParsedLine}s: JSON-lines files (OmniSpark, WeNet or NeMo field names),
  * Kaldi data directories (a folder holding {@code text} and {@code wav.scp}) and Lhotse manifests (a CutSet, or a
- * RecordingSet + SupervisionSet pair), plain or gzipped ({@link ManifestInputs} tells them apart). Each line keeps its file and
+ * RecordingSet + SupervisionSet pair), plain or gzipped, and tar shards (WeNet, WebDataset: {@link TarIndex})
+ * ({@link ManifestInputs} tells them apart). Each line keeps its file and
  * 0-based line number, so every input row can be accounted for. Relative audio paths are resolved against the
  * folder of the manifest that names them. Paths go through the Hadoop FileSystem API (local, HDFS, S3A, ...).
  */
@@ -50,6 +52,8 @@ public final class ManifestSource {
                     case JSONL -> readJsonLines(jsc, path);
                     case LHOTSE_CUTS -> readLhotseCuts(jsc, path);
                     case LHOTSE_PAIR -> readLhotsePair(jsc, path, new Path(in.recordings()));
+                    case WENET_TAR -> readTars(jsc, in.tars(), TarIndex.Naming.WENET);
+                    case WEBDATASET -> readTars(jsc, in.tars(), TarIndex.Naming.WEBDATASET);
                 });
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read manifest " + in.path(), e);
@@ -134,6 +138,23 @@ public final class ManifestSource {
         return sups.filter(t -> t._2().reject() != null).map(t -> t._2().reject())
                 .union(joined)
                 .union(recs.filter(t -> t._2().reject() != null).map(t -> t._2().reject()));
+    }
+
+    /**
+     * Tar shards: one Spark task per tar reads its headers and text members ({@link TarIndex}); audio stays in the
+     * tar, named by {@link TarMember} references. An I/O error fails the task (Spark retries it); a damaged tar is a
+     * reject of its own, after the rows read before the damage.
+     */
+    static JavaRDD<ParsedLine> readTars(JavaSparkContext jsc, List<String> tars, TarIndex.Naming naming) {
+        HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
+        return jsc.parallelize(tars, Math.max(1, tars.size())).flatMap(tar -> {
+            try {
+                return TarIndex.read(tar, naming, conf.get()).iterator();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read tar " + tar + ": " + e + "; the task fails so that Spark "
+                        + "retries it (check permissions and the file system's health)", e);
+            }
+        });
     }
 
     static JavaRDD<ParsedLine> readKaldi(JavaSparkContext jsc, FileSystem fs, Path dir) throws IOException {
