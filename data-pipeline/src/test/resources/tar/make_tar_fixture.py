@@ -24,6 +24,11 @@ webdataset/shard-{000000..000001}.tar:
                     4 d-c.wav S        5 d-c.json {"sentence": "no text field"}
   shard-000001.tar  0 d-d.mp3 M        1 d-d.txt "mp3 in webdataset"
                     2 d-e.wav S        3 d-e.txt "cut off"   -- the file is cut 1000 bytes into d-e.wav's data
+nemo/ (a NeMo tarred dataset, as convert_to_tarred_audio_dataset.py lays it out):
+  audio_0.tar  0 n-speech.wav S     1 extra.wav S (named by no manifest line)
+  audio_1.tar  0 n-mp3.mp3 M
+  tarred_audio_manifest.json  0 n-speech.wav "nemo speech"   1 n-mp3.mp3 "nemo mp3"
+                              2 gone.wav (in no tar)          3 a line cut short (not JSON)
 loose/: S, H, M, F as plain files (speech.wav, half.wav, a.mp3, speech.flac) and loose.jsonl naming them (keys
 l-speech, l-half, l-mp3, l-flac): the same audio read as loose files, whose features the tar members must equal.
 """
@@ -102,6 +107,17 @@ def main():
     with open(cut, "r+b") as fh:
         fh.truncate(keep)
     print("shard-000001.tar cut at byte", keep, "; d-e.wav header at", e.offset)
+
+    nemo = os.path.join(out, "nemo")
+    write_tar(os.path.join(nemo, "audio_0.tar"), [("n-speech.wav", s), ("extra.wav", s)])
+    write_tar(os.path.join(nemo, "audio_1.tar"), [("n-mp3.mp3", m)])
+    with open(os.path.join(nemo, "tarred_audio_manifest.json"), "w") as fh:
+        fh.write(json.dumps({"audio_filepath": "n-speech.wav", "text": "nemo speech", "duration": 0.5,
+                             "shard_id": 0}) + "\n")
+        fh.write(json.dumps({"audio_filepath": "n-mp3.mp3", "text": "nemo mp3", "duration": 1.2, "shard_id": 1}) + "\n")
+        fh.write(json.dumps({"audio_filepath": "gone.wav", "text": "not in a tar", "duration": 1.0,
+                             "shard_id": 1}) + "\n")
+        fh.write('{"audio_filepath": "cut.wav", "te\n')
 
     loose = os.path.join(out, "loose")
     os.makedirs(loose, exist_ok=True)

@@ -33,7 +33,12 @@ public enum ManifestFormat {
      * list; members share the key before the first dot of their base name, text from {@code .txt} or a {@code .json}'s
      * {@code "text"}.
      */
-    WEBDATASET;
+    WEBDATASET,
+    /**
+     * A NeMo tarred dataset: its {@code tarred_audio_manifest.json} (or the folder holding it), the
+     * {@code audio_<N>.tar} files beside it; each line's {@code audio_filepath} names a member by its file name.
+     */
+    NEMO_TAR;
 
     /** The values as written in configs and on the command line. */
     public static List<String> names() {
@@ -57,7 +62,7 @@ public enum ManifestFormat {
             }
         }
         throw new IllegalArgumentException("unknown manifest format '" + value + "': use one of "
-                + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files, JSON lines, .tar shards and lists of "
-                + "tars apart)");
+                + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files, JSON lines, .tar shards and "
+                + "lists of tars apart; nemo_tar must be named)");
     }
 }

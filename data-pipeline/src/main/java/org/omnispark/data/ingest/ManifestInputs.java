@@ -31,7 +31,7 @@ public final class ManifestInputs {
     }
 
     /** What one manifest path is read as. */
-    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR, WENET_TAR, WEBDATASET }
+    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR, WENET_TAR, WEBDATASET, NEMO_TAR }
 
     /**
      * One input, its paths fully qualified.
@@ -53,9 +53,15 @@ public final class ManifestInputs {
 
         /**
          * The manifest files its rows name as their source, in order (a pair: supervisions, then recordings; tar
-         * shards: each tar).
+         * shards: each tar; NeMo tarred: the manifest, then each tar, whose damage is a reject of its own).
          */
         public List<String> rowSources() {
+            if (kind == Kind.NEMO_TAR) {
+                List<String> all = new ArrayList<>();
+                all.add(path);
+                all.addAll(tars);
+                return all;
+            }
             if (!tars.isEmpty()) {
                 return tars;
             }
@@ -95,6 +101,14 @@ public final class ManifestInputs {
             }
             Path q = fs.makeQualified(path);
             boolean dir = fs.getFileStatus(q).isDirectory();
+            if (format == ManifestFormat.NEMO_TAR) {
+                Path manifest = dir ? new Path(q, "tarred_audio_manifest.json") : q;
+                if (!fs.exists(manifest)) {
+                    throw new IllegalArgumentException("--manifest-format nemo_tar: " + manifest + " does not exist;"
+                            + " name the tarred dataset's manifest (tarred_audio_manifest.json) or its folder");
+                }
+                return new Input(Kind.NEMO_TAR, manifest.toString(), null, TarShardList.nemoTars(fs, manifest));
+            }
             Kind tarKind = tarKind(fs, q, dir, format);
             if (tarKind != null) {
                 return tarInput(fs, tarKind, p, q.toString());

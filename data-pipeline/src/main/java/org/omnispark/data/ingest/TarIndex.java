@@ -60,7 +60,8 @@ public final class TarIndex {
     }
 
     private final String uri;
-    private final Naming naming;
+    private final Naming naming; // null: list members (NeMo), no grouping
+    private final List<TarMember> listed = new ArrayList<>();
     private final List<ParsedLine> out = new ArrayList<>();
     private final List<Member> group = new ArrayList<>();
     private final List<String> texts = new ArrayList<>();
@@ -79,6 +80,25 @@ public final class TarIndex {
         try (FSDataInputStream in = fs.open(path)) {
             return read(tar, naming, length, (pos, buf) -> in.readFully(pos, buf));
         }
+    }
+
+    /**
+     * Every regular member of the tar at {@code tar} as a reference, in order, plus (last) at most one damage reject:
+     * what NeMo's tarred datasets need (their manifest names the members).
+     *
+     * @param damage receives the damage reject, if any
+     */
+    public static List<TarMember> members(String tar, Configuration conf, List<ParsedLine> damage)
+            throws IOException {
+        Path path = new Path(tar);
+        FileSystem fs = path.getFileSystem(conf);
+        long length = fs.getFileStatus(path).getLen();
+        TarIndex index = new TarIndex(tar, null);
+        try (FSDataInputStream in = fs.open(path)) {
+            index.scan(length, (pos, buf) -> in.readFully(pos, buf));
+        }
+        damage.addAll(index.out);
+        return index.listed;
     }
 
     /** Positioned reads of the tar's bytes. */
@@ -158,6 +178,10 @@ public final class TarIndex {
     }
 
     private void member(Member m, Bytes bytes) throws IOException {
+        if (naming == null) {
+            listed.add(new TarMember(uri, m.offset(), m.size(), m.name()));
+            return;
+        }
         String[] keyExt = naming.split(m.name());
         if (!keyExt[0].equals(groupKey)) {
             flush();

@@ -17,7 +17,9 @@ import org.apache.hadoop.fs.Path;
  * Which tar files a {@code wenet_tar} or {@code webdataset} input names, qualified, in order: a WeNet
  * {@code data.list} (one tar path or URI per line, relative ones against the list's folder), a single {@code .tar}, a
  * folder of {@code .tar} files (by name), or a brace pattern as WebDataset writes them
- * ({@code shard-{000000..000009}.tar}, {@code {train,dev}.tar}; zero-padded ranges keep their width).
+ * ({@code shard-{000000..000009}.tar}, {@code {train,dev}.tar}; zero-padded ranges keep their width; NeMo's
+ * {@code audio__OP_0..127_CL_.tar} is the same pattern). A NeMo tarred dataset's tars are the {@code audio_N.tar}
+ * files beside its manifest, by N ({@link #nemoTars}).
  */
 final class TarShardList {
     /** The most tar paths one pattern may expand to. */
@@ -28,7 +30,13 @@ final class TarShardList {
 
     /** True when the path holds a brace pattern. */
     static boolean isPattern(String p) {
-        return p.contains("{") && p.contains("}");
+        String b = braces(p);
+        return b.contains("{") && b.contains("}");
+    }
+
+    /** NeMo writes braces as {@code _OP_} and {@code _CL_} ({@code audio__OP_0..127_CL_.tar}). */
+    static String braces(String p) {
+        return p.replace("_OP_", "{").replace("_CL_", "}");
     }
 
     /** True for a tar file's name (the ones read directly rather than as a list). */
@@ -45,7 +53,7 @@ final class TarShardList {
     static List<String> tars(FileSystem fs, String p) throws IOException {
         List<String> out = new ArrayList<>();
         if (isPattern(p)) {
-            for (String one : expand(p)) {
+            for (String one : expand(braces(p))) {
                 out.add(existing(fs, new Path(one), p));
             }
             return out;
@@ -71,6 +79,27 @@ final class TarShardList {
         if (out.isEmpty()) {
             throw new IllegalArgumentException(p + " names no tar file: give a .tar file, a folder of .tar files, a "
                     + "brace pattern like shard-{000000..000009}.tar, or a list with one tar path per line");
+        }
+        return out;
+    }
+
+    /**
+     * The tars of a NeMo tarred dataset: {@code audio_<N>.tar} in the manifest's folder, by N, as NeMo's
+     * convert_to_tarred_audio_dataset.py writes them beside {@code tarred_audio_manifest.json}.
+     */
+    static List<String> nemoTars(FileSystem fs, Path manifest) throws IOException {
+        FileStatus[] files = fs.listStatus(manifest.getParent(),
+                f -> f.getName().matches("audio_\\d{1,9}\\.tar"));
+        Arrays.sort(files, Comparator.comparingLong(f -> Long.parseLong(f.getPath().getName()
+                .replaceAll("\\D", ""))));
+        List<String> out = new ArrayList<>();
+        for (FileStatus f : files) {
+            out.add(fs.makeQualified(f.getPath()).toString());
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("NeMo tarred manifest " + manifest + " has no audio_<N>.tar beside it: "
+                    + "put the manifest in the folder of its tars (as convert_to_tarred_audio_dataset.py writes "
+                    + "them)");
         }
         return out;
     }

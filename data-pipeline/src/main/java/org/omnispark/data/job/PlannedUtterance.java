@@ -15,8 +15,8 @@ import org.omnispark.data.ingest.TarMember;
 /**
  * A manifest entry with the duration its audio header declares, for planning shards before any decoding: the
  * segment length when the entry has one, else the header's duration (from the first {@value DurationProbe#HEAD_BYTES}
- * bytes of the file, or of a tar member's byte range), else an estimate from the file size (16-bit mono 16 kHz); 0 for a file that does not exist (it becomes a
- * reject when processed). An I/O error is retried, then fails the task (as processing does): a guess would be
+ * bytes of the file, or of a tar member's byte range), else an estimate from the file size (16-bit mono 16 kHz); 0
+ * for a file that does not exist (it becomes a reject when processed). An I/O error is retried, then fails the task (as processing does): a guess would be
  * saved in the {@link ShardPlan} for good.
  *
  * @param entry the manifest entry

@@ -51,6 +51,9 @@ class TarInputsTest {
         assertEquals(ManifestInputs.Kind.WENET_TAR,
                 resolve(shards.resolve("s-001.tar").toString(), ManifestFormat.WENET_TAR).kind());
 
+        assertEquals(all, resolve(shards + "/s-_OP_000..002_CL_.tar", ManifestFormat.WEBDATASET).tars(),
+                "NeMo's _OP_ and _CL_ for braces");
+
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> resolve(shards + "/s-{000..003}.tar", ManifestFormat.WEBDATASET));
         assertTrue(missing.getMessage().contains("s-003.tar (named by " + shards + "/s-{000..003}.tar) does not "
@@ -61,5 +64,26 @@ class TarInputsTest {
         Path jsonl = tmp.resolve("m.jsonl");
         Files.writeString(jsonl, "{\"key\": \"a\", \"wav\": \"x.tar\", \"text\": \"t\"}\n");
         assertEquals(ManifestInputs.Kind.JSONL, resolve(jsonl.toString(), ManifestFormat.AUTO).kind());
+    }
+
+    @Test
+    void nemoTarsAreTheAudioTarsBesideTheManifestByNumber(@TempDir Path tmp) throws IOException {
+        for (String n : List.of("audio_10.tar", "audio_2.tar", "audio_0.tar", "other.tar")) {
+            Files.write(tmp.resolve(n), new byte[1024]);
+        }
+        Path manifest = tmp.resolve("tarred_audio_manifest.json");
+        Files.writeString(manifest, "{}\n");
+        List<String> tars = List.of(uri(tmp.resolve("audio_0.tar")), uri(tmp.resolve("audio_2.tar")),
+                uri(tmp.resolve("audio_10.tar")));
+        ManifestInputs.Input byFolder = resolve(tmp.toString(), ManifestFormat.NEMO_TAR);
+        assertEquals(new ManifestInputs.Input(ManifestInputs.Kind.NEMO_TAR, uri(manifest), null, tars), byFolder);
+        assertEquals(byFolder, resolve(manifest.toString(), ManifestFormat.NEMO_TAR));
+        List<String> sources = new java.util.ArrayList<>(List.of(uri(manifest)));
+        sources.addAll(tars);
+        assertEquals(sources, byFolder.rowSources(), "the manifest, then each tar (its damage is its own reject)");
+        Files.delete(manifest);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> resolve(tmp.toString(), ManifestFormat.NEMO_TAR));
+        assertTrue(e.getMessage().contains("tarred_audio_manifest.json does not exist"), e.getMessage());
     }
 }

@@ -141,4 +141,48 @@ class TarPrepareTest {
             assertEquals(new TreeMap<>(PER_SOURCE), perSource);
         }
     }
+
+    /**
+     * NeMo's layout: nemo/tarred_audio_manifest.json beside audio_0.tar and audio_1.tar; its lines find their members
+     * by file name; extra.wav (named by no line) is not read; features equal the loose files' (a second run).
+     */
+    @Test
+    void nemoTarredManifestLinesReadTheirMembers(@TempDir Path tmp) throws IOException {
+        String nemo = "file:" + FIXTURE.resolve("nemo");
+        String manifest = nemo + "/tarred_audio_manifest.json";
+        try (SparkSession spark = TestCorpora.spark()) {
+            PrepareReport report = PrepareJob.builder().setSpark(spark)
+                    .setConfig(TestCorpora.config(List.of(nemo), "input.manifest_format=nemo_tar"))
+                    .setOutput(tmp.resolve("nemo").toString()).optProgress(new java.io.PrintStream(java.io
+                            .OutputStream.nullOutputStream()), 60).build().run();
+            assertEquals(4, report.inputRows(), report.summary());
+            assertEquals(2, report.acceptedRows(), report.summary());
+            PrepareJob.builder().setSpark(spark).setConfig(TestCorpora.config(List.of(LOOSE)))
+                    .setOutput(tmp.resolve("loose").toString()).optProgress(new java.io.PrintStream(java.io
+                            .OutputStream.nullOutputStream()), 60).build().run();
+            Map<String, Row> shard = new TreeMap<>();
+            for (String ds : List.of("nemo", "loose")) {
+                for (Row r : spark.read().parquet(tmp.resolve(ds).resolve("shards").toString())
+                        .select("key", "text", "features", "source", "line").collectAsList()) {
+                    shard.put(r.getString(0), r);
+                }
+            }
+            // NeMo rows have no key: the audio path names them (JsonLinesManifest's rule)
+            assertEquals("nemo speech", shard.get("n-speech.wav").getString(1));
+            assertEquals(manifest, shard.get("n-speech.wav").getString(3));
+            assertEquals(0L, shard.get("n-speech.wav").getLong(4));
+            assertEquals(1L, shard.get("n-mp3.mp3").getLong(4));
+            assertArrayEquals((byte[]) shard.get("l-speech").get(2), (byte[]) shard.get("n-speech.wav").get(2));
+            assertArrayEquals((byte[]) shard.get("l-mp3").get(2), (byte[]) shard.get("n-mp3.mp3").get(2));
+            Map<String, Row> rejects = new TreeMap<>();
+            for (Row r : spark.read().parquet(tmp.resolve("nemo").resolve("rejects").toString())
+                    .select("key", "reason", "detail", "source", "line").collectAsList()) {
+                rejects.put(r.getString(1) + " " + r.getString(3) + ":" + r.getLong(4), r);
+            }
+            assertEquals(List.of("MALFORMED_MANIFEST_LINE " + manifest + ":3", "MISSING_AUDIO " + manifest + ":2"),
+                    List.copyOf(rejects.keySet()));
+            String missing = rejects.get("MISSING_AUDIO " + manifest + ":2").getString(2);
+            assertTrue(missing.contains("'gone.wav' is a member of none of the 2 tars"), missing);
+        }
+    }
 }
