@@ -13,7 +13,8 @@ public enum ManifestFormat {
      * A folder is a Kaldi data directory; a file whose first JSON object (among its first lines) has the shape of a
      * Lhotse cut, recording or supervision is Lhotse, as is one with no parsable line named like Lhotse's manifests
      * ({@code *cuts*.jsonl[.gz]}, {@code *recordings*.jsonl[.gz]}, {@code *supervisions*.jsonl[.gz]}); any other file
-     * is JSON lines.
+     * is JSON lines. A {@code .tar} file is a WebDataset shard; a file whose first line ends in {@code .tar} is a
+     * WeNet {@code data.list}; a folder without Kaldi's {@code text} that holds {@code .tar} files is WebDataset.
      */
     AUTO,
     /** JSON lines with OmniSpark, WeNet or NeMo field names (plain or gzipped). */
@@ -21,7 +22,23 @@ public enum ManifestFormat {
     /** A Kaldi data directory ({@code text} + {@code wav.scp}, optional {@code segments}, {@code utt2spk}). */
     KALDI,
     /** A Lhotse CutSet, or a RecordingSet + SupervisionSet pair, as JSONL (plain or gzipped). */
-    LHOTSE;
+    LHOTSE,
+    /**
+     * WeNet's {@code shard} data type: a {@code data.list} naming one tar per line (relative paths against the list's
+     * folder); each tar holds {@code KEY.wav} (or .flac, .mp3) + {@code KEY.txt}, keys split at the last dot.
+     */
+    WENET_TAR,
+    /**
+     * WebDataset shards: a {@code .tar}, a folder of them, a brace pattern ({@code shard-{000000..000009}.tar}) or a
+     * list; members share the key before the first dot of their base name, text from {@code .txt} or a {@code .json}'s
+     * {@code "text"}.
+     */
+    WEBDATASET,
+    /**
+     * A NeMo tarred dataset: its {@code tarred_audio_manifest.json} (or the folder holding it), the
+     * {@code audio_<N>.tar} files beside it; each line's {@code audio_filepath} names a member by its file name.
+     */
+    NEMO_TAR;
 
     /** The values as written in configs and on the command line. */
     public static List<String> names() {
@@ -45,6 +62,7 @@ public enum ManifestFormat {
             }
         }
         throw new IllegalArgumentException("unknown manifest format '" + value + "': use one of "
-                + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files and JSON lines apart)");
+                + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files, JSON lines, .tar shards and "
+                + "lists of tars apart; nemo_tar must be named)");
     }
 }

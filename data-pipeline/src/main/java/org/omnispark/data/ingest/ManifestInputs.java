@@ -31,7 +31,7 @@ public final class ManifestInputs {
     }
 
     /** What one manifest path is read as. */
-    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR }
+    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR, WENET_TAR, WEBDATASET, NEMO_TAR }
 
     /**
      * One input, its paths fully qualified.
@@ -39,10 +39,32 @@ public final class ManifestInputs {
      * @param kind how it is read
      * @param path the file or folder; the SupervisionSet of a pair
      * @param recordings the RecordingSet of a pair, else null
+     * @param tars the tar files of a WeNet or WebDataset input (qualified, in order), else empty
      */
-    public record Input(Kind kind, String path, String recordings) implements Serializable {
-        /** The manifest files its rows name as their source, in order (a pair: supervisions, then recordings). */
+    public record Input(Kind kind, String path, String recordings, List<String> tars) implements Serializable {
+        public Input {
+            tars = List.copyOf(tars);
+        }
+
+        /** An input that is no set of tars. */
+        public Input(Kind kind, String path, String recordings) {
+            this(kind, path, recordings, List.of());
+        }
+
+        /**
+         * The manifest files its rows name as their source, in order (a pair: supervisions, then recordings; tar
+         * shards: each tar; NeMo tarred: the manifest, then each tar, whose damage is a reject of its own).
+         */
         public List<String> rowSources() {
+            if (kind == Kind.NEMO_TAR) {
+                List<String> all = new ArrayList<>();
+                all.add(path);
+                all.addAll(tars);
+                return all;
+            }
+            if (!tars.isEmpty()) {
+                return tars;
+            }
             return recordings == null ? List.of(path) : List.of(path, recordings);
         }
     }
@@ -68,6 +90,10 @@ public final class ManifestInputs {
         Path path = new Path(p);
         try {
             FileSystem fs = path.getFileSystem(conf);
+            if (TarShardList.isPattern(p) && (format == ManifestFormat.WEBDATASET || format == ManifestFormat.AUTO
+                    || format == ManifestFormat.WENET_TAR) && !fs.exists(path)) {
+                return tarInput(fs, format == ManifestFormat.WENET_TAR ? Kind.WENET_TAR : Kind.WEBDATASET, p, p);
+            }
             if (!fs.exists(path)) {
                 throw new IllegalArgumentException("manifest " + p + " does not exist: check the path (a JSON-lines "
                         + "file, a Kaldi data directory with text and wav.scp, or a Lhotse cuts, recordings or "
@@ -75,6 +101,18 @@ public final class ManifestInputs {
             }
             Path q = fs.makeQualified(path);
             boolean dir = fs.getFileStatus(q).isDirectory();
+            if (format == ManifestFormat.NEMO_TAR) {
+                Path manifest = dir ? new Path(q, "tarred_audio_manifest.json") : q;
+                if (!fs.exists(manifest)) {
+                    throw new IllegalArgumentException("--manifest-format nemo_tar: " + manifest + " does not exist;"
+                            + " name the tarred dataset's manifest (tarred_audio_manifest.json) or its folder");
+                }
+                return new Input(Kind.NEMO_TAR, manifest.toString(), null, TarShardList.nemoTars(fs, manifest));
+            }
+            Kind tarKind = tarKind(fs, q, dir, format);
+            if (tarKind != null) {
+                return tarInput(fs, tarKind, p, q.toString());
+            }
             if (format == ManifestFormat.KALDI || (format == ManifestFormat.AUTO && dir)) {
                 if (!dir) {
                     throw new IllegalArgumentException("--manifest-format kaldi needs a data directory, but " + p
@@ -115,6 +153,45 @@ public final class ManifestInputs {
             };
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read manifest " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** WENET_TAR or WEBDATASET when the format names one, or when AUTO finds tars; else null. */
+    static Kind tarKind(FileSystem fs, Path q, boolean dir, ManifestFormat format) throws IOException {
+        if (format == ManifestFormat.WENET_TAR) {
+            return Kind.WENET_TAR;
+        }
+        if (format == ManifestFormat.WEBDATASET) {
+            return Kind.WEBDATASET;
+        }
+        if (format != ManifestFormat.AUTO) {
+            return null;
+        }
+        if (dir) {
+            return !fs.exists(new Path(q, "text")) && fs.listStatus(q, f -> TarShardList.isTarName(f.getName()))
+                    .length > 0 ? Kind.WEBDATASET : null;
+        }
+        if (TarShardList.isTarName(q.getName())) {
+            return Kind.WEBDATASET;
+        }
+        String first = firstLine(fs, q);
+        return first != null && !first.startsWith("{") && TarShardList.isTarName(first) ? Kind.WENET_TAR : null;
+    }
+
+    private static Input tarInput(FileSystem fs, Kind kind, String p, String path) throws IOException {
+        return new Input(kind, path, null, TarShardList.tars(fs, p));
+    }
+
+    /** The first non-blank line of a file (stripped, at most 64 KiB read), or null. */
+    static String firstLine(FileSystem fs, Path file) throws IOException {
+        try (InputStream in = fs.open(file)) {
+            byte[] head = in.readNBytes(64 << 10);
+            for (String line : new String(head, StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    return line.strip();
+                }
+            }
+            return null;
         }
     }
 

@@ -11,12 +11,14 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
+import org.omnispark.io.HadoopConf;
 import scala.Tuple2;
 
 /**
  * Reads input manifests on Spark into {@link ParsedLine}s: JSON-lines files (OmniSpark, WeNet or NeMo field names),
  * Kaldi data directories (a folder holding {@code text} and {@code wav.scp}) and Lhotse manifests (a CutSet, or a
- * RecordingSet + SupervisionSet pair), plain or gzipped ({@link ManifestInputs} tells them apart). Each line keeps its file and
+ * RecordingSet + SupervisionSet pair), plain or gzipped, and tar shards (WeNet, WebDataset: {@link TarIndex})
+ * ({@link ManifestInputs} tells them apart). Each line keeps its file and
  * 0-based line number, so every input row can be accounted for. Relative audio paths are resolved against the
  * folder of the manifest that names them. Paths go through the Hadoop FileSystem API (local, HDFS, S3A, ...).
  */
@@ -50,6 +52,9 @@ public final class ManifestSource {
                     case JSONL -> readJsonLines(jsc, path);
                     case LHOTSE_CUTS -> readLhotseCuts(jsc, path);
                     case LHOTSE_PAIR -> readLhotsePair(jsc, path, new Path(in.recordings()));
+                    case WENET_TAR -> readTars(jsc, in.tars(), TarIndex.Naming.WENET);
+                    case WEBDATASET -> readTars(jsc, in.tars(), TarIndex.Naming.WEBDATASET);
+                    case NEMO_TAR -> readNemoTar(jsc, path, in.tars());
                 });
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read manifest " + in.path(), e);
@@ -134,6 +139,82 @@ public final class ManifestSource {
         return sups.filter(t -> t._2().reject() != null).map(t -> t._2().reject())
                 .union(joined)
                 .union(recs.filter(t -> t._2().reject() != null).map(t -> t._2().reject()));
+    }
+
+    /**
+     * Tar shards: one Spark task per tar reads its headers and text members ({@link TarIndex}); audio stays in the
+     * tar, named by {@link TarMember} references. An I/O error fails the task (Spark retries it); a damaged tar is a
+     * reject of its own, after the rows read before the damage.
+     */
+    static JavaRDD<ParsedLine> readTars(JavaSparkContext jsc, List<String> tars, TarIndex.Naming naming) {
+        HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
+        return jsc.parallelize(tars, Math.max(1, tars.size())).flatMap(tar -> {
+            try {
+                return TarIndex.read(tar, naming, conf.get()).iterator();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read tar " + tar + ": " + e + "; the task fails so that Spark "
+                        + "retries it (check permissions and the file system's health)", e);
+            }
+        });
+    }
+
+    /**
+     * A NeMo tarred dataset: the manifest's lines (JSON lines, NeMo's field names) joined on Spark with the members of
+     * its tars by file name (the base name of {@code audio_filepath}; a name in several tars takes the first tar's,
+     * as listed, then the first member). A line whose member is in no tar is a MISSING_AUDIO reject; members no
+     * line names are not read; a damaged tar is one reject of its own (source = the tar).
+     */
+    static JavaRDD<ParsedLine> readNemoTar(JavaSparkContext jsc, Path manifest, List<String> tars) {
+        HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
+        String source = manifest.toString();
+        int count = tars.size();
+        JavaRDD<Tuple2<Integer, Object>> listed = jsc.parallelize(new ArrayList<>(java.util.stream.IntStream
+                .range(0, count).boxed().toList()), Math.max(1, count)).flatMap(i -> {
+            List<ParsedLine> damage = new ArrayList<>();
+            List<TarMember> members;
+            try {
+                members = TarIndex.members(tars.get(i), conf.get(), damage);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read tar " + tars.get(i) + ": " + e + "; the task fails so "
+                        + "that Spark retries it (check permissions and the file system's health)", e);
+            }
+            List<Tuple2<Integer, Object>> out = new ArrayList<>();
+            members.forEach(m -> out.add(new Tuple2<>(i, m)));
+            damage.forEach(d -> out.add(new Tuple2<>(i, d)));
+            return out.iterator();
+        }).cache();
+        JavaPairRDD<String, TarMember> byName = listed.filter(t -> t._2() instanceof TarMember)
+                .mapToPair(t -> {
+                    TarMember m = (TarMember) t._2();
+                    return new Tuple2<>(baseName(m.name()), new Tuple2<>(t._1(), m));
+                })
+                .reduceByKey((a, b) -> a._1() < b._1()
+                        || (a._1().equals(b._1()) && a._2().offset() < b._2().offset()) ? a : b)
+                .mapValues(Tuple2::_2);
+        JavaRDD<ParsedLine> lines = jsc.textFile(source).zipWithIndex()
+                .filter(t -> !t._1().isBlank())
+                .map(t -> JsonLinesManifest.parse(t._1(), source, t._2()));
+        JavaRDD<ParsedLine> joined = lines.filter(p -> !p.isMalformed())
+                .mapToPair(p -> new Tuple2<>(baseName(p.entry().audioPath()), p))
+                .leftOuterJoin(byName)
+                .values()
+                .map(v -> {
+                    ManifestEntry e = v._1().entry();
+                    if (!v._2().isPresent()) {
+                        return ParsedLine.rejected(org.omnispark.data.RejectReason.MISSING_AUDIO, "audio_filepath '"
+                                + e.audioPath() + "' is a member of none of the " + count + " tars beside " + source
+                                + " (matched by file name); add it to a tar or drop the line", e.key(), source,
+                                e.line());
+                    }
+                    return ParsedLine.ok(new ManifestEntry(e.key(), v._2().get().uri(), e.text(), e.confidence(),
+                            e.duration(), e.speaker(), e.language(), e.offset(), e.length(), source, e.line()));
+                });
+        return lines.filter(ParsedLine::isMalformed).union(joined)
+                .union(listed.filter(t -> t._2() instanceof ParsedLine).map(t -> (ParsedLine) t._2()));
+    }
+
+    private static String baseName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     static JavaRDD<ParsedLine> readKaldi(JavaSparkContext jsc, FileSystem fs, Path dir) throws IOException {

@@ -2,20 +2,21 @@ package org.omnispark.data.job;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.omnispark.data.audio.DurationProbe;
 import org.omnispark.data.ingest.ManifestEntry;
+import org.omnispark.data.ingest.TarMember;
 
 /**
  * A manifest entry with the duration its audio header declares, for planning shards before any decoding: the
  * segment length when the entry has one, else the header's duration (from the first {@value DurationProbe#HEAD_BYTES}
- * bytes), else an estimate from the file size (16-bit mono 16 kHz); 0 for a file that does not exist (it becomes a
- * reject when processed). An I/O error is retried, then fails the task (as processing does): a guess would be
+ * bytes of the file, or of a tar member's byte range), else an estimate from the file size (16-bit mono 16 kHz); 0
+ * for a file that does not exist (it becomes a reject when processed). An I/O error is retried, then fails the task (as processing does): a guess would be
  * saved in the {@link ShardPlan} for good.
  *
  * @param entry the manifest entry
@@ -55,12 +56,18 @@ record PlannedUtterance(ManifestEntry entry, double seconds) implements Serializ
     }
 
     private static double headerSeconds(ManifestEntry e, Configuration conf) throws IOException {
-        Path path = new Path(e.audioPath());
+        TarMember member;
+        try {
+            member = TarMember.parse(e.audioPath());
+        } catch (IllegalArgumentException bad) {
+            return 0; // processing rejects the reference with the reason
+        }
+        Path path = new Path(member == null ? e.audioPath() : member.tar());
         FileSystem fs = path.getFileSystem(conf);
-        long length = fs.getFileStatus(path).getLen();
-        byte[] head;
-        try (InputStream in = fs.open(path)) {
-            head = in.readNBytes((int) Math.min(length, DurationProbe.HEAD_BYTES));
+        long length = member == null ? fs.getFileStatus(path).getLen() : member.length();
+        byte[] head = new byte[(int) Math.min(length, DurationProbe.HEAD_BYTES)];
+        try (FSDataInputStream in = fs.open(path)) {
+            in.readFully(member == null ? 0 : member.offset(), head); // a tar member: a range inside the tar
         }
         double declared;
         try {

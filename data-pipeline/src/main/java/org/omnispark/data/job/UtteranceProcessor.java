@@ -24,6 +24,7 @@ import org.omnispark.data.audio.Resampler;
 import org.omnispark.data.features.Fbank;
 import org.omnispark.data.features.FbankOptions;
 import org.omnispark.data.ingest.ManifestEntry;
+import org.omnispark.data.ingest.TarMember;
 import org.omnispark.data.text.TextNormalizer;
 import org.omnispark.data.text.Tokenizer;
 
@@ -220,28 +221,30 @@ public final class UtteranceProcessor {
      * backoff and then fails the task, naming the key and the path, so Spark retries it and no row is silently lost.
      */
     private AudioBytes read(ManifestEntry e) throws FileNotFoundException, FileTooLarge, AudioFormatException {
-        Path path = new Path(e.audioPath());
+        TarMember member = tarMember(e);
+        Path path = new Path(member == null ? e.audioPath() : member.tar());
+        long base = member == null ? 0 : member.offset(); // a tar member's bytes start there
         long backoffMillis = 500;
         for (int attempt = 1; ; attempt++) {
             try {
                 FileSystem fs = path.getFileSystem(recipe.hadoopConf().get());
-                long length = fs.getFileStatus(path).getLen();
+                long length = member == null ? fs.getFileStatus(path).getLen() : member.length();
                 try (FSDataInputStream in = fs.open(path)) {
                     if (e.isSegment()) {
                         byte[] head = new byte[(int) Math.min(length, HEAD_BYTES)];
-                        in.readFully(0, head);
+                        in.readFully(base, head);
                         AudioDecoder.WavSegment segment = AudioDecoder.wavSegment(head, length, e.audioPath(),
                                 e.offset(), e.length(), new DecodeLimits(filters.maxDurationS() + 1.0, Deadline.NONE));
                         if (segment != null) {
                             byte[] frames = new byte[segment.byteCount()];
-                            in.readFully(segment.byteOffset(), frames);
+                            in.readFully(base + segment.byteOffset(), frames);
                             return new AudioBytes(frames, segment);
                         }
                     }
                     // What the header declares decides before the whole file is read (a 2 GiB file is not read
                     // to learn that it is over filters.max_duration_s; the decoder would reject it on the same count).
                     byte[] head = new byte[(int) Math.min(length, DurationProbe.HEAD_BYTES)];
-                    in.readFully(0, head);
+                    in.readFully(base, head);
                     double declared = declaredSeconds(head, length);
                     if (!e.isSegment() && declared > filters.maxDurationS() + 1.0) {
                         throw new FileTooLarge(String.format(java.util.Locale.ROOT, "%s declares %.1f s, over "
@@ -253,7 +256,7 @@ public final class UtteranceProcessor {
                                 + " a file may have; cut it into files (or list segments of it in a Kaldi data dir)");
                     }
                     byte[] whole = new byte[(int) length];
-                    in.readFully(0, whole);
+                    in.readFully(base, whole);
                     return new AudioBytes(whole, null);
                 }
             } catch (FileNotFoundException ex) {
@@ -267,6 +270,15 @@ public final class UtteranceProcessor {
                 sleep(backoffMillis);
                 backoffMillis *= 2;
             }
+        }
+    }
+
+    /** The tar member an entry's audio path names, or null for an ordinary file; a malformed reference is corrupt. */
+    static TarMember tarMember(ManifestEntry e) throws AudioFormatException {
+        try {
+            return TarMember.parse(e.audioPath());
+        } catch (IllegalArgumentException bad) {
+            throw new AudioFormatException(RejectReason.MISSING_AUDIO, bad.getMessage());
         }
     }
 
