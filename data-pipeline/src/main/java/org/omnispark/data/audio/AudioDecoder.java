@@ -19,12 +19,14 @@ import org.omnispark.data.RejectReason;
  *   <li>Ogg Opus (RFC 7845): one logical Ogg stream ({@link OggStream}: CRC and page sequence checked) whose first
  *       packet is "OpusHead", mono or stereo, decoded packet by packet at 48 kHz by {@link OggOpusDecoder}
  *       (Concentus); pre-skip and the last page's granule position are trimmed as ffmpeg trims them. Other codecs in
- *       Ogg (Vorbis, FLAC, Speex) and chained or multiplexed Ogg files are UNSUPPORTED_AUDIO ({@link OggStream#requireOpus}).</li>
+ *       Ogg (Vorbis, FLAC, Speex) and chained or multiplexed Ogg files are UNSUPPORTED_AUDIO
+ *       ({@link OggStream#requireOpus}).</li>
  * </ul>
  * Several channels are downmixed to their mean. Everything else is rejected with an {@link AudioFormatException}
  * whose {@link AudioFormatException#reason() reason} is CORRUPT_AUDIO (empty file, bad header, no fmt/data chunk,
  * damaged FLAC frame, unknown bytes), TRUNCATED_AUDIO (the file ends before its header says it should) or
- * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg Vorbis, WebM, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...),
+ * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg Vorbis, WebM, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM,
+ * RF64...),
  * TOO_LONG (more
  * than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work and memory are bounded by the
  * file's real size and the {@link DecodeLimits}, never by a header field; {@link org.omnispark.data.Deadline.Exceeded}
@@ -319,7 +321,8 @@ public final class AudioDecoder {
         }
         String start = new String(d, 0, Math.min(d.length, 8), StandardCharsets.ISO_8859_1)
                 .replaceAll("[^\\x20-\\x7E]", "?");
-        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC, MP3 or Ogg Opus file (starts with '"
+        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC, MP3 or Ogg Opus file"
+                + " (starts with '"
                 + start + "', " + d.length + " bytes); check the path, or " + SOX);
     }
 

@@ -25,7 +25,8 @@ record OpusHead(int channels, int preSkip, long inputRate, int outputGain) {
         int version = d[p + 8] & 0xFF;
         if (version >> 4 != 0) {
             throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": Ogg Opus version " + version
-                    + " is not supported (only 0.x, RFC 7845); re-encode it: ffmpeg -i in.opus -ar 16000 -ac 1 out.wav");
+                    + " is not supported (only 0.x, RFC 7845); re-encode it: ffmpeg -i in.opus -ar 16000 -ac 1"
+                    + " out.wav");
         }
         int channels = d[p + 9] & 0xFF;
         int preSkip = (int) OggStream.le(d, p + 10, 2);

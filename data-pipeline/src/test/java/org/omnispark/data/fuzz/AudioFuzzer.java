@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded generator of damaged audio files, made from valid WAV, FLAC, MP3 and Ogg Opus files of real speech: the kinds of
- * damage a failed copy, a broken writer or a hostile file produces. The same seed and seeds give the same files.
+ * A seeded generator of damaged audio files, made from valid WAV, FLAC, MP3 and Ogg Opus files of real speech: the
+ * kinds of damage a failed copy, a broken writer or a hostile file produces. The same seed and seeds give the same
+ * files.
  *
  * <ul>
  *   <li>bit flips anywhere (1-24 bits), truncation anywhere (inside the header too)</li>
@@ -39,7 +40,10 @@ public final class AudioFuzzer {
         this.rnd = new Random(seed);
     }
 
-    /** {@code count} mutants of the seed files (taken in turn); WAV, FLAC, MP3 and Ogg seeds get their own header damage. */
+    /**
+     * {@code count} mutants of the seed files (taken in turn); WAV, FLAC, MP3 and Ogg seeds get their own header
+     * damage.
+     */
     public List<Mutant> mutate(List<byte[]> seeds, int count) {
         List<Mutant> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

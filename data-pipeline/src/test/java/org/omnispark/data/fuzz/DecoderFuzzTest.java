@@ -19,9 +19,9 @@ import org.omnispark.data.audio.AudioFormatException;
 import org.omnispark.data.audio.DecodeLimits;
 
 /**
- * 4000 damaged WAV, FLAC, MP3 and Ogg Opus files (seed 20261201) straight into the decoder: each must decode or fail with an
- * {@link AudioFormatException}, nothing else (no other exception, no OutOfMemoryError, no endless loop: the whole run
- * has a time limit, and no single file may take longer than a second).
+ * 4000 damaged WAV, FLAC, MP3 and Ogg Opus files (seed 20261201) straight into the decoder: each must decode or fail
+ * with an {@link AudioFormatException}, nothing else (no other exception, no OutOfMemoryError, no endless loop: the
+ * whole run has a time limit, and no single file may take longer than a second).
  */
 class DecoderFuzzTest {
     @Test

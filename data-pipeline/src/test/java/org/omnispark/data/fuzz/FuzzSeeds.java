@@ -14,7 +14,8 @@ import org.omnispark.data.tools.RequiredTools;
  * (16 kHz WAV, 22.05 kHz WAV as espeak-ng writes it, 44.1 kHz stereo, 8-bit, an odd 16035 Hz rate, FLAC at 16 and
  * 22.05 kHz), and the six checked-in MP3 fixtures ({@link Mp3Fixtures}: MPEG-1/2/2.5 layer III, mono and stereo, CBR
  * and VBR, ID3 and LAME tags; no MP3 encoder is needed at test time) and the four Ogg Opus fixtures
- * ({@link OggFixtures}: mono and stereo, SILK and CELT, 20 and 60 ms packets). Each is also a control that must be accepted.
+ * ({@link OggFixtures}: mono and stereo, SILK and CELT, 20 and 60 ms packets). Each is also a control that must be
+ * accepted.
  */
 public final class FuzzSeeds {
     /** The transcripts, one per sentence. */

@@ -112,7 +112,7 @@ final class OggDamage {
         return out;
     }
 
-    /** Recomputes the CRC-32 (0x04C11DB7, not reflected) of the page at {@code p} as its (possibly damaged) header says. */
+    /** Recomputes the CRC-32 (0x04C11DB7, not reflected) of the page at {@code p}, as long as its header says. */
     private static void fixCrc(byte[] b, int p) {
         int segments = b[p + 26] & 0xFF;
         long length = 27 + segments;
