@@ -16,11 +16,17 @@ import org.omnispark.data.RejectReason;
  *       an MPEG frame sync at the start, then a chain of valid frame headers ({@link Mp3Stream}) decoded frame by
  *       frame by {@link Mp3Decoder} (JLayer's layer III decoder). LAME's encoder delay and padding are trimmed as
  *       ffmpeg trims them.</li>
+ *   <li>Ogg Opus (RFC 7845): one logical Ogg stream ({@link OggStream}: CRC and page sequence checked) whose first
+ *       packet is "OpusHead", mono or stereo, decoded packet by packet at 48 kHz by {@link OggOpusDecoder}
+ *       (Concentus); pre-skip and the last page's granule position are trimmed as ffmpeg trims them. Other codecs in
+ *       Ogg (Vorbis, FLAC, Speex) and chained or multiplexed Ogg files are UNSUPPORTED_AUDIO
+ *       ({@link OggStream#requireOpus}).</li>
  * </ul>
  * Several channels are downmixed to their mean. Everything else is rejected with an {@link AudioFormatException}
  * whose {@link AudioFormatException#reason() reason} is CORRUPT_AUDIO (empty file, bad header, no fmt/data chunk,
  * damaged FLAC frame, unknown bytes), TRUNCATED_AUDIO (the file ends before its header says it should) or
- * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM, RF64...),
+ * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg Vorbis, WebM, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM,
+ * RF64...),
  * TOO_LONG (more
  * than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work and memory are bounded by the
  * file's real size and the {@link DecodeLimits}, never by a header field; {@link org.omnispark.data.Deadline.Exceeded}
@@ -87,6 +93,8 @@ public final class AudioDecoder {
                 return decodeFlac(data, name, offsetSeconds, durationSeconds, limits);
             case MP3:
                 return decodeMp3(data, name, offsetSeconds, durationSeconds, limits);
+            case OGG:
+                return decodeOgg(data, name, offsetSeconds, durationSeconds, limits);
             default:
                 throw new AssertionError();
         }
@@ -215,6 +223,29 @@ public final class AudioDecoder {
         }
     }
 
+    private static Audio decodeOgg(byte[] data, String name, double offset, double duration, DecodeLimits limits)
+            throws AudioFormatException {
+        OggStream s = OggStream.read(data, name);
+        OpusHead head = OpusHead.parse(s.requireOpus(name), name);
+        long samples = OggOpusDecoder.scan(s, head, name);
+        int rate = OpusHead.RATE;
+        if (offset == 0 && duration < 0 && samples > limits.maxSamples(rate)) {
+            throw tooLong(name, samples / (double) rate, limits);
+        }
+        long[] range = segment(samples, rate, offset, duration, name);
+        if (range[1] > limits.maxSamples(rate)) {
+            throw tooLong(name, range[1] / (double) rate, limits);
+        }
+        try {
+            return OggOpusDecoder.decode(s, head, name, range[0], range[1], limits.deadline());
+        } catch (LinkageError e) {
+            throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": Opus decoding is not available:"
+                    + " Concentus (io.github.jaredmdobson:concentus) is not on the classpath (" + e + "); use the"
+                    + " OmniSpark application jar, add io.github.jaredmdobson:concentus:1.0.2, or convert with:"
+                    + " ffmpeg -i in.opus -ar 16000 -ac 1 out.wav", e);
+        }
+    }
+
     private static AudioFormatException tooLong(String name, double seconds, DecodeLimits limits) {
         return new AudioFormatException(RejectReason.TOO_LONG, String.format("%s: %.3f s > %.3f s"
                 + " (filters.max_duration_s); cut it into segments", name, seconds, limits.maxSeconds()));
@@ -233,7 +264,7 @@ public final class AudioDecoder {
         return new long[] {start, Math.max(0, count)};
     }
 
-    private enum Container { WAV, FLAC, MP3 }
+    private enum Container { WAV, FLAC, MP3, OGG }
 
     private static Container detect(byte[] d, String name) throws AudioFormatException {
         String magic = WavHeader.fourcc(d, 0);
@@ -247,7 +278,7 @@ public final class AudioDecoder {
             case "RF64":
                 throw unsupported(name, "RF64 (WAV over 4 GB)");
             case "OggS":
-                throw unsupported(name, "Ogg (Vorbis/Opus)");
+                return Container.OGG; // the first packet's signature picks the codec
             case "FORM":
                 throw unsupported(name, "AIFF");
             case ".snd":
@@ -279,18 +310,25 @@ public final class AudioDecoder {
         if (d.length >= 2 && (d[0] & 0xFF) == 0xFF && (d[1] & 0xE0) == 0xE0) {
             return Container.MP3; // Mp3Stream decides: two chained valid layer III frames, or a reject saying why
         }
+        if (d.length >= 4 && (d[0] & 0xFF) == 0x1A && (d[1] & 0xFF) == 0x45 && (d[2] & 0xFF) == 0xDF
+                && (d[3] & 0xFF) == 0xA3) {
+            throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": WebM/Matroska (Opus or Vorbis"
+                    + " in an EBML container) is not supported; remux it to Ogg: ffmpeg -i in.webm -map 0:a:0 -c copy"
+                    + " out.opus, or convert with: ffmpeg -i in.webm -ac 1 -ar 16000 out.wav");
+        }
         if (d.length >= 8 && WavHeader.fourcc(d, 4).equals("ftyp")) {
             throw unsupported(name, "MP4/M4A");
         }
         String start = new String(d, 0, Math.min(d.length, 8), StandardCharsets.ISO_8859_1)
                 .replaceAll("[^\\x20-\\x7E]", "?");
-        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC or MP3 file (starts with '"
+        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC, MP3 or Ogg Opus file"
+                + " (starts with '"
                 + start + "', " + d.length + " bytes); check the path, or " + SOX);
     }
 
     private static AudioFormatException unsupported(String name, String what) {
         String fix = what.contains("convert with") ? "" : "; " + SOX;
         return new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO,
-                name + ": " + what + " is not supported, only WAV, FLAC and MP3" + fix);
+                name + ": " + what + " is not supported, only WAV, FLAC, MP3 and Ogg Opus" + fix);
     }
 }

@@ -13,7 +13,8 @@ public final class DurationProbe {
     }
 
     /**
-     * The duration in seconds that a WAV or FLAC header declares, or an MP3's (see {@link #mp3Seconds}), or NaN when
+     * The duration in seconds that a WAV or FLAC header declares, or an MP3's (see {@link #mp3Seconds}), or an Ogg
+     * Opus file's when the head is the whole file (see {@link #oggSeconds}), or NaN when
      * the head says nothing usable.
      *
      * @param head the file's first bytes (up to {@link #HEAD_BYTES})
@@ -22,6 +23,9 @@ public final class DurationProbe {
     public static double seconds(byte[] head, long fileLength) {
         if (head.length >= 12 && WavHeader.fourcc(head, 0).equals("RIFF") && WavHeader.fourcc(head, 8).equals("WAVE")) {
             return wavSeconds(head, fileLength);
+        }
+        if (head.length >= 4 && WavHeader.fourcc(head, 0).equals("OggS")) {
+            return oggSeconds(head, fileLength);
         }
         int p = Id3.present(head) ? Id3.skip(head) : 0;
         if (p >= 0 && (long) p + 26 <= head.length && WavHeader.fourcc(head, p).equals("fLaC")) {
@@ -70,6 +74,24 @@ public final class DurationProbe {
             q += g.frameBytes();
         }
         return frames >= 2 ? (fileLength - first) * 8.0 / f.bitrate() : Double.NaN;
+    }
+
+    /**
+     * An Ogg Opus file's exact duration (its last page's granule position less the pre-skip, as the decoder trims)
+     * when the head holds the whole file; NaN otherwise (the first pages' granule positions say nothing about the
+     * length, and a file's end is not read here), and for other codecs and damaged files.
+     */
+    static double oggSeconds(byte[] head, long fileLength) {
+        if (head.length != fileLength) {
+            return Double.NaN;
+        }
+        try {
+            OggStream s = OggStream.read(head, "probe");
+            OpusHead h = OpusHead.parse(s.requireOpus("probe"), "probe");
+            return OggOpusDecoder.scan(s, h, "probe") / (double) OpusHead.RATE;
+        } catch (AudioFormatException | RuntimeException | LinkageError e) {
+            return Double.NaN; // the decode gives the reject; the probe only plans
+        }
     }
 
     private static double wavSeconds(byte[] d, long fileLength) {

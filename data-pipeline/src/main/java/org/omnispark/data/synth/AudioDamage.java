@@ -26,8 +26,10 @@ public enum AudioDamage {
     /** The manifest points to a file that does not exist. */
     MISSING_FILE(RejectReason.MISSING_AUDIO),
     /**
-     * Ogg pages in a {@code .ogg} file: a container OmniSpark does not decode (Vorbis/Opus). It was an MP3 stream
-     * until OmniSpark learnt MP3: frames of random bytes behind valid headers would now decode as noise.
+     * Ogg pages in a {@code .ogg} file: a codec OmniSpark does not decode (Vorbis: valid pages, CRCs and all, whose
+     * first packet starts with Vorbis's signature; random bytes after it). It was an MP3 stream until OmniSpark learnt
+     * MP3, and pages of random bytes until it learnt Ogg Opus (their CRCs fail: a corrupt file, not an unsupported
+     * one).
      */
     UNSUPPORTED_FORMAT(RejectReason.UNSUPPORTED_AUDIO),
     /** A RIFF/WAVE file whose fmt chunk is impossible (0 channels, 0 Hz, or a block align of 0). */
@@ -103,7 +105,11 @@ public enum AudioDamage {
         return out;
     }
 
-    /** Ogg pages (RFC 3533 layout: capture pattern, version 0, flags, granule, serial, sequence) of random payload. */
+    /**
+     * Ogg pages (RFC 3533: capture pattern, version 0, flags, granule, serial, sequence, CRC) of one Vorbis
+     * identification packet of random bytes that spans them all (every lacing value 255, so each page after the first
+     * continues it).
+     */
     private static byte[] oggPages(int pages, RandomGenerator rng) {
         byte[] out = new byte[pages * OGG_PAGE_BYTES];
         rng.nextBytes(out);
@@ -111,14 +117,31 @@ public enum AudioDamage {
         for (int page = 0; page < pages; page++) {
             int p = page * OGG_PAGE_BYTES;
             b.put(p, (byte) 'O').put(p + 1, (byte) 'g').put(p + 2, (byte) 'g').put(p + 3, (byte) 'S');
-            b.put(p + 4, (byte) 0).put(p + 5, (byte) (page == 0 ? 2 : page == pages - 1 ? 4 : 0));
-            b.putLong(p + 6, (long) page * 960).putInt(p + 14, 0x4F4D4E49).putInt(p + 18, page);
+            b.put(p + 4, (byte) 0).put(p + 5, (byte) (page == 0 ? 2 : page == pages - 1 ? 5 : 1));
+            b.putLong(p + 6, -1L).putInt(p + 14, 0x4F4D4E49).putInt(p + 18, page).putInt(p + 22, 0);
             b.put(p + 26, (byte) 16);
             for (int s = 0; s < 16; s++) {
                 b.put(p + 27 + s, (byte) 255);
             }
+            if (page == 0) {
+                byte[] vorbis = {1, 'v', 'o', 'r', 'b', 'i', 's'};
+                System.arraycopy(vorbis, 0, out, p + 43, vorbis.length);
+            }
+            b.putInt(p + 22, oggCrc(out, p, OGG_PAGE_BYTES));
         }
         return out;
+    }
+
+    /** Ogg's CRC-32 (polynomial 0x04C11DB7, not reflected, initial 0) of a page whose CRC field is zero. */
+    private static int oggCrc(byte[] d, int from, int length) {
+        int c = 0;
+        for (int i = from; i < from + length; i++) {
+            c ^= (d[i] & 0xFF) << 24;
+            for (int k = 0; k < 8; k++) {
+                c = c < 0 ? (c << 1) ^ 0x04C11DB7 : c << 1;
+            }
+        }
+        return c;
     }
 
     /** Canonical 44-byte-header WAV with one fmt field made impossible. */

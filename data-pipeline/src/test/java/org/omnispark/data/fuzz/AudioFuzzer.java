@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded generator of damaged audio files, made from valid WAV, FLAC and MP3 files of real speech: the kinds of
- * damage a failed copy, a broken writer or a hostile file produces. The same seed and seeds give the same files.
+ * A seeded generator of damaged audio files, made from valid WAV, FLAC, MP3 and Ogg Opus files of real speech: the
+ * kinds of damage a failed copy, a broken writer or a hostile file produces. The same seed and seeds give the same
+ * files.
  *
  * <ul>
  *   <li>bit flips anywhere (1-24 bits), truncation anywhere (inside the header too)</li>
@@ -17,7 +18,9 @@ import java.util.Random;
  *       16090, 1286200762, 2^32-1), byte rate, block align, bits per sample; FLAC STREAMINFO block sizes, rate,
  *       channels, bit depth, total samples, metadata block lengths; in any MP3 frame header the version, layer,
  *       CRC flag, bitrate index (free format, 15), rate index (3), padding, channel mode, and the ID3v2 tag size,
- *       the Xing/Info frame count and LAME's delay/padding</li>
+ *       the Xing/Info frame count and LAME's delay/padding; in Ogg Opus files (CRC recomputed, so the damage
+ *       reaches the parser and the decoder) the OpusHead fields, a page's granule, flags, serial, sequence number,
+ *       segment count or lacing values, and random bytes inside audio packets ({@link OggDamage})</li>
  *   <li>spliced streams (the head of one file, the tail of another), zeroed spans, random spans</li>
  * </ul>
  */
@@ -37,7 +40,10 @@ public final class AudioFuzzer {
         this.rnd = new Random(seed);
     }
 
-    /** {@code count} mutants of the seed files (taken in turn); WAV, FLAC and MP3 seeds get their own header damage. */
+    /**
+     * {@code count} mutants of the seed files (taken in turn); WAV, FLAC, MP3 and Ogg seeds get their own header
+     * damage.
+     */
     public List<Mutant> mutate(List<byte[]> seeds, int count) {
         List<Mutant> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -45,6 +51,7 @@ public final class AudioFuzzer {
             byte[] other = seeds.get(rnd.nextInt(seeds.size()));
             boolean flac = seed[0] == 'f' && seed[1] == 'L';
             boolean mp3 = seed[0] == 'I' && seed[1] == 'D' || (seed[0] & 0xFF) == 0xFF;
+            boolean ogg = OggDamage.isOgg(seed);
             int kind = rnd.nextInt(7);
             String damage;
             byte[] b;
@@ -65,7 +72,8 @@ public final class AudioFuzzer {
                 }
                 case 2, 3 -> {
                     b = seed.clone();
-                    damage = flac ? hostileFlacField(b) : mp3 ? Mp3Damage.hostileField(b, rnd) : hostileWavField(b);
+                    damage = flac ? hostileFlacField(b) : mp3 ? Mp3Damage.hostileField(b, rnd)
+                            : ogg ? OggDamage.hostileField(b, rnd) : hostileWavField(b);
                 }
                 case 4 -> {
                     int head = rnd.nextInt(seed.length);
@@ -92,7 +100,8 @@ public final class AudioFuzzer {
                     damage = "random " + len + " bytes at " + from;
                 }
             }
-            out.add(new Mutant(String.format("fuzz-%s-%04d", flac ? "flac" : mp3 ? "mp3" : "wav", i), damage, b));
+            out.add(new Mutant(String.format("fuzz-%s-%04d",
+                    flac ? "flac" : mp3 ? "mp3" : ogg ? "ogg" : "wav", i), damage, b));
         }
         return out;
     }

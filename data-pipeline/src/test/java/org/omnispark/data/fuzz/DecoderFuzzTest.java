@@ -19,9 +19,9 @@ import org.omnispark.data.audio.AudioFormatException;
 import org.omnispark.data.audio.DecodeLimits;
 
 /**
- * 4000 damaged WAV, FLAC and MP3 files (seed 20261201) straight into the decoder: each must decode or fail with an
- * {@link AudioFormatException}, nothing else (no other exception, no OutOfMemoryError, no endless loop: the whole run
- * has a time limit, and no single file may take longer than a second).
+ * 4000 damaged WAV, FLAC, MP3 and Ogg Opus files (seed 20261201) straight into the decoder: each must decode or fail
+ * with an {@link AudioFormatException}, nothing else (no other exception, no OutOfMemoryError, no endless loop: the
+ * whole run has a time limit, and no single file may take longer than a second).
  */
 class DecoderFuzzTest {
     @Test
@@ -31,7 +31,9 @@ class DecoderFuzzTest {
         List<AudioFuzzer.Mutant> mutants = new AudioFuzzer(20261201L).mutate(seeds, 4000);
         Map<RejectReason, Integer> reasons = new EnumMap<>(RejectReason.class);
         Map<RejectReason, Integer> mp3Reasons = new EnumMap<>(RejectReason.class);
+        Map<RejectReason, Integer> oggReasons = new EnumMap<>(RejectReason.class);
         int mp3Decoded = 0;
+        int oggDecoded = 0;
         int decoded = 0;
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         for (AudioFuzzer.Mutant m : mutants) {
@@ -41,10 +43,14 @@ class DecoderFuzzTest {
                         Deadline.afterSeconds(5, "decoding " + m.name())));
                 decoded++;
                 mp3Decoded += m.name().startsWith("fuzz-mp3") ? 1 : 0;
+                oggDecoded += m.name().startsWith("fuzz-ogg") ? 1 : 0;
             } catch (AudioFormatException e) {
                 reasons.merge(e.reason(), 1, Integer::sum);
                 if (m.name().startsWith("fuzz-mp3")) {
                     mp3Reasons.merge(e.reason(), 1, Integer::sum);
+                }
+                if (m.name().startsWith("fuzz-ogg")) {
+                    oggReasons.merge(e.reason(), 1, Integer::sum);
                 }
                 assertTrue(e.getMessage().contains(m.name()), "the message names the file: " + e.getMessage());
             } catch (Throwable t) {
@@ -55,11 +61,15 @@ class DecoderFuzzTest {
             assertTrue(seconds < 1, m.name() + " (" + m.damage() + ") took " + seconds + " s of CPU");
         }
         System.out.println("decoder fuzz: " + decoded + " decoded, rejected " + reasons + "; of them MP3: "
-                + mp3Decoded + " decoded, rejected " + mp3Reasons);
+                + mp3Decoded + " decoded, rejected " + mp3Reasons + "; of them Ogg Opus: " + oggDecoded + " decoded,"
+                + " rejected " + oggReasons);
         assertEquals(4000, decoded + reasons.values().stream().mapToInt(Integer::intValue).sum());
         assertTrue(reasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 100, "damage is detected: " + reasons);
         assertTrue(reasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 100, "cuts are detected: " + reasons);
         assertTrue(mp3Reasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 50, "MP3 damage: " + mp3Reasons);
         assertTrue(mp3Reasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 50, "MP3 cuts: " + mp3Reasons);
+        assertTrue(oggReasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 30, "Ogg damage: " + oggReasons);
+        assertTrue(oggReasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 10, "Ogg cuts: " + oggReasons);
+        assertTrue(oggDecoded > 10, "Ogg files with damage in their audio packets still decode: " + oggDecoded);
     }
 }

@@ -6,13 +6,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.omnispark.data.audio.Mp3Fixtures;
+import org.omnispark.data.audio.OggFixtures;
 import org.omnispark.data.tools.RequiredTools;
 
 /**
  * The valid files the fuzz tests damage: real espeak-ng speech, written by sox and flac in the formats users have
  * (16 kHz WAV, 22.05 kHz WAV as espeak-ng writes it, 44.1 kHz stereo, 8-bit, an odd 16035 Hz rate, FLAC at 16 and
  * 22.05 kHz), and the six checked-in MP3 fixtures ({@link Mp3Fixtures}: MPEG-1/2/2.5 layer III, mono and stereo, CBR
- * and VBR, ID3 and LAME tags; no MP3 encoder is needed at test time). Each is also a control that must be accepted.
+ * and VBR, ID3 and LAME tags; no MP3 encoder is needed at test time) and the four Ogg Opus fixtures
+ * ({@link OggFixtures}: mono and stereo, SILK and CELT, 20 and 60 ms packets). Each is also a control that must be
+ * accepted.
  */
 public final class FuzzSeeds {
     /** The transcripts, one per sentence. */
@@ -47,6 +50,11 @@ public final class FuzzSeeds {
             Path mp3 = dir.resolve(name + ".mp3");
             Files.write(mp3, Mp3Fixtures.mp3(name));
             seeds.add(new Seed(mp3, Mp3Fixtures.text(name)));
+        }
+        for (String name : OggFixtures.OPUS) {
+            Path opus = dir.resolve(name + ".opus");
+            Files.write(opus, OggFixtures.opus(name));
+            seeds.add(new Seed(opus, OggFixtures.text(name)));
         }
         return seeds;
     }
