@@ -127,14 +127,13 @@ public final class ExpertParallelTrainer {
             try {
                 results = runJob(experts, runId, attempt);
                 break;
-            } catch (Exception e) { // SparkException: the stage failed every one of Spark's own attempts
+            } catch (JobFailed e) { // the stage failed every one of Spark's own attempts
                 if (attempt >= attempts) {
-                    throw e instanceof RuntimeException r ? r : new IllegalStateException("expert-parallel training "
-                            + "failed " + attempts + " times (expert_parallel.max_attempts); the last error: "
-                            + e.getMessage(), e);
+                    throw new IllegalStateException("expert-parallel training failed " + attempts + " times "
+                            + "(expert_parallel.max_attempts); the last error: " + e.getMessage(), e.getCause());
                 }
                 String from = checkpoints.latest().map(org.apache.hadoop.fs.Path::getName).orElse("the start");
-                log("training run " + attempt + " of " + attempts + " failed: " + firstLine(e) + "; retrying in "
+                log("training run " + attempt + " of " + attempts + " failed: " + e.getMessage() + "; retrying in "
                         + backoff + " s from " + from);
                 sleep(backoff);
                 backoff *= 2;
@@ -157,16 +156,29 @@ public final class ExpertParallelTrainer {
         List<Integer> ids = IntStream.range(0, ranks).boxed().toList();
         spark.sparkContext().setJobDescription("OmniSpark expert-parallel training: " + ranks + " ranks, " + experts
                 + " experts per layer");
-        try (progress) {
+        try (progress; RankFailures failures = new RankFailures(spark.sparkContext())) {
             RDD<RankResult> trained = jsc.parallelize(ids, ranks).rdd().barrier()
                     .mapPartitions(task, false, ClassTag$.MODULE$.apply(RankResult.class));
             if (resources.useProfile()) { // this stage's cores and GPU per rank; the other stages keep the defaults
                 trained = trained.withResources(resources.profile());
             }
             // End the barrier stage in a shuffle: Spark retries a failed barrier ShuffleMapStage, not a ResultStage.
-            return (RankResult[]) trained.repartition(1, null).collect();
+            try {
+                return (RankResult[]) trained.repartition(1, null).collect();
+            } catch (Exception e) { // a SparkException, checked in Java's eyes
+                throw new JobFailed(firstLine(e) + failures.cause().map(c -> "; the cause, " + c).orElse(""), e);
+            }
         } finally {
             spark.sparkContext().setJobDescription(null);
+        }
+    }
+
+    /** The training job failed; the message names the first rank's own error when the listener saw it. */
+    private static final class JobFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        JobFailed(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -27,13 +27,16 @@ public final class ShardReader implements Iterator<Utterance>, AutoCloseable {
 
     /** Opens a shard (any Hadoop path: local, HDFS, S3A). */
     public static ShardReader open(String shardFile, Configuration conf) {
+        ParquetReader<Group> r;
         try {
-            ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(),
-                    new Path(shardFile)).withConf(conf).build();
-            return new ShardReader(r, shardFile);
+            r = ParquetReader.builder(new GroupReadSupport(), new Path(shardFile)).withConf(conf).build();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open shard " + shardFile, e);
+            throw new UncheckedIOException("cannot open shard " + shardFile + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) { // parquet-mr's own checks of a damaged file
+            throw new IllegalStateException("cannot open shard " + shardFile + " (damaged? prepare it again): "
+                    + e.getMessage(), e);
         }
+        return new ShardReader(r, shardFile); // reads the first row: a damaged file fails here, named
     }
 
     /** Opens a local shard with a default Hadoop configuration. */
@@ -45,7 +48,10 @@ public final class ShardReader implements Iterator<Utterance>, AutoCloseable {
         try {
             next = reader.read();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read shard " + file, e);
+            throw new UncheckedIOException("cannot read shard " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) { // parquet-mr's own checks of a damaged file ("not a Parquet file", ...)
+            throw new IllegalStateException("cannot read shard " + file + " (damaged? prepare it again): "
+                    + e.getMessage(), e);
         }
     }
 
