@@ -1,5 +1,7 @@
 package org.omnispark.data.job;
 
+import static org.omnispark.data.job.FeatureDistance.line;
+import static org.omnispark.data.job.FeatureDistance.meanAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,13 +107,14 @@ class Mp3PrepareTest {
             int bestLag = 0;
             double best = Double.MAX_VALUE;
             for (int lag = -5; lag <= 5; lag++) {
-                double d = meanAbsDiff(wav, mp3, lag, bins);
+                double d = meanAbsDiff(wav, mp3, lag, bins, FLOOR_DB);
                 if (d < best) {
                     best = d;
                     bestLag = lag;
                 }
             }
-            double other = meanAbsDiff(rows.get((name.startsWith("a") ? "b" : "a") + "-wav"), mp3, bestLag, bins);
+            double other = meanAbsDiff(rows.get((name.startsWith("a") ? "b" : "a") + "-wav"), mp3, bestLag,
+                    bins, FLOOR_DB);
             System.out.printf("mp3 prepare %-28s %3d frames (wav %3d)  best lag %d  mean |diff| of %d log-mel bins,"
                     + " floor -%.0f dB: %.3f (against the other utterance: %.3f)%n", name, mp3.numFrames(),
                     wav.numFrames(), bestLag, bins, FLOOR_DB, best, other);
@@ -119,36 +122,5 @@ class Mp3PrepareTest {
             assertTrue(best < (gapless ? MAX_MEAN_ABS_DIFF : MAX_MEAN_ABS_DIFF_HALF_FRAME), name + ": " + best);
             assertTrue(other > 3 * MAX_MEAN_ABS_DIFF, name + ": the other utterance differs by only " + other);
         }
-    }
-
-    /**
-     * Mean |wav - mp3| over the lowest {@code bins} bins of the frames both have (mp3 frame i + lag against wav frame
-     * i), both floored at FLOOR_DB below the WAV's largest feature.
-     */
-    private static double meanAbsDiff(Utterance wav, Utterance mp3, int lag, int bins) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : wav.features()) {
-            max = Math.max(max, v);
-        }
-        double floor = max - FLOOR_DB / 10 * Math.log(10);
-        double sum = 0;
-        int n = 0;
-        int dim = wav.featureDim();
-        for (int f = 0; f < wav.numFrames(); f++) {
-            int g = f + lag;
-            if (g < 0 || g >= mp3.numFrames()) {
-                continue;
-            }
-            for (int b = 0; b < bins; b++) {
-                sum += Math.abs(Math.max(floor, wav.features()[f * dim + b])
-                        - Math.max(floor, mp3.features()[g * dim + b]));
-                n++;
-            }
-        }
-        return sum / n;
-    }
-
-    private static String line(String key, Path audio, String text) {
-        return "{\"key\": \"" + key + "\", \"wav\": \"" + audio + "\", \"txt\": \"" + text + "\"}";
     }
 }

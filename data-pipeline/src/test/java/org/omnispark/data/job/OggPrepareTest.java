@@ -1,5 +1,7 @@
 package org.omnispark.data.job;
 
+import static org.omnispark.data.job.FeatureDistance.line;
+import static org.omnispark.data.job.FeatureDistance.meanAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,13 +96,14 @@ class OggPrepareTest {
             int bestLag = 0;
             double best = Double.MAX_VALUE;
             for (int lag = -5; lag <= 5; lag++) {
-                double d = meanAbsDiff(wav, opus, lag);
+                double d = meanAbsDiff(wav, opus, lag, wav.featureDim(), FLOOR_DB);
                 if (d < best) {
                     best = d;
                     bestLag = lag;
                 }
             }
-            double other = meanAbsDiff(rows.get((name.startsWith("a") ? "b" : "a") + "-wav"), opus, bestLag);
+            double other = meanAbsDiff(rows.get((name.startsWith("a") ? "b" : "a") + "-wav"), opus,
+                    bestLag, rows.get("a-wav").featureDim(), FLOOR_DB);
             System.out.printf("opus prepare %-26s %3d frames (wav %3d)  best lag %d  mean |diff| of 80 log-mel bins,"
                     + " floor -%.0f dB: %.3f (against the other utterance: %.3f)%n", name, opus.numFrames(),
                     wav.numFrames(), bestLag, FLOOR_DB, best, other);
@@ -108,33 +111,5 @@ class OggPrepareTest {
             assertTrue(best < MAX_MEAN_ABS_DIFF, name + ": " + best);
             assertTrue(other > 3 * MAX_MEAN_ABS_DIFF, name + ": the other utterance differs by only " + other);
         }
-    }
-
-    /** Mean |wav - ogg| over all bins of the frames both have, both floored at FLOOR_DB below the WAV's maximum. */
-    private static double meanAbsDiff(Utterance wav, Utterance ogg, int lag) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : wav.features()) {
-            max = Math.max(max, v);
-        }
-        double floor = max - FLOOR_DB / 10 * Math.log(10);
-        double sum = 0;
-        int n = 0;
-        int dim = wav.featureDim();
-        for (int f = 0; f < wav.numFrames(); f++) {
-            int g = f + lag;
-            if (g < 0 || g >= ogg.numFrames()) {
-                continue;
-            }
-            for (int b = 0; b < dim; b++) {
-                sum += Math.abs(Math.max(floor, wav.features()[f * dim + b])
-                        - Math.max(floor, ogg.features()[g * dim + b]));
-                n++;
-            }
-        }
-        return sum / n;
-    }
-
-    private static String line(String key, Path audio, String text) {
-        return "{\"key\": \"" + key + "\", \"wav\": \"" + audio + "\", \"txt\": \"" + text + "\"}";
     }
 }
