@@ -161,7 +161,7 @@ public final class Trainer {
                         + ", batch " + state.batchesInEpoch());
             }
             ParameterCollector.zeroGradients(parameters);
-            TrainingSession session = new TrainingSession(sessionContext(), engine, root, model, parameters, optimizer, schedule,
+            TrainingSession session = new TrainingSession(sessionContext(), root, model, parameters, optimizer, schedule,
                     checkpoints, shards,
                     jsonl, tensorboard, validator, state, lastCheckpoint, startNanos);
             session.train();

@@ -1,6 +1,5 @@
 package org.omnispark.trainer.loop;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -44,7 +43,6 @@ import org.omnispark.trainer.train.TrainingState;
  */
 final class TrainingSession {
     private final SessionContext trainer;
-    private final Engine engine;
     private final NDManager root;
     private final U2Model model;
     private final List<ModelParameter> parameters;
@@ -70,12 +68,11 @@ final class TrainingSession {
     private long pendingFrames;
     private long pendingNanos;
 
-    TrainingSession(SessionContext trainer, Engine engine, NDManager root, U2Model model, List<ModelParameter> parameters,
+    TrainingSession(SessionContext trainer, NDManager root, U2Model model, List<ModelParameter> parameters,
             Optimizer optimizer, LearningRateSchedule schedule, CheckpointManager checkpoints, ExpertCheckpoints shards,
             JsonLinesMetricsWriter jsonl, TensorBoardWriter tensorboard, Validator validator, TrainingState state,
             org.apache.hadoop.fs.Path lastCheckpoint, long startNanos) {
         this.trainer = trainer;
-        this.engine = engine;
         this.root = root;
         this.model = model;
         this.parameters = parameters;
