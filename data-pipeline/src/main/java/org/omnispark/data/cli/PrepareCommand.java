@@ -29,9 +29,11 @@ public final class PrepareCommand implements OmniSparkCommand {
     List<String> manifests = new ArrayList<>();
 
     @Option(names = "--manifest-format", paramLabel = "FORMAT", description = "auto (default: a folder is Kaldi, a "
-            + "file by its first line, else its name; .tar files and lists of them are tar shards), jsonl, kaldi, "
-            + "lhotse, wenet_tar (a data.list of tars) or webdataset (a .tar, a folder of them or "
-            + "shard-{000000..000009}.tar) or nemo_tar (tarred_audio_manifest.json beside audio_N.tar); sets "
+            + "file by its first line, else its name; .tar files and lists of them are tar shards, .parquet files "
+            + "Hugging Face tables), jsonl, kaldi, "
+            + "lhotse, wenet_tar (a data.list of tars), webdataset (a .tar, a folder of them or "
+            + "shard-{000000..000009}.tar), nemo_tar (tarred_audio_manifest.json beside audio_N.tar) or hf_parquet "
+            + "(Hugging Face audio tables: a .parquet file, a folder of them or 'data/train-*.parquet'); sets "
             + "input.manifest_format")
     String manifestFormat;
 

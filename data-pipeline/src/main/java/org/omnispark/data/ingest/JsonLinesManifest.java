@@ -57,6 +57,16 @@ public final class JsonLinesManifest {
         if (node == null || !node.isObject()) {
             return ParsedLine.malformed("a manifest line must be a JSON object", keyHint, source, line);
         }
+        return parse(node, source, line, keyHint);
+    }
+
+    /**
+     * Maps one manifest object (a parsed line, or a row of another table format turned into an object) to an entry
+     * by the field names above.
+     *
+     * @param keyHint what names the row in a reject when it has no key
+     */
+    static ParsedLine parse(JsonNode node, String source, long line, String keyHint) {
         String audio = text(node, AUDIO_FIELDS);
         String key = text(node, KEY_FIELDS);
         Double offset;

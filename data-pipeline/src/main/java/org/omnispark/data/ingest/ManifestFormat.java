@@ -13,7 +13,9 @@ public enum ManifestFormat {
      * A folder is a Kaldi data directory; a file whose first JSON object (among its first lines) has the shape of a
      * Lhotse cut, recording or supervision is Lhotse, as is one with no parsable line named like Lhotse's manifests
      * ({@code *cuts*.jsonl[.gz]}, {@code *recordings*.jsonl[.gz]}, {@code *supervisions*.jsonl[.gz]}); any other file
-     * is JSON lines. A {@code .tar} file is a WebDataset shard; a file whose first line ends in {@code .tar} is a
+     * is JSON lines. A {@code .tar} file is a WebDataset shard;
+     * a {@code .parquet} file, or a glob or folder (without Kaldi's {@code text}) of them, is Hugging Face Parquet;
+     * a {@code tarred_audio_manifest.json}, or its folder, with {@code audio_<N>.tar} beside it is a NeMo tarred set; a file whose first line ends in {@code .tar} is a
      * WeNet {@code data.list}; a folder without Kaldi's {@code text} that holds {@code .tar} files is WebDataset.
      */
     AUTO,
@@ -38,7 +40,13 @@ public enum ManifestFormat {
      * A NeMo tarred dataset: its {@code tarred_audio_manifest.json} (or the folder holding it), the
      * {@code audio_<N>.tar} files beside it; each line's {@code audio_filepath} names a member by its file name.
      */
-    NEMO_TAR;
+    NEMO_TAR,
+    /**
+     * Hugging Face Parquet audio ({@code datasets}' Audio feature: {@code struct<bytes, path>}): a {@code .parquet}
+     * file, a folder of them, or a glob ({@code data/train-*.parquet}); the audio bytes are read from the Parquet
+     * rows ({@link HfParquetRows}).
+     */
+    HF_PARQUET;
 
     /** The values as written in configs and on the command line. */
     public static List<String> names() {
@@ -63,6 +71,6 @@ public enum ManifestFormat {
         }
         throw new IllegalArgumentException("unknown manifest format '" + value + "': use one of "
                 + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files, JSON lines, .tar shards and "
-                + "lists of tars apart; nemo_tar must be named)");
+                + "lists of tars, .parquet files and NeMo tarred sets apart)");
     }
 }

@@ -26,12 +26,14 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 public final class ManifestInputs {
     /** How many non-blank lines {@link ManifestFormat#AUTO} looks at for the first JSON object. */
     static final int PEEK_LINES = 20;
+    /** The manifest NeMo's tarred datasets have beside their tars. */
+    static final String NEMO_MANIFEST = "tarred_audio_manifest.json";
 
     private ManifestInputs() {
     }
 
     /** What one manifest path is read as. */
-    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR, WENET_TAR, WEBDATASET, NEMO_TAR }
+    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR, WENET_TAR, WEBDATASET, NEMO_TAR, HF_PARQUET }
 
     /**
      * One input, its paths fully qualified.
@@ -39,7 +41,8 @@ public final class ManifestInputs {
      * @param kind how it is read
      * @param path the file or folder; the SupervisionSet of a pair
      * @param recordings the RecordingSet of a pair, else null
-     * @param tars the tar files of a WeNet or WebDataset input (qualified, in order), else empty
+     * @param tars the files of a WeNet, WebDataset or NeMo input (its tars) or of a Hugging Face one (its Parquet
+     *     files), qualified, in order; else empty
      */
     public record Input(Kind kind, String path, String recordings, List<String> tars) implements Serializable {
         public Input {
@@ -90,6 +93,9 @@ public final class ManifestInputs {
         Path path = new Path(p);
         try {
             FileSystem fs = path.getFileSystem(conf);
+            if (format == ManifestFormat.HF_PARQUET || (format == ManifestFormat.AUTO && isParquetGlob(p))) {
+                return parquetInput(fs, path, p);
+            }
             if (TarShardList.isPattern(p) && (format == ManifestFormat.WEBDATASET || format == ManifestFormat.AUTO
                     || format == ManifestFormat.WENET_TAR) && !fs.exists(path)) {
                 return tarInput(fs, format == ManifestFormat.WENET_TAR ? Kind.WENET_TAR : Kind.WEBDATASET, p, p);
@@ -101,13 +107,17 @@ public final class ManifestInputs {
             }
             Path q = fs.makeQualified(path);
             boolean dir = fs.getFileStatus(q).isDirectory();
-            if (format == ManifestFormat.NEMO_TAR) {
-                Path manifest = dir ? new Path(q, "tarred_audio_manifest.json") : q;
+            if (format == ManifestFormat.NEMO_TAR || (format == ManifestFormat.AUTO && isNemoTarred(fs, q, dir))) {
+                Path manifest = dir ? new Path(q, NEMO_MANIFEST) : q;
                 if (!fs.exists(manifest)) {
                     throw new IllegalArgumentException("--manifest-format nemo_tar: " + manifest + " does not exist;"
                             + " name the tarred dataset's manifest (tarred_audio_manifest.json) or its folder");
                 }
                 return new Input(Kind.NEMO_TAR, manifest.toString(), null, TarShardList.nemoTars(fs, manifest));
+            }
+            if (format == ManifestFormat.AUTO && (dir ? !fs.exists(new Path(q, "text")) && !parquetFiles(fs, q)
+                    .isEmpty() : isParquetName(q.getName()))) {
+                return parquetInput(fs, path, p);
             }
             Kind tarKind = tarKind(fs, q, dir, format);
             if (tarKind != null) {
@@ -156,6 +166,16 @@ public final class ManifestInputs {
         }
     }
 
+    /**
+     * True for what {@code convert_to_tarred_audio_dataset.py} writes: a {@value #NEMO_MANIFEST} (or the folder holding
+     * it) with at least one {@code audio_<N>.tar} beside it.
+     */
+    static boolean isNemoTarred(FileSystem fs, Path q, boolean dir) throws IOException {
+        Path manifest = dir ? new Path(q, NEMO_MANIFEST) : q;
+        return manifest.getName().equals(NEMO_MANIFEST) && fs.exists(manifest) && fs.listStatus(manifest.getParent(),
+                f -> f.getName().matches("audio_\\d{1,9}\\.tar")).length > 0;
+    }
+
     /** WENET_TAR or WEBDATASET when the format names one, or when AUTO finds tars; else null. */
     static Kind tarKind(FileSystem fs, Path q, boolean dir, ManifestFormat format) throws IOException {
         if (format == ManifestFormat.WENET_TAR) {
@@ -176,6 +196,57 @@ public final class ManifestInputs {
         }
         String first = firstLine(fs, q);
         return first != null && !first.startsWith("{") && TarShardList.isTarName(first) ? Kind.WENET_TAR : null;
+    }
+
+    /** A Hugging Face Parquet input: a file, a folder's {@code .parquet} files or a glob's, sorted by name. */
+    private static Input parquetInput(FileSystem fs, Path path, String p) throws IOException {
+        List<String> files = new ArrayList<>();
+        if (isGlob(p)) {
+            org.apache.hadoop.fs.FileStatus[] found = fs.globStatus(path);
+            for (org.apache.hadoop.fs.FileStatus f : found == null ? new org.apache.hadoop.fs.FileStatus[0] : found) {
+                if (f.isFile()) {
+                    files.add(f.getPath().toString());
+                }
+            }
+        } else if (!fs.exists(path)) {
+            files = null;
+        } else if (fs.getFileStatus(path).isDirectory()) {
+            files = parquetFiles(fs, path);
+        } else {
+            files.add(fs.makeQualified(path).toString());
+        }
+        if (files == null || files.isEmpty()) {
+            throw new IllegalArgumentException("--manifest-format hf_parquet: " + p + (files == null ? " does not "
+                    + "exist" : " names no Parquet file") + "; name a .parquet file, a folder of them or a glob such "
+                    + "as 'data/train-*.parquet' (quote it), e.g. a dataset downloaded with huggingface-cli download "
+                    + "--repo-type dataset");
+        }
+        java.util.Collections.sort(files);
+        return new Input(Kind.HF_PARQUET, isGlob(p) ? p : fs.makeQualified(path).toString(), null, files);
+    }
+
+    /** The {@code .parquet} files directly inside a folder, qualified and sorted. */
+    static List<String> parquetFiles(FileSystem fs, Path dir) throws IOException {
+        List<String> files = new ArrayList<>();
+        for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(dir, f -> isParquetName(f.getName()))) {
+            if (f.isFile()) {
+                files.add(fs.makeQualified(f.getPath()).toString());
+            }
+        }
+        java.util.Collections.sort(files);
+        return files;
+    }
+
+    static boolean isParquetName(String name) {
+        return name.toLowerCase(Locale.ROOT).endsWith(".parquet");
+    }
+
+    private static boolean isGlob(String p) {
+        return p.indexOf('*') >= 0 || p.indexOf('?') >= 0 || p.indexOf('[') >= 0;
+    }
+
+    private static boolean isParquetGlob(String p) {
+        return isGlob(p) && isParquetName(p);
     }
 
     private static Input tarInput(FileSystem fs, Kind kind, String p, String path) throws IOException {

@@ -55,6 +55,7 @@ public final class ManifestSource {
                     case WENET_TAR -> readTars(jsc, in.tars(), TarIndex.Naming.WENET);
                     case WEBDATASET -> readTars(jsc, in.tars(), TarIndex.Naming.WEBDATASET);
                     case NEMO_TAR -> readNemoTar(jsc, path, in.tars());
+                    case HF_PARQUET -> readHfParquet(jsc, in.tars());
                 });
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read manifest " + in.path(), e);
@@ -155,6 +156,23 @@ public final class ManifestSource {
                 throw new UncheckedIOException("cannot read tar " + tar + ": " + e + "; the task fails so that Spark "
                         + "retries it (check permissions and the file system's health)", e);
             }
+        });
+    }
+
+    /**
+     * Hugging Face Parquet files: one Spark task per file reads its rows one row group at a time
+     * ({@link HfParquetRows}); the audio bytes travel with the rows. The reader is closed when the task ends, however
+     * it ends.
+     */
+    static JavaRDD<ParsedLine> readHfParquet(JavaSparkContext jsc, List<String> files) {
+        HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
+        return jsc.parallelize(files, Math.max(1, files.size())).flatMap(file -> {
+            HfParquetRows rows = new HfParquetRows(file, conf.get());
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> rows.close());
+            }
+            return rows;
         });
     }
 
@@ -288,8 +306,6 @@ public final class ManifestSource {
         if (audio.startsWith("/") || audio.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
             return parsed;
         }
-        String resolved = new Path(new Path(baseDir), audio).toString();
-        return ParsedLine.ok(new ManifestEntry(e.key(), resolved, e.text(), e.confidence(), e.duration(),
-                e.speaker(), e.language(), e.offset(), e.length(), e.source(), e.line()));
+        return ParsedLine.ok(e.withAudioPath(new Path(new Path(baseDir), audio).toString()));
     }
 }

@@ -15,7 +15,7 @@ import org.omnispark.data.ingest.TarMember;
 /**
  * A manifest entry with the duration its audio header declares, for planning shards before any decoding: the
  * segment length when the entry has one, else the header's duration (from the first {@value DurationProbe#HEAD_BYTES}
- * bytes of the file, or of a tar member's byte range), else an estimate from the file size (16-bit mono 16 kHz); 0
+ * bytes of the file, of a tar member's byte range, or of the bytes a Parquet row holds), else an estimate from the file size (16-bit mono 16 kHz); 0
  * for a file that does not exist (it becomes a reject when processed). An I/O error is retried, then fails the task (as processing does): a guess would be
  * saved in the {@link ShardPlan} for good.
  *
@@ -56,6 +56,11 @@ record PlannedUtterance(ManifestEntry entry, double seconds) implements Serializ
     }
 
     private static double headerSeconds(ManifestEntry e, Configuration conf) throws IOException {
+        if (e.hasEmbeddedAudio()) {
+            byte[] bytes = e.audioBytes();
+            return declared(java.util.Arrays.copyOf(bytes, Math.min(bytes.length, DurationProbe.HEAD_BYTES)),
+                    bytes.length);
+        }
         TarMember member;
         try {
             member = TarMember.parse(e.audioPath());
@@ -69,6 +74,11 @@ record PlannedUtterance(ManifestEntry entry, double seconds) implements Serializ
         try (FSDataInputStream in = fs.open(path)) {
             in.readFully(member == null ? 0 : member.offset(), head); // a tar member: a range inside the tar
         }
+        return declared(head, length);
+    }
+
+    /** The header's duration, else an estimate from the size (16-bit mono 16 kHz). */
+    private static double declared(byte[] head, long length) {
         double declared;
         try {
             declared = DurationProbe.seconds(head, length);

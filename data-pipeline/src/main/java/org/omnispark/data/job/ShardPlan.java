@@ -92,17 +92,18 @@ final class ShardPlan {
         committer.delete(committer.work("done"));
         committer.delete(committer.work(DATA));
         committer.delete(committer.output(OutputCommitter.SHARDS));
-        JavaRDD<PlannedUtterance> planned = entries
-                .map(e -> PlannedUtterance.probe(e, recipe.hadoopConf().get()))
+        // Only (duration, key) is kept and sorted: an entry may carry its audio (Hugging Face Parquet rows).
+        JavaRDD<PlannedUtterance.DealOrder> planned = entries
+                .map(e -> PlannedUtterance.DealOrder.of(PlannedUtterance.probe(e, recipe.hadoopConf().get())))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long rows = planned.count();
             long micros = planned.map(p -> Math.round(p.seconds() * 1e6)).fold(0L, Long::sum);
             int numShards = shardCount.of(rows, micros / 3.6e9);
             JavaRDD<Row> assigned = planned
-                    .sortBy(PlannedUtterance.DealOrder::of, true, Math.max(1, planned.getNumPartitions()))
+                    .sortBy(o -> o, true, Math.max(1, planned.getNumPartitions()))
                     .zipWithIndex()
-                    .map(t -> RowFactory.create(t._1().entry().key(), ShardPlanner.shardOf(t._2(), numShards),
+                    .map(t -> RowFactory.create(t._1().key(), ShardPlanner.shardOf(t._2(), numShards),
                             t._1().seconds()));
             spark.createDataFrame(assigned, SCHEMA).write().parquet(committer.work(DATA).toString());
             JavaPairRDD<String, Tuple2<Integer, Double>> byKey = read(spark, committer);

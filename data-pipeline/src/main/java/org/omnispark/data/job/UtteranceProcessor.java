@@ -221,6 +221,17 @@ public final class UtteranceProcessor {
      * backoff and then fails the task, naming the key and the path, so Spark retries it and no row is silently lost.
      */
     private AudioBytes read(ManifestEntry e) throws FileNotFoundException, FileTooLarge, AudioFormatException {
+        if (e.hasEmbeddedAudio()) { // a Hugging Face Parquet row: the file came with the row
+            byte[] whole = e.audioBytes();
+            double declared = declaredSeconds(java.util.Arrays.copyOf(whole, Math.min(whole.length,
+                    DurationProbe.HEAD_BYTES)), whole.length);
+            if (!e.isSegment() && declared > filters.maxDurationS() + 1.0) {
+                throw new FileTooLarge(String.format(java.util.Locale.ROOT, "%s declares %.1f s, over "
+                        + "filters.max_duration_s %.1f; cut it into segments", e.audioPath(), declared,
+                        filters.maxDurationS()));
+            }
+            return new AudioBytes(whole, null);
+        }
         TarMember member = tarMember(e);
         Path path = new Path(member == null ? e.audioPath() : member.tar());
         long base = member == null ? 0 : member.offset(); // a tar member's bytes start there
