@@ -31,7 +31,8 @@ public final class PrepareCommand implements OmniSparkCommand {
     @Option(names = "--manifest-format", paramLabel = "FORMAT", description = "auto (default: a folder is Kaldi, a "
             + "file by its first line, else its name; .tar files and lists of them are tar shards), jsonl, kaldi, "
             + "lhotse, wenet_tar (a data.list of tars) or webdataset (a .tar, a folder of them or "
-            + "shard-{000000..000009}.tar) or nemo_tar (tarred_audio_manifest.json beside audio_N.tar); sets "
+            + "shard-{000000..000009}.tar), nemo_tar (tarred_audio_manifest.json beside audio_N.tar) or "
+            + "lhotse_shar (a folder of cuts.NNNNNN.jsonl.gz + recording.NNNNNN.tar); sets "
             + "input.manifest_format")
     String manifestFormat;
 

@@ -14,7 +14,9 @@ public enum ManifestFormat {
      * Lhotse cut, recording or supervision is Lhotse, as is one with no parsable line named like Lhotse's manifests
      * ({@code *cuts*.jsonl[.gz]}, {@code *recordings*.jsonl[.gz]}, {@code *supervisions*.jsonl[.gz]}); any other file
      * is JSON lines. A {@code .tar} file is a WebDataset shard; a file whose first line ends in {@code .tar} is a
-     * WeNet {@code data.list}; a folder without Kaldi's {@code text} that holds {@code .tar} files is WebDataset.
+     * WeNet {@code data.list}; a folder without Kaldi's {@code text} that holds {@code .tar} files is WebDataset,
+     * unless it holds a Lhotse Shar cuts file ({@code cuts.NNNNNN.jsonl[.gz]}): then it is Lhotse Shar, as is such a
+     * cuts file with its {@code recording.NNNNNN.tar} beside it.
      */
     AUTO,
     /** JSON lines with OmniSpark, WeNet or NeMo field names (plain or gzipped). */
@@ -38,7 +40,13 @@ public enum ManifestFormat {
      * A NeMo tarred dataset: its {@code tarred_audio_manifest.json} (or the folder holding it), the
      * {@code audio_<N>.tar} files beside it; each line's {@code audio_filepath} names a member by its file name.
      */
-    NEMO_TAR;
+    NEMO_TAR,
+    /**
+     * Lhotse Shar ({@code CutSet.to_shar}): a folder of shards {@code cuts.NNNNNN.jsonl.gz} +
+     * {@code recording.NNNNNN.tar} (or one shard's cuts file); each cut's audio is its member of the paired tar,
+     * found by cut id.
+     */
+    LHOTSE_SHAR;
 
     /** The values as written in configs and on the command line. */
     public static List<String> names() {
@@ -62,7 +70,7 @@ public enum ManifestFormat {
             }
         }
         throw new IllegalArgumentException("unknown manifest format '" + value + "': use one of "
-                + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files, JSON lines, .tar shards and "
-                + "lists of tars apart; nemo_tar must be named)");
+                + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files, Lhotse Shar folders, JSON "
+                + "lines, .tar shards and lists of tars apart; nemo_tar must be named)");
     }
 }
