@@ -32,7 +32,8 @@ public final class PrepareCommand implements OmniSparkCommand {
             + "file by its first line, else its name; .tar files and lists of them are tar shards, .parquet files "
             + "Hugging Face tables), jsonl, kaldi, "
             + "lhotse, wenet_tar (a data.list of tars), webdataset (a .tar, a folder of them or "
-            + "shard-{000000..000009}.tar), nemo_tar (tarred_audio_manifest.json beside audio_N.tar) or hf_parquet "
+            + "shard-{000000..000009}.tar), nemo_tar (tarred_audio_manifest.json beside audio_N.tar), "
+            + "lhotse_shar (a folder of cuts.NNNNNN.jsonl.gz + recording.NNNNNN.tar) or hf_parquet "
             + "(Hugging Face audio tables: a .parquet file, a folder of them or 'data/train-*.parquet'); sets "
             + "input.manifest_format")
     String manifestFormat;

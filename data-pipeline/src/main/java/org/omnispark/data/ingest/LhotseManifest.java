@@ -15,6 +15,8 @@ import org.omnispark.data.RejectReason;
  * supervision of a cut is one input row, and the lines of a RecordingSet and a SupervisionSet, whose join by
  * recording id runs on Spark ({@link ManifestSource}). Every row keeps its manifest file and 0-based line (the cut's
  * line for all of its supervisions); a line or supervision that cannot be used becomes a reject, never an exception.
+ * The cuts of a Lhotse Shar shard are parsed the same way ({@link #parseSharCut}), their audio left for
+ * {@link LhotseSharSource} to find in the shard's tar.
  */
 public final class LhotseManifest {
     /** Cut types that point at one recording's audio, each supervision a channel of it. */
@@ -75,6 +77,29 @@ public final class LhotseManifest {
      * @param line the 0-based line number
      */
     public static List<ParsedLine> parseCut(String lineText, String source, long line) {
+        return parseCut(lineText, source, line, false);
+    }
+
+    /**
+     * Parses one line of a Lhotse Shar shard's {@code cuts.NNNNNN.jsonl[.gz]} as {@link #parseCut(String, String,
+     * long)} does, except that the recording's {@code shar} placeholder is the cut's tar member: rows on it have the
+     * audio path {@link LhotseRecording#SHAR_MEMBER} + the cut id (see {@link #sharCutId}), for the reader to join
+     * with the shard's {@code recording.NNNNNN.tar}. Lhotse writes the cut with start 0 and its audio alone, so the
+     * supervisions' starts are offsets into the member.
+     */
+    public static List<ParsedLine> parseSharCut(String lineText, String source, long line) {
+        return parseCut(lineText, source, line, true);
+    }
+
+    /** The cut id of a row parsed by {@link #parseSharCut} whose audio is a Shar member, else null. */
+    public static String sharCutId(ParsedLine row) {
+        if (row.isMalformed() || !row.entry().audioPath().startsWith(LhotseRecording.SHAR_MEMBER)) {
+            return null;
+        }
+        return row.entry().audioPath().substring(LhotseRecording.SHAR_MEMBER.length());
+    }
+
+    private static List<ParsedLine> parseCut(String lineText, String source, long line, boolean shar) {
         String where = source + ":" + (line + 1);
         JsonNode node;
         try {
@@ -131,6 +156,9 @@ public final class LhotseManifest {
         } else {
             try {
                 recording = LhotseRecording.parse(rec);
+                if (shar) {
+                    recording = recording.withSharMember(cutId);
+                }
             } catch (IllegalArgumentException e) {
                 recordingError = "cut '" + cutId + "': " + e.getMessage();
             }

@@ -21,6 +21,12 @@ import org.omnispark.data.RejectReason;
 public record LhotseRecording(String id, List<Source> sources, List<Integer> channelIds, List<String> transforms)
         implements Serializable {
 
+    /**
+     * How the audio of a Lhotse Shar cut is named before its tar member is known: this prefix + the cut id
+     * ({@link #withSharMember}); {@link LhotseSharSource} replaces it with the member's {@link TarMember} reference.
+     */
+    public static final String SHAR_MEMBER = "lhotse-shar-member:";
+
     /** Transforms that need not be applied: {@code prepare} resamples every file to audio.sample_rate itself. */
     static final Set<String> IGNORED_TRANSFORMS = Set.of("Resample");
 
@@ -104,6 +110,16 @@ public record LhotseRecording(String id, List<Source> sources, List<Integer> cha
     }
 
     /**
+     * This recording as read from a Lhotse Shar shard: its {@code shar} placeholder source (Lhotse writes one, holding
+     * the cut's channels) becomes a file source named {@link #SHAR_MEMBER} + {@code cutId}, the cut's audio member in
+     * the shard's {@code recording} tar; other sources are kept.
+     */
+    public LhotseRecording withSharMember(String cutId) {
+        return new LhotseRecording(id, sources.stream().map(s -> s.type().equals("shar")
+                ? new Source("file", s.channels(), SHAR_MEMBER + cutId) : s).toList(), channelIds, transforms);
+    }
+
+    /**
      * The audio file that holds {@code channel} alone. {@code prepare}'s decoder mixes a file's channels down to one,
      * so one channel of a multi-channel recording can be read only when a source holds that channel by itself (Lhotse
      * writes one source per channel for corpora with a file per microphone).
@@ -126,6 +142,13 @@ public record LhotseRecording(String id, List<Source> sources, List<Integer> cha
             case "file" -> {
                 if (chosen.source() == null || chosen.source().isBlank()) {
                     return AudioChoice.reject(RejectReason.MALFORMED_MANIFEST_LINE, what + " without a path");
+                }
+                if (chosen.channels().size() > 1 && chosen.source().startsWith(SHAR_MEMBER)) {
+                    return AudioChoice.reject(RejectReason.UNSUPPORTED_AUDIO, "the Lhotse Shar member of cut '"
+                            + chosen.source().substring(SHAR_MEMBER.length()) + "' holds channels "
+                            + chosen.channels() + " in one file; prepare mixes a file's channels down to one and "
+                            + "cannot pick channel " + channel + ": write the Shar from single-channel cuts "
+                            + "(cut.to_mono(mono_downmix=False) before to_shar)");
                 }
                 if (chosen.channels().size() > 1) {
                     return AudioChoice.reject(RejectReason.UNSUPPORTED_AUDIO, "recording '" + id + "' has channels "
@@ -151,8 +174,9 @@ public record LhotseRecording(String id, List<Source> sources, List<Integer> cha
             }
             case "shar" -> {
                 return AudioChoice.reject(RejectReason.UNSUPPORTED_AUDIO, what + " (a Lhotse Shar placeholder): "
-                        + "Lhotse Shar is not read by prepare; export the cuts with their audio as files "
-                        + "(CutSet.save_audios) and pass the cuts file");
+                        + "its audio is in the Shar's recording.NNNNNN.tar, which a cuts file alone does not name; "
+                        + "pass the Shar folder (cuts.NNNNNN.jsonl.gz beside recording.NNNNNN.tar) with "
+                        + "--manifest-format lhotse_shar or auto");
             }
             default -> {
                 return AudioChoice.reject(RejectReason.UNSUPPORTED_AUDIO, what + ", a type Lhotse does not define "

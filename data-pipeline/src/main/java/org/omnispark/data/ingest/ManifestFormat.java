@@ -13,10 +13,12 @@ public enum ManifestFormat {
      * A folder is a Kaldi data directory; a file whose first JSON object (among its first lines) has the shape of a
      * Lhotse cut, recording or supervision is Lhotse, as is one with no parsable line named like Lhotse's manifests
      * ({@code *cuts*.jsonl[.gz]}, {@code *recordings*.jsonl[.gz]}, {@code *supervisions*.jsonl[.gz]}); any other file
-     * is JSON lines. A {@code .tar} file is a WebDataset shard;
-     * a {@code .parquet} file, or a glob or folder (without Kaldi's {@code text}) of them, is Hugging Face Parquet;
-     * a {@code tarred_audio_manifest.json}, or its folder, with {@code audio_<N>.tar} beside it is a NeMo tarred set; a file whose first line ends in {@code .tar} is a
-     * WeNet {@code data.list}; a folder without Kaldi's {@code text} that holds {@code .tar} files is WebDataset.
+     * is JSON lines. A {@code .tar} file is a WebDataset shard; a file whose first line ends in {@code .tar} is a
+     * WeNet {@code data.list}; a folder without Kaldi's {@code text} that holds {@code .tar} files is WebDataset,
+     * unless it holds a Lhotse Shar cuts file ({@code cuts.NNNNNN.jsonl[.gz]}): then it is Lhotse Shar, as is such a
+     * cuts file with its {@code recording.NNNNNN.tar} beside it. A {@code .parquet} file, or a glob or folder
+     * (without Kaldi's {@code text}) of them, is Hugging Face Parquet; a {@code tarred_audio_manifest.json}, or its
+     * folder, with {@code audio_<N>.tar} beside it is a NeMo tarred set.
      */
     AUTO,
     /** JSON lines with OmniSpark, WeNet or NeMo field names (plain or gzipped). */
@@ -41,6 +43,12 @@ public enum ManifestFormat {
      * {@code audio_<N>.tar} files beside it; each line's {@code audio_filepath} names a member by its file name.
      */
     NEMO_TAR,
+    /**
+     * Lhotse Shar ({@code CutSet.to_shar}): a folder of shards {@code cuts.NNNNNN.jsonl.gz} +
+     * {@code recording.NNNNNN.tar} (or one shard's cuts file); each cut's audio is its member of the paired tar,
+     * found by cut id.
+     */
+    LHOTSE_SHAR,
     /**
      * Hugging Face Parquet audio ({@code datasets}' Audio feature: {@code struct<bytes, path>}): a {@code .parquet}
      * file, a folder of them, or a glob ({@code data/train-*.parquet}); the audio bytes are read from the Parquet
@@ -70,7 +78,7 @@ public enum ManifestFormat {
             }
         }
         throw new IllegalArgumentException("unknown manifest format '" + value + "': use one of "
-                + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files, JSON lines, .tar shards and "
-                + "lists of tars, .parquet files and NeMo tarred sets apart)");
+                + String.join(", ", names()) + " (auto tells Kaldi folders, Lhotse files, Lhotse Shar folders, JSON "
+                + "lines, .tar shards and lists of tars, .parquet files and NeMo tarred sets apart)");
     }
 }

@@ -19,8 +19,9 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 
 /**
  * Decides, on the driver, what each {@code --manifest} path is and which files it reads: a JSON-lines file, a Kaldi
- * data directory, a Lhotse CutSet, or a Lhotse RecordingSet + SupervisionSet pair (either file of the pair names
- * both: the partner is the same name with {@code recordings} and {@code supervisions} swapped, in the same folder).
+ * data directory, a Lhotse CutSet, a Lhotse RecordingSet + SupervisionSet pair (either file of the pair names
+ * both: the partner is the same name with {@code recordings} and {@code supervisions} swapped, in the same folder),
+ * a Lhotse Shar folder ({@link LhotseSharSource}) or tar shards.
  * Paths go through the Hadoop FileSystem API; gzipped files are read through Hadoop's compression codecs.
  */
 public final class ManifestInputs {
@@ -33,7 +34,7 @@ public final class ManifestInputs {
     }
 
     /** What one manifest path is read as. */
-    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR, WENET_TAR, WEBDATASET, NEMO_TAR, HF_PARQUET }
+    public enum Kind { JSONL, KALDI, LHOTSE_CUTS, LHOTSE_PAIR, LHOTSE_SHAR, WENET_TAR, WEBDATASET, NEMO_TAR, HF_PARQUET }
 
     /**
      * One input, its paths fully qualified.
@@ -41,12 +42,21 @@ public final class ManifestInputs {
      * @param kind how it is read
      * @param path the file or folder; the SupervisionSet of a pair
      * @param recordings the RecordingSet of a pair, else null
-     * @param tars the files of a WeNet, WebDataset or NeMo input (its tars) or of a Hugging Face one (its Parquet
-     *     files), qualified, in order; else empty
+     * @param tars the tar files of a WeNet, WebDataset, NeMo or Lhotse Shar input, or the Parquet files of a Hugging
+     *     Face one (qualified, in order), else empty
+     * @param cuts the cuts files of a Lhotse Shar input, {@code cuts.get(i)} paired with {@code tars.get(i)}, else
+     *     empty
      */
-    public record Input(Kind kind, String path, String recordings, List<String> tars) implements Serializable {
+    public record Input(Kind kind, String path, String recordings, List<String> tars, List<String> cuts)
+            implements Serializable {
         public Input {
             tars = List.copyOf(tars);
+            cuts = List.copyOf(cuts);
+        }
+
+        /** An input that is no Lhotse Shar. */
+        public Input(Kind kind, String path, String recordings, List<String> tars) {
+            this(kind, path, recordings, tars, List.of());
         }
 
         /** An input that is no set of tars. */
@@ -56,9 +66,15 @@ public final class ManifestInputs {
 
         /**
          * The manifest files its rows name as their source, in order (a pair: supervisions, then recordings; tar
-         * shards: each tar; NeMo tarred: the manifest, then each tar, whose damage is a reject of its own).
+         * shards: each tar; NeMo tarred: the manifest, then each tar, whose damage is a reject of its own; Lhotse
+         * Shar: each cuts file, then each tar).
          */
         public List<String> rowSources() {
+            if (kind == Kind.LHOTSE_SHAR) {
+                List<String> all = new ArrayList<>(cuts);
+                all.addAll(tars);
+                return all;
+            }
             if (kind == Kind.NEMO_TAR) {
                 List<String> all = new ArrayList<>();
                 all.add(path);
@@ -102,8 +118,8 @@ public final class ManifestInputs {
             }
             if (!fs.exists(path)) {
                 throw new IllegalArgumentException("manifest " + p + " does not exist: check the path (a JSON-lines "
-                        + "file, a Kaldi data directory with text and wav.scp, or a Lhotse cuts, recordings or "
-                        + "supervisions file)");
+                        + "file, a Kaldi data directory with text and wav.scp, a Lhotse cuts, recordings or "
+                        + "supervisions file, a Lhotse Shar folder, or tar shards)");
             }
             Path q = fs.makeQualified(path);
             boolean dir = fs.getFileStatus(q).isDirectory();
@@ -118,6 +134,11 @@ public final class ManifestInputs {
             if (format == ManifestFormat.AUTO && (dir ? !fs.exists(new Path(q, "text")) && !parquetFiles(fs, q)
                     .isEmpty() : isParquetName(q.getName()))) {
                 return parquetInput(fs, path, p);
+            }
+            if (format == ManifestFormat.LHOTSE_SHAR || (format == ManifestFormat.AUTO && (dir
+                    ? LhotseSharSource.isSharFolder(fs, q) : LhotseSharSource.isSharCutsFile(fs, q)))) {
+                LhotseSharSource.Layout shar = LhotseSharSource.layout(fs, q, dir);
+                return new Input(Kind.LHOTSE_SHAR, q.toString(), null, shar.tars(), shar.cuts());
             }
             Kind tarKind = tarKind(fs, q, dir, format);
             if (tarKind != null) {

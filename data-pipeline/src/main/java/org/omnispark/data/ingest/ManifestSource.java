@@ -17,8 +17,8 @@ import scala.Tuple2;
 /**
  * Reads input manifests on Spark into {@link ParsedLine}s: JSON-lines files (OmniSpark, WeNet or NeMo field names),
  * Kaldi data directories (a folder holding {@code text} and {@code wav.scp}) and Lhotse manifests (a CutSet, or a
- * RecordingSet + SupervisionSet pair), plain or gzipped, and tar shards (WeNet, WebDataset: {@link TarIndex})
- * ({@link ManifestInputs} tells them apart). Each line keeps its file and
+ * RecordingSet + SupervisionSet pair), plain or gzipped, Lhotse Shar folders ({@link LhotseSharSource}) and tar
+ * shards (WeNet, WebDataset: {@link TarIndex}) ({@link ManifestInputs} tells them apart). Each line keeps its file and
  * 0-based line number, so every input row can be accounted for. Relative audio paths are resolved against the
  * folder of the manifest that names them. Paths go through the Hadoop FileSystem API (local, HDFS, S3A, ...).
  */
@@ -39,8 +39,8 @@ public final class ManifestSource {
     public static JavaRDD<ParsedLine> read(JavaSparkContext jsc, List<String> paths, ManifestFormat format) {
         if (paths.isEmpty()) {
             throw new IllegalArgumentException("no manifest given: pass --manifest FILE (JSON lines, or a Lhotse "
-                    + "cuts/recordings/supervisions file) or a Kaldi data directory, or set input.manifests in the "
-                    + "config");
+                    + "cuts/recordings/supervisions file), a Kaldi data directory, a Lhotse Shar folder or tar "
+                    + "shards, or set input.manifests in the config");
         }
         Configuration conf = jsc.hadoopConfiguration();
         List<JavaRDD<ParsedLine>> parts = new ArrayList<>();
@@ -52,6 +52,7 @@ public final class ManifestSource {
                     case JSONL -> readJsonLines(jsc, path);
                     case LHOTSE_CUTS -> readLhotseCuts(jsc, path);
                     case LHOTSE_PAIR -> readLhotsePair(jsc, path, new Path(in.recordings()));
+                    case LHOTSE_SHAR -> LhotseSharSource.read(jsc, in.cuts(), in.tars());
                     case WENET_TAR -> readTars(jsc, in.tars(), TarIndex.Naming.WENET);
                     case WEBDATASET -> readTars(jsc, in.tars(), TarIndex.Naming.WEBDATASET);
                     case NEMO_TAR -> readNemoTar(jsc, path, in.tars());

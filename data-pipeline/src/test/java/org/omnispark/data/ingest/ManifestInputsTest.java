@@ -115,7 +115,7 @@ class ManifestInputsTest {
     @Test
     void formatNames() {
         assertEquals(List.of("auto", "jsonl", "kaldi", "lhotse", "wenet_tar", "webdataset",
-                "nemo_tar", "hf_parquet"), ManifestFormat.names());
+                "nemo_tar", "lhotse_shar", "hf_parquet"), ManifestFormat.names());
         assertEquals(ManifestFormat.LHOTSE, ManifestFormat.parse("lhotse"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ManifestFormat.parse("LHOTSE"));
         assertTrue(e.getMessage().contains("unknown manifest format 'LHOTSE': use one of auto, jsonl, kaldi, lhotse"),
