@@ -26,7 +26,7 @@ import org.omnispark.data.reader.Utterance;
  */
 class HfParquetPrepareTest {
     private static final Path DATA = Path.of("src/test/resources/hf/data").toAbsolutePath();
-    private static final String CV = "train-00000-of-00002.parquet#";
+    static final String CV = "train-00000-of-00002.parquet#";
 
     @Test
     void everyRowOfTwoParquetFilesEndsInOnePlace(@TempDir Path tmp) throws Exception {
