@@ -15,7 +15,6 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
@@ -131,7 +130,9 @@ public final class HfParquetRows implements Iterator<ParsedLine>, AutoCloseable 
     /** Opens the file (again) when needed, positioned at {@link #row}; the next record, or null at the end. */
     private Group nextGroup() throws IOException {
         if (reader == null) {
-            reader = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(file), conf));
+            Path path = new Path(file);
+            reader = ParquetFileReader.open(new StorageInputFile(path, conf),
+                    org.apache.parquet.HadoopReadOptions.builder(conf, path).build());
             schema = reader.getFooter().getFileMetaData().getSchema();
             total = reader.getRecordCount();
             audio = HfAudioColumn.find(schema, reader.getFooter().getFileMetaData().getKeyValueMetaData());
@@ -240,17 +241,11 @@ public final class HfParquetRows implements Iterator<ParsedLine>, AutoCloseable 
     }
 
     /**
-     * Damage, as opposed to a flaky read: what parquet-mr throws on bytes it cannot parse (a runtime exception, a file
-     * that ends early, a page or footer it cannot read, a codec that fails), not an I/O error of the file system.
+     * Damage, as opposed to a flaky read: anything but an error of the file system itself ({@link StorageInputFile}
+     * tags those), i.e. what parquet-mr throws on bytes it cannot parse, however it wraps it.
      */
     static boolean isDamage(Throwable e) {
-        if (!(e instanceof IOException) || e instanceof EOFException) {
-            return true;
-        }
-        String m = String.valueOf(e.getMessage());
-        return e.getClass().getName().startsWith("org.apache.parquet.") || m.contains("not a Parquet file")
-                || m.contains("magic number") || m.contains("can not read class org.apache.parquet.format")
-                || m.contains("FAILED_TO_UNCOMPRESS") || m.contains("Corrupt");
+        return !StorageInputFile.isStorageError(e);
     }
 
     private void finish() {
