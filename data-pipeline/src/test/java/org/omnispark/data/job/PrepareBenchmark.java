@@ -207,7 +207,7 @@ public final class PrepareBenchmark {
                 + " tokenize, filters; best of 3)%n", best);
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                     .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
