@@ -12,8 +12,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.omnispark.data.reader.DatasetManifest;
-import org.omnispark.data.reader.ShardReader;
 import org.omnispark.data.reader.Utterance;
 
 /**
@@ -46,15 +44,7 @@ class HfParquetPrepareTest {
         } finally {
             spark.stop();
         }
-        Map<String, Utterance> rows = new TreeMap<>();
-        for (DatasetManifest.ShardInfo s : DatasetManifest.read(out).shards()) {
-            try (ShardReader r = ShardReader.open(out.resolve(s.path()))) {
-                while (r.hasNext()) {
-                    Utterance u = r.next();
-                    rows.put(u.key(), u);
-                }
-            }
-        }
+        Map<String, Utterance> rows = PreparedOutput.utterances(out);
         assertEquals(10, report.inputRows(), report.summary());
         assertEquals(List.of("POD0001_S3", CV + "5", CV + "6"), List.copyOf(rejects.keySet()), rejects.toString());
         assertTrue(rejects.get(CV + "5").startsWith("CORRUPT_AUDIO @train-00000-of-00002.parquet:5"),

@@ -137,19 +137,8 @@ class LhotsePrepareTest {
                 assertArrayEquals(half, (byte[]) shard.get(k).get(3), k + " is H");
             }
 
-            Map<String, Row> rejects = new TreeMap<>();
-            for (Row r : spark.read().parquet(out.resolve("rejects").toString())
-                    .select("key", "reason", "detail", "source", "line").collectAsList()) {
-                rejects.put(r.getString(0), r);
-            }
-            assertEquals(new TreeMap<>(REJECTED).keySet(), rejects.keySet());
-            REJECTED.forEach((key, want) -> {
-                Row r = rejects.get(key);
-                assertEquals(want.get(0), r.getString(1), key + ": " + r.getString(2));
-                assertTrue(r.getString(2).contains((String) want.get(1)), key + ": " + r.getString(2));
-                assertEquals(want.get(2), r.getString(3), key);
-                assertEquals(want.get(3), r.getLong(4), key);
-            });
+            Map<String, Row> rejects = PreparedOutput.rejects(spark, out);
+            PreparedOutput.assertRejects(REJECTED, rejects);
 
             // Per manifest file, shard rows + rejects = its rows.
             Map<String, Long> perSource = new TreeMap<>();

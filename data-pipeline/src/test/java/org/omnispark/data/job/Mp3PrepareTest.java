@@ -11,14 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.omnispark.data.audio.Mp3Fixtures;
-import org.omnispark.data.reader.DatasetManifest;
-import org.omnispark.data.reader.ShardReader;
 import org.omnispark.data.reader.Utterance;
 import org.omnispark.data.tools.RequiredTools;
 
@@ -84,15 +81,7 @@ class Mp3PrepareTest {
         assertEquals(List.of(), rejects, "every row accepted: " + report.summary());
         assertEquals(lines.size(), report.acceptedRows(), report.summary());
         assertEquals(0, report.rejectedRows(), report.summary());
-        Map<String, Utterance> rows = new TreeMap<>();
-        for (DatasetManifest.ShardInfo s : DatasetManifest.read(out).shards()) {
-            try (ShardReader r = ShardReader.open(out.resolve(s.path()))) {
-                while (r.hasNext()) {
-                    Utterance u = r.next();
-                    rows.put(u.key(), u);
-                }
-            }
-        }
+        Map<String, Utterance> rows = PreparedOutput.utterances(out);
         assertEquals(lines.size(), rows.size(), rows.keySet().toString());
         assertArrayEquals(rows.get("a-wav").features(), rows.get("a-flac").features(), "FLAC is lossless");
         assertArrayEquals(rows.get("b-wav").features(), rows.get("b-flac").features(), "FLAC is lossless");

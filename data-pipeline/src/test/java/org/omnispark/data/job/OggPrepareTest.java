@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.omnispark.data.audio.Mp3Fixtures;
 import org.omnispark.data.audio.OggFixtures;
-import org.omnispark.data.reader.DatasetManifest;
-import org.omnispark.data.reader.ShardReader;
 import org.omnispark.data.reader.Utterance;
 
 /**
@@ -77,15 +75,7 @@ class OggPrepareTest {
                 rejects.toString());
         assertEquals(lines.size() - 1, report.acceptedRows(), report.summary());
         assertEquals(1, report.rejectedRows(), report.summary());
-        Map<String, Utterance> rows = new TreeMap<>();
-        for (DatasetManifest.ShardInfo s : DatasetManifest.read(out).shards()) {
-            try (ShardReader r = ShardReader.open(out.resolve(s.path()))) {
-                while (r.hasNext()) {
-                    Utterance u = r.next();
-                    rows.put(u.key(), u);
-                }
-            }
-        }
+        Map<String, Utterance> rows = PreparedOutput.utterances(out);
         assertEquals(lines.size() - 1, rows.size(), rows.keySet().toString());
         for (String name : OggFixtures.OPUS) {
             Utterance opus = rows.get("opus-" + name);
