@@ -52,6 +52,7 @@ public final class AudioFuzzer {
             boolean flac = seed[0] == 'f' && seed[1] == 'L';
             boolean mp3 = seed[0] == 'I' && seed[1] == 'D' || (seed[0] & 0xFF) == 0xFF;
             boolean ogg = OggDamage.isOgg(seed);
+            boolean webm = WebmDamage.isEbml(seed);
             int kind = rnd.nextInt(7);
             String damage;
             byte[] b;
@@ -73,7 +74,8 @@ public final class AudioFuzzer {
                 case 2, 3 -> {
                     b = seed.clone();
                     damage = flac ? hostileFlacField(b) : mp3 ? Mp3Damage.hostileField(b, rnd)
-                            : ogg ? OggDamage.hostileField(b, rnd) : hostileWavField(b);
+                            : ogg ? OggDamage.hostileField(b, rnd) : webm ? WebmDamage.hostileField(b, rnd)
+                            : hostileWavField(b);
                 }
                 case 4 -> {
                     int head = rnd.nextInt(seed.length);
@@ -101,7 +103,7 @@ public final class AudioFuzzer {
                 }
             }
             out.add(new Mutant(String.format("fuzz-%s-%04d",
-                    flac ? "flac" : mp3 ? "mp3" : ogg ? "ogg" : "wav", i), damage, b));
+                    flac ? "flac" : mp3 ? "mp3" : ogg ? "ogg" : webm ? "webm" : "wav", i), damage, b));
         }
         return out;
     }
