@@ -7,11 +7,14 @@ import org.omnispark.data.RejectReason;
 /**
  * The frames of the first audio track of a Matroska or WebM file (EBML; DocType "webm" or "matroska"), read by
  * OmniSpark's own bounded element walk: the EBML header, then one Segment (of known or unknown size, as live writers
- * such as browsers' MediaRecorder leave it) whose Tracks name the codec (CodecID, CodecPrivate, CodecDelay,
- * SamplingFrequency, Channels) and whose Clusters (of known or unknown size) hold SimpleBlocks and BlockGroups (Block
- * with an optional DiscardPadding). Frames of the chosen track are kept in file order; laced blocks (Xiph, fixed-size
- * and EBML lacing: mkvmerge writes them for some audio; ffmpeg and libwebm write none for Opus) are split into their
- * frames. Every other element (SeekHead, Cues, Tags, Void, CRC-32, other tracks' blocks) is skipped by its size.
+ * such as browsers' MediaRecorder leave it) whose Tracks name the codec (CodecID; CodecPrivate, the codec's own
+ * headers, gives the rate and channels) and whose Clusters (of known or unknown size) hold SimpleBlocks and
+ * BlockGroups (a Block with an optional DiscardPadding). CodecDelay is not read: ffmpeg trims Opus by the OpusHead's
+ * pre-skip, and ffmpeg's own muxer writes a CodecDelay that disagrees with it (104 against 312 samples in the
+ * fixtures). Frames of the chosen track are kept in file order; laced blocks (Xiph, fixed-size and EBML lacing:
+ * mkvmerge writes them for some audio; ffmpeg and libwebm write none for Opus) are split into their frames
+ * ({@link MatroskaLacing}). Every other element (SeekHead, Cues, Tags, Void, CRC-32, other tracks' blocks) is skipped
+ * by its size.
  *
  * <p>Work and memory are bounded by the file's real size: every size field is checked against the bytes its parent
  * holds before it is used, nothing is allocated by a header field, and the frames' bytes are copied once into one
@@ -29,10 +32,6 @@ final class MatroskaDemuxer {
     private static final int TRACK_TYPE = 0x83;
     private static final int CODEC_ID = 0x86;
     private static final int CODEC_PRIVATE = 0x63A2;
-    private static final int CODEC_DELAY = 0x56AA;
-    private static final int AUDIO = 0xE1;
-    private static final int SAMPLING_FREQUENCY = 0xB5;
-    private static final int CHANNELS = 0x9F;
     private static final int CONTENT_ENCODINGS = 0x6D80;
     private static final int CLUSTER = 0x1F43B675;
     private static final int SIMPLE_BLOCK = 0xA3;
@@ -55,10 +54,9 @@ final class MatroskaDemuxer {
     private String codecId;
     private int privateOffset = -1;
     private int privateLength;
-    private long codecDelayNs;
-    private double samplingFrequency;
-    private int channels = 1;
     private boolean encoded;
+    private boolean tracksSeen;
+    private int segmentEnd = -1;
 
     private final byte[] payload;
     private int used;
@@ -113,11 +111,19 @@ final class MatroskaDemuxer {
         while (p < data.length) {
             header(data.length);
             if (id == SEGMENT) {
-                readSegment(size < 0 ? data.length : body + (int) size);
+                segmentEnd = size < 0 ? data.length : body + (int) size;
+                readSegment(segmentEnd);
                 break; // what follows the first Segment (a chained one, junk) is not read
             }
             requireKnownSize();
             p = body + (int) size;
+        }
+        if (!tracksSeen && (segmentEnd < 0 || segmentEnd == data.length)) {
+            throw new AudioFormatException(RejectReason.TRUNCATED_AUDIO, name + ": the file ends (" + data.length
+                    + " bytes) before its Tracks say what it holds; the file was cut short, re-copy it");
+        }
+        if (!tracksSeen) {
+            throw corrupt("its Segment holds no Tracks");
         }
         if (track < 0) {
             throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": this " + docType + " file holds"
@@ -135,7 +141,7 @@ final class MatroskaDemuxer {
         while (p < end) {
             header(end);
             if (id == CLUSTER) {
-                if (codecId == null) {
+                if (!tracksSeen) {
                     throw corrupt("a Cluster comes before the Tracks that say what it holds");
                 }
                 readCluster(size < 0 ? -1 : body + (int) size, end);
@@ -143,7 +149,8 @@ final class MatroskaDemuxer {
             }
             requireKnownSize();
             int next = body + (int) size;
-            if (id == TRACKS && codecId == null) {
+            if (id == TRACKS && !tracksSeen) {
+                tracksSeen = true;
                 readTracks(next);
             }
             p = next;
@@ -168,9 +175,6 @@ final class MatroskaDemuxer {
         String codec = "";
         int privOffset = -1;
         int privLength = 0;
-        long delay = 0;
-        double rate = 0;
-        long ch = 1;
         boolean enc = false;
         for (p = body; p < end;) {
             header(end);
@@ -185,20 +189,7 @@ final class MatroskaDemuxer {
                     privOffset = body;
                     privLength = (int) size;
                 }
-                case CODEC_DELAY -> delay = uint();
                 case CONTENT_ENCODINGS -> enc = true;
-                case AUDIO -> {
-                    for (p = body; p < next;) {
-                        header(next);
-                        requireKnownSize();
-                        if (id == SAMPLING_FREQUENCY) {
-                            rate = floatValue();
-                        } else if (id == CHANNELS) {
-                            ch = uint();
-                        }
-                        p = body + (int) size;
-                    }
-                }
                 default -> { }
             }
             p = next;
@@ -213,9 +204,6 @@ final class MatroskaDemuxer {
         codecId = codec;
         privateOffset = privOffset;
         privateLength = privLength;
-        codecDelayNs = delay;
-        samplingFrequency = rate;
-        channels = (int) Math.min(ch, 255);
         encoded = enc;
     }
 
@@ -272,44 +260,10 @@ final class MatroskaDemuxer {
             frame(p, to - p, discard);
             return;
         }
-        if (p >= to) {
-            throw corrupt("a laced block at byte " + from + " ends before its frame count");
-        }
-        int count = (data[p++] & 0xFF) + 1;
-        int[] sizes = new int[count];
-        long sum = 0;
-        for (int i = 0; i < count - 1; i++) {
-            long s;
-            if (lacing == 1) { // Xiph: runs of 255
-                s = 0;
-                int b;
-                do {
-                    if (p >= to) {
-                        throw corrupt("the lace sizes of a block at byte " + from + " run past it");
-                    }
-                    b = data[p++] & 0xFF;
-                    s += b;
-                } while (b == 255);
-            } else if (lacing == 3) { // EBML: a size, then signed differences
-                int before = p;
-                long v = vint(to, false);
-                s = i == 0 ? v : sizes[i - 1] + v - ((1L << (7 * (p - before) - 1)) - 1);
-            } else { // fixed-size
-                s = (to - p) / count;
-            }
-            sum += s;
-            if (s < 0 || sum > to - p) {
-                throw corrupt("the lace sizes of a block at byte " + from + " add up to more than it holds");
-            }
-            sizes[i] = (int) s;
-        }
-        long last = to - p - sum;
-        if (lacing == 2 && (to - p) % count != 0) {
-            throw corrupt("a fixed-size laced block at byte " + from + " does not divide into " + count + " frames");
-        }
-        sizes[count - 1] = (int) last;
-        for (int i = 0; i < count; i++) {
-            frame(p, sizes[i], i == count - 1 ? discard : 0);
+        int[] sizes = MatroskaLacing.sizes(data, p, to, lacing, this, from);
+        p = sizes[sizes.length - 1]; // the first frame
+        for (int i = 0; i < sizes.length - 1; i++) {
+            frame(p, sizes[i], i == sizes.length - 2 ? discard : 0);
             p += sizes[i];
         }
     }
@@ -397,11 +351,6 @@ final class MatroskaDemuxer {
         return size == 0 || size == 8 ? v : v << (64 - 8 * size) >> (64 - 8 * size);
     }
 
-    private double floatValue() throws AudioFormatException {
-        long bits = uint();
-        return size == 4 ? Float.intBitsToFloat((int) bits) : size == 8 ? Double.longBitsToDouble(bits) : 0;
-    }
-
     private AudioFormatException truncatedOrCorrupt(int start, int end) {
         return end == data.length ? truncated(start) : corrupt("the element at byte " + start + " runs past the"
                 + " element that holds it");
@@ -437,20 +386,6 @@ final class MatroskaDemuxer {
         return privateLength;
     }
 
-    /** CodecDelay in nanoseconds (information only: ffmpeg trims Opus by the OpusHead's pre-skip). */
-    long codecDelayNs() {
-        return codecDelayNs;
-    }
-
-    /** The track's SamplingFrequency (0 when absent). */
-    double samplingFrequency() {
-        return samplingFrequency;
-    }
-
-    int channels() {
-        return channels;
-    }
-
     /** The chosen track's frames as Opus packets, DiscardPadding converted to samples at {@code rate}. */
     OpusPackets packets(int rate) {
         int[] discard = new int[frames];
@@ -459,6 +394,6 @@ final class MatroskaDemuxer {
             discard[i] = (int) Math.max(0, Math.min(Integer.MAX_VALUE,
                     Math.round(discardNs[i] / 1e9 * rate)));
         }
-        return new OpusPackets("WebM", payload, offsets, lengths, frames, discard, -1);
+        return new OpusPackets("Matroska/WebM", payload, offsets, lengths, frames, discard, -1);
     }
 }

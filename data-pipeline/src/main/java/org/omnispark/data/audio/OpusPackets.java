@@ -9,7 +9,7 @@ import org.omnispark.data.RejectReason;
  * DiscardPadding ({@link #endDiscard(int)}: samples at 48 kHz dropped from the end of that packet, as ffmpeg drops
  * them).
  *
- * @param container "Ogg" or "WebM", for messages
+ * @param container "Ogg" or "Matroska/WebM", for messages
  * @param payload the array the packets' bytes lie in
  * @param offsets where each packet starts in payload
  * @param lengths each packet's length
