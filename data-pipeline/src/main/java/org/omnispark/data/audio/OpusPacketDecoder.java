@@ -13,7 +13,8 @@ import org.omnispark.data.Deadline;
  * (a packet that is not valid Opus is a CORRUPT_AUDIO reject here), then trims as ffmpeg does: the header's pre-skip
  * from the start; from the end, in Ogg whatever the last page's granule position says lies past the stream's end, in
  * WebM each block's DiscardPadding from the end of its packet. The deadline is checked between packets; the output
- * array is sized from the segment asked for; every exception Concentus throws becomes a CORRUPT_AUDIO
+ * array is sized from the segment asked for; every exception Concentus throws (and the AssertionError of its
+ * internal checks, thrown on damaged packets even without -ea) becomes a CORRUPT_AUDIO
  * {@link AudioFormatException}. The header's output gain is applied inside the decoder (OPUS_SET_GAIN). Output: mono
  * floats, the mean over channels, 1.0 full scale (Concentus decodes to 16-bit samples, as ffmpeg's reference
  * decodings are stored).
@@ -60,7 +61,7 @@ final class OpusPacketDecoder {
         try {
             n = s.length(packet) == 0 ? -1
                     : OpusPacketInfo.getNumSamples(s.payload(), s.offset(packet), s.length(packet), OpusHead.RATE);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             n = -1;
         }
         if (n <= 0 || n > MAX_PACKET_SAMPLES) {
@@ -111,8 +112,9 @@ final class OpusPacketDecoder {
             throw s.corrupt(name, "audio packet " + packet + " cannot be decoded (" + e.getMessage() + ")");
         } catch (Deadline.Exceeded e) {
             throw e;
-        } catch (RuntimeException e) {
-            // Concentus indexes its tables with values read from the packet: damage can throw anything
+        } catch (RuntimeException | AssertionError e) {
+            // Concentus indexes its tables with values read from the packet: damage can throw anything, and its
+            // internal checks (Inlines.OpusAssert) throw AssertionError whether or not the JVM runs with -ea
             throw s.corrupt(name, "audio packet " + packet + " cannot be decoded (" + e + ")");
         }
         if (n < count) {
