@@ -17,20 +17,25 @@ import org.omnispark.data.RejectReason;
  *       frame by {@link Mp3Decoder} (JLayer's layer III decoder). LAME's encoder delay and padding are trimmed as
  *       ffmpeg trims them.</li>
  *   <li>Ogg Opus (RFC 7845): one logical Ogg stream ({@link OggStream}: CRC and page sequence checked) whose first
- *       packet is "OpusHead", mono or stereo, decoded packet by packet at 48 kHz by {@link OggOpusDecoder}
- *       (Concentus); pre-skip and the last page's granule position are trimmed as ffmpeg trims them. Other codecs in
- *       Ogg (Vorbis, FLAC, Speex) and chained or multiplexed Ogg files are UNSUPPORTED_AUDIO
- *       ({@link OggStream#requireOpus}).</li>
+ *       packet is "OpusHead", mono or stereo, decoded packet by packet at 48 kHz by {@link OpusPacketDecoder}
+ *       (Concentus); pre-skip and the last page's granule position are trimmed as ffmpeg trims them. FLAC and Speex
+ *       in Ogg, and chained or multiplexed Ogg files, are UNSUPPORTED_AUDIO ({@link OggStream#requireOpus}).</li>
+ *   <li>Opus in Matroska/WebM (EBML): the first audio track's frames ({@link MatroskaDemuxer}: bounded element walk,
+ *       lacing, unknown-size Segments and Clusters), its CodecPrivate the OpusHead, decoded by the same
+ *       {@link OpusPacketDecoder}; pre-skip and each block's DiscardPadding are trimmed as ffmpeg trims them.</li>
+ *   <li>Vorbis, in Ogg or in Matroska/WebM: the container is read as above, then the samples come from an external
+ *       ffmpeg ({@link VorbisDecoding}, {@link ExternalDecoder}: killed at the deadline, its output capped at
+ *       {@link DecodeLimits#maxSeconds()}), as no Java Vorbis decoder is available; UNSUPPORTED_AUDIO when the
+ *       external decoder is {@link ExternalDecoder#NONE} or ffmpeg is not installed.</li>
  * </ul>
  * Several channels are downmixed to their mean. Everything else is rejected with an {@link AudioFormatException}
  * whose {@link AudioFormatException#reason() reason} is CORRUPT_AUDIO (empty file, bad header, no fmt/data chunk,
  * damaged FLAC frame, unknown bytes), TRUNCATED_AUDIO (the file ends before its header says it should) or
- * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg Vorbis, WebM, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM,
- * RF64...),
- * TOO_LONG (more
- * than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work and memory are bounded by the
- * file's real size and the {@link DecodeLimits}, never by a header field; {@link org.omnispark.data.Deadline.Exceeded}
- * is thrown when the limits' deadline passes.
+ * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, other codecs in Matroska, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit
+ * PCM, RF64...), TOO_LONG (more than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work
+ * and memory are bounded by the file's real size and the {@link DecodeLimits}, never by a header field (for Vorbis,
+ * ffmpeg's process by the same limits and its address space); {@link org.omnispark.data.Deadline.Exceeded} is thrown
+ * when the limits' deadline passes.
  *
  * <p>Stateless and thread-safe.
  */
@@ -358,7 +363,7 @@ public final class AudioDecoder {
         }
         String start = new String(d, 0, Math.min(d.length, 8), StandardCharsets.ISO_8859_1)
                 .replaceAll("[^\\x20-\\x7E]", "?");
-        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC, MP3 or Ogg Opus file"
+        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC, MP3, Opus or Vorbis file"
                 + " (starts with '"
                 + start + "', " + d.length + " bytes); check the path, or " + SOX);
     }
@@ -366,6 +371,6 @@ public final class AudioDecoder {
     private static AudioFormatException unsupported(String name, String what) {
         String fix = what.contains("convert with") ? "" : "; " + SOX;
         return new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO,
-                name + ": " + what + " is not supported, only WAV, FLAC, MP3 and Ogg Opus" + fix);
+                name + ": " + what + " is not supported, only WAV, FLAC, MP3, Opus and Vorbis (Ogg, WebM)" + fix);
     }
 }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded generator of damaged audio files, made from valid WAV, FLAC, MP3 and Ogg Opus files of real speech: the
- * kinds of damage a failed copy, a broken writer or a hostile file produces. The same seed and seeds give the same
- * files.
+ * A seeded generator of damaged audio files, made from valid WAV, FLAC, MP3, Ogg Opus, WebM Opus and Vorbis files of
+ * real speech: the kinds of damage a failed copy, a broken writer or a hostile file produces. The same seed and seeds
+ * give the same files.
  *
  * <ul>
  *   <li>bit flips anywhere (1-24 bits), truncation anywhere (inside the header too)</li>
@@ -20,7 +20,9 @@ import java.util.Random;
  *       CRC flag, bitrate index (free format, 15), rate index (3), padding, channel mode, and the ID3v2 tag size,
  *       the Xing/Info frame count and LAME's delay/padding; in Ogg Opus files (CRC recomputed, so the damage
  *       reaches the parser and the decoder) the OpusHead fields, a page's granule, flags, serial, sequence number,
- *       segment count or lacing values, and random bytes inside audio packets ({@link OggDamage})</li>
+ *       segment count or lacing values, and random bytes inside audio packets ({@link OggDamage}); in
+ *       Matroska/WebM files element sizes, the OpusHead, CodecID, DiscardPadding, track numbers, lacing flags and
+ *       frame bytes ({@link WebmDamage})</li>
  *   <li>spliced streams (the head of one file, the tail of another), zeroed spans, random spans</li>
  * </ul>
  */
