@@ -24,7 +24,7 @@ import org.omnispark.data.RejectReason;
  *       there is none), then killed (destroyForcibly) and reaped; its CPU time is capped too (ulimit -t);</li>
  *   <li>memory: at most the bytes of limits.maxSeconds() of audio are read from its stdout (then it is killed and the
  *       file is TOO_LONG), and its address space is capped at {@value #ADDRESS_SPACE_KB} KiB (ulimit -v, through
- *       /bin/sh where there is one);</li>
+ *       /bin/sh where there is one and where the shell can set it);</li>
  *   <li>no hang: the file goes to ffmpeg's stdin from a writer thread this decoder owns, stdout and stderr are drained
  *       by two more, and every wait (the process, each thread) has a timeout whose failure names what was awaited;</li>
  *   <li>rejects: UNSUPPORTED_AUDIO when the decoder is "none" or the binary is not installed, CORRUPT_AUDIO with
@@ -184,8 +184,9 @@ public final class ExternalDecoder implements Serializable {
             return ffmpeg;
         }
         long cpuSeconds = TimeUnit.NANOSECONDS.toSeconds(budgetNanos) + 1;
+        // a limit the shell cannot set is skipped rather than failing the decode; exec keeps ffmpeg at this pid
         List<String> limited = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -v " + ADDRESS_SPACE_KB
-                + " && ulimit -t " + cpuSeconds + " && exec \"$@\"", "ffmpeg"));
+                + " 2>/dev/null; ulimit -t " + cpuSeconds + " 2>/dev/null; exec \"$@\"", "ffmpeg"));
         limited.addAll(ffmpeg);
         return limited;
     }
