@@ -83,6 +83,16 @@ class WebmDecoderTest {
     }
 
     @Test
+    void theProbeGivesNoEstimateSoTheFileIsPlannedAsUnknown() {
+        for (String name : WebmFixtures.OPUS) {
+            byte[] d = WebmFixtures.bytes(name);
+            assertTrue(Double.isNaN(DurationProbe.seconds(d, d.length)), name);
+        }
+        byte[] vorbis = OggFixtures.bytes(OggFixtures.VORBIS);
+        assertTrue(Double.isNaN(DurationProbe.seconds(vorbis, vorbis.length)));
+    }
+
+    @Test
     void aSegmentIsTheSameSamplesAsInTheWholeDecode() throws Exception {
         Audio whole = AudioDecoder.decode(WEBM, "a.webm");
         Audio seg = AudioDecoder.decode(WEBM, "a.webm", 0.7, 0.1);
