@@ -35,6 +35,11 @@ public final class Deadline {
         return deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0;
     }
 
+    /** Nanoseconds until the deadline (0 once passed); Long.MAX_VALUE for {@link #NONE}. */
+    public long remainingNanos() {
+        return deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadlineNanos - System.nanoTime());
+    }
+
     /** Throws {@link Exceeded} when the time is up. */
     public void check() {
         if (passed()) {

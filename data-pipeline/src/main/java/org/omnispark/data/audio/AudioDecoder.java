@@ -17,20 +17,25 @@ import org.omnispark.data.RejectReason;
  *       frame by {@link Mp3Decoder} (JLayer's layer III decoder). LAME's encoder delay and padding are trimmed as
  *       ffmpeg trims them.</li>
  *   <li>Ogg Opus (RFC 7845): one logical Ogg stream ({@link OggStream}: CRC and page sequence checked) whose first
- *       packet is "OpusHead", mono or stereo, decoded packet by packet at 48 kHz by {@link OggOpusDecoder}
- *       (Concentus); pre-skip and the last page's granule position are trimmed as ffmpeg trims them. Other codecs in
- *       Ogg (Vorbis, FLAC, Speex) and chained or multiplexed Ogg files are UNSUPPORTED_AUDIO
- *       ({@link OggStream#requireOpus}).</li>
+ *       packet is "OpusHead", mono or stereo, decoded packet by packet at 48 kHz by {@link OpusPacketDecoder}
+ *       (Concentus); pre-skip and the last page's granule position are trimmed as ffmpeg trims them. FLAC and Speex
+ *       in Ogg, and chained or multiplexed Ogg files, are UNSUPPORTED_AUDIO ({@link OggStream#requireOpus}).</li>
+ *   <li>Opus in Matroska/WebM (EBML): the first audio track's frames ({@link MatroskaDemuxer}: bounded element walk,
+ *       lacing, unknown-size Segments and Clusters), its CodecPrivate the OpusHead, decoded by the same
+ *       {@link OpusPacketDecoder}; pre-skip and each block's DiscardPadding are trimmed as ffmpeg trims them.</li>
+ *   <li>Vorbis, in Ogg or in Matroska/WebM: the container is read as above, then the samples come from an external
+ *       ffmpeg ({@link VorbisDecoding}, {@link ExternalDecoder}: killed at the deadline, its output capped at
+ *       {@link DecodeLimits#maxSeconds()}), as no Java Vorbis decoder is available; UNSUPPORTED_AUDIO when the
+ *       external decoder is {@link ExternalDecoder#NONE} or ffmpeg is not installed.</li>
  * </ul>
  * Several channels are downmixed to their mean. Everything else is rejected with an {@link AudioFormatException}
  * whose {@link AudioFormatException#reason() reason} is CORRUPT_AUDIO (empty file, bad header, no fmt/data chunk,
  * damaged FLAC frame, unknown bytes), TRUNCATED_AUDIO (the file ends before its header says it should) or
- * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, Ogg Vorbis, WebM, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit PCM,
- * RF64...),
- * TOO_LONG (more
- * than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work and memory are bounded by the
- * file's real size and the {@link DecodeLimits}, never by a header field; {@link org.omnispark.data.Deadline.Exceeded}
- * is thrown when the limits' deadline passes.
+ * UNSUPPORTED_AUDIO (MPEG layer I/II, AAC, other codecs in Matroska, AIFF, NIST SPHERE, A-law, mu-law, ADPCM, 12-bit
+ * PCM, RF64...), TOO_LONG (more than {@link DecodeLimits#maxSeconds()}), and a message that says what to do. Work
+ * and memory are bounded by the file's real size and the {@link DecodeLimits}, never by a header field (for Vorbis,
+ * ffmpeg's process by the same limits and its address space); {@link org.omnispark.data.Deadline.Exceeded} is thrown
+ * when the limits' deadline passes.
  *
  * <p>Stateless and thread-safe.
  */
@@ -76,6 +81,15 @@ public final class AudioDecoder {
      */
     public static Audio decode(byte[] data, String name, double offsetSeconds, double durationSeconds,
             DecodeLimits limits) throws AudioFormatException {
+        return decode(data, name, offsetSeconds, durationSeconds, limits, ExternalDecoder.FFMPEG);
+    }
+
+    /**
+     * As {@link #decode(byte[], String, double, double, DecodeLimits)}, with Vorbis decoded by {@code external}
+     * (audio.external_decoder; {@link ExternalDecoder#NONE} makes Vorbis an UNSUPPORTED_AUDIO reject).
+     */
+    public static Audio decode(byte[] data, String name, double offsetSeconds, double durationSeconds,
+            DecodeLimits limits, ExternalDecoder external) throws AudioFormatException {
         if (!(offsetSeconds >= 0) || Double.isInfinite(offsetSeconds) || Double.isNaN(durationSeconds)
                 || Double.isInfinite(durationSeconds)) {
             throw new AudioFormatException(RejectReason.SEGMENT_OUT_OF_RANGE, name + ": segment offset "
@@ -94,7 +108,9 @@ public final class AudioDecoder {
             case MP3:
                 return decodeMp3(data, name, offsetSeconds, durationSeconds, limits);
             case OGG:
-                return decodeOgg(data, name, offsetSeconds, durationSeconds, limits);
+                return decodeOgg(data, name, offsetSeconds, durationSeconds, limits, external);
+            case WEBM:
+                return decodeWebm(data, name, offsetSeconds, durationSeconds, limits, external);
             default:
                 throw new AssertionError();
         }
@@ -223,11 +239,40 @@ public final class AudioDecoder {
         }
     }
 
-    private static Audio decodeOgg(byte[] data, String name, double offset, double duration, DecodeLimits limits)
-            throws AudioFormatException {
+    private static Audio decodeOgg(byte[] data, String name, double offset, double duration, DecodeLimits limits,
+            ExternalDecoder external) throws AudioFormatException {
         OggStream s = OggStream.read(data, name);
+        if (s.startsWith(0, "\u0001vorbis")) {
+            return VorbisDecoding.ogg(data, s, name, offset, duration, limits, external);
+        }
         OpusHead head = OpusHead.parse(s.requireOpus(name), name);
-        long samples = OggOpusDecoder.scan(s, head, name);
+        return decodeOpus(OpusPackets.ofOgg(s), head, name, offset, duration, limits, "in.opus");
+    }
+
+    private static Audio decodeWebm(byte[] data, String name, double offset, double duration, DecodeLimits limits,
+            ExternalDecoder external) throws AudioFormatException {
+        MatroskaDemuxer m = MatroskaDemuxer.read(data, name);
+        switch (m.codecId()) {
+            case "A_OPUS": {
+                OpusPackets packets = m.packets(OpusHead.RATE);
+                if (m.privateOffset() < 0) {
+                    throw m.corrupt("its Opus track has no CodecPrivate (the OpusHead header)");
+                }
+                OpusHead head = OpusHead.parse(packets, m.data(), m.privateOffset(), m.privateLength(), name);
+                return decodeOpus(packets, head, name, offset, duration, limits, "in.webm");
+            }
+            case "A_VORBIS":
+                return VorbisDecoding.webm(data, m, name, offset, duration, limits, external);
+            default:
+                throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": a Matroska/WebM file whose"
+                        + " first audio track is " + m.codecId() + " is not supported, only A_OPUS and A_VORBIS;"
+                        + " convert with: ffmpeg -i in.mka -map 0:a:0 -ac 1 -ar 16000 out.wav");
+        }
+    }
+
+    private static Audio decodeOpus(OpusPackets packets, OpusHead head, String name, double offset, double duration,
+            DecodeLimits limits, String example) throws AudioFormatException {
+        long samples = OpusPacketDecoder.scan(packets, head, name);
         int rate = OpusHead.RATE;
         if (offset == 0 && duration < 0 && samples > limits.maxSamples(rate)) {
             throw tooLong(name, samples / (double) rate, limits);
@@ -237,22 +282,22 @@ public final class AudioDecoder {
             throw tooLong(name, range[1] / (double) rate, limits);
         }
         try {
-            return OggOpusDecoder.decode(s, head, name, range[0], range[1], limits.deadline());
+            return OpusPacketDecoder.decode(packets, head, name, range[0], range[1], limits.deadline());
         } catch (LinkageError e) {
             throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": Opus decoding is not available:"
                     + " Concentus (io.github.jaredmdobson:concentus) is not on the classpath (" + e + "); use the"
                     + " OmniSpark application jar, add io.github.jaredmdobson:concentus:1.0.2, or convert with:"
-                    + " ffmpeg -i in.opus -ar 16000 -ac 1 out.wav", e);
+                    + " ffmpeg -i " + example + " -ar 16000 -ac 1 out.wav", e);
         }
     }
 
-    private static AudioFormatException tooLong(String name, double seconds, DecodeLimits limits) {
+    static AudioFormatException tooLong(String name, double seconds, DecodeLimits limits) {
         return new AudioFormatException(RejectReason.TOO_LONG, String.format("%s: %.3f s > %.3f s"
                 + " (filters.max_duration_s); cut it into segments", name, seconds, limits.maxSeconds()));
     }
 
     /** Returns {start, count} in samples, clipped to [0, total). */
-    private static long[] segment(long total, int rate, double offset, double duration, String name)
+    static long[] segment(long total, int rate, double offset, double duration, String name)
             throws AudioFormatException {
         long start = Math.round(offset * rate);
         if (start >= total && offset > 0) {
@@ -264,7 +309,7 @@ public final class AudioDecoder {
         return new long[] {start, Math.max(0, count)};
     }
 
-    private enum Container { WAV, FLAC, MP3, OGG }
+    private enum Container { WAV, FLAC, MP3, OGG, WEBM }
 
     private static Container detect(byte[] d, String name) throws AudioFormatException {
         String magic = WavHeader.fourcc(d, 0);
@@ -310,18 +355,15 @@ public final class AudioDecoder {
         if (d.length >= 2 && (d[0] & 0xFF) == 0xFF && (d[1] & 0xE0) == 0xE0) {
             return Container.MP3; // Mp3Stream decides: two chained valid layer III frames, or a reject saying why
         }
-        if (d.length >= 4 && (d[0] & 0xFF) == 0x1A && (d[1] & 0xFF) == 0x45 && (d[2] & 0xFF) == 0xDF
-                && (d[3] & 0xFF) == 0xA3) {
-            throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": WebM/Matroska (Opus or Vorbis"
-                    + " in an EBML container) is not supported; remux it to Ogg: ffmpeg -i in.webm -map 0:a:0 -c copy"
-                    + " out.opus, or convert with: ffmpeg -i in.webm -ac 1 -ar 16000 out.wav");
+        if (MatroskaDemuxer.isEbml(d)) {
+            return Container.WEBM; // the audio track's CodecID picks the codec
         }
         if (d.length >= 8 && WavHeader.fourcc(d, 4).equals("ftyp")) {
             throw unsupported(name, "MP4/M4A");
         }
         String start = new String(d, 0, Math.min(d.length, 8), StandardCharsets.ISO_8859_1)
                 .replaceAll("[^\\x20-\\x7E]", "?");
-        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC, MP3 or Ogg Opus file"
+        throw new AudioFormatException(RejectReason.CORRUPT_AUDIO, name + ": not a WAV, FLAC, MP3, Opus or Vorbis file"
                 + " (starts with '"
                 + start + "', " + d.length + " bytes); check the path, or " + SOX);
     }
@@ -329,6 +371,6 @@ public final class AudioDecoder {
     private static AudioFormatException unsupported(String name, String what) {
         String fix = what.contains("convert with") ? "" : "; " + SOX;
         return new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO,
-                name + ": " + what + " is not supported, only WAV, FLAC, MP3 and Ogg Opus" + fix);
+                name + ": " + what + " is not supported, only WAV, FLAC, MP3, Opus and Vorbis (Ogg, WebM)" + fix);
     }
 }

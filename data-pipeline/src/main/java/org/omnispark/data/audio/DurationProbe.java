@@ -88,7 +88,7 @@ public final class DurationProbe {
         try {
             OggStream s = OggStream.read(head, "probe");
             OpusHead h = OpusHead.parse(s.requireOpus("probe"), "probe");
-            return OggOpusDecoder.scan(s, h, "probe") / (double) OpusHead.RATE;
+            return OpusPacketDecoder.scan(OpusPackets.ofOgg(s), h, "probe") / (double) OpusHead.RATE;
         } catch (AudioFormatException | RuntimeException | LinkageError e) {
             return Double.NaN; // the decode gives the reject; the probe only plans
         }

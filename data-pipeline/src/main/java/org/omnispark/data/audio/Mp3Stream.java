@@ -30,7 +30,7 @@ record Mp3Stream(Mp3Header header, int first, int end, int frames, int skip, lon
         if (h == null) {
             if (Mp3Header.isAdts(data, p)) {
                 throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": AAC (ADTS) is not"
-                        + " supported, only WAV, FLAC, MP3 and Ogg Opus; convert with: ffmpeg -i in.aac -ar 16000"
+                        + " supported, only WAV, FLAC, MP3, Opus and Vorbis; convert with: ffmpeg -i in.aac -ar 16000"
                         + " -ac 1 out.wav");
             }
             throw corrupt(name, "bytes at " + p + " are not a valid MPEG audio frame header (reserved or"

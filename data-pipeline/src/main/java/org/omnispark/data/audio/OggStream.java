@@ -148,24 +148,26 @@ final class OggStream {
     }
 
     /**
-     * Returns this stream when its first packet is an Opus identification header ("OpusHead"); any other codec is an
-     * UNSUPPORTED_AUDIO reject naming it, an unknown first packet CORRUPT_AUDIO.
+     * Returns this stream when its first packet is an Opus identification header ("OpusHead"; the caller has sent
+     * complete Vorbis ones to {@link VorbisDecoding}); any other codec is an UNSUPPORTED_AUDIO reject naming it, an
+     * unknown or unfinished first packet CORRUPT_AUDIO.
      */
     OggStream requireOpus(String name) throws AudioFormatException {
         if (startsWith(0, "OpusHead")) {
             return this;
         }
         // the first packet starts the payload; it may not be complete (a stream cut short): its first bytes decide
-        if (begins("OpusHead")) {
-            throw corrupt(name, "its OpusHead packet never ends");
+        if (begins("OpusHead") || begins("\u0001vorbis")) {
+            throw corrupt(name, "its " + (begins("OpusHead") ? "OpusHead" : "Vorbis identification") + " packet never"
+                    + " ends");
         }
-        String codec = begins("\u0001vorbis") ? "Ogg Vorbis" : begins("\u007fFLAC") ? "FLAC in Ogg"
+        String codec = begins("\u007fFLAC") ? "FLAC in Ogg"
                 : begins("Speex   ") ? "Speex" : begins("\u0080theora") ? "Theora video" : null;
         if (codec == null) {
             throw corrupt(name, "its first packet is no known codec's header (Opus, Vorbis, FLAC, Speex)");
         }
         throw new AudioFormatException(RejectReason.UNSUPPORTED_AUDIO, name + ": " + codec + " is not supported, of"
-                + " the Ogg codecs only Opus; convert with: ffmpeg -i in.ogg -ar 16000 -ac 1 out.wav");
+                + " the Ogg codecs only Opus and Vorbis; convert with: ffmpeg -i in.ogg -ar 16000 -ac 1 out.wav");
     }
 
     private boolean begins(String signature) {

@@ -21,7 +21,7 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
 
     public PrepareConfig {
         input = input == null ? new Input(null, null) : input;
-        audio = audio == null ? new AudioSection(null, null, null, null, null, null, null) : audio;
+        audio = audio == null ? new AudioSection(null, null, null, null, null, null, null, null) : audio;
         fbank = fbank == null ? Map.of() : Map.copyOf(fbank);
         text = text == null ? new TextSection(null, null, null, null, null, null, null) : text;
         filters = filters == null ? new Filters(null, null, null, null, null, null) : filters;
@@ -104,11 +104,17 @@ public record PrepareConfig(Input input, AudioSection audio, Map<String, Object>
      *     size-dependent part (10)
      * @param timeoutPerMbS seconds added to the budget per MiB of the audio file (5)
      * @param timeoutMaxS the budget's hard cap in seconds (300); a file that needs longer is a TIMEOUT reject
+     * @param externalDecoder what decodes Vorbis (Ogg, WebM), for which no Java decoder is available: ffmpeg (from the
+     *     PATH; it must be installed on every executor), a path to an ffmpeg binary, or none (Vorbis files become
+     *     UNSUPPORTED_AUDIO rejects) (ffmpeg)
      */
     public record AudioSection(Integer sampleRate, Double resampleLowpass, Integer resampleZeroCrossings,
                                List<Double> speedPerturb, Double timeoutS, Double timeoutPerMbS,
-                               Double timeoutMaxS) implements Serializable {
+                               Double timeoutMaxS, String externalDecoder) implements Serializable {
         public AudioSection {
+            externalDecoder = externalDecoder == null ? "ffmpeg" : externalDecoder.strip();
+            require(!externalDecoder.isEmpty(), "audio.external_decoder must be ffmpeg, a path to an ffmpeg binary,"
+                    + " or none");
             timeoutS = timeoutS == null ? 10.0 : timeoutS;
             timeoutPerMbS = timeoutPerMbS == null ? 5.0 : timeoutPerMbS;
             timeoutMaxS = timeoutMaxS == null ? 300.0 : timeoutMaxS;

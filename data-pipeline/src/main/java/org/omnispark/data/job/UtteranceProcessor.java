@@ -20,6 +20,7 @@ import org.omnispark.data.audio.AudioDecoder;
 import org.omnispark.data.audio.AudioFormatException;
 import org.omnispark.data.audio.DecodeLimits;
 import org.omnispark.data.audio.DurationProbe;
+import org.omnispark.data.audio.ExternalDecoder;
 import org.omnispark.data.audio.Resampler;
 import org.omnispark.data.features.Fbank;
 import org.omnispark.data.features.FbankOptions;
@@ -58,9 +59,11 @@ public final class UtteranceProcessor {
     private final int targetRate;
     private final Map<Integer, Resampler> resamplers = new HashMap<>();
     private final Resampler resamplerOptions;
+    private final ExternalDecoder externalDecoder;
 
     private UtteranceProcessor(Recipe recipe) {
         this.recipe = recipe;
+        this.externalDecoder = new ExternalDecoder(recipe.config().audio().externalDecoder());
         this.filters = recipe.config().filters();
         this.fbank = new Fbank(recipe.fbankOptions());
         this.targetRate = recipe.config().audio().sampleRate();
@@ -315,9 +318,9 @@ public final class UtteranceProcessor {
         // A little more than the longest kept duration, so that the duration filter (after resampling) decides.
         DecodeLimits limits = new DecodeLimits(filters.maxDurationS() + 1.0, deadline);
         if (e.isSegment()) {
-            return AudioDecoder.decode(bytes, e.audioPath(), e.offset(), e.length(), limits);
+            return AudioDecoder.decode(bytes, e.audioPath(), e.offset(), e.length(), limits, externalDecoder);
         }
-        return AudioDecoder.decode(bytes, e.audioPath(), 0, -1, limits);
+        return AudioDecoder.decode(bytes, e.audioPath(), 0, -1, limits, externalDecoder);
     }
 
     /** The file is larger than one utterance can be. */

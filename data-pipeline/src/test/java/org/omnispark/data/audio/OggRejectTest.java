@@ -120,13 +120,17 @@ class OggRejectTest {
 
     @Test
     void otherOggCodecsAreUnsupportedAndSaySo() {
-        reject(OggFixtures.bytes(OggFixtures.VORBIS), RejectReason.UNSUPPORTED_AUDIO, "vorbis", "Ogg Vorbis");
+        AudioFormatException off = assertThrows(AudioFormatException.class, () -> AudioDecoder.decode(
+                OggFixtures.bytes(OggFixtures.VORBIS), "vorbis", 0, -1, DecodeLimits.NONE, ExternalDecoder.NONE));
+        assertEquals(RejectReason.UNSUPPORTED_AUDIO, off.reason(), off.getMessage());
+        assertTrue(off.getMessage().startsWith("vorbis: Ogg Vorbis needs an external decoder, and"
+                + " audio.external_decoder is 'none'"), off.getMessage());
         byte[] speex = OPUS.clone();
         System.arraycopy("Speex   ".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, speex, 28, 8);
         fixCrc(speex, 0);
         reject(speex, RejectReason.UNSUPPORTED_AUDIO, "speex", "Speex");
         byte[] webm = {0x1A, 0x45, (byte) 0xDF, (byte) 0xA3, 0, 0, 0, 0};
-        reject(webm, RejectReason.UNSUPPORTED_AUDIO, "webm", "WebM/Matroska");
+        reject(webm, RejectReason.CORRUPT_AUDIO, "webm", "damaged Matroska/WebM file");
     }
 
     @Test

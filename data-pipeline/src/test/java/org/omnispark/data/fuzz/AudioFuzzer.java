@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded generator of damaged audio files, made from valid WAV, FLAC, MP3 and Ogg Opus files of real speech: the
- * kinds of damage a failed copy, a broken writer or a hostile file produces. The same seed and seeds give the same
- * files.
+ * A seeded generator of damaged audio files, made from valid WAV, FLAC, MP3, Ogg Opus, WebM Opus and Vorbis files of
+ * real speech: the kinds of damage a failed copy, a broken writer or a hostile file produces. The same seed and seeds
+ * give the same files.
  *
  * <ul>
  *   <li>bit flips anywhere (1-24 bits), truncation anywhere (inside the header too)</li>
@@ -20,7 +20,9 @@ import java.util.Random;
  *       CRC flag, bitrate index (free format, 15), rate index (3), padding, channel mode, and the ID3v2 tag size,
  *       the Xing/Info frame count and LAME's delay/padding; in Ogg Opus files (CRC recomputed, so the damage
  *       reaches the parser and the decoder) the OpusHead fields, a page's granule, flags, serial, sequence number,
- *       segment count or lacing values, and random bytes inside audio packets ({@link OggDamage})</li>
+ *       segment count or lacing values, and random bytes inside audio packets ({@link OggDamage}); in
+ *       Matroska/WebM files element sizes, the OpusHead, CodecID, DiscardPadding, track numbers, lacing flags and
+ *       frame bytes ({@link WebmDamage})</li>
  *   <li>spliced streams (the head of one file, the tail of another), zeroed spans, random spans</li>
  * </ul>
  */
@@ -52,6 +54,7 @@ public final class AudioFuzzer {
             boolean flac = seed[0] == 'f' && seed[1] == 'L';
             boolean mp3 = seed[0] == 'I' && seed[1] == 'D' || (seed[0] & 0xFF) == 0xFF;
             boolean ogg = OggDamage.isOgg(seed);
+            boolean webm = WebmDamage.isEbml(seed);
             int kind = rnd.nextInt(7);
             String damage;
             byte[] b;
@@ -73,7 +76,8 @@ public final class AudioFuzzer {
                 case 2, 3 -> {
                     b = seed.clone();
                     damage = flac ? hostileFlacField(b) : mp3 ? Mp3Damage.hostileField(b, rnd)
-                            : ogg ? OggDamage.hostileField(b, rnd) : hostileWavField(b);
+                            : ogg ? OggDamage.hostileField(b, rnd) : webm ? WebmDamage.hostileField(b, rnd)
+                            : hostileWavField(b);
                 }
                 case 4 -> {
                     int head = rnd.nextInt(seed.length);
@@ -101,7 +105,7 @@ public final class AudioFuzzer {
                 }
             }
             out.add(new Mutant(String.format("fuzz-%s-%04d",
-                    flac ? "flac" : mp3 ? "mp3" : ogg ? "ogg" : "wav", i), damage, b));
+                    flac ? "flac" : mp3 ? "mp3" : ogg ? "ogg" : webm ? "webm" : "wav", i), damage, b));
         }
         return out;
     }

@@ -19,7 +19,7 @@ import org.omnispark.data.audio.AudioFormatException;
 import org.omnispark.data.audio.DecodeLimits;
 
 /**
- * 4000 damaged WAV, FLAC, MP3 and Ogg Opus files (seed 20261201) straight into the decoder: each must decode or fail
+ * 4000 damaged WAV, FLAC, MP3, Ogg Opus and WebM/Matroska Opus files (seed 20261201) straight into the decoder: each must decode or fail
  * with an {@link AudioFormatException}, nothing else (no other exception, no OutOfMemoryError, no endless loop: the
  * whole run has a time limit, and no single file may take longer than a second).
  */
@@ -32,8 +32,10 @@ class DecoderFuzzTest {
         Map<RejectReason, Integer> reasons = new EnumMap<>(RejectReason.class);
         Map<RejectReason, Integer> mp3Reasons = new EnumMap<>(RejectReason.class);
         Map<RejectReason, Integer> oggReasons = new EnumMap<>(RejectReason.class);
+        Map<RejectReason, Integer> webmReasons = new EnumMap<>(RejectReason.class);
         int mp3Decoded = 0;
         int oggDecoded = 0;
+        int webmDecoded = 0;
         int decoded = 0;
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         for (AudioFuzzer.Mutant m : mutants) {
@@ -44,6 +46,7 @@ class DecoderFuzzTest {
                 decoded++;
                 mp3Decoded += m.name().startsWith("fuzz-mp3") ? 1 : 0;
                 oggDecoded += m.name().startsWith("fuzz-ogg") ? 1 : 0;
+                webmDecoded += m.name().startsWith("fuzz-webm") ? 1 : 0;
             } catch (AudioFormatException e) {
                 reasons.merge(e.reason(), 1, Integer::sum);
                 if (m.name().startsWith("fuzz-mp3")) {
@@ -51,6 +54,9 @@ class DecoderFuzzTest {
                 }
                 if (m.name().startsWith("fuzz-ogg")) {
                     oggReasons.merge(e.reason(), 1, Integer::sum);
+                }
+                if (m.name().startsWith("fuzz-webm")) {
+                    webmReasons.merge(e.reason(), 1, Integer::sum);
                 }
                 assertTrue(e.getMessage().contains(m.name()), "the message names the file: " + e.getMessage());
             } catch (Throwable t) {
@@ -62,7 +68,8 @@ class DecoderFuzzTest {
         }
         System.out.println("decoder fuzz: " + decoded + " decoded, rejected " + reasons + "; of them MP3: "
                 + mp3Decoded + " decoded, rejected " + mp3Reasons + "; of them Ogg Opus: " + oggDecoded + " decoded,"
-                + " rejected " + oggReasons);
+                + " rejected " + oggReasons + "; of them WebM Opus: " + webmDecoded + " decoded, rejected "
+                + webmReasons);
         assertEquals(4000, decoded + reasons.values().stream().mapToInt(Integer::intValue).sum());
         assertTrue(reasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 100, "damage is detected: " + reasons);
         assertTrue(reasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 100, "cuts are detected: " + reasons);
@@ -71,5 +78,44 @@ class DecoderFuzzTest {
         assertTrue(oggReasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 30, "Ogg damage: " + oggReasons);
         assertTrue(oggReasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 10, "Ogg cuts: " + oggReasons);
         assertTrue(oggDecoded > 10, "Ogg files with damage in their audio packets still decode: " + oggDecoded);
+        assertTrue(webmReasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 30, "WebM damage: " + webmReasons);
+        assertTrue(webmReasons.getOrDefault(RejectReason.TRUNCATED_AUDIO, 0) > 10, "WebM cuts: " + webmReasons);
+        assertTrue(webmDecoded > 10, "WebM files with damage in their frames still decode: " + webmDecoded);
+    }
+
+    /**
+     * 40 damaged Ogg and WebM Vorbis files (seed 20261207) through ffmpeg (ExternalDecoder): each decodes or is an
+     * AudioFormatException naming the file, none takes more than its 5 s deadline (ffmpeg is killed there), and the
+     * whole run stays within a few seconds (a process per file).
+     */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void everyDamagedVorbisFileDecodesOrFailsCleanlyThroughFfmpeg(@TempDir Path dir) throws Exception {
+        List<byte[]> seeds = FuzzSeeds.bytes(FuzzSeeds.vorbis(dir));
+        Map<RejectReason, Integer> reasons = new EnumMap<>(RejectReason.class);
+        int decoded = 0;
+        int byFfmpeg = 0;
+        long t0 = System.nanoTime();
+        for (AudioFuzzer.Mutant m : new AudioFuzzer(20261207L).mutate(seeds, 40)) {
+            long t1 = System.nanoTime();
+            try {
+                AudioDecoder.decode(m.bytes(), m.name(), 0, -1, new DecodeLimits(60,
+                        Deadline.afterSeconds(5, "decoding " + m.name())));
+                decoded++;
+            } catch (AudioFormatException e) {
+                reasons.merge(e.reason(), 1, Integer::sum);
+                byFfmpeg += e.getMessage().contains("ffmpeg cannot decode") ? 1 : 0;
+                assertTrue(e.getMessage().contains(m.name()), "the message names the file: " + e.getMessage());
+            } catch (Throwable t) {
+                fail(m.name() + " (" + m.damage() + ") threw " + t, t);
+            }
+            double seconds = (System.nanoTime() - t1) / 1e9;
+            assertTrue(seconds < 6, m.name() + " (" + m.damage() + ") took " + seconds + " s");
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("vorbis fuzz: %d decoded, rejected %s (%d by ffmpeg's own error), %.1f s%n", decoded,
+                reasons, byFfmpeg, wall);
+        assertEquals(40, decoded + reasons.values().stream().mapToInt(Integer::intValue).sum());
+        assertTrue(reasons.getOrDefault(RejectReason.CORRUPT_AUDIO, 0) > 6, "damage is detected: " + reasons);
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.omnispark.data.audio.Mp3Fixtures;
 import org.omnispark.data.audio.OggFixtures;
+import org.omnispark.data.audio.WebmFixtures;
 import org.omnispark.data.tools.RequiredTools;
 
 /**
@@ -14,8 +15,9 @@ import org.omnispark.data.tools.RequiredTools;
  * (16 kHz WAV, 22.05 kHz WAV as espeak-ng writes it, 44.1 kHz stereo, 8-bit, an odd 16035 Hz rate, FLAC at 16 and
  * 22.05 kHz), and the six checked-in MP3 fixtures ({@link Mp3Fixtures}: MPEG-1/2/2.5 layer III, mono and stereo, CBR
  * and VBR, ID3 and LAME tags; no MP3 encoder is needed at test time) and the four Ogg Opus fixtures
- * ({@link OggFixtures}: mono and stereo, SILK and CELT, 20 and 60 ms packets). Each is also a control that must be
- * accepted.
+ * ({@link OggFixtures}: mono and stereo, SILK and CELT, 20 and 60 ms packets), the three Matroska/WebM Opus fixtures
+ * ({@link WebmFixtures}: seekable, live, stereo Matroska), and apart ({@link #vorbis}) the two Vorbis ones. Each is also
+ * a control that must be accepted.
  */
 public final class FuzzSeeds {
     /** The transcripts, one per sentence. */
@@ -56,7 +58,25 @@ public final class FuzzSeeds {
             Files.write(opus, OggFixtures.opus(name));
             seeds.add(new Seed(opus, OggFixtures.text(name)));
         }
+        for (String name : WebmFixtures.OPUS) {
+            Path webm = dir.resolve(name);
+            Files.write(webm, WebmFixtures.bytes(name));
+            seeds.add(new Seed(webm, OggFixtures.text(name)));
+        }
         return seeds;
+    }
+
+    /**
+     * The Vorbis seeds (Ogg and WebM), kept apart from {@link #write}'s: they are decoded by an external ffmpeg, a
+     * process per file, so the fuzz tests give them a few dozen mutants rather than hundreds.
+     */
+    public static List<Seed> vorbis(Path dir) throws IOException {
+        RequiredTools.require("ffmpeg");
+        Path ogg = dir.resolve(OggFixtures.VORBIS);
+        Files.write(ogg, OggFixtures.bytes(OggFixtures.VORBIS));
+        Path webm = dir.resolve(WebmFixtures.VORBIS);
+        Files.write(webm, WebmFixtures.bytes(WebmFixtures.VORBIS));
+        return List.of(new Seed(ogg, Mp3Fixtures.TEXT_A), new Seed(webm, Mp3Fixtures.TEXT_A));
     }
 
     private static Path sox(Path in, Path out, String... options) throws IOException, InterruptedException {

@@ -17,18 +17,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.omnispark.data.audio.Mp3Fixtures;
 import org.omnispark.data.audio.OggFixtures;
+import org.omnispark.data.audio.WebmFixtures;
 import org.omnispark.data.reader.Utterance;
+import org.omnispark.data.tools.RequiredTools;
 
 /**
  * One prepare job (local[2]) over the same two utterances as WAV (the sources the Ogg fixtures were encoded from),
  * four Ogg Opus files ({@link OggFixtures}: 12 to 64 kbit/s, mono and stereo, decoded at 48 kHz and resampled to 16 kHz
- * by the job) and one Ogg Vorbis file. Every row is accounted for: the Opus rows accepted, the Vorbis row rejected as
- * UNSUPPORTED_AUDIO with a message that names Vorbis.
+ * by the job), the same kind of Opus streams in WebM and Matroska ({@link WebmFixtures}), and one Vorbis stream in Ogg
+ * and in WebM (decoded by ffmpeg, audio.external_decoder). Every row is accepted.
  *
  * <p>Tolerance, as in Mp3PrepareTest: 80 log mel energies (natural log), both sides floored at 40 dB below the WAV
  * utterance's loudest band; the mean absolute difference over frames and bins must stay below
  * {@value #MAX_MEAN_ABS_DIFF} (the energies agree within a factor e^0.4 = 1.5 on average; measured 0.029 for 64 kbit/s
- * stereo CELT, 0.125 for 32 kbit/s, 0.194 for 24 kbit/s mono, 0.325 for 12 kbit/s SILK voip, printed by the test) at
+ * stereo CELT, 0.125 for 32 kbit/s, 0.194 for 24 kbit/s mono, 0.325 for 12 kbit/s SILK voip, 0.111 for Vorbis -q 3 in
+ * Ogg and WebM alike, the WebM/Matroska Opus rows as their Ogg twins, printed by the test) at
  * lag 0 (checked within +-5 frames: pre-skip is trimmed, so Opus is gapless), while the same Opus row against the
  * OTHER utterance's WAV differs by more than 3 times that. The mono files must have as many frames as their WAV; the
  * stereo ones hold only the first 0.6 s and are compared over the frames they have.
@@ -38,7 +41,7 @@ class OggPrepareTest {
     private static final double FLOOR_DB = 40;
 
     @Test
-    void wavAndOpusOfTheSameSpeechPrepareTogetherAndVorbisIsAccountedFor(@TempDir Path tmp) throws Exception {
+    void wavOpusAndVorbisOfTheSameSpeechPrepareTogether(@TempDir Path tmp) throws Exception {
         List<String> lines = new ArrayList<>();
         for (String u : List.of("a_16k", "b_22k")) {
             Path wav = tmp.resolve("src_" + u + ".wav");
@@ -50,9 +53,26 @@ class OggPrepareTest {
             Files.write(opus, OggFixtures.opus(name));
             lines.add(line("opus-" + name, opus, OggFixtures.text(name)));
         }
+        // the same kind of streams in Matroska/WebM, and Vorbis (Ogg, WebM) decoded by ffmpeg
+        Map<String, String> coded = new TreeMap<>();
+        for (String name : OggFixtures.OPUS) {
+            coded.put("opus-" + name, name);
+        }
+        for (String file : WebmFixtures.OPUS) {
+            Path webm = tmp.resolve(file);
+            Files.write(webm, WebmFixtures.bytes(file));
+            lines.add(line("webm-" + file, webm, OggFixtures.text(file)));
+            coded.put("webm-" + file, file);
+        }
+        RequiredTools.require("ffmpeg");
         Path vorbis = tmp.resolve(OggFixtures.VORBIS);
         Files.write(vorbis, OggFixtures.bytes(OggFixtures.VORBIS));
-        lines.add(line("vorbis", vorbis, Mp3Fixtures.TEXT_A));
+        lines.add(line("vorbis-ogg", vorbis, Mp3Fixtures.TEXT_A));
+        coded.put("vorbis-ogg", OggFixtures.VORBIS);
+        Path vorbisWebm = tmp.resolve(WebmFixtures.VORBIS);
+        Files.write(vorbisWebm, WebmFixtures.bytes(WebmFixtures.VORBIS));
+        lines.add(line("vorbis-webm", vorbisWebm, Mp3Fixtures.TEXT_A));
+        coded.put("vorbis-webm", WebmFixtures.VORBIS);
         Path manifest = tmp.resolve("mixed.jsonl");
         Files.write(manifest, lines);
         Path out = tmp.resolve("dataset");
@@ -70,15 +90,13 @@ class OggPrepareTest {
             spark.stop();
         }
         assertEquals(lines.size(), report.inputRows(), report.summary());
-        assertEquals(List.of("vorbis"), List.copyOf(rejects.keySet()), "only Vorbis rejected: " + rejects);
-        assertTrue(rejects.get("vorbis").startsWith("UNSUPPORTED_AUDIO") && rejects.get("vorbis").contains("Vorbis"),
-                rejects.toString());
-        assertEquals(lines.size() - 1, report.acceptedRows(), report.summary());
-        assertEquals(1, report.rejectedRows(), report.summary());
+        assertEquals(Map.of(), rejects, "nothing rejected");
+        assertEquals(lines.size(), report.acceptedRows(), report.summary());
         Map<String, Utterance> rows = PreparedOutput.utterances(out);
-        assertEquals(lines.size() - 1, rows.size(), rows.keySet().toString());
-        for (String name : OggFixtures.OPUS) {
-            Utterance opus = rows.get("opus-" + name);
+        assertEquals(lines.size(), rows.size(), rows.keySet().toString());
+        for (Map.Entry<String, String> c : coded.entrySet()) {
+            String name = c.getValue();
+            Utterance opus = rows.get(c.getKey());
             Utterance wav = rows.get(name.charAt(0) + "-wav");
             if (name.startsWith("a_")) {
                 assertEquals(wav.numFrames(), opus.numFrames(), name + ": the same length as its source");
@@ -94,8 +112,8 @@ class OggPrepareTest {
             }
             double other = meanAbsDiff(rows.get((name.startsWith("a") ? "b" : "a") + "-wav"), opus,
                     bestLag, rows.get("a-wav").featureDim(), FLOOR_DB);
-            System.out.printf("opus prepare %-26s %3d frames (wav %3d)  best lag %d  mean |diff| of 80 log-mel bins,"
-                    + " floor -%.0f dB: %.3f (against the other utterance: %.3f)%n", name, opus.numFrames(),
+            System.out.printf("prepare %-35s %3d frames (wav %3d)  best lag %d  mean |diff| of 80 log-mel bins,"
+                    + " floor -%.0f dB: %.3f (against the other utterance: %.3f)%n", c.getKey(), opus.numFrames(),
                     wav.numFrames(), bestLag, FLOOR_DB, best, other);
             assertEquals(0, bestLag, name + ": frames line up");
             assertTrue(best < MAX_MEAN_ABS_DIFF, name + ": " + best);

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,11 @@ import org.omnispark.data.reader.DatasetManifest;
 import org.omnispark.data.reader.ShardReader;
 
 /**
- * The prepare job on local[2] against 300 damaged audio files (AudioFuzzer, seed 7), their 27 valid seed files (6 MP3) as
- * controls, a fuzzed JSON-lines manifest (malformed JSON, wrong types, a 3 MB line, invalid UTF-8, NUL bytes) and a
- * fuzzed Kaldi data dir (bad and duplicate segments, wav.scp and utt2spk lines, pipes, unknown recordings). The job
- * must finish within the test's 6-minute limit, account for every input row, accept every control, and leave no
+ * The prepare job on local[2] against 300 damaged audio files (AudioFuzzer, seed 7), their 30 valid seed files (6 MP3,
+ * 4 Ogg Opus, 3 WebM/Matroska Opus) as controls, 20 damaged Vorbis files (Ogg and WebM, decoded by ffmpeg; seed 8)
+ * and their 2 seeds, a fuzzed JSON-lines manifest (malformed JSON, wrong types, a 3 MB line, invalid UTF-8, NUL bytes)
+ * and a fuzzed Kaldi data dir (bad and duplicate segments, wav.scp and utt2spk lines, pipes, unknown recordings). The
+ * job must finish within the test's 6-minute limit, account for every input row, accept every control, and leave no
  * thread working on audio.
  */
 class PrepareFuzzTest {
@@ -49,7 +51,20 @@ class PrepareFuzzTest {
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void nothingAFileOrAManifestHoldsStopsTheJobOrLosesARow(@TempDir Path tmp) throws Exception {
         List<FuzzSeeds.Seed> seeds = FuzzSeeds.write(tmp);
-        List<AudioFuzzer.Mutant> mutants = new AudioFuzzer(7).mutate(FuzzSeeds.bytes(seeds), 300);
+        List<AudioFuzzer.Mutant> mutants = new ArrayList<>(new AudioFuzzer(7).mutate(FuzzSeeds.bytes(seeds), 300));
+        // Vorbis (Ogg, WebM) is decoded by ffmpeg, a process per file: its two seeds and 20 mutants of them
+        List<FuzzSeeds.Seed> vorbis = FuzzSeeds.vorbis(tmp);
+        List<AudioFuzzer.Mutant> vorbisMutants = new AudioFuzzer(8).mutate(FuzzSeeds.bytes(vorbis), 20);
+        Map<String, String> vorbisTexts = new HashMap<>();
+        for (AudioFuzzer.Mutant m : vorbisMutants) {
+            AudioFuzzer.Mutant renamed = new AudioFuzzer.Mutant(m.name().replace("fuzz-", "fuzz-vorbis-"), m.damage(),
+                    m.bytes());
+            mutants.add(renamed);
+            vorbisTexts.put(renamed.name(), vorbis.get(0).text());
+        }
+        seeds = new ArrayList<>(seeds);
+        int plainSeeds = seeds.size();
+        seeds.addAll(vorbis);
         List<String> audioLines = new ArrayList<>();
         Set<String> controls = new HashSet<>();
         Set<String> audioKeys = new HashSet<>();
@@ -64,7 +79,8 @@ class PrepareFuzzTest {
             Path f = tmp.resolve(m.name() + ".audio");
             Files.write(f, m.bytes());
             audioKeys.add(m.name());
-            audioLines.add(line(m.name(), f.toString(), seeds.get(i % seeds.size()).text()));
+            audioLines.add(line(m.name(), f.toString(), vorbisTexts.getOrDefault(m.name(),
+                    seeds.get(i % plainSeeds).text())));
         }
         Path audioManifest = tmp.resolve("audio.jsonl");
         Files.write(audioManifest, audioLines);

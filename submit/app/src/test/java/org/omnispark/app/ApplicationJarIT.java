@@ -116,9 +116,10 @@ class ApplicationJarIT {
                 // JLayer, the MP3 decoder (LGPL-2.1, unmodified and not relocated), with the synthesis window its
                 // SynthesisFilter deserializes from the jar at the first MP3
                 "javazoom/jl/decoder/Decoder.class", "javazoom/jl/decoder/sfd.ser",
-                // Ogg Opus: OmniSpark's page reader and decoder front end, Concentus (BSD-3-Clause, not relocated)
-                // and its license text
-                "org/omnispark/data/audio/OggStream.class", "org/omnispark/data/audio/OggOpusDecoder.class",
+                // Opus in Ogg and WebM: OmniSpark's page reader, EBML demuxer and decoder front end, Concentus
+                // (BSD-3-Clause, not relocated) and its license text; Vorbis's ffmpeg runner
+                "org/omnispark/data/audio/OggStream.class", "org/omnispark/data/audio/MatroskaDemuxer.class",
+                "org/omnispark/data/audio/OpusPacketDecoder.class", "org/omnispark/data/audio/ExternalDecoder.class",
                 "io/github/jaredmdobson/concentus/OpusDecoder.class", "META-INF/licenses/concentus-LICENSE.txt")) {
             assertTrue(entries.contains(c), c + " is missing");
         }
