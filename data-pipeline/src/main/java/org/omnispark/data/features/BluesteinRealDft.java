@@ -60,10 +60,7 @@ final class BluesteinRealDft implements RealFft {
 
     @Override
     public void forward(double[] data) {
-        if (data.length < n) {
-            throw new IllegalArgumentException("RealFft of size " + n + " needs an array of at least " + n
-                    + " values, got " + data.length);
-        }
+        ComplexFft.requireInput(data, n);
         double[] w = work;
         for (int j = 0; j < n; j++) {
             w[2 * j] = data[j] * chirp[2 * j];

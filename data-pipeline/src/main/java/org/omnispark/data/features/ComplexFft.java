@@ -52,26 +52,42 @@ final class ComplexFft {
         }
         int len = 2 * m;
         for (int h = 1; h < m; h <<= 1) {
-            int span = 4 * h;
-            int base = 2 * (h - 1);
-            for (int g = 0; g < len; g += span) {
-                for (int k = 0; k < 2 * h; k += 2) {
-                    double wr = twiddles[base + k];
-                    double wi = twiddles[base + k + 1];
-                    int u = g + k;
-                    int v = u + 2 * h;
-                    double xr = d[v];
-                    double xi = d[v + 1];
-                    double tr = wr * xr - wi * xi;
-                    double ti = wr * xi + wi * xr;
-                    double ur = d[u];
-                    double ui = d[u + 1];
-                    d[u] = ur + tr;
-                    d[u + 1] = ui + ti;
-                    d[v] = ur - tr;
-                    d[v + 1] = ui - ti;
-                }
+            radix2Stage(d, len, h, twiddles, 2 * (h - 1));
+        }
+    }
+
+    /**
+     * One radix-2 decimation-in-time stage of half-size h over the interleaved complex values d[0 .. len): in each
+     * group of 2h values, the butterfly of value k and k + h with twiddle {@code tw[base + 2k], tw[base + 2k + 1]}.
+     * Shared with {@link PowerOfTwoRealFft}'s last stage.
+     */
+    static void radix2Stage(double[] d, int len, int h, double[] tw, int base) {
+        int span = 4 * h;
+        for (int g = 0; g < len; g += span) {
+            for (int k = 0; k < 2 * h; k += 2) {
+                double wr = tw[base + k];
+                double wi = tw[base + k + 1];
+                int u = g + k;
+                int v = u + 2 * h;
+                double xr = d[v];
+                double xi = d[v + 1];
+                double tr = wr * xr - wi * xi;
+                double ti = wr * xi + wi * xr;
+                double ur = d[u];
+                double ui = d[u + 1];
+                d[u] = ur + tr;
+                d[u + 1] = ui + ti;
+                d[v] = ur - tr;
+                d[v + 1] = ui - ti;
             }
+        }
+    }
+
+    /** Throws unless {@code data} holds the n values a real transform of size n reads. */
+    static void requireInput(double[] data, int n) {
+        if (data.length < n) {
+            throw new IllegalArgumentException("RealFft of size " + n + " needs an array of at least " + n
+                    + " values, got " + data.length);
         }
     }
 }

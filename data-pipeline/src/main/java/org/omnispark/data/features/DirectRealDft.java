@@ -33,10 +33,7 @@ final class DirectRealDft implements RealFft {
 
     @Override
     public void forward(double[] data) {
-        if (data.length < n) {
-            throw new IllegalArgumentException("RealFft of size " + n + " needs an array of at least " + n
-                    + " values, got " + data.length);
-        }
+        ComplexFft.requireInput(data, n);
         System.arraycopy(data, 0, input, 0, n);
         int half = n / 2;
         for (int k = 0; k <= half; k++) {

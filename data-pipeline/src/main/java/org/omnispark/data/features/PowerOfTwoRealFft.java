@@ -83,48 +83,9 @@ public final class PowerOfTwoRealFft implements RealFft {
 
     @Override
     public void forward(double[] data) {
-        if (data.length < n) {
-            throw new IllegalArgumentException("RealFft of size " + n + " needs an array of at least " + n
-                    + " values, got " + data.length);
-        }
+        ComplexFft.requireInput(data, n);
         complexForward(data, work);
         splitReal(work, data);
-    }
-
-    /** Like forward() then |X[k]|^2, but the split step writes the power directly (one pass less). */
-    @Override
-    public void powerSpectrum(double[] data, double[] power) {
-        if (data.length < n || power.length < m) {
-            throw new IllegalArgumentException("RealFft of size " + n + " needs arrays of at least " + n + " and "
-                    + m + " values, got " + data.length + " and " + power.length);
-        }
-        complexForward(data, work);
-        double[] d = work;
-        double x0 = d[0] + d[1];
-        power[0] = x0 * x0;
-        int halfM = m / 2;
-        for (int k = 1; k <= halfM; k++) {
-            int p = 2 * k;
-            int q = 2 * (m - k);
-            double a = d[p];
-            double b = d[p + 1];
-            double c = d[q];
-            double e = d[q + 1];
-            double er = 0.5 * (a + c);
-            double ei = 0.5 * (b - e);
-            double or = 0.5 * (b + e);
-            double oi = 0.5 * (c - a);
-            double wr = splitCos[k];
-            double wi = splitSin[k];
-            double tr = wr * or - wi * oi;
-            double ti = wr * oi + wi * or;
-            double xr = er + tr;
-            double xi = ei + ti;
-            double yr = er - tr;
-            double yi = ti - ei;
-            power[k] = xr * xr + xi * xi;
-            power[m - k] = yr * yr + yi * yi;
-        }
     }
 
     /** Complex FFT of the m interleaved values of src (src[2j], src[2j+1]) into d; src is only read. */
@@ -215,28 +176,7 @@ public final class PowerOfTwoRealFft implements RealFft {
         }
         // A last single radix-2 stage when the number of remaining stages is odd.
         for (; h < m; h <<= 1) {
-            int span = 4 * h; // doubles per group of size 2h
-            int twBase = 2 * (h - 4);
-            for (int g = 0; g < len; g += span) {
-                int top = g;
-                int bottom = g + 2 * h;
-                for (int k = 0; k < 2 * h; k += 2) {
-                    double wr = tw[twBase + k];
-                    double wi = tw[twBase + k + 1];
-                    int u = top + k;
-                    int v = bottom + k;
-                    double xr = d[v];
-                    double xi = d[v + 1];
-                    double tr = wr * xr - wi * xi;
-                    double ti = wr * xi + wi * xr;
-                    double ur = d[u];
-                    double ui = d[u + 1];
-                    d[u] = ur + tr;
-                    d[u + 1] = ui + ti;
-                    d[v] = ur - tr;
-                    d[v + 1] = ui - ti;
-                }
-            }
+            ComplexFft.radix2Stage(d, len, h, tw, 2 * (h - 4));
         }
     }
 

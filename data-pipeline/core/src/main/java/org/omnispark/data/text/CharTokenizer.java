@@ -82,20 +82,7 @@ public final class CharTokenizer implements Tokenizer {
 
     @Override
     public String decode(int[] ids) {
-        StringBuilder sb = new StringBuilder();
-        int sos = sosEosId();
-        for (int id : ids) {
-            if (id < 0 || id >= units.size()) {
-                throw new IllegalArgumentException("Token id " + id + " is outside the vocabulary [0, "
-                        + units.size() + ")");
-            }
-            if (id == 0 || id == sos) {
-                continue;
-            }
-            String u = units.get(id);
-            sb.append(SPACE.equals(u) ? " " : u);
-        }
-        return sb.toString();
+        return Tokenizers.joinUnits(ids, units, sosEosId());
     }
 
     @Override

@@ -114,18 +114,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     @Override
     public String decode(int[] ids) {
-        StringBuilder sb = new StringBuilder();
-        int sos = sosEosId();
-        for (int id : ids) {
-            if (id < 0 || id >= units.size()) {
-                throw new IllegalArgumentException("Token id " + id + " is outside the vocabulary [0, "
-                        + units.size() + ")");
-            }
-            if (id != 0 && id != sos) {
-                sb.append(units.get(id));
-            }
-        }
-        String text = sb.toString().replace(SPACE, " ");
+        String text = Tokenizers.joinUnits(ids, units, sosEosId());
         SentencePieceModel.NormalizerSpec spec = model.normalizer();
         if (spec.addDummyPrefix()) {
             if (model.treatWhitespaceAsSuffix() && text.endsWith(" ")) {

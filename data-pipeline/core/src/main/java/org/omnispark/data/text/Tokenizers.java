@@ -89,4 +89,24 @@ public final class Tokenizers {
         }
         return units;
     }
+
+    /**
+     * The text of a token sequence: the units of {@code ids} concatenated, blank (0) and sos/eos left out, with
+     * {@link Tokenizer#SPACE} as a space (what both tokenizers' {@code decode} start from).
+     *
+     * @throws IllegalArgumentException for an id outside the vocabulary
+     */
+    static String joinUnits(int[] ids, List<String> units, int sosEos) {
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) {
+            if (id < 0 || id >= units.size()) {
+                throw new IllegalArgumentException("Token id " + id + " is outside the vocabulary [0, "
+                        + units.size() + ")");
+            }
+            if (id != 0 && id != sosEos) {
+                sb.append(units.get(id));
+            }
+        }
+        return sb.toString().replace(Tokenizer.SPACE, " ");
+    }
 }
