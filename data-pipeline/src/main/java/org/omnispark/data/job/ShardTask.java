@@ -118,12 +118,7 @@ record ShardTask(UtteranceProcessor.Recipe recipe, String output, ShardPlan.Info
             Configuration hadoop) throws IOException {
         UtteranceProcessor processor = UtteranceProcessor.forPartition(recipe);
         List<ShardOutcome.Reject> rejects = new ArrayList<>();
-        ExactSum sum = new ExactSum();
-        ExactSum sumSquares = new ExactSum();
-        long rows = 0;
-        long frames = 0;
-        long originals = 0;
-        double seconds = 0;
+        ShardTotals totals = new ShardTotals();
         try (ShardFileWriter writer = new ShardFileWriter(file, hadoop, conf)) {
             for (PlannedUtterance p : entries) {
                 List<Row> out = processor.process(p.entry());
@@ -136,23 +131,19 @@ record ShardTask(UtteranceProcessor.Recipe recipe, String output, ShardPlan.Info
                 }
                 for (Row r : out) {
                     writer.write(r);
-                    rows++;
-                    frames += r.getInt(2);
-                    seconds += r.getDouble(7);
-                    originals += r.getFloat(11) == 1.0f ? 1 : 0;
-                    sum.add((double[]) r.get(ProcessedRows.STAT_SUM));
-                    sumSquares.add((double[]) r.get(ProcessedRows.STAT_SUM + 1));
+                    totals.addRow(r.getInt(2), r.getDouble(7), r.getFloat(11) == 1.0f,
+                            (double[]) r.get(ProcessedRows.STAT_SUM), (double[]) r.get(ProcessedRows.STAT_SUM + 1));
                 }
             }
         }
         FileSystem fs = file.getFileSystem(hadoop);
         long bytes = 0;
-        if (rows == 0) {
+        if (totals.rows == 0) {
             fs.delete(file, false);
         } else {
             bytes = fs.getFileStatus(file).getLen();
         }
-        return new ShardOutcome(shard, plan.digest(), rows > 0 ? name : null, bytes, rows, frames, seconds, originals,
-                sum.toStrings(), sumSquares.toStrings(), rejects, false);
+        return new ShardOutcome(shard, plan.digest(), totals.rows > 0 ? name : null, bytes, totals.rows, totals.frames,
+                totals.seconds, totals.originals, totals.sum.toStrings(), totals.sumSquares.toStrings(), rejects, false);
     }
 }

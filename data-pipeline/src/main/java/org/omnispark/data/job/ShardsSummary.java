@@ -19,25 +19,15 @@ record ShardsSummary(List<DatasetManifest.ShardInfo> shards, DatasetManifest.Tot
     /** Sums the outcomes (sorted by shard index). */
     static ShardsSummary of(List<ShardOutcome> outcomes) {
         List<DatasetManifest.ShardInfo> shards = new ArrayList<>();
-        ExactSum sum = new ExactSum();
-        ExactSum sumSquares = new ExactSum();
-        long rows = 0;
-        long frames = 0;
-        long originals = 0;
-        double seconds = 0;
+        ShardTotals t = new ShardTotals();
         for (ShardOutcome o : outcomes) {
             if (o.file() == null) {
                 continue; // every row of the shard was rejected
             }
             shards.add(new DatasetManifest.ShardInfo(o.file(), o.rows(), o.frames(), o.seconds() / 3600.0));
-            sum.add(ExactSum.parse(o.cmvnSum()));
-            sumSquares.add(ExactSum.parse(o.cmvnSumSquares()));
-            rows += o.rows();
-            frames += o.frames();
-            originals += o.originalRows();
-            seconds += o.seconds();
+            t.addShard(o);
         }
-        return new ShardsSummary(shards, new DatasetManifest.Totals(rows, frames, seconds / 3600.0),
-                new DatasetManifest.Cmvn(sum.values(), sumSquares.values(), frames), originals);
+        return new ShardsSummary(shards, new DatasetManifest.Totals(t.rows, t.frames, t.seconds / 3600.0),
+                new DatasetManifest.Cmvn(t.sum.values(), t.sumSquares.values(), t.frames), t.originals);
     }
 }

@@ -26,10 +26,10 @@ public enum AudioDamage {
     /** The manifest points to a file that does not exist. */
     MISSING_FILE(RejectReason.MISSING_AUDIO),
     /**
-     * Ogg pages in a {@code .ogg} file: a codec OmniSpark does not decode (Vorbis: valid pages, CRCs and all, whose
-     * first packet starts with Vorbis's signature; random bytes after it). It was an MP3 stream until OmniSpark learnt
-     * MP3, and pages of random bytes until it learnt Ogg Opus (their CRCs fail: a corrupt file, not an unsupported
-     * one).
+     * Ogg pages in a {@code .ogg} file: a codec OmniSpark does not decode (Speex: valid pages, CRCs and all, whose
+     * first packet starts with Speex's signature; random bytes after it). It was an MP3 stream until OmniSpark learnt
+     * MP3, pages of random bytes until it learnt Ogg Opus (their CRCs fail: a corrupt file, not an unsupported one),
+     * and Vorbis until it learnt Vorbis (through ffmpeg).
      */
     UNSUPPORTED_FORMAT(RejectReason.UNSUPPORTED_AUDIO),
     /** A RIFF/WAVE file whose fmt chunk is impossible (0 channels, 0 Hz, or a block align of 0). */
@@ -106,8 +106,8 @@ public enum AudioDamage {
     }
 
     /**
-     * Ogg pages (RFC 3533: capture pattern, version 0, flags, granule, serial, sequence, CRC) of one Vorbis
-     * identification packet of random bytes that spans them all (every lacing value 255, so each page after the first
+     * Ogg pages (RFC 3533: capture pattern, version 0, flags, granule, serial, sequence, CRC) of one Speex
+     * header packet of random bytes that spans them all (every lacing value 255, so each page after the first
      * continues it).
      */
     private static byte[] oggPages(int pages, RandomGenerator rng) {
@@ -124,8 +124,8 @@ public enum AudioDamage {
                 b.put(p + 27 + s, (byte) 255);
             }
             if (page == 0) {
-                byte[] vorbis = {1, 'v', 'o', 'r', 'b', 'i', 's'};
-                System.arraycopy(vorbis, 0, out, p + 43, vorbis.length);
+                byte[] speex = "Speex   ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                System.arraycopy(speex, 0, out, p + 43, speex.length);
             }
             b.putInt(p + 22, oggCrc(out, p, OGG_PAGE_BYTES));
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import org.omnispark.io.ExternalCommand;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -12,6 +13,8 @@ import java.util.TreeSet;
  * the same arguments always give the same bytes.
  */
 public final class EspeakNg {
+    /** The longest one run of the tool may take (one utterance, or a version or voice listing). */
+    static final java.time.Duration TOOL_TIMEOUT = java.time.Duration.ofSeconds(120);
     /** The sample rate of espeak-ng's WAV output. */
     public static final int NATIVE_SAMPLE_RATE = 22050;
 
@@ -31,7 +34,7 @@ public final class EspeakNg {
      */
     public static EspeakNg locate(String command) {
         try {
-            String v = ExternalProcess.run(List.of(command, "--version"), null).trim();
+            String v = ExternalCommand.run(List.of(command, "--version"), null, TOOL_TIMEOUT).trim();
             return new EspeakNg(command, v);
         } catch (IOException e) {
             throw new SynthToolMissingException("cannot run espeak-ng as '" + command + "' (" + e.getMessage() + ")",
@@ -52,9 +55,9 @@ public final class EspeakNg {
      * @param wavOut the WAV file to write (22050 Hz, 16-bit mono)
      */
     public void synthesize(String text, VoiceSettings settings, Path wavOut) throws IOException {
-        ExternalProcess.run(List.of(command, "-v", settings.voice().espeakName(),
+        ExternalCommand.run(List.of(command, "-v", settings.voice().espeakName(),
             "-s", Integer.toString(settings.rateWpm()), "-p", Integer.toString(settings.pitch()),
-            "-w", wavOut.toString(), "--stdin"), (text + "\n").getBytes(StandardCharsets.UTF_8));
+            "-w", wavOut.toString(), "--stdin"), (text + "\n").getBytes(StandardCharsets.UTF_8), TOOL_TIMEOUT);
     }
 
     /** The voice names of {@code espeak-ng --voices=LANG} (column "Language"), excluding MBROLA voices. */
@@ -82,7 +85,7 @@ public final class EspeakNg {
     }
 
     private List<String[]> table(String option) throws IOException {
-        String out = ExternalProcess.run(List.of(command, option), null);
+        String out = ExternalCommand.run(List.of(command, option), null, TOOL_TIMEOUT);
         return out.lines().skip(1).map(String::trim).filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")).toList();
     }
 }

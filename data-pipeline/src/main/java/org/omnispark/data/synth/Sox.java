@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.io.ExternalCommand;
 
 /**
  * The sox audio converter, run as a subprocess in repeatable mode ({@code -R}: fixed seeds, no time stamps) and
  * without dither ({@code -D}), so that the same input and format always give the same bytes.
  */
 public final class Sox {
+    /** The longest one run of the tool may take (one utterance, or a version or voice listing). */
+    static final java.time.Duration TOOL_TIMEOUT = java.time.Duration.ofSeconds(120);
     private final String command;
 
     private Sox(String command) {
@@ -23,7 +26,7 @@ public final class Sox {
      */
     public static Sox locate(String command) {
         try {
-            ExternalProcess.run(List.of(command, "--version"), null);
+            ExternalCommand.run(List.of(command, "--version"), null, TOOL_TIMEOUT);
             return new Sox(command);
         } catch (IOException e) {
             throw new SynthToolMissingException("cannot run sox as '" + command + "' (" + e.getMessage() + ")", e);
@@ -42,6 +45,6 @@ public final class Sox {
             default -> throw new IllegalArgumentException("sox cannot write " + format.encoding());
         }
         cmd.add(out.toString());
-        ExternalProcess.run(cmd, null);
+        ExternalCommand.run(cmd, null, TOOL_TIMEOUT);
     }
 }

@@ -68,12 +68,12 @@ class AudioDamageTest {
             assertEquals("OggS", new String(b, page * 4123, 4, java.nio.charset.StandardCharsets.US_ASCII));
             assertEquals(16, b[page * 4123 + 26], "page " + page + ": 16 segments");
         }
-        // valid pages (CRC, sequence) of a Vorbis stream: unsupported, not corrupt
+        // valid pages (CRC, sequence) of a Speex stream: unsupported, not corrupt
         org.omnispark.data.audio.AudioFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
                 org.omnispark.data.audio.AudioFormatException.class,
                 () -> org.omnispark.data.audio.AudioDecoder.decode(b, "u.ogg"));
         assertEquals(RejectReason.UNSUPPORTED_AUDIO, e.reason(), e.getMessage());
-        assertTrue(e.getMessage().contains("Ogg Vorbis"), e.getMessage());
+        assertTrue(e.getMessage().contains("Speex is not supported"), e.getMessage());
     }
 
     @Test

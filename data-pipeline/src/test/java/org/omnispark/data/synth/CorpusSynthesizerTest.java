@@ -187,7 +187,7 @@ class CorpusSynthesizerTest {
             assertTrue(audio.toString().endsWith(format.startsWith("flac") ? ".flac" : ".wav"), audio + " " + format);
             // soxi (sox's own reader) as the independent reference for the duration of every format
             assertEquals(SynthTestSupport.soxiSeconds(audio), m.get("duration").asDouble(), 2e-4, key + " " + format);
-            String rate = ExternalProcess.run(List.of("soxi", "-r", audio.toString()), null).trim();
+            String rate = org.omnispark.io.ExternalCommand.run(List.of("soxi", "-r", audio.toString()), null, Sox.TOOL_TIMEOUT).trim();
             assertEquals(format.split("-")[1], rate, "sample rate of " + key);
             assertEquals("en", m.get("language").asText());
             assertTrue(m.get("confidence").isDouble() && m.get("duration").isDouble());

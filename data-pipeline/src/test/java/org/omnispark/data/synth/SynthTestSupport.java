@@ -11,8 +11,8 @@ final class SynthTestSupport {
     /** True if espeak-ng and sox both run. */
     static boolean hasTools() {
         try {
-            ExternalProcess.run(List.of("espeak-ng", "--version"), null);
-            ExternalProcess.run(List.of("sox", "--version"), null);
+            org.omnispark.io.ExternalCommand.run(List.of("espeak-ng", "--version"), null, Sox.TOOL_TIMEOUT);
+            org.omnispark.io.ExternalCommand.run(List.of("sox", "--version"), null, Sox.TOOL_TIMEOUT);
             return true;
         } catch (IOException e) {
             return false;
@@ -21,6 +21,6 @@ final class SynthTestSupport {
 
     /** Duration in seconds as sox's own soxi reports it (an independent reference reader). */
     static double soxiSeconds(java.nio.file.Path file) throws IOException {
-        return Double.parseDouble(ExternalProcess.run(List.of("soxi", "-D", file.toString()), null).trim());
+        return Double.parseDouble(org.omnispark.io.ExternalCommand.run(List.of("soxi", "-D", file.toString()), null, Sox.TOOL_TIMEOUT).trim());
     }
 }

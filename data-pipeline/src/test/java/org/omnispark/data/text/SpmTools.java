@@ -13,7 +13,7 @@ final class SpmTools {
     }
 
     static boolean hasSpmEncode() {
-        return SpmTrainProcess.findOnPath("spm_encode").isPresent();
+        return org.omnispark.io.ExternalCommand.findOnPath("spm_encode").isPresent();
     }
 
     /** spm_encode --output_format=piece over the sentences, one output line per sentence. */

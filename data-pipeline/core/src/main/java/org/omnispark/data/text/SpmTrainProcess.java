@@ -1,6 +1,5 @@
 package org.omnispark.data.text;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.omnispark.io.ExternalCommand;
 
 /**
  * Trains a SentencePiece model by running {@code spm_train} as a subprocess (used for UNIGRAM models, which
@@ -18,30 +18,15 @@ import java.util.stream.Stream;
  */
 final class SpmTrainProcess {
     static final String EXECUTABLE = "spm_train";
+    /** The longest spm_train may run (it trains on the transcripts once, on the driver). */
+    static final java.time.Duration TIMEOUT = java.time.Duration.ofHours(4);
 
     private SpmTrainProcess() {
     }
 
     /** The spm_train executable on the PATH, if any. */
     static Optional<Path> find() {
-        return findOnPath(EXECUTABLE);
-    }
-
-    /** An executable on the PATH, if any. */
-    static Optional<Path> findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                Path p = Path.of(dir, name);
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return Optional.of(p);
-                }
-            }
-        }
-        return Optional.empty();
+        return ExternalCommand.findOnPath(EXECUTABLE);
     }
 
     /** Runs spm_train on the texts and returns the .model bytes. */
@@ -63,24 +48,15 @@ final class SpmTrainProcess {
                 throw new IllegalArgumentException("Cannot train SentencePiece on an empty corpus");
             }
             Files.write(input, lines, StandardCharsets.UTF_8);
-            Path log = dir.resolve("spm_train.log");
             List<String> cmd = List.of(exe.toString(), "--input=" + input, "--model_prefix=" + dir.resolve("m"),
                     "--model_type=" + modelType, "--vocab_size=" + vocabSize, "--character_coverage=1.0",
                     "--normalization_rule_name=identity", "--hard_vocab_limit=false", "--num_threads=1",
                     "--input_sentence_size=" + lines.size(), "--shuffle_input_sentence=false");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            int rc;
             try {
-                rc = p.waitFor();
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new IOException("Interrupted while running " + EXECUTABLE, e);
-            }
-            if (rc != 0) {
-                List<String> out = Files.readAllLines(log, StandardCharsets.UTF_8);
-                throw new IOException(EXECUTABLE + " failed with exit code " + rc + ": "
-                        + String.join("\n", out.subList(Math.max(0, out.size() - 10), out.size())));
+                ExternalCommand.run(cmd, null, TIMEOUT);
+            } catch (IOException e) {
+                throw new IOException(EXECUTABLE + " failed (" + e.getMessage() + "); a UNIGRAM model over a very "
+                        + "large corpus can also be trained once with spm_train and passed as the tokenizer", e);
             }
             return Files.readAllBytes(dir.resolve("m.model"));
         } finally {
