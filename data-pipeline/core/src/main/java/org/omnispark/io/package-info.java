@@ -4,6 +4,7 @@
  * configuration (in a Spark job, the session's, with its {@code spark.hadoop.*} settings).
  *
  * <p>{@link org.omnispark.io.Location} names a file or folder; {@link org.omnispark.io.Storage} reads, writes and
- * lists them. Nothing here needs Spark.
+ * lists them. {@link org.omnispark.io.ExternalCommand} runs the external programs OmniSpark uses (espeak-ng, sox,
+ * spm_train) within a time limit. Nothing here needs Spark.
  */
 package org.omnispark.io;
