@@ -100,8 +100,10 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
     for s in "${sets[@]}"; do data+=(--data "$out/data/$s"); done
     "$OMNI" eval --model "$out/exp/${size}_$model" "${data[@]}" --out "$out/exp/${size}_$model/eval" \
       --mode ctc_greedy,attention_rescoring > "$out/exp/${size}_$model/eval.log"
-    echo "   $model: $(grep -E '^attention_rescoring' "$out/exp/${size}_$model/eval.log" \
-      | awk '{printf "%s ", $5}') CER (attention rescoring) on ${sets[*]}"
+    reports=()
+    for s in "${sets[@]}"; do reports+=("$out/exp/${size}_$model/eval/$s/report.json"); done
+    echo "   $model: $(/usr/bin/python3 "$ROOT/submit/read_report.py" value cer attention_rescoring "${reports[@]}")" \
+      "% CER (attention rescoring) on ${sets[*]}"
   done
 fi
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then

@@ -89,7 +89,7 @@ eval_one() {
   local run=$1 dir="$out/exp/$1" modes=ctc_greedy data=()
   [ -f "$dir/.done" ] || return 0
   [ -f "$dir/eval/.done" ] && return 0
-  grep -q "num_blocks: 0" "$ROOT/conf/model/${run%_s*}.yaml" || modes=ctc_greedy,attention_rescoring
+  /usr/bin/python3 "$ROOT/submit/read_report.py" has-decoder "$dir" && modes=ctc_greedy,attention_rescoring
   for s in "${sets[@]}"; do data+=(--data "$out/data/$s"); done
   OMP_NUM_THREADS=1 OMNISPARK_JAVA_OPTS=-Xmx3g "$OMNI" eval --model "$dir" "${data[@]}" --out "$dir/eval" \
     --mode "$modes" > "$dir.eval.log" 2>&1 || { echo "   eval $run FAILED: see $dir.eval.log" >&2; return 1; }
@@ -117,10 +117,10 @@ if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   for m in $models; do
     dir="$out/exp/${m}_s$seed"
     [ -f "$dir/.done" ] || continue
-    if grep -q "num_blocks: 0" "$ROOT/conf/model/$m.yaml"; then
-      modes=ctc_greedy,ctc_prefix_beam_search; chunk=()
-    else
+    if /usr/bin/python3 "$ROOT/submit/read_report.py" has-decoder "$dir"; then
       modes=ctc_greedy,ctc_prefix_beam_search,attention_rescoring; chunk=(--decoding-chunk-size 16)
+    else
+      modes=ctc_greedy,ctc_prefix_beam_search; chunk=()
     fi
     # the unseen-voices set first warms up the JVM and libtorch; the in-domain set's timings are the ones reported
     rm -rf "$dir/rtf"
@@ -130,8 +130,9 @@ if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
       "$OMNI" eval --model "$dir" --data "$out/data/unseen_voices" --data "$out/data/indomain" \
         --out "$dir/rtf/chunk16" --mode ctc_greedy,attention_rescoring,streaming "${chunk[@]}" >> "$dir.rtf.log" 2>&1
     fi
-    echo "   $m: RTF $(awk '/^== .*indomain/ {on = 1; next} /^report:/ {on = 0} on && /^(ctc|attention|streaming)/ \
-      {printf "%s %s ", $1, $NF}' "$dir.rtf.log" | tr -d ')')"
+    rtf=("$dir/rtf/full/indomain/report.json")
+    [ ${#chunk[@]} -eq 0 ] || rtf+=("$dir/rtf/chunk16/indomain/report.json")
+    echo "   $m: RTF $(/usr/bin/python3 "$ROOT/submit/read_report.py" rtf "${rtf[@]}")"
   done
 fi
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then

@@ -101,6 +101,40 @@ class EvaluatorTest {
                 org.omnispark.trainer.config.ModelConfig.class, "report"), "report carries the model config");
     }
 
+    /** submit/read_report.py, which the recipes use, reads what eval and train write (field names and units). */
+    @Test
+    void theRecipesReaderReadsTheReportAndTheModelFolder() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        org.omnispark.data.tools.RequiredTools.check(Files.isExecutable(python),
+                "/usr/bin/python3 runs the recipes' reader (apt-get install python3)");
+        Path out = tmp.resolve("eval-recipe");
+        EvalReport report = Evaluator.builder().setModelDir(modelDir).setData(data).optOutput(out)
+                .optModes(List.of(DecodeMode.CTC_GREEDY, DecodeMode.ATTENTION_RESCORING)).build().run();
+        Path script = org.omnispark.trainer.model.TinyDatasets.repoRoot().resolve("submit/read_report.py");
+        String reportFile = out.resolve("report.json").toString();
+        ModeResult rescoring = report.modes().get(1);
+        assertEquals(String.format(java.util.Locale.ROOT, "%.2f %.2f", 100 * rescoring.errors().cer(),
+                100 * rescoring.errors().cer()), run(python, script, "value", "cer", "attention_rescoring",
+                reportFile, reportFile).output());
+        assertEquals(String.format(java.util.Locale.ROOT, "ctc_greedy %.3f attention_rescoring %.3f",
+                report.modes().get(0).realTimeFactor(), rescoring.realTimeFactor()),
+                run(python, script, "rtf", reportFile).output());
+        boolean decoder = ModelDirectory.read(modelDir).modelConfig().decoderConf().numBlocks() > 0;
+        assertEquals(decoder ? 0 : 1, run(python, script, "has-decoder", modelDir.toString()).code());
+        assertEquals(2, run(python, script, "nonsense").code(), "a wrong call prints the usage");
+    }
+
+    private record Ran(int code, String output) {}
+
+    private static Ran run(Path python, Path script, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(python.toString(), script.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "read_report.py finished");
+        return new Ran(p.exitValue(), text);
+    }
+
     private static void assertCounts(EditCounts expected, JsonNode actual, String what) {
         assertEquals(expected.substitutions(), actual.get("substitutions").asLong(), what + " S");
         assertEquals(expected.deletions(), actual.get("deletions").asLong(), what + " D");
