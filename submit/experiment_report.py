@@ -2,7 +2,7 @@
 """Issue 11's tables, regenerated from the runs' report.json, trn and routing.json files (submit/experiment.sh).
 
 Usage: /usr/bin/python3 submit/experiment_report.py OUT [--bootstrap N]
-Reads OUT/recipe.json and OUT/exp/<model>_s<seed>/{eval/<set>/report.json, eval/<set>/<mode>/{hyp,ref}.trn,
+Reads OUT/recipe.json and OUT/exp/<model>_s<seed>/{eval/<set>/report.json, eval/<set>/<mode>/utterances.tsv (or {hyp,ref}.trn),
 eval/indomain/routing.json, rtf/*/report.json}; writes OUT/results.md, OUT/results.json and OUT/plots/.
 
 Per model and set: mean and sample standard deviation over seeds of WER and CER (the model's primary mode:
@@ -16,9 +16,9 @@ matching (label-free), NMI (adjacent layer pairs and all pairs) and usage entrop
 import json
 import os
 import random
-import re
 import shutil
 import statistics
+import subprocess
 import sys
 
 FAMILIES = [("tiny", ["tiny_dense", "tiny_switch", "tiny_omni", "tinywide_dense"]),
@@ -31,43 +31,22 @@ def load(path):
         return json.load(f)
 
 
-def read_trn(path):
-    out = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            m = re.match(r"^(.*)\(([^()]*)\)\s*$", line.rstrip("\n"))
-            if m:
-                out[m.group(2)] = m.group(1).strip()
-    return out
-
-
-def edit_errors(ref, hyp):
-    """sclite's alignment weights (substitution 4, insertion and deletion 3); returns the errors on that path."""
-    n, m = len(ref), len(hyp)
-    cost = [[(0, 0)] * (m + 1) for _ in range(n + 1)]  # (weighted cost, errors)
-    for i in range(1, n + 1):
-        cost[i][0] = (3 * i, i)
-    for j in range(1, m + 1):
-        cost[0][j] = (3 * j, j)
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            same = ref[i - 1] == hyp[j - 1]
-            d = cost[i - 1][j - 1]
-            cost[i][j] = min((d[0] + (0 if same else 4), d[1] + (0 if same else 1)),
-                             (cost[i - 1][j][0] + 3, cost[i - 1][j][1] + 1),
-                             (cost[i][j - 1][0] + 3, cost[i][j - 1][1] + 1))
-    return cost[n][m][1]
-
-
 def utterance_errors(mode_dir):
-    """{utterance: (word errors, words, char errors, chars)} of one decoding mode's trn files."""
-    refs, hyps = read_trn(os.path.join(mode_dir, "ref.trn")), read_trn(os.path.join(mode_dir, "hyp.trn"))
+    """{utterance: (word errors, words, char errors, chars)} of one decoding mode, as the Java scorer counted them
+    (eval writes <mode>/utterances.tsv; for runs made before it did, `omnispark score` writes it from the trn
+    files once). The alignment is never re-implemented here."""
+    counts = os.path.join(mode_dir, "utterances.tsv")
+    if not os.path.exists(counts):
+        omnispark = os.path.join(os.path.dirname(os.path.abspath(__file__)), "omnispark")
+        subprocess.run([omnispark, "score", "--dir", mode_dir], check=True, stdout=subprocess.DEVNULL)
     out = {}
-    for key, ref in refs.items():
-        hyp = hyps.get(key, "")
-        rw, hw = ref.split(), hyp.split()
-        rc, hc = [c for c in ref if not c.isspace()], [c for c in hyp if not c.isspace()]
-        out[key] = (edit_errors(rw, hw), len(rw), edit_errors(rc, hc), len(rc))
+    with open(counts, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        col = {name: i for i, name in enumerate(header)}
+        for line in f:
+            v = line.rstrip("\n").split("\t")
+            out[v[0]] = (int(v[col["word_errors"]]), int(v[col["words"]]), int(v[col["char_errors"]]),
+                         int(v[col["chars"]]))
     return out
 
 

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /** {@code omnispark eval}: decodes a prepared dataset with a trained model and scores it. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Decode a prepared dataset with a model trained by 'omnispark train' and score it (sclite rules).",
-            "Writes OUT/report.json, OUT/<mode>/hyp.trn and ref.trn, and OUT/routing.json + PNGs for MoE models."})
+            "Writes OUT/report.json, OUT/<mode>/hyp.trn, ref.trn and utterances.tsv (per-utterance counts), and",
+            "OUT/routing.json + PNGs for MoE models."})
 public final class EvalCommand implements OmniSparkCommand {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "the --out folder of train (a "
             + "path on the default file system, or a URI: hdfs://, s3a://, file://)")

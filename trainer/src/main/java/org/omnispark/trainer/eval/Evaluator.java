@@ -28,6 +28,7 @@ import org.omnispark.trainer.train.CheckpointManager;
  *   OUT/report.json                 per mode: WER, CER, S/D/I/N (words and characters), utterances, audio seconds,
  *                                   decode seconds, RTF; model folder, checkpoint, config, OmniSpark version/commit
  *   OUT/&lt;mode&gt;/hyp.trn, ref.trn   sclite trn files ("text (utterance-id)")
+ *   OUT/&lt;mode&gt;/utterances.tsv     per-utterance error counts (UtteranceCountsFile)
  *   OUT/routing.json + *.png         encoder expert usage and cross-layer agreement (MoE models; first batched mode)
  * </pre>
  *

@@ -21,6 +21,7 @@ import org.omnispark.trainer.metrics.ErrorRateCalculator;
 import org.omnispark.trainer.metrics.ErrorRateReport;
 import org.omnispark.trainer.metrics.Transcript;
 import org.omnispark.trainer.metrics.TrnFile;
+import org.omnispark.trainer.metrics.UtteranceCountsFile;
 import org.omnispark.trainer.model.Batch;
 import org.omnispark.trainer.model.BatchCollator;
 import org.omnispark.trainer.model.U2Model;
@@ -101,6 +102,7 @@ final class ModeDecoder {
             Files.createDirectories(folder);
             TrnFile.write(folder.resolve("hyp.trn"), hyps);
             TrnFile.write(folder.resolve("ref.trn"), refs);
+            UtteranceCountsFile.write(folder.resolve(UtteranceCountsFile.NAME), errors);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write trn files into " + folder + ": " + e.getMessage(), e);
         }

@@ -20,7 +20,7 @@ import org.omnispark.trainer.model.TinyDatasets;
 
 /**
  * submit/experiment_report.py (issue 11's tables) on hand-made runs whose statistics are known: per-utterance error
- * counts recomputed from the trn files, mean and sample standard deviation over seeds, the out-of-domain average, the
+ * counts as the Java scorer writes them (utterances.tsv), mean and sample standard deviation over seeds, the out-of-domain average, the
  * relative change vs dense, and the paired bootstrap (a large consistent gap is beyond the noise, identical models
  * are not).
  */
@@ -50,6 +50,11 @@ class ExperimentReportScriptTest {
         }
         Files.write(dir.resolve("ctc_greedy/ref.trn"), refs);
         Files.write(dir.resolve("ctc_greedy/hyp.trn"), hyps);
+        // eval writes the Java scorer's per-utterance counts beside the trn files; the report reads those
+        org.omnispark.trainer.metrics.UtteranceCountsFile.write(dir.resolve("ctc_greedy/utterances.tsv"),
+                org.omnispark.trainer.metrics.ErrorRateCalculator.sclite().score(
+                        org.omnispark.trainer.metrics.TrnFile.read(dir.resolve("ctc_greedy/ref.trn")),
+                        org.omnispark.trainer.metrics.TrnFile.read(dir.resolve("ctc_greedy/hyp.trn"))));
         ObjectNode report = JSON.createObjectNode();
         ObjectNode mode = report.putObject("modes").putObject("ctc_greedy");
         double rate = errors / (4.0 * UTTERANCES);
