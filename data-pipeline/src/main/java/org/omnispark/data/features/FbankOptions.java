@@ -1,10 +1,12 @@
 package org.omnispark.data.features;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.omnispark.data.config.ConfigLoader;
 
 /**
  * Every option of a Kaldi log-mel filterbank ({@code compute-fbank-feats}), validated on construction.
@@ -169,68 +171,23 @@ public record FbankOptions(
     }
 
     /** Every option under its snake_case key (window_type as its Kaldi name), in {@link #KEYS} order. */
+    @SuppressWarnings("unchecked")
     public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("sample_frequency", sampleFrequency);
-        m.put("frame_length_ms", frameLengthMs);
-        m.put("frame_shift_ms", frameShiftMs);
-        m.put("dither", dither);
-        m.put("preemphasis_coefficient", preemphasisCoefficient);
-        m.put("remove_dc_offset", removeDcOffset);
-        m.put("window_type", windowType.kaldiName());
-        m.put("round_to_power_of_two", roundToPowerOfTwo);
-        m.put("snip_edges", snipEdges);
-        m.put("num_mel_bins", numMelBins);
-        m.put("low_freq", lowFreq);
-        m.put("high_freq", highFreq);
-        m.put("energy_floor", energyFloor);
-        m.put("use_energy", useEnergy);
-        m.put("raw_energy", rawEnergy);
-        m.put("use_log_fbank", useLogFbank);
-        m.put("use_power", usePower);
-        m.put("input_scale", inputScale);
-        m.put("blackman_coeff", blackmanCoeff);
-        return Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(ConfigLoader.json().convertValue(this, LinkedHashMap.class));
     }
 
     /**
-     * Reads options written by {@link #toMap()} (e.g. parsed back from JSON). Keys that are absent take
-     * {@link #defaults()}' values. Numbers may be any {@link Number} (integers must be integral); booleans
-     * a {@link Boolean} or the strings "true"/"false".
+     * Reads options written by {@link #toMap()} (e.g. parsed back from JSON), bound as every OmniSpark config is
+     * ({@link ConfigLoader#bindStrictNumbers}: snake_case keys, unknown keys and wrong types are errors). Keys that are absent
+     * take {@link #defaults()}' values.
      *
      * @throws IllegalArgumentException on an unknown key (naming the valid keys), a value of the wrong
      *     type, or an invalid combination
      */
     public static FbankOptions fromMap(Map<String, ?> map) {
-        Builder b = builder();
-        for (Map.Entry<String, ?> e : map.entrySet()) {
-            String key = e.getKey();
-            Object v = e.getValue();
-            switch (key == null ? "" : key) {
-                case "sample_frequency" -> b.optSampleFrequency(OptionValues.toDouble(key, v));
-                case "frame_length_ms" -> b.optFrameLengthMs(OptionValues.toDouble(key, v));
-                case "frame_shift_ms" -> b.optFrameShiftMs(OptionValues.toDouble(key, v));
-                case "dither" -> b.optDither(OptionValues.toDouble(key, v));
-                case "preemphasis_coefficient" -> b.optPreemphasisCoefficient(OptionValues.toDouble(key, v));
-                case "remove_dc_offset" -> b.optRemoveDcOffset(OptionValues.toBoolean(key, v));
-                case "window_type" -> b.optWindowType(WindowType.fromKaldiName(OptionValues.toText(key, v)));
-                case "round_to_power_of_two" -> b.optRoundToPowerOfTwo(OptionValues.toBoolean(key, v));
-                case "snip_edges" -> b.optSnipEdges(OptionValues.toBoolean(key, v));
-                case "num_mel_bins" -> b.optNumMelBins(OptionValues.toInt(key, v));
-                case "low_freq" -> b.optLowFreq(OptionValues.toDouble(key, v));
-                case "high_freq" -> b.optHighFreq(OptionValues.toDouble(key, v));
-                case "energy_floor" -> b.optEnergyFloor(OptionValues.toDouble(key, v));
-                case "use_energy" -> b.optUseEnergy(OptionValues.toBoolean(key, v));
-                case "raw_energy" -> b.optRawEnergy(OptionValues.toBoolean(key, v));
-                case "use_log_fbank" -> b.optUseLogFbank(OptionValues.toBoolean(key, v));
-                case "use_power" -> b.optUsePower(OptionValues.toBoolean(key, v));
-                case "input_scale" -> b.optInputScale(OptionValues.toDouble(key, v));
-                case "blackman_coeff" -> b.optBlackmanCoeff(OptionValues.toDouble(key, v));
-                default -> throw new IllegalArgumentException("Unknown fbank option key '" + key
-                        + "'; valid keys are " + KEYS);
-            }
-        }
-        return b.build();
+        ObjectNode tree = ConfigLoader.json().valueToTree(defaults().toMap());
+        tree.setAll((ObjectNode) ConfigLoader.json().valueToTree(map));
+        return ConfigLoader.bindStrictNumbers(tree, FbankOptions.class, "the fbank options");
     }
 
     private static int samplesOf(double sampleFrequency, double ms) {

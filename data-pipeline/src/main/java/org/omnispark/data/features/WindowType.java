@@ -26,6 +26,7 @@ public enum WindowType {
     }
 
     /** The name Kaldi and torchaudio use ({@code povey}, {@code hanning}, ...). */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String kaldiName() {
         return kaldiName;
     }
@@ -35,6 +36,7 @@ public enum WindowType {
      *
      * @throws IllegalArgumentException naming the valid names when {@code name} is not one of them
      */
+    @com.fasterxml.jackson.annotation.JsonCreator
     public static WindowType fromKaldiName(String name) {
         if (name != null) {
             String lower = name.toLowerCase(Locale.ROOT);

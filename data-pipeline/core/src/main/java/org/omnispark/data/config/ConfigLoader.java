@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +29,8 @@ import org.omnispark.io.Storage;
 public final class ConfigLoader {
     private static final ObjectMapper YAML = configure(new ObjectMapper(new YAMLFactory()));
     private static final ObjectMapper JSON = configure(new ObjectMapper());
+    /** As YAML, but a number must be written as one, and an integer without a fraction (stored options). */
+    private static final ObjectMapper STRICT_NUMBERS = strictNumbers(configure(new ObjectMapper()));
 
     private ConfigLoader() {
     }
@@ -35,6 +40,14 @@ public final class ConfigLoader {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .findAndRegisterModules();
+    }
+
+    private static ObjectMapper strictNumbers(ObjectMapper mapper) {
+        mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        for (LogicalType t : List.of(LogicalType.Integer, LogicalType.Float)) {
+            mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+        return mapper;
     }
 
     /** The mapper used for JSON outputs (dataset manifests, reports), with the same naming. */
@@ -95,8 +108,20 @@ public final class ConfigLoader {
 
     /** Binds a tree to a record type with the strict rules; {@code where} names the source for errors. */
     public static <T> T bind(JsonNode tree, Class<T> type, String where) {
+        return bind(YAML, tree, type, where);
+    }
+
+    /**
+     * As {@link #bind(JsonNode, Class, String)}, and numbers must be numbers: no text for a number, no fraction for an
+     * integer (for options stored with data and read back, such as the fbank options).
+     */
+    public static <T> T bindStrictNumbers(JsonNode tree, Class<T> type, String where) {
+        return bind(STRICT_NUMBERS, tree, type, where);
+    }
+
+    private static <T> T bind(ObjectMapper mapper, JsonNode tree, Class<T> type, String where) {
         try {
-            return YAML.treeToValue(tree, type);
+            return mapper.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             String valid = e.getKnownPropertyIds().stream().map(Object::toString).sorted()
                     .collect(Collectors.joining(", "));
