@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  *   parallel  process groups, expert placement, gradient sync, per-rank checkpoints
  *   encoder   Conformer / Transformer encoders
  *   decoder   attention decoders
- *   decode    search: CTC greedy / prefix beam, attention rescoring
+ *   search    CTC greedy / prefix beam search, attention rescoring
  *   model     the U2++ model and its folder
  *   analysis  routing statistics and plots
  *   loop      the one training loop
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class PackageLayersTest {
     static final List<String> LAYERS = List.of("nn", "metrics", "ctc", "moe", "config", "train", "parallel",
-            "encoder", "decoder", "decode", "model", "analysis", "loop", "eval", "export", "cli");
+            "encoder", "decoder", "search", "model", "analysis", "loop", "eval", "export", "cli");
     private static final String PREFIX = "org.omnispark.trainer.";
 
     private static JavaClasses trainer() {

@@ -14,7 +14,7 @@ import org.omnispark.trainer.config.DecoderConf;
 import org.omnispark.trainer.config.EncoderConf;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.ctc.CtcHead;
-import org.omnispark.trainer.decode.U2Decoding;
+import org.omnispark.trainer.search.U2Decoding;
 import org.omnispark.trainer.decoder.AttentionDecoder;
 import org.omnispark.trainer.decoder.BiTransformerDecoder;
 import org.omnispark.trainer.decoder.DecoderConfig;

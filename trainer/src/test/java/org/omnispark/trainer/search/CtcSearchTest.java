@@ -1,4 +1,4 @@
-package org.omnispark.trainer.decode;
+package org.omnispark.trainer.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

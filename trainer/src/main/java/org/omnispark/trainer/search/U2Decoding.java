@@ -1,4 +1,4 @@
-package org.omnispark.trainer.decode;
+package org.omnispark.trainer.search;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
