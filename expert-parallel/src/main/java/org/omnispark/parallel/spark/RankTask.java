@@ -89,11 +89,16 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
         MeshOptions options = MeshOptions.of(timeoutMillis).withTls(tlsContext)
                 .withMaxFrameBytes(trainConfig.expertParallel().maxFrameMb() * (1L << 20))
                 .withPorts(PortRange.parse(SparkEnv.get().conf().get(PortRange.PROPERTY, null)));
+        int experts = ExpertParallelTrainer.numExperts(modelConfig, trainConfig, size);
+        int expertParallelSize = trainConfig.expertParallel().expertParallelSize();
+        // connections only to the ranks this one shares a group with: O(expert-parallel size + replica group size)
         try (PeerMesh mesh = PeerMesh.open(rank, size, host, key,
-                mine -> Arrays.asList(context.allGather(mine.get(0))), options)) {
+                mine -> Arrays.asList(context.allGather(mine.get(0))), options,
+                MeshParallelism.peers(experts, size, rank, expertParallelSize))) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
                     .setTrainData(Location.of(trainData)).setOutput(Location.of(output))
-                    .optParallelism(new MeshParallelism(mesh, ExpertParallelTrainer.numExperts(modelConfig, size))).optDevice(device(trainConfig, context))
+                    .optParallelism(new MeshParallelism(mesh, experts, expertParallelSize))
+                    .optDevice(device(trainConfig, context))
                     // the driver's retries and Spark's stage attempts: a later one supersedes an earlier one's rank 0
                     .optRun(runId, runAttempt * 1000 + context.stageAttemptNumber())
                     .optHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()))
