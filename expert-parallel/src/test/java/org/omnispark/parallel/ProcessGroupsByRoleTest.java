@@ -1,0 +1,147 @@
+package org.omnispark.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.omnispark.trainer.parallel.ExpertPlacement;
+
+/**
+ * 16 ranks on real loopback sockets in groups by role (E = 8 experts, expert-parallel groups of P = 4, replica groups
+ * of 4): each rank holds connections and link threads only for its 6 group peers, never the 15 of a full mesh; the
+ * world collectives over the grid (all-gather, all-reduce) give the full mesh's results with the same bits on every
+ * rank; closing the mesh joins every link thread.
+ */
+class ProcessGroupsByRoleTest {
+
+    private static final int RANKS = 16;
+    private static final int EXPERTS = 8;
+    private static final int GROUP = 4;
+
+    private record Seen(int[] peers, Set<String> linkThreads, long[] gathered, float[] reduced, int worldRank,
+            int[] experts, String group) {}
+
+    private static Set<String> linkThreads(int rank) {
+        String prefix = "omnispark-rank" + rank + "-";
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(prefix + "send-") || n.startsWith(prefix + "recv-"))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void sixteenRanksConnectOnlyToTheirGroupsAndTheWorldStillSumsExactly() throws Exception {
+        List<Seen> seen = InProcessRanks.run(RANKS, 30_000, r -> MeshParallelism.peers(EXPERTS, RANKS, r, GROUP),
+                mesh -> {
+                    MeshParallelism parallelism = new MeshParallelism(mesh, EXPERTS, GROUP);
+                    int rank = mesh.rank();
+                    long[] gathered = parallelism.world().allGather(new long[] {rank * 10L, -rank}, "ranks");
+                    float[] reduced;
+                    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                        float[] mine = new float[37]; // not a multiple of either group size: uneven ring chunks
+                        for (int i = 0; i < mine.length; i++) {
+                            mine[i] = (float) (0.1 * (rank + 1) + 1e-3 * i * (rank % 3) + 1.0 / (i + 1));
+                        }
+                        NDArray values = m.create(mine, new Shape(mine.length));
+                        parallelism.world().allReduceSum(values, "values");
+                        reduced = values.toFloatArray();
+                    }
+                    ExpertPlacement placement = parallelism.placement(EXPERTS);
+                    return new Seen(mesh.peers(), linkThreads(rank), gathered, reduced, parallelism.world().rank(),
+                            new int[] {placement.localExpertOffset(), placement.numLocalExperts()},
+                            parallelism.world().toString());
+                });
+        for (int r = 0; r < RANKS; r++) {
+            Seen s = seen.get(r);
+            int g = r / GROUP;
+            int i = r % GROUP;
+            Set<Integer> expected = new TreeSet<>();
+            for (int q = 0; q < GROUP; q++) {
+                expected.add(g * GROUP + q); // its expert-parallel group
+                expected.add(q * GROUP + i); // its replica group
+            }
+            expected.remove(r);
+            assertEquals(List.copyOf(expected), Arrays.stream(s.peers()).boxed().toList(), "peers of rank " + r);
+            assertEquals(6, s.peers().length, "rank " + r + " connects to 3 + 3 group peers, not " + (RANKS - 1));
+            Set<String> threads = new TreeSet<>();
+            for (int q : s.peers()) {
+                threads.add("omnispark-rank" + r + "-send-" + q);
+                threads.add("omnispark-rank" + r + "-recv-" + q);
+            }
+            assertEquals(threads, s.linkThreads(), "link threads of rank " + r + " (a sender and a receiver per peer)");
+            assertEquals(r, s.worldRank());
+            assertArrayEquals(new int[] {i * EXPERTS / GROUP, EXPERTS / GROUP}, s.experts(), "experts of rank " + r);
+            assertTrue(s.group().startsWith("GridProcessGroup"), s.group());
+            long[] world = new long[2 * RANKS];
+            for (int q = 0; q < RANKS; q++) {
+                world[2 * q] = q * 10L;
+                world[2 * q + 1] = -q;
+            }
+            assertArrayEquals(world, s.gathered(), "world all-gather in rank order on rank " + r);
+            assertArrayEquals(seen.get(0).reduced(), s.reduced(), "rank " + r + " holds rank 0's bits of the sum");
+        }
+        for (int i = 0; i < 37; i++) {
+            double sum = 0;
+            for (int q = 0; q < RANKS; q++) {
+                sum += (float) (0.1 * (q + 1) + 1e-3 * i * (q % 3) + 1.0 / (i + 1));
+            }
+            assertEquals(sum, seen.get(0).reduced()[i], 1e-5 * Math.abs(sum), "sum [" + i + "]");
+        }
+        for (int r = 0; r < RANKS; r++) {
+            assertEquals(Set.of(), linkThreads(r), "rank " + r + "'s link threads after close (joined)");
+        }
+    }
+
+    @Test
+    void aRankHasNoConnectionOutsideItsGroupsAndTheWorldRefusesAnAllToAll() throws Exception {
+        List<String> errors = InProcessRanks.run(4, 10_000, r -> MeshParallelism.peers(4, 4, r, 2), mesh -> {
+            MeshParallelism parallelism = new MeshParallelism(mesh, 4, 2);
+            // rank 0's groups: {0, 1} (expert-parallel) and {0, 2} (replica); rank 3 shares none with it
+            String noLink = mesh.rank() != 0 ? "" : assertThrows(IllegalStateException.class,
+                    () -> mesh.exchange(List.of(), List.of(new org.omnispark.parallel.transport.PeerMesh.Transfer(3,
+                            null, null)), "a probe")).getMessage();
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                NDArray rows = m.zeros(new Shape(0, 2));
+                String refused = assertThrows(UnsupportedOperationException.class, () -> parallelism.world()
+                        .allToAll(rows, new long[4], new long[4], "probe")).getMessage();
+                return noLink + " | " + refused;
+            }
+        });
+        assertTrue(errors.get(0).contains("rank 0 has no connection to rank 3") && errors.get(0).contains("[1, 2]")
+                && errors.get(0).contains("a probe"), errors.get(0));
+        assertTrue(errors.get(1).contains("no all-to-all over the whole world"), errors.get(1));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"16,8,4,6", "16,8,0,8", "16,16,0,15", "16,4,0,6", "1024,64,8,134", "64,8,1,63", "8,8,8,7"})
+    void peersGrowWithTheGroupsNotTheWorld(int ranks, int experts, int group, int expected) {
+        for (int r : new int[] {0, ranks / 2 + 1, ranks - 1}) {
+            int[] peers = MeshParallelism.peers(experts, ranks, r, group);
+            assertEquals(expected, peers.length, ranks + " ranks, " + experts + " experts, P " + group + ", rank " + r);
+            for (int q : peers) { // symmetric: each peer has this rank among its own
+                assertTrue(Arrays.binarySearch(MeshParallelism.peers(experts, ranks, q, group), r) >= 0);
+            }
+        }
+    }
+
+    @Test
+    void groupSizesThatDoNotDivideAreRefusedNamingThoseThatDo() {
+        String message = assertThrows(IllegalArgumentException.class, () -> ExpertPlacement.resolve(8, 12, 3))
+                .getMessage();
+        assertTrue(message.contains("expert_parallel_size 3") && message.contains("1, 2, 4"), message);
+        assertThrows(IllegalArgumentException.class, () -> ExpertPlacement.resolve(8, 16, 16));
+        assertEquals(4, ExpertPlacement.resolve(8, 12, 4)); // 12 ranks, 8 experts: no default placement, P = 4 fits
+        assertEquals(8, ExpertPlacement.resolve(8, 16, 0));
+    }
+}

@@ -1,0 +1,51 @@
+package org.omnispark.parallel.spark;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.omnispark.data.job.LocalClusterSpark;
+import org.omnispark.trainer.config.ModelConfig;
+import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.loop.TrainSummary;
+import org.omnispark.trainer.model.TinyDatasets;
+
+/**
+ * Sixteen ranks in four executor PROCESSES of four ranks each (local-cluster, every socket on loopback), in groups by
+ * role: 8 experts, {@code expert_parallel.expert_parallel_size} 4, so four expert-parallel groups of four ranks (two
+ * experts per rank) and four replica groups of four; each rank opens connections only to its 6 group peers. Three
+ * steps train like one process on the same global batches (losses and every final parameter), capacity drops
+ * included.
+ */
+class SixteenRankGroupsClusterTest {
+
+    static final int RANKS = 16;
+
+    @Test
+    @Timeout(900)
+    void sixteenRanksInFourProcessesTrainLikeOneProcess() throws Exception {
+        int steps = ExpertParallelTrainingTest.STEPS;
+        Path data = TinyDatasets.dataset(RANKS * steps);
+        int[] sizes = new int[RANKS];
+        Arrays.fill(sizes, 1);
+        FixedBatches batches = new FixedBatches(data, sizes, steps);
+        ModelConfig model = ExpertParallelTrainingTest.model("omni", "encoder_conf.ffn.num_experts=8",
+                "encoder_conf.ffn.top_k=2", "encoder_conf.ffn.capacity_factor=0.8");
+        TrainConfig train = TinyDatasets.train("max_steps=" + steps, "warmup_steps=2", "eps=1.0e-6",
+                "expert_parallel.checksum_interval=1", "checkpoint.interval=1000",
+                "expert_parallel.expert_parallel_size=4", "expert_parallel.threads_per_rank=1");
+        Path tmp = Files.createTempDirectory("omnispark-ep-16");
+        TrainSummary single = ExpertParallelTrainingTest.single(data, model, train, batches, tmp.resolve("single"));
+        TrainSummary distributed;
+        try (LocalClusterSpark cluster = LocalClusterSpark.builder().optWorkers(4).optCoresPerWorker(4)
+                .optMemoryPerWorkerMb(2048).optAppName("ep-16-ranks")
+                .optExecutorJavaOptions("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").build()) {
+            distributed = ExpertParallelTrainer.builder().setSpark(cluster.spark()).setRanks(RANKS)
+                    .setModelConfig(model).setTrainConfig(train).setTrainData(data).setOutput(tmp.resolve("ep"))
+                    .optBatchSource(batches).optConsole(System.out).build().run();
+        }
+        ExpertParallelTrainingTest.assertSameTraining(single, ExpertParallelTrainingTest.finalParameters(
+                tmp.resolve("single")), distributed, ExpertParallelTrainingTest.finalParameters(tmp.resolve("ep")));
+    }
+}
