@@ -12,9 +12,12 @@ import org.omnispark.trainer.parallel.ProcessGroup;
  * <ul>
  *   <li>{@link #allGather}: the expert-parallel group's block (P ranks in world order), then the replica group's
  *       gather of those blocks (groups in order): every rank's values in world order.
- *   <li>{@link #allReduceSum}: the group sum (ring over P), then the sum of the D group sums (ring over D). Every
- *       member of an expert-parallel group holds the same bits after the first step, and the D rings of the second
- *       step compute the same additions in the same order, so every rank of the world ends with the same bits.
+ *   <li>{@link #allReduceSum}: hierarchical: a ring reduce-scatter in the expert-parallel group leaves each member
+ *       one complete chunk of its group's sum (1/P of the buffer); the ranks holding the same chunk (the replica
+ *       group) all-reduce it; the ring all-gather in the expert-parallel group passes the final chunks on. A rank
+ *       sends 2(P-1)/P + 2(D-1)/(DP) of the buffer. Each chunk is all-reduced by exactly one replica group (the
+ *       ranks at the position that completed it), whose ring gives its members the same bits, and then only
+ *       copied: every rank of the world ends with the same bits.
  *   <li>{@link #allToAll}: refused: tokens travel inside an expert-parallel group ({@link AllToAllTokenDispatcher}).
  * </ul>
  */
@@ -65,8 +68,8 @@ final class GridProcessGroup implements ProcessGroup {
 
     @Override
     public void allReduceSum(NDArray values, String phase) {
-        expertGroup.allReduceSum(values, phase + " (world, expert-parallel part)");
-        replicas.allReduceSum(values, phase + " (world, replica part)");
+        expertGroup.allReduceSum(values, phase + " (world, expert-parallel part)",
+                chunk -> replicas.allReduceSum(chunk, phase + " (world, replica part)"));
     }
 
     @Override

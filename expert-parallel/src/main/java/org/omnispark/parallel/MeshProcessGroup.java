@@ -213,12 +213,29 @@ public final class MeshProcessGroup implements ProcessGroup {
 
     @Override
     public void allReduceSum(NDArray values, String phase) {
+        allReduceSum(values, phase, null);
+    }
+
+    /**
+     * {@link #allReduceSum(NDArray, String)}, handing the chunk this rank holds complete after the reduce-scatter to
+     * {@code between} before the all-gather passes it on (a hierarchical all-reduce sums that chunk across other
+     * groups there: reduce-scatter here, all-reduce of 1/P of the buffer there, all-gather here).
+     *
+     * @param values a contiguous float32 CPU tensor, any shape
+     * @param phase what is reduced
+     * @param between called with a copy of the complete chunk (the whole buffer in a group of one), whose values it
+     *     may change in place; or null
+     */
+    void allReduceSum(NDArray values, String phase, java.util.function.Consumer<NDArray> between) {
         long begin = System.nanoTime();
         requireFloat32(values, phase);
         int p = members.length;
         long n = values.getShape().size();
         if (p == 1 || n == 0) {
             sequence++;
+            if (between != null) {
+                whole(values.reshape(-1), 0, n, between);
+            }
             return;
         }
         NDArray flat = values.reshape(-1); // a view: writes go to values
@@ -247,6 +264,10 @@ public final class MeshProcessGroup implements ProcessGroup {
                 part.addi(add);
             }
         }
+        if (between != null) {
+            int complete = (rank + 1) % p;
+            whole(flat, start[complete], start[complete + 1], between);
+        }
         for (int s = 0; s < p - 1; s++) { // all-gather: pass the complete chunks around the ring
             int sendChunk = Math.floorMod(rank + 1 - s, p);
             int receiveChunk = Math.floorMod(rank - s, p);
@@ -256,6 +277,21 @@ public final class MeshProcessGroup implements ProcessGroup {
         }
         incoming.close();
         clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sentBytes);
+    }
+
+    /**
+     * Hands a copy of {@code flat[from, to)} to {@code between} and writes it back; nothing for an empty chunk (the
+     * ranks that hold the same chunk index all skip it alike).
+     */
+    private static void whole(NDArray flat, long from, long to, java.util.function.Consumer<NDArray> between) {
+        if (from == to) {
+            return;
+        }
+        ai.djl.ndarray.index.NDIndex range = new ai.djl.ndarray.index.NDIndex(from + ":" + to);
+        try (NDArray view = flat.get(range); NDArray chunk = view.duplicate()) {
+            between.accept(chunk);
+            flat.set(range, chunk);
+        }
     }
 
     /** Sends one chunk to the next rank while receiving one from the previous; returns the bytes sent. */

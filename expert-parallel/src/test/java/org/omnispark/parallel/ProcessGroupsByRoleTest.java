@@ -30,8 +30,8 @@ class ProcessGroupsByRoleTest {
     private static final int EXPERTS = 8;
     private static final int GROUP = 4;
 
-    private record Seen(int[] peers, Set<String> linkThreads, long[] gathered, float[] reduced, int worldRank,
-            int[] experts, String group) {}
+    private record Seen(int[] peers, Set<String> linkThreads, long[] gathered, float[] reduced, float[] small,
+            int worldRank, int[] experts, String group) {}
 
     private static Set<String> linkThreads(int rank) {
         String prefix = "omnispark-rank" + rank + "-";
@@ -48,7 +48,12 @@ class ProcessGroupsByRoleTest {
                     int rank = mesh.rank();
                     long[] gathered = parallelism.world().allGather(new long[] {rank * 10L, -rank}, "ranks");
                     float[] reduced;
+                    float[] small;
                     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                        // 3 values over expert-parallel groups of 4: one ring chunk is empty
+                        NDArray few = m.create(new float[] {rank, 1, -2 * rank}, new Shape(3));
+                        parallelism.world().allReduceSum(few, "few values");
+                        small = few.toFloatArray();
                         float[] mine = new float[37]; // not a multiple of either group size: uneven ring chunks
                         for (int i = 0; i < mine.length; i++) {
                             mine[i] = (float) (0.1 * (rank + 1) + 1e-3 * i * (rank % 3) + 1.0 / (i + 1));
@@ -58,7 +63,8 @@ class ProcessGroupsByRoleTest {
                         reduced = values.toFloatArray();
                     }
                     ExpertPlacement placement = parallelism.placement(EXPERTS);
-                    return new Seen(mesh.peers(), linkThreads(rank), gathered, reduced, parallelism.world().rank(),
+                    return new Seen(mesh.peers(), linkThreads(rank), gathered, reduced, small,
+                            parallelism.world().rank(),
                             new int[] {placement.localExpertOffset(), placement.numLocalExperts()},
                             parallelism.world().toString());
                 });
@@ -90,6 +96,7 @@ class ProcessGroupsByRoleTest {
             }
             assertArrayEquals(world, s.gathered(), "world all-gather in rank order on rank " + r);
             assertArrayEquals(seen.get(0).reduced(), s.reduced(), "rank " + r + " holds rank 0's bits of the sum");
+            assertArrayEquals(new float[] {120, 16, -240}, s.small(), "sum of 3 values on rank " + r);
         }
         for (int i = 0; i < 37; i++) {
             double sum = 0;

@@ -142,6 +142,7 @@ public final class ExpertParallelTrainer {
             }
         }
         RankResult first = RankResult.rankZero(results);
+        log(RankResult.connections(results));
         org.apache.hadoop.fs.Path last = checkpoints.latest().orElse(null);
         return new TrainSummary(startStep, first.finalStep(), first.epoch(), first.losses(), List.of(), last,
                 (System.nanoTime() - begin) / 1e9);

@@ -114,7 +114,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
             }
             TrainSummary summary = trainer.build().run();
             RankResult result = new RankResult(rank, summary.finalStep(), summary.epoch(), summary.seconds(),
-                    summary.losses());
+                    summary.losses(), Arrays.stream(mesh.peers()).boxed().toList(), linkThreads(rank));
             return CollectionConverters.asScala(List.of(result).iterator());
         } catch (IOException e) {
             throw new UncheckedIOException("rank " + rank + " of " + size + " could not open its connections: "
@@ -123,6 +123,14 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
             JniUtils.setNumThreads(threads);
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /** @return the live sender and receiver threads of this rank's connections (in this executor's JVM) */
+    static int linkThreads(int rank) {
+        String send = "omnispark-rank" + rank + "-send-";
+        String receive = "omnispark-rank" + rank + "-recv-";
+        return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(send) || n.startsWith(receive)).count();
     }
 
     /** The job's Hadoop configuration on an executor: core-site.xml plus the session's {@code spark.hadoop.*}. */

@@ -14,9 +14,9 @@ import org.omnispark.trainer.model.TinyDatasets;
 /**
  * Sixteen ranks in four executor PROCESSES of four ranks each (local-cluster, every socket on loopback), in groups by
  * role: 8 experts, {@code expert_parallel.expert_parallel_size} 4, so four expert-parallel groups of four ranks (two
- * experts per rank) and four replica groups of four; each rank opens connections only to its 6 group peers. Three
- * steps train like one process on the same global batches (losses and every final parameter), capacity drops
- * included.
+ * experts per rank) and four replica groups of four. Each rank reports its connections: exactly its 6 group peers
+ * (not 15) with a sender and a receiver thread each. Three steps train like one process on the same global batches
+ * (losses and every final parameter), capacity drops included.
  */
 class SixteenRankGroupsClusterTest {
 
@@ -38,12 +38,32 @@ class SixteenRankGroupsClusterTest {
         Path tmp = Files.createTempDirectory("omnispark-ep-16");
         TrainSummary single = ExpertParallelTrainingTest.single(data, model, train, batches, tmp.resolve("single"));
         TrainSummary distributed;
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream tee = new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                System.out.write(b);
+                console.write(b);
+            }
+        }, true, java.nio.charset.StandardCharsets.UTF_8);
         try (LocalClusterSpark cluster = LocalClusterSpark.builder().optWorkers(4).optCoresPerWorker(4)
                 .optMemoryPerWorkerMb(2048).optAppName("ep-16-ranks")
                 .optExecutorJavaOptions("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").build()) {
             distributed = ExpertParallelTrainer.builder().setSpark(cluster.spark()).setRanks(RANKS)
                     .setModelConfig(model).setTrainConfig(train).setTrainData(data).setOutput(tmp.resolve("ep"))
-                    .optBatchSource(batches).optConsole(System.out).build().run();
+                    .optBatchSource(batches).optConsole(tee).build().run();
+        }
+        String printed = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+        for (int r = 0; r < RANKS; r++) {
+            java.util.List<Integer> peers = new java.util.ArrayList<>();
+            for (int q = 0; q < RANKS; q++) {
+                if (q != r && (q / 4 == r / 4 || q % 4 == r % 4)) { // its expert-parallel and replica groups
+                    peers.add(q);
+                }
+            }
+            String expected = "rank " + r + ": 6 peers " + peers + ", 12 link threads";
+            org.junit.jupiter.api.Assertions.assertTrue(printed.contains(expected), "expected '" + expected
+                    + "' in the driver's output");
         }
         ExpertParallelTrainingTest.assertSameTraining(single, ExpertParallelTrainingTest.finalParameters(
                 tmp.resolve("single")), distributed, ExpertParallelTrainingTest.finalParameters(tmp.resolve("ep")));
