@@ -21,6 +21,12 @@ import org.omnispark.trainer.parallel.SingleProcessGroup;
  */
 public final class MeshParallelism implements ExpertParallelism {
 
+    /**
+     * The largest replica group whose members all connect to each other; a larger one all-gathers by doubling and
+     * all-reduces by the ring, so a rank connects to 2 log2(N/P) of its members, not N/P - 1.
+     */
+    public static final int DIRECT_REPLICA_GROUP = 8;
+
     private final PeerMesh mesh;
     private final ExpertPlacement placement;
     private final CommunicationClock clock = new CommunicationClock();
@@ -49,19 +55,22 @@ public final class MeshParallelism implements ExpertParallelism {
         this.placement = new ExpertPlacement(numExperts, mesh.size(), mesh.rank(),
                 ExpertPlacement.resolve(numExperts, mesh.size(), expertParallelSize));
         int p = placement.expertParallelSize();
+        boolean sparse = placement.replicas() > DIRECT_REPLICA_GROUP;
         MeshProcessGroup all = p == mesh.size() || p == 1
-                ? new MeshProcessGroup(mesh, IntStream.range(0, mesh.size()).toArray(), "world", clock) : null;
+                ? new MeshProcessGroup(mesh, IntStream.range(0, mesh.size()).toArray(), "world", clock,
+                        p == 1 && sparse) : null;
         this.expertGroup = p == mesh.size() ? all
                 : new MeshProcessGroup(mesh, placement.expertParallelRanks(), "expert-parallel", clock);
         this.replicaGroup = placement.replicas() == 1 ? null : p == 1 ? all
-                : new MeshProcessGroup(mesh, placement.expertReplicaRanks(), "replica", clock);
+                : new MeshProcessGroup(mesh, placement.expertReplicaRanks(), "replica", clock, sparse);
         this.replicas = replicaGroup == null ? SingleProcessGroup.INSTANCE : replicaGroup;
         this.world = all != null ? all : new GridProcessGroup(expertGroup, replicaGroup);
     }
 
     /**
-     * The ranks one rank shares a group with: the rest of its expert-parallel group and of its replica group. The
-     * relation is symmetric, as {@link PeerMesh#open(int, int, String, byte[], java.util.function.UnaryOperator,
+     * The ranks one rank exchanges with: the rest of its expert-parallel group, and the rest of its replica group
+     * (up to {@value #DIRECT_REPLICA_GROUP} members) or its members at distances +-2^k (a larger one: {@link
+     * DoublingGather#peers}). The relation is symmetric, as {@link PeerMesh#open(int, int, String, byte[], java.util.function.UnaryOperator,
      * org.omnispark.parallel.transport.MeshOptions, int[])} needs.
      *
      * @param numExperts E
@@ -73,7 +82,10 @@ public final class MeshParallelism implements ExpertParallelism {
     public static int[] peers(int numExperts, int worldSize, int rank, int expertParallelSize) {
         ExpertPlacement p = new ExpertPlacement(numExperts, worldSize, rank,
                 ExpertPlacement.resolve(numExperts, worldSize, expertParallelSize));
-        return IntStream.concat(IntStream.of(p.expertParallelRanks()), IntStream.of(p.expertReplicaRanks()))
+        int[] replicas = p.expertReplicaRanks();
+        int[] replicaPeers = replicas.length <= DIRECT_REPLICA_GROUP ? replicas
+                : DoublingGather.peers(replicas, rank / p.expertParallelSize());
+        return IntStream.concat(IntStream.of(p.expertParallelRanks()), IntStream.of(replicaPeers))
                 .filter(q -> q != rank).distinct().sorted().toArray();
     }
 

@@ -34,6 +34,7 @@ public final class MeshProcessGroup implements ProcessGroup {
     private final int rank; // position of this rank in members
     private final String name;
     private final CommunicationClock clock;
+    private final boolean sparse; // all-gathers by doubling distances: needs links to members at +-2^k only
     private long sequence;
     private long step = -1;
 
@@ -44,6 +45,20 @@ public final class MeshProcessGroup implements ProcessGroup {
      * @param clock where communication time is recorded
      */
     public MeshProcessGroup(PeerMesh mesh, int[] members, String name, CommunicationClock clock) {
+        this(mesh, members, name, clock, false);
+    }
+
+    /**
+     * @param mesh the connections
+     * @param members the world ranks of this group, ascending; must contain the mesh's rank
+     * @param name the group's name for messages (e.g. "replica")
+     * @param clock where communication time is recorded
+     * @param sparse true: all-gathers by Bruck's doubling ({@link DoublingGather}: log2(size) steps, links to the
+     *     members at distances +-2^k only), all-reduces by the ring (distance 1); no all-to-all. False: every member
+     *     exchanges with every other
+     */
+    public MeshProcessGroup(PeerMesh mesh, int[] members, String name, CommunicationClock clock, boolean sparse) {
+        this.sparse = sparse;
         this.mesh = mesh;
         this.members = members.clone();
         this.name = name;
@@ -92,6 +107,9 @@ public final class MeshProcessGroup implements ProcessGroup {
             sequence++;
             return local.clone();
         }
+        if (sparse) {
+            return doublingAllGather(local, phase);
+        }
         long begin = System.nanoTime();
         long seq = sequence++;
         String label = label(phase);
@@ -125,6 +143,21 @@ public final class MeshProcessGroup implements ProcessGroup {
             }
         }
         clock.add(CommunicationClock.Kind.WAIT, System.nanoTime() - begin, (long) n * 8 * (members.length - 1));
+        return all;
+    }
+
+    /** {@link DoublingGather} over this group's links, one collective sequence number per step. */
+    private long[] doublingAllGather(long[] local, String phase) {
+        long begin = System.nanoTime();
+        long[] sent = new long[1];
+        long[] all = DoublingGather.gather(members.length, rank, local, (to, out, from, in, values, distance) -> {
+            Frames.Expect frame = new Frames.Expect(Frames.LONGS, sequence++, values, 1, phase);
+            mesh.exchange(List.of(new PeerMesh.Transfer(members[to], frame, out)),
+                    List.of(new PeerMesh.Transfer(members[from], frame, in)),
+                    label(phase + " (all-gather at distance " + distance + ")"));
+            sent[0] += values * 8;
+        });
+        clock.add(CommunicationClock.Kind.WAIT, System.nanoTime() - begin, sent[0]);
         return all;
     }
 

@@ -108,7 +108,8 @@ class DistributedMoeLayerTest {
      */
     @ParameterizedTest
     @CsvSource({"4,4,2,1,0,", "4,4,2,2,0.8,", "4,4,2,1,0.75,", "4,4,2,1,0.75,9;3;12;6", "4,4,2,1,0.5,2;1;1;26", "6,4,2,2,0.7,", "8,8,4,1,0.9,4;0;3;5;2;7;6;3", "4,2,1,2,0,",
-            "8,4,2,2,0.6,3;4;0;5;2;7;6;3", "16,8,4,2,0.8,1;2;0;3;2;1;4;2;1;3;2;0;1;3;2;3"})
+            "8,4,2,2,0.6,3;4;0;5;2;7;6;3", "16,8,4,2,0.8,1;2;0;3;2;1;4;2;1;3;2;0;1;3;2;3",
+            "16,4,1,1,0.7,1;2;0;3;2;1;4;2;1;3;2;0;1;3;2;3", "12,4,1,2,0.8,", "16,8,2,2,0.8,2;1;3;0;2;1;4;2;1;3;2;0;1;3;2;3"})
     void expertParallelGroupsEqualTheSingleProcessLayer(int ranks, int experts, int groupSize, int topK,
             double capacity, String sizes) throws Exception {
         equalsTheSingleProcessLayer(ranks, experts, topK, capacity, sizes, groupSize);

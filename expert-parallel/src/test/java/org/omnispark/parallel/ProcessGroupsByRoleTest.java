@@ -110,6 +110,53 @@ class ProcessGroupsByRoleTest {
         }
     }
 
+    /**
+     * A replica group larger than {@value MeshParallelism#DIRECT_REPLICA_GROUP} (here the whole world: P = 1, every
+     * rank holds every expert) all-gathers by doubling and all-reduces by the ring: each rank connects to its members
+     * at distances +-1, 2, 4, 8 only, and the world collectives are still exact, in rank order, the same bits
+     * everywhere (12 ranks: not a power of two).
+     */
+    @ParameterizedTest
+    @CsvSource({"16,7", "12,6"})
+    void aLargeReplicaGroupGathersByDoubling(int ranks, int expectedPeers) throws Exception {
+        List<Seen> seen = InProcessRanks.run(ranks, 30_000, r -> MeshParallelism.peers(4, ranks, r, 1), mesh -> {
+            MeshParallelism parallelism = new MeshParallelism(mesh, 4, 1);
+            int rank = mesh.rank();
+            long[] gathered = parallelism.world().allGather(new long[] {rank * 10L, -rank, 7}, "ranks");
+            float[] reduced;
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                NDArray values = m.create(new float[] {rank, 0.1f * rank, 1, -rank, 3}, new Shape(5));
+                parallelism.world().allReduceSum(values, "values");
+                reduced = values.toFloatArray();
+            }
+            return new Seen(mesh.peers(), linkThreads(rank), gathered, reduced, null, rank, null,
+                    parallelism.world().toString());
+        });
+        for (int r = 0; r < ranks; r++) {
+            Seen s = seen.get(r);
+            assertEquals(expectedPeers, s.peers().length, "peers of rank " + r + ": " + Arrays.toString(s.peers()));
+            assertTrue(Arrays.binarySearch(s.peers(), (r + 1) % ranks) >= 0, "the ring's next rank is a peer");
+            // a link starts its sender or receiver thread at its first use: doubling sends only to the member d
+            // before and receives only from the member d after, so only the ring's neighbours use both directions
+            for (String thread : s.linkThreads()) {
+                int peer = Integer.parseInt(thread.substring(thread.lastIndexOf('-') + 1));
+                assertTrue(Arrays.binarySearch(s.peers(), peer) >= 0, thread + " is for a peer of rank " + r);
+            }
+            assertTrue(s.linkThreads().size() >= expectedPeers && s.linkThreads().size() <= 2 * expectedPeers,
+                    "link threads of rank " + r + ": " + s.linkThreads());
+            long[] world = new long[3 * ranks];
+            for (int q = 0; q < ranks; q++) {
+                world[3 * q] = q * 10L;
+                world[3 * q + 1] = -q;
+                world[3 * q + 2] = 7;
+            }
+            assertArrayEquals(world, s.gathered(), "world all-gather in rank order on rank " + r);
+            assertArrayEquals(seen.get(0).reduced(), s.reduced(), "rank " + r + " holds rank 0's bits of the sum");
+        }
+        float sum = ranks * (ranks - 1) / 2f;
+        assertArrayEquals(new float[] {sum, 0.1f * sum, ranks, -sum, 3 * ranks}, seen.get(0).reduced(), 1e-3f);
+    }
+
     @Test
     void aRankHasNoConnectionOutsideItsGroupsAndTheWorldRefusesAnAllToAll() throws Exception {
         List<String> errors = InProcessRanks.run(4, 10_000, r -> MeshParallelism.peers(4, 4, r, 2), mesh -> {
@@ -131,7 +178,8 @@ class ProcessGroupsByRoleTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"16,8,4,6", "16,8,0,8", "16,16,0,15", "16,4,0,6", "1024,64,8,134", "64,8,1,63", "8,8,8,7"})
+    @CsvSource({"16,8,4,6", "16,8,0,8", "16,16,0,15", "16,4,0,6", "8,8,8,7", "16,8,2,8",
+            "16,8,1,7", "12,4,1,6", "1024,64,8,20", "1024,64,64,70", "64,8,1,11", "4096,64,64,74"})
     void peersGrowWithTheGroupsNotTheWorld(int ranks, int experts, int group, int expected) {
         for (int r : new int[] {0, ranks / 2 + 1, ranks - 1}) {
             int[] peers = MeshParallelism.peers(experts, ranks, r, group);

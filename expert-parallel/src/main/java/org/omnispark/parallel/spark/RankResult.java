@@ -13,7 +13,8 @@ import java.util.List;
  * @param seconds its training time
  * @param losses the loss of each step it ran, in order
  * @param peers the ranks it was connected to at the end (the members of its process groups)
- * @param linkThreads its connections' live sender and receiver threads at the end (two per peer)
+ * @param linkThreads its connections' live sender and receiver threads at the end (at most two per peer: each starts
+ *     at its direction's first use)
  */
 record RankResult(int rank, long finalStep, int epoch, double seconds, List<Double> losses, List<Integer> peers,
         int linkThreads) implements Serializable {

@@ -21,8 +21,8 @@ import org.apache.arrow.memory.RootAllocator;
 /**
  * TCP connections between the N ranks of a job: one connection per pair of ranks that share a process group (every
  * pair: a full mesh; or, with {@link #open(int, int, String, byte[], UnaryOperator, MeshOptions, int[])}, only this
- * rank's group members, O(expert-parallel size + replica group size) rather than O(N)), opened at start-up and kept
- * for the whole run. Each connection has a sender and a receiver thread.
+ * rank's group peers, O(expert-parallel size + log of the replica group size) rather than O(N)), opened at start-up
+ * and kept for the whole run. Each connection has a sender and a receiver thread, each started at its first use.
  *
  * <p>Set-up ({@link MeshConnector}): each rank binds a server socket on its executor's own address (port chosen by
  * the OS, or the first free one of a {@link PortRange}), the ranks exchange "host:port" through {@code allGather} (in a Spark job: {@code
