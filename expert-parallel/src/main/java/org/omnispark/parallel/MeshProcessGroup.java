@@ -35,6 +35,7 @@ public final class MeshProcessGroup implements ProcessGroup {
     private final String name;
     private final CommunicationClock clock;
     private final boolean sparse; // all-gathers by doubling distances: needs links to members at +-2^k only
+    private long smallAllReduceBytes = GatherSum.MAX_BYTES;
     private long sequence;
     private long step = -1;
 
@@ -71,6 +72,16 @@ public final class MeshProcessGroup implements ProcessGroup {
         this.rank = position;
     }
 
+    /**
+     * @param bytes all-reduces of at most this many bytes gather and sum in rank order, larger ones take the ring (0:
+     *     always the ring; {@link GatherSum#MAX_BYTES} by default)
+     * @return this
+     */
+    MeshProcessGroup withSmallAllReduceBytes(long bytes) {
+        this.smallAllReduceBytes = bytes;
+        return this;
+    }
+
     /** @return the largest frame the mesh carries, for sizes derived from peers' counts */
     FrameLimit frameLimit() {
         return mesh.frameLimit();
@@ -103,6 +114,15 @@ public final class MeshProcessGroup implements ProcessGroup {
 
     @Override
     public long[] allGather(long[] local, String phase) {
+        long begin = System.nanoTime();
+        long[] all = gather(local, phase);
+        clock.add(CommunicationClock.Kind.WAIT, System.nanoTime() - begin,
+                (long) local.length * 8 * (members.length - 1));
+        return all;
+    }
+
+    /** The all-gather, unclocked: direct (every member to every other) or by doubling in a sparse group. */
+    private long[] gather(long[] local, String phase) {
         if (members.length == 1) {
             sequence++;
             return local.clone();
@@ -110,7 +130,6 @@ public final class MeshProcessGroup implements ProcessGroup {
         if (sparse) {
             return doublingAllGather(local, phase);
         }
-        long begin = System.nanoTime();
         long seq = sequence++;
         String label = label(phase);
         int n = local.length;
@@ -142,23 +161,17 @@ public final class MeshProcessGroup implements ProcessGroup {
                 }
             }
         }
-        clock.add(CommunicationClock.Kind.WAIT, System.nanoTime() - begin, (long) n * 8 * (members.length - 1));
         return all;
     }
 
     /** {@link DoublingGather} over this group's links, one collective sequence number per step. */
     private long[] doublingAllGather(long[] local, String phase) {
-        long begin = System.nanoTime();
-        long[] sent = new long[1];
-        long[] all = DoublingGather.gather(members.length, rank, local, (to, out, from, in, values, distance) -> {
+        return DoublingGather.gather(members.length, rank, local, (to, out, from, in, values, distance) -> {
             Frames.Expect frame = new Frames.Expect(Frames.LONGS, sequence++, values, 1, phase);
             mesh.exchange(List.of(new PeerMesh.Transfer(members[to], frame, out)),
                     List.of(new PeerMesh.Transfer(members[from], frame, in)),
                     label(phase + " (all-gather at distance " + distance + ")"));
-            sent[0] += values * 8;
         });
-        clock.add(CommunicationClock.Kind.WAIT, System.nanoTime() - begin, sent[0]);
-        return all;
     }
 
     @Override
@@ -272,6 +285,18 @@ public final class MeshProcessGroup implements ProcessGroup {
             return;
         }
         NDArray flat = values.reshape(-1); // a view: writes go to values
+        if (n * 4 <= smallAllReduceBytes) { // latency-bound: one gather (log2 P steps if sparse), not 2(P-1) steps
+            float[] sum = GatherSum.sum(values.toFloatArray(), p,
+                    bits -> gather(bits, phase + " (small: gathered, summed in rank order)"));
+            try (NDArray result = values.getManager().create(sum)) {
+                flat.set(new ai.djl.ndarray.index.NDIndex("0:" + n), result);
+            }
+            if (between != null) {
+                whole(flat, 0, n, between);
+            }
+            clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, n * 4 * (p - 1));
+            return;
+        }
         long[] start = new long[p + 1];
         for (int c = 0; c <= p; c++) {
             start[c] = n * c / p;

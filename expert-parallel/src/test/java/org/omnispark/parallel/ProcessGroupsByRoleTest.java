@@ -29,6 +29,7 @@ class ProcessGroupsByRoleTest {
     private static final int RANKS = 16;
     private static final int EXPERTS = 8;
     private static final int GROUP = 4;
+    private static final int BIG = 16_411;
 
     private record Seen(int[] peers, Set<String> linkThreads, long[] gathered, float[] reduced, float[] small,
             int worldRank, int[] experts, String group) {}
@@ -54,7 +55,8 @@ class ProcessGroupsByRoleTest {
                         NDArray few = m.create(new float[] {rank, 1, -2 * rank}, new Shape(3));
                         parallelism.world().allReduceSum(few, "few values");
                         small = few.toFloatArray();
-                        float[] mine = new float[37]; // not a multiple of either group size: uneven ring chunks
+                        // above GatherSum.MAX_BYTES (the ring path), not a multiple of either group size: uneven chunks
+                        float[] mine = new float[BIG];
                         for (int i = 0; i < mine.length; i++) {
                             mine[i] = (float) (0.1 * (rank + 1) + 1e-3 * i * (rank % 3) + 1.0 / (i + 1));
                         }
@@ -98,7 +100,7 @@ class ProcessGroupsByRoleTest {
             assertArrayEquals(seen.get(0).reduced(), s.reduced(), "rank " + r + " holds rank 0's bits of the sum");
             assertArrayEquals(new float[] {120, 16, -240}, s.small(), "sum of 3 values on rank " + r);
         }
-        for (int i = 0; i < 37; i++) {
+        for (int i = 0; i < BIG; i++) {
             double sum = 0;
             for (int q = 0; q < RANKS; q++) {
                 sum += (float) (0.1 * (q + 1) + 1e-3 * i * (q % 3) + 1.0 / (i + 1));
@@ -124,12 +126,18 @@ class ProcessGroupsByRoleTest {
             int rank = mesh.rank();
             long[] gathered = parallelism.world().allGather(new long[] {rank * 10L, -rank, 7}, "ranks");
             float[] reduced;
+            float[] ringSum;
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 NDArray values = m.create(new float[] {rank, 0.1f * rank, 1, -rank, 3}, new Shape(5));
-                parallelism.world().allReduceSum(values, "values");
+                parallelism.world().allReduceSum(values, "values"); // small: gathered by doubling, summed
                 reduced = values.toFloatArray();
+                float[] many = new float[BIG];
+                java.util.Arrays.fill(many, rank);
+                NDArray big = m.create(many, new Shape(BIG));
+                parallelism.world().allReduceSum(big, "many values"); // large: the ring over distance-1 peers
+                ringSum = big.toFloatArray();
             }
-            return new Seen(mesh.peers(), linkThreads(rank), gathered, reduced, null, rank, null,
+            return new Seen(mesh.peers(), linkThreads(rank), gathered, reduced, ringSum, rank, null,
                     parallelism.world().toString());
         });
         for (int r = 0; r < ranks; r++) {
@@ -154,6 +162,11 @@ class ProcessGroupsByRoleTest {
             assertArrayEquals(seen.get(0).reduced(), s.reduced(), "rank " + r + " holds rank 0's bits of the sum");
         }
         float sum = ranks * (ranks - 1) / 2f;
+        for (int r = 0; r < ranks; r++) {
+            float[] expected = new float[BIG];
+            java.util.Arrays.fill(expected, sum);
+            assertArrayEquals(expected, seen.get(r).small(), "the ring's sum of " + BIG + " values on rank " + r);
+        }
         assertArrayEquals(new float[] {sum, 0.1f * sum, ranks, -sum, 3 * ranks}, seen.get(0).reduced(), 1e-3f);
     }
 
