@@ -16,15 +16,17 @@ import org.omnispark.trainer.parallel.ProcessGroup;
 /**
  * A {@link ProcessGroup} over some ranks of a {@link PeerMesh} (all of them: the world; or a sub-group such as the
  * ranks holding the same experts). Payloads go from tensor memory to the socket and from the socket into tensor
- * memory (direct buffers over libtorch storage), never through Java arrays.
+ * memory (direct buffers over libtorch storage), never through Java arrays (counts and small all-reduces aside).
  *
  * <ul>
  *   <li>{@link #allToAll}: every pair exchanges one frame in each direction, empty ones included, all at once;
  *       the rows a rank keeps for itself are copied natively.
  *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather over P chunks (each rank sends and
  *       receives 2(P-1)/P of the buffer); every element's sum is computed on one rank and copied to the others,
- *       so every rank ends with the same bits.
- *   <li>{@link #allGather}: every rank sends its values to every other.
+ *       so every rank ends with the same bits. Buffers up to {@link GatherSum#MAX_BYTES} are gathered and summed in
+ *       rank order instead (one round trip, not 2(P-1)), also the same bits everywhere.
+ *   <li>{@link #allGather}: every rank sends its values to every other; in a sparse group (a large replica group)
+ *       by doubling ({@link DoublingGather}), with links to the members at distances +-2^k only.
  * </ul>
  */
 public final class MeshProcessGroup implements ProcessGroup {
