@@ -70,7 +70,7 @@ public final class MeshParallelism implements ExpertParallelism {
     /**
      * The ranks one rank exchanges with: the rest of its expert-parallel group, and the rest of its replica group
      * (up to {@value #DIRECT_REPLICA_GROUP} members) or its members at distances +-2^k (a larger one: {@link
-     * DoublingGather#peers}). The relation is symmetric, as {@link PeerMesh#open(int, int, String, byte[], java.util.function.UnaryOperator,
+     * LatencyCollectives#peers}). The relation is symmetric, as {@link PeerMesh#open(int, int, String, byte[], java.util.function.UnaryOperator,
      * org.omnispark.parallel.transport.MeshOptions, int[])} needs.
      *
      * @param numExperts E
@@ -84,7 +84,7 @@ public final class MeshParallelism implements ExpertParallelism {
                 ExpertPlacement.resolve(numExperts, worldSize, expertParallelSize));
         int[] replicas = p.expertReplicaRanks();
         int[] replicaPeers = replicas.length <= DIRECT_REPLICA_GROUP ? replicas
-                : DoublingGather.peers(replicas, rank / p.expertParallelSize());
+                : LatencyCollectives.peers(replicas, rank / p.expertParallelSize());
         return IntStream.concat(IntStream.of(p.expertParallelRanks()), IntStream.of(replicaPeers))
                 .filter(q -> q != rank).distinct().sorted().toArray();
     }

@@ -23,10 +23,10 @@ import org.omnispark.trainer.parallel.ProcessGroup;
  *       the rows a rank keeps for itself are copied natively.
  *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather over P chunks (each rank sends and
  *       receives 2(P-1)/P of the buffer); every element's sum is computed on one rank and copied to the others,
- *       so every rank ends with the same bits. Buffers up to {@link GatherSum#MAX_BYTES} are gathered and summed in
+ *       so every rank ends with the same bits. Buffers up to {@link LatencyCollectives#MAX_SUM_BYTES} are gathered and summed in
  *       rank order instead (one round trip, not 2(P-1)), also the same bits everywhere.
  *   <li>{@link #allGather}: every rank sends its values to every other; in a sparse group (a large replica group)
- *       by doubling ({@link DoublingGather}), with links to the members at distances +-2^k only.
+ *       by doubling ({@link LatencyCollectives#gather}), with links to the members at distances +-2^k only.
  * </ul>
  */
 public final class MeshProcessGroup implements ProcessGroup {
@@ -37,7 +37,7 @@ public final class MeshProcessGroup implements ProcessGroup {
     private final String name;
     private final CommunicationClock clock;
     private final boolean sparse; // all-gathers by doubling distances: needs links to members at +-2^k only
-    private long smallAllReduceBytes = GatherSum.MAX_BYTES;
+    private long smallAllReduceBytes = LatencyCollectives.MAX_SUM_BYTES;
     private long sequence;
     private long step = -1;
 
@@ -56,7 +56,7 @@ public final class MeshProcessGroup implements ProcessGroup {
      * @param members the world ranks of this group, ascending; must contain the mesh's rank
      * @param name the group's name for messages (e.g. "replica")
      * @param clock where communication time is recorded
-     * @param sparse true: all-gathers by Bruck's doubling ({@link DoublingGather}: log2(size) steps, links to the
+     * @param sparse true: all-gathers by Bruck's doubling ({@link LatencyCollectives#gather}: log2(size) steps, links to the
      *     members at distances +-2^k only), all-reduces by the ring (distance 1); no all-to-all. False: every member
      *     exchanges with every other
      */
@@ -76,7 +76,7 @@ public final class MeshProcessGroup implements ProcessGroup {
 
     /**
      * @param bytes all-reduces of at most this many bytes gather and sum in rank order, larger ones take the ring (0:
-     *     always the ring; {@link GatherSum#MAX_BYTES} by default)
+     *     always the ring; {@link LatencyCollectives#MAX_SUM_BYTES} by default)
      * @return this
      */
     MeshProcessGroup withSmallAllReduceBytes(long bytes) {
@@ -166,9 +166,9 @@ public final class MeshProcessGroup implements ProcessGroup {
         return all;
     }
 
-    /** {@link DoublingGather} over this group's links, one collective sequence number per step. */
+    /** {@link LatencyCollectives#gather} over this group's links, one collective sequence number per step. */
     private long[] doublingAllGather(long[] local, String phase) {
-        return DoublingGather.gather(members.length, rank, local, (to, out, from, in, values, distance) -> {
+        return LatencyCollectives.gather(members.length, rank, local, (to, out, from, in, values, distance) -> {
             Frames.Expect frame = new Frames.Expect(Frames.LONGS, sequence++, values, 1, phase);
             mesh.exchange(List.of(new PeerMesh.Transfer(members[to], frame, out)),
                     List.of(new PeerMesh.Transfer(members[from], frame, in)),
@@ -288,7 +288,7 @@ public final class MeshProcessGroup implements ProcessGroup {
         }
         NDArray flat = values.reshape(-1); // a view: writes go to values
         if (n * 4 <= smallAllReduceBytes) { // latency-bound: one gather (log2 P steps if sparse), not 2(P-1) steps
-            float[] sum = GatherSum.sum(values.toFloatArray(), p,
+            float[] sum = LatencyCollectives.gatherSum(values.toFloatArray(), p,
                     bits -> gather(bits, phase + " (small: gathered, summed in rank order)"));
             try (NDArray result = values.getManager().create(sum)) {
                 flat.set(new ai.djl.ndarray.index.NDIndex("0:" + n), result);

@@ -79,7 +79,7 @@ class MeshProcessGroupTest {
 
     /**
      * Both all-reduce paths: the ring (forced for this small buffer) and, for buffers up to {@link
-     * GatherSum#MAX_BYTES}, the gather and sum in rank order.
+     * LatencyCollectives#MAX_SUM_BYTES}, the gather and sum in rank order.
      */
     @ParameterizedTest(name = "{0} ranks, ring {1}")
     @CsvSource({"1,true", "2,true", "3,true", "4,true", "2,false", "3,false", "4,false"})
@@ -93,7 +93,7 @@ class MeshProcessGroupTest {
             }
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 NDArray array = m.create(values, new Shape(7, 143));
-                world(mesh).withSmallAllReduceBytes(ring ? 0 : GatherSum.MAX_BYTES).allReduceSum(array, "test");
+                world(mesh).withSmallAllReduceBytes(ring ? 0 : LatencyCollectives.MAX_SUM_BYTES).allReduceSum(array, "test");
                 return array.toFloatArray();
             }
         });

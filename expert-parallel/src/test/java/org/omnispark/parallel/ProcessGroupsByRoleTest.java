@@ -55,7 +55,7 @@ class ProcessGroupsByRoleTest {
                         NDArray few = m.create(new float[] {rank, 1, -2 * rank}, new Shape(3));
                         parallelism.world().allReduceSum(few, "few values");
                         small = few.toFloatArray();
-                        // above GatherSum.MAX_BYTES (the ring path), not a multiple of either group size: uneven chunks
+                        // above LatencyCollectives.MAX_SUM_BYTES (the ring path), not a multiple of either group size: uneven chunks
                         float[] mine = new float[BIG];
                         for (int i = 0; i < mine.length; i++) {
                             mine[i] = (float) (0.1 * (rank + 1) + 1e-3 * i * (rank % 3) + 1.0 / (i + 1));
