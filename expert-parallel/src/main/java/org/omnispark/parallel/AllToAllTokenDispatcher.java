@@ -14,6 +14,7 @@ import org.omnispark.trainer.moe.RowGather;
 import org.omnispark.trainer.moe.TokenDispatcher;
 import org.omnispark.trainer.moe.TokenPermutation;
 import org.omnispark.trainer.parallel.ExpertPlacement;
+import org.omnispark.trainer.parallel.ProcessGroup;
 import org.omnispark.trainer.nn.StagedBackward;
 
 /**
@@ -21,9 +22,10 @@ import org.omnispark.trainer.nn.StagedBackward;
  * all-to-all over the {@link MeshProcessGroup}. It is the only model component that communicates.
  *
  * <pre>
- *   dispatch: counts   all-gather of each rank's assignments per expert and valid tokens (world)
+ *   dispatch: counts   all-gather of each rank's assignments per expert and valid tokens (expert-parallel group),
+ *                      then of each group's totals (replica group: one row per group, not per rank)
  *                      -> the batch's statistics for the router losses, the capacity per expert over the WHOLE batch
- *                         (ranks in order, tokens in order: the single-process drops), every rank's kept counts,
+ *                         (ranks in order, tokens in order: the single-process drops), the group's kept counts,
  *                         hence every input and output split without another message
  *             permute  rows of this rank's tokens by expert = by destination rank       P [S, d]
  *             a2a      P -> rows for the local experts, grouped by source rank            R [Rn, d]  (leaf)
@@ -40,8 +42,8 @@ import org.omnispark.trainer.nn.StagedBackward;
  */
 public final class AllToAllTokenDispatcher implements TokenDispatcher {
 
-    private final MeshProcessGroup world;
     private final MeshProcessGroup expertGroup;
+    private final ProcessGroup replicas;
     private final ExpertPlacement placement;
     private final double capacityFactor;
     private final String layerName;
@@ -50,16 +52,17 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
     private record Exchange(long[] inputSplits, long[] outputSplits, long[] unsort, boolean training) {}
 
     /**
-     * @param world every rank (routing counts are world-wide)
-     * @param expertGroup the ranks among which tokens travel (the world when ranks &lt;= experts)
+     * @param expertGroup the ranks among which tokens travel and routing counts are gathered per rank
+     * @param replicas the ranks holding the same experts, one per expert-parallel group in world order: they gather
+     *     their groups' total counts (a group of one when there is one expert-parallel group)
      * @param placement this rank's experts
      * @param capacityFactor {@code <= 0}: dropless
      * @param layerName for messages
      */
-    public AllToAllTokenDispatcher(MeshProcessGroup world, MeshProcessGroup expertGroup, ExpertPlacement placement,
+    public AllToAllTokenDispatcher(MeshProcessGroup expertGroup, ProcessGroup replicas, ExpertPlacement placement,
             double capacityFactor, String layerName) {
-        this.world = world;
         this.expertGroup = expertGroup;
+        this.replicas = replicas;
         this.placement = placement;
         this.capacityFactor = capacityFactor;
         this.layerName = layerName;
@@ -72,65 +75,47 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
             throw new IllegalArgumentException(layerName + ": the router has " + numExperts + " experts, the placement "
                     + placement.numExperts());
         }
-        int worldSize = world.size();
-        int width = numExperts + 2; // per rank: assignments per expert, valid tokens, k (0 on a rank without tokens)
+        int width = numExperts + 2; // assignments per expert, valid tokens, k (0 on a rank without tokens)
         long[] mine = new long[width];
         System.arraycopy(routing.tokensPerExpert(), 0, mine, 0, numExperts);
         mine[numExperts] = routing.numValidTokens();
         mine[numExperts + 1] = routing.topK();
-        long[] counts = world.allGather(mine, layerName + " routing counts");
-
-        // the counts come from the peers: sums are exact and no count is negative (else a ProtocolException naming
-        // the rank); the splits derived from them are checked against the maximum frame size by the all-to-all
-        long[] batchPerExpert = new long[numExperts];
-        int[] worldRanks = new int[worldSize];
-        long[] column = new long[worldSize];
-        for (int q = 0; q < worldSize; q++) {
-            worldRanks[q] = world.members()[q];
-        }
-        FrameLimit limit = world.frameLimit();
-        for (int c = 0; c <= numExperts; c++) {
-            for (int q = 0; q < worldSize; q++) {
-                column[q] = counts[q * width + c];
-            }
-            long total = limit.sum(column, worldRanks, layerName + " routing counts");
-            if (c < numExperts) {
-                batchPerExpert[c] = total;
-            }
-        }
-        long batchValid = 0;
-        int topK = 0;
-        for (int q = 0; q < worldSize; q++) {
-            batchValid += counts[q * width + numExperts];
-            long k = counts[q * width + numExperts + 1];
-            if (k < 0 || k > numExperts) {
-                throw new TransportException("ProtocolException: rank " + worldRanks[q] + " announced top-k " + k
-                        + " for " + numExperts + " experts in " + layerName + " routing counts",
-                        new ProtocolException("rank " + worldRanks[q] + " announced top-k " + k));
-            }
-            topK = (int) Math.max(topK, k);
-        }
+        int groupSize = expertGroup.size();
+        long[] counts = expertGroup.allGather(mine, layerName + " routing counts");
+        long[] groupTotal = totals(counts, groupSize, expertGroup.members(), numExperts, "routing counts");
+        // the other expert-parallel groups' totals, in world order (one number per expert, not one per rank)
+        long[] groups = replicas.allGather(groupTotal, layerName + " routing counts of the expert-parallel groups");
+        int numGroups = replicas.size();
+        long[] batch = totals(groups, numGroups, placement.expertReplicaRanks(), numExperts,
+                "routing counts of the expert-parallel groups");
+        long[] batchPerExpert = java.util.Arrays.copyOf(batch, numExperts);
+        long batchValid = batch[numExperts];
+        int topK = (int) batch[numExperts + 1];
         long capacity = TokenPermutation.capacity(capacityFactor, batchValid, topK, numExperts);
-        long[][] kept = new long[worldSize][numExperts]; // every rank's kept assignments per expert
+        // assignments come in world-rank order (rank 0's tokens first, as in one process): the lower groups' first
+        long[] before = new long[numExperts];
+        for (int g = 0; g < replicas.rank(); g++) {
+            for (int e = 0; e < numExperts; e++) {
+                before[e] += groups[g * width + e];
+            }
+        }
+        long[][] kept = new long[groupSize][numExperts]; // kept assignments per expert of every rank of this group
         long[] myRoom = new long[numExperts];
         for (int e = 0; e < numExperts; e++) {
-            long before = 0; // assignments of lower ranks: they come first in the whole batch's token order
-            for (int q = 0; q < worldSize; q++) {
+            for (int q = 0; q < groupSize; q++) {
                 long wanted = counts[q * width + e];
-                long room = capacity == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, capacity - before);
+                long room = capacity == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, capacity - before[e]);
                 kept[q][e] = Math.min(room, wanted);
-                if (q == world.rank()) {
+                if (q == expertGroup.rank()) {
                     myRoom[e] = room;
                 }
-                before += wanted;
+                before[e] += wanted;
             }
         }
         TokenPermutation.Plan plan = TokenPermutation.plan(routing, myRoom);
 
-        int groupSize = expertGroup.size();
         int numLocal = placement.numLocalExperts();
         int offset = placement.localExpertOffset();
-        int[] groupRanks = placement.expertParallelRanks();
         long[] inputSplits = new long[groupSize];
         long[][] fromSource = new long[groupSize][numLocal]; // rows received per (source, local expert)
         long[] outputSplits = new long[groupSize];
@@ -138,7 +123,7 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
         for (int s = 0; s < groupSize; s++) {
             for (int l = 0; l < numLocal; l++) {
                 inputSplits[s] += plan.keptPerExpert()[s * numLocal + l];
-                fromSource[s][l] = kept[groupRanks[s]][offset + l];
+                fromSource[s][l] = kept[s][offset + l];
                 outputSplits[s] += fromSource[s][l];
                 perLocalExpert[l] += fromSource[s][l];
             }
@@ -203,6 +188,34 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
         }
         return TokenPermutation.unpermute(returned, dispatched.combineIndex(), dispatched.weights(),
                 dispatched.numTokens()); // [T, d]
+    }
+
+    /**
+     * Sums rows of {@code width = E + 2} counts (assignments per expert, valid tokens) and takes the largest k. The
+     * counts come from peers: sums are exact and no count is negative (else a ProtocolException naming the rank), and
+     * k is within [0, E]; the splits derived from them are checked against the largest frame by the all-to-all.
+     */
+    private long[] totals(long[] rows, int n, int[] ranks, int numExperts, String what) {
+        int width = numExperts + 2;
+        long[] total = new long[width];
+        long[] column = new long[n];
+        FrameLimit limit = expertGroup.frameLimit();
+        for (int c = 0; c <= numExperts; c++) {
+            for (int q = 0; q < n; q++) {
+                column[q] = rows[q * width + c];
+            }
+            total[c] = limit.sum(column, ranks, layerName + " " + what);
+        }
+        for (int q = 0; q < n; q++) {
+            long k = rows[q * width + numExperts + 1];
+            if (k < 0 || k > numExperts) {
+                throw new TransportException("ProtocolException: rank " + ranks[q] + " announced top-k " + k
+                        + " for " + numExperts + " experts in " + layerName + " " + what,
+                        new ProtocolException("rank " + ranks[q] + " announced top-k " + k));
+            }
+            total[numExperts + 1] = Math.max(total[numExperts + 1], k);
+        }
+        return total;
     }
 
     /**

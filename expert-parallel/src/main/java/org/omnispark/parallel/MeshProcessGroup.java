@@ -16,15 +16,17 @@ import org.omnispark.trainer.parallel.ProcessGroup;
 /**
  * A {@link ProcessGroup} over some ranks of a {@link PeerMesh} (all of them: the world; or a sub-group such as the
  * ranks holding the same experts). Payloads go from tensor memory to the socket and from the socket into tensor
- * memory (direct buffers over libtorch storage), never through Java arrays.
+ * memory (direct buffers over libtorch storage), never through Java arrays (counts and small all-reduces aside).
  *
  * <ul>
  *   <li>{@link #allToAll}: every pair exchanges one frame in each direction, empty ones included, all at once;
  *       the rows a rank keeps for itself are copied natively.
  *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather over P chunks (each rank sends and
  *       receives 2(P-1)/P of the buffer); every element's sum is computed on one rank and copied to the others,
- *       so every rank ends with the same bits.
- *   <li>{@link #allGather}: every rank sends its values to every other.
+ *       so every rank ends with the same bits. Buffers up to {@link LatencyCollectives#MAX_SUM_BYTES} are gathered and summed in
+ *       rank order instead (one round trip, not 2(P-1)), also the same bits everywhere.
+ *   <li>{@link #allGather}: every rank sends its values to every other; in a sparse group (a large replica group)
+ *       by doubling ({@link LatencyCollectives#gather}), with links to the members at distances +-2^k only.
  * </ul>
  */
 public final class MeshProcessGroup implements ProcessGroup {
@@ -34,6 +36,8 @@ public final class MeshProcessGroup implements ProcessGroup {
     private final int rank; // position of this rank in members
     private final String name;
     private final CommunicationClock clock;
+    private final boolean sparse; // all-gathers by doubling distances: needs links to members at +-2^k only
+    private long smallAllReduceBytes = LatencyCollectives.MAX_SUM_BYTES;
     private long sequence;
     private long step = -1;
 
@@ -44,6 +48,20 @@ public final class MeshProcessGroup implements ProcessGroup {
      * @param clock where communication time is recorded
      */
     public MeshProcessGroup(PeerMesh mesh, int[] members, String name, CommunicationClock clock) {
+        this(mesh, members, name, clock, false);
+    }
+
+    /**
+     * @param mesh the connections
+     * @param members the world ranks of this group, ascending; must contain the mesh's rank
+     * @param name the group's name for messages (e.g. "replica")
+     * @param clock where communication time is recorded
+     * @param sparse true: all-gathers by Bruck's doubling ({@link LatencyCollectives#gather}: log2(size) steps, links to the
+     *     members at distances +-2^k only), all-reduces by the ring (distance 1); no all-to-all. False: every member
+     *     exchanges with every other
+     */
+    public MeshProcessGroup(PeerMesh mesh, int[] members, String name, CommunicationClock clock, boolean sparse) {
+        this.sparse = sparse;
         this.mesh = mesh;
         this.members = members.clone();
         this.name = name;
@@ -54,6 +72,16 @@ public final class MeshProcessGroup implements ProcessGroup {
                     + Arrays.toString(members));
         }
         this.rank = position;
+    }
+
+    /**
+     * @param bytes all-reduces of at most this many bytes gather and sum in rank order, larger ones take the ring (0:
+     *     always the ring; {@link LatencyCollectives#MAX_SUM_BYTES} by default)
+     * @return this
+     */
+    MeshProcessGroup withSmallAllReduceBytes(long bytes) {
+        this.smallAllReduceBytes = bytes;
+        return this;
     }
 
     /** @return the largest frame the mesh carries, for sizes derived from peers' counts */
@@ -88,11 +116,22 @@ public final class MeshProcessGroup implements ProcessGroup {
 
     @Override
     public long[] allGather(long[] local, String phase) {
+        long begin = System.nanoTime();
+        long[] all = gather(local, phase);
+        clock.add(CommunicationClock.Kind.WAIT, System.nanoTime() - begin,
+                (long) local.length * 8 * (members.length - 1));
+        return all;
+    }
+
+    /** The all-gather, unclocked: direct (every member to every other) or by doubling in a sparse group. */
+    private long[] gather(long[] local, String phase) {
         if (members.length == 1) {
             sequence++;
             return local.clone();
         }
-        long begin = System.nanoTime();
+        if (sparse) {
+            return doublingAllGather(local, phase);
+        }
         long seq = sequence++;
         String label = label(phase);
         int n = local.length;
@@ -124,8 +163,17 @@ public final class MeshProcessGroup implements ProcessGroup {
                 }
             }
         }
-        clock.add(CommunicationClock.Kind.WAIT, System.nanoTime() - begin, (long) n * 8 * (members.length - 1));
         return all;
+    }
+
+    /** {@link LatencyCollectives#gather} over this group's links, one collective sequence number per step. */
+    private long[] doublingAllGather(long[] local, String phase) {
+        return LatencyCollectives.gather(members.length, rank, local, (to, out, from, in, values, distance) -> {
+            Frames.Expect frame = new Frames.Expect(Frames.LONGS, sequence++, values, 1, phase);
+            mesh.exchange(List.of(new PeerMesh.Transfer(members[to], frame, out)),
+                    List.of(new PeerMesh.Transfer(members[from], frame, in)),
+                    label(phase + " (all-gather at distance " + distance + ")"));
+        });
     }
 
     @Override
@@ -213,15 +261,44 @@ public final class MeshProcessGroup implements ProcessGroup {
 
     @Override
     public void allReduceSum(NDArray values, String phase) {
+        allReduceSum(values, phase, null);
+    }
+
+    /**
+     * {@link #allReduceSum(NDArray, String)}, handing the chunk this rank holds complete after the reduce-scatter to
+     * {@code between} before the all-gather passes it on (a hierarchical all-reduce sums that chunk across other
+     * groups there: reduce-scatter here, all-reduce of 1/P of the buffer there, all-gather here).
+     *
+     * @param values a contiguous float32 CPU tensor, any shape
+     * @param phase what is reduced
+     * @param between called with a copy of the complete chunk (the whole buffer in a group of one), whose values it
+     *     may change in place; or null
+     */
+    void allReduceSum(NDArray values, String phase, java.util.function.Consumer<NDArray> between) {
         long begin = System.nanoTime();
         requireFloat32(values, phase);
         int p = members.length;
         long n = values.getShape().size();
         if (p == 1 || n == 0) {
             sequence++;
+            if (between != null) {
+                whole(values.reshape(-1), 0, n, between);
+            }
             return;
         }
         NDArray flat = values.reshape(-1); // a view: writes go to values
+        if (n * 4 <= smallAllReduceBytes) { // latency-bound: one gather (log2 P steps if sparse), not 2(P-1) steps
+            float[] sum = LatencyCollectives.gatherSum(values.toFloatArray(), p,
+                    bits -> gather(bits, phase + " (small: gathered, summed in rank order)"));
+            try (NDArray result = values.getManager().create(sum)) {
+                flat.set(new ai.djl.ndarray.index.NDIndex("0:" + n), result);
+            }
+            if (between != null) {
+                whole(flat, 0, n, between);
+            }
+            clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, n * 4 * (p - 1));
+            return;
+        }
         long[] start = new long[p + 1];
         for (int c = 0; c <= p; c++) {
             start[c] = n * c / p;
@@ -247,6 +324,10 @@ public final class MeshProcessGroup implements ProcessGroup {
                 part.addi(add);
             }
         }
+        if (between != null) {
+            int complete = (rank + 1) % p;
+            whole(flat, start[complete], start[complete + 1], between);
+        }
         for (int s = 0; s < p - 1; s++) { // all-gather: pass the complete chunks around the ring
             int sendChunk = Math.floorMod(rank + 1 - s, p);
             int receiveChunk = Math.floorMod(rank - s, p);
@@ -256,6 +337,21 @@ public final class MeshProcessGroup implements ProcessGroup {
         }
         incoming.close();
         clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sentBytes);
+    }
+
+    /**
+     * Hands a copy of {@code flat[from, to)} to {@code between} and writes it back; nothing for an empty chunk (the
+     * ranks that hold the same chunk index all skip it alike).
+     */
+    private static void whole(NDArray flat, long from, long to, java.util.function.Consumer<NDArray> between) {
+        if (from == to) {
+            return;
+        }
+        ai.djl.ndarray.index.NDIndex range = new ai.djl.ndarray.index.NDIndex(from + ":" + to);
+        try (NDArray view = flat.get(range); NDArray chunk = view.duplicate()) {
+            between.accept(chunk);
+            flat.set(range, chunk);
+        }
     }
 
     /** Sends one chunk to the next rank while receiving one from the previous; returns the bytes sent. */

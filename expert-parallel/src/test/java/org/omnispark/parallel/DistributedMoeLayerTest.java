@@ -98,14 +98,34 @@ class DistributedMoeLayerTest {
             "1,4,1,0,", "4,8,1,0,1;0;15;14", "4,4,2,0.5,1;0;15;14"})
     void equalsTheSingleProcessLayer(int ranks, int experts, int topK, double capacity, String sizes)
             throws Exception {
+        equalsTheSingleProcessLayer(ranks, experts, topK, capacity, sizes, 0);
+    }
+
+    /**
+     * Expert-parallel groups of a configured size P (tokens and per-rank counts inside a group, group totals across
+     * the replica groups, each rank connected only to its groups): the same layer as one process, capacity drops in
+     * world order included. Cases: ranks, experts, P, top-k, capacity factor, token counts.
+     */
+    @ParameterizedTest
+    @CsvSource({"4,4,2,1,0,", "4,4,2,2,0.8,", "4,4,2,1,0.75,", "4,4,2,1,0.75,9;3;12;6", "4,4,2,1,0.5,2;1;1;26", "6,4,2,2,0.7,", "8,8,4,1,0.9,4;0;3;5;2;7;6;3", "4,2,1,2,0,",
+            "8,4,2,2,0.6,3;4;0;5;2;7;6;3", "16,8,4,2,0.8,1;2;0;3;2;1;4;2;1;3;2;0;1;3;2;3",
+            "16,4,1,1,0.7,1;2;0;3;2;1;4;2;1;3;2;0;1;3;2;3", "12,4,1,2,0.8,", "16,8,2,2,0.8,2;1;3;0;2;1;4;2;1;3;2;0;1;3;2;3"})
+    void expertParallelGroupsEqualTheSingleProcessLayer(int ranks, int experts, int groupSize, int topK,
+            double capacity, String sizes) throws Exception {
+        equalsTheSingleProcessLayer(ranks, experts, topK, capacity, sizes, groupSize);
+    }
+
+    private void equalsTheSingleProcessLayer(int ranks, int experts, int topK, double capacity, String sizes,
+            int groupSize) throws Exception {
         String split = sizes == null ? "" : sizes;
         Result single;
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             single = run(m, 0, 1, experts, topK, capacity, new LocalTokenDispatcher(capacity),
                     new ExpertPlacement(experts, 1, 0), false, "");
         }
-        List<Result> results = InProcessRanks.run(ranks, 30_000, mesh -> {
-            MeshParallelism parallelism = new MeshParallelism(mesh, experts);
+        List<Result> results = InProcessRanks.run(ranks, 30_000,
+                groupSize == 0 ? null : r -> MeshParallelism.peers(experts, ranks, r, groupSize), mesh -> {
+            MeshParallelism parallelism = new MeshParallelism(mesh, experts, groupSize);
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 Result r = run(m, mesh.rank(), ranks, experts, topK, capacity,
                         parallelism.dispatcher("layer", experts, capacity), parallelism.placement(experts), true,

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.omnispark.parallel.transport.MeshOptions;
 import org.omnispark.parallel.transport.PeerMesh;
 
 /**
@@ -28,6 +29,14 @@ final class InProcessRanks {
     private InProcessRanks() {}
 
     static <T> List<T> run(int ranks, long timeoutMillis, RankBody<T> body) throws Exception {
+        return run(ranks, timeoutMillis, null, body);
+    }
+
+    /**
+     * As {@link #run(int, long, RankBody)}, each rank connected only to {@code peers.apply(rank)} (null: to all).
+     */
+    static <T> List<T> run(int ranks, long timeoutMillis, java.util.function.IntFunction<int[]> peers,
+            RankBody<T> body) throws Exception {
         Engine.getEngine("PyTorch");
         CyclicBarrier barrier = new CyclicBarrier(ranks);
         String[] endpoints = new String[ranks];
@@ -39,13 +48,17 @@ final class InProcessRanks {
                 futures.add(pool.submit(() -> {
                     JniUtils.setGradMode(false);
                     JniUtils.setNumThreads(1);
-                    try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1", KEY, timeoutMillis, mine -> {
+                    java.util.function.UnaryOperator<List<String>> rendezvous = mine -> {
                         endpoints[rank] = mine.get(0);
                         await(barrier);
                         List<String> all = List.of(endpoints.clone());
                         await(barrier);
                         return all;
-                    })) {
+                    };
+                    MeshOptions options = MeshOptions.of(timeoutMillis);
+                    try (PeerMesh mesh = peers == null
+                            ? PeerMesh.open(rank, ranks, "127.0.0.1", KEY, rendezvous, options)
+                            : PeerMesh.open(rank, ranks, "127.0.0.1", KEY, rendezvous, options, peers.apply(rank))) {
                         return body.run(mesh);
                     }
                 }));

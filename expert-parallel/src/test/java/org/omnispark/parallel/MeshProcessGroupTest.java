@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The collectives over real loopback sockets, against values computed by hand. */
@@ -76,9 +77,13 @@ class MeshProcessGroupTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4})
-    void allReduceSumsAndEveryRankHasTheSameBits(int ranks) throws Exception {
+    /**
+     * Both all-reduce paths: the ring (forced for this small buffer) and, for buffers up to {@link
+     * LatencyCollectives#MAX_SUM_BYTES}, the gather and sum in rank order.
+     */
+    @ParameterizedTest(name = "{0} ranks, ring {1}")
+    @CsvSource({"1,true", "2,true", "3,true", "4,true", "2,false", "3,false", "4,false"})
+    void allReduceSumsAndEveryRankHasTheSameBits(int ranks, boolean ring) throws Exception {
         int n = 1001; // not a multiple of any rank count: uneven chunks
         List<float[]> results = InProcessRanks.run(ranks, 20_000, mesh -> {
             float[] values = new float[n];
@@ -88,7 +93,7 @@ class MeshProcessGroupTest {
             }
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 NDArray array = m.create(values, new Shape(7, 143));
-                world(mesh).allReduceSum(array, "test");
+                world(mesh).withSmallAllReduceBytes(ring ? 0 : LatencyCollectives.MAX_SUM_BYTES).allReduceSum(array, "test");
                 return array.toFloatArray();
             }
         });

@@ -74,14 +74,16 @@ public final class ExpertParallelTrainer {
     }
 
     /**
-     * The number of experts per MoE layer, after checking that they can be placed on {@code ranks}.
+     * The number of experts per MoE layer, after checking that they can be placed on {@code ranks} in
+     * expert-parallel groups of {@code expert_parallel.expert_parallel_size}.
      *
      * @param config the model config
+     * @param train the training config (its expert-parallel group size)
      * @param ranks N
      * @return E
      * @throws IllegalArgumentException for a dense model, stacks with different E, or a placement that does not divide
      */
-    public static int numExperts(ModelConfig config, int ranks) {
+    public static int numExperts(ModelConfig config, TrainConfig train, int ranks) {
         List<Integer> experts = new ArrayList<>();
         for (FfnConf ffn : List.of(config.encoderConf().ffn(), config.decoderConf().ffn())) {
             if (ffn.isMoe()) {
@@ -96,7 +98,7 @@ public final class ExpertParallelTrainer {
             throw new IllegalArgumentException("the encoder and decoder MoE stacks have " + experts + " experts; "
                     + "expert parallelism places one number of experts per layer: make them equal");
         }
-        ExpertPlacement.check(experts.get(0), ranks);
+        ExpertPlacement.resolve(experts.get(0), ranks, train.expertParallel().expertParallelSize());
         return experts.get(0);
     }
 
@@ -106,7 +108,7 @@ public final class ExpertParallelTrainer {
      * @return what the run did (losses from rank 0, which are global: summed over ranks)
      */
     public TrainSummary run() {
-        int experts = numExperts(modelConfig, ranks);
+        int experts = numExperts(modelConfig, trainConfig, ranks);
         checkCluster();
         int shards = DatasetManifest.read(trainData.toString(), spark.sparkContext().hadoopConfiguration())
                 .shards().size();
@@ -140,6 +142,7 @@ public final class ExpertParallelTrainer {
             }
         }
         RankResult first = RankResult.rankZero(results);
+        log(RankResult.connections(results));
         org.apache.hadoop.fs.Path last = checkpoints.latest().orElse(null);
         return new TrainSummary(startStep, first.finalStep(), first.epoch(), first.losses(), List.of(), last,
                 (System.nanoTime() - begin) / 1e9);

@@ -89,11 +89,16 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
         MeshOptions options = MeshOptions.of(timeoutMillis).withTls(tlsContext)
                 .withMaxFrameBytes(trainConfig.expertParallel().maxFrameMb() * (1L << 20))
                 .withPorts(PortRange.parse(SparkEnv.get().conf().get(PortRange.PROPERTY, null)));
+        int experts = ExpertParallelTrainer.numExperts(modelConfig, trainConfig, size);
+        int expertParallelSize = trainConfig.expertParallel().expertParallelSize();
+        // connections only to the ranks this one shares a group with: O(expert-parallel size + replica group size)
         try (PeerMesh mesh = PeerMesh.open(rank, size, host, key,
-                mine -> Arrays.asList(context.allGather(mine.get(0))), options)) {
+                mine -> Arrays.asList(context.allGather(mine.get(0))), options,
+                MeshParallelism.peers(experts, size, rank, expertParallelSize))) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
                     .setTrainData(Location.of(trainData)).setOutput(Location.of(output))
-                    .optParallelism(new MeshParallelism(mesh, ExpertParallelTrainer.numExperts(modelConfig, size))).optDevice(device(trainConfig, context))
+                    .optParallelism(new MeshParallelism(mesh, experts, expertParallelSize))
+                    .optDevice(device(trainConfig, context))
                     // the driver's retries and Spark's stage attempts: a later one supersedes an earlier one's rank 0
                     .optRun(runId, runAttempt * 1000 + context.stageAttemptNumber())
                     .optHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()))
@@ -109,7 +114,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
             }
             TrainSummary summary = trainer.build().run();
             RankResult result = new RankResult(rank, summary.finalStep(), summary.epoch(), summary.seconds(),
-                    summary.losses());
+                    summary.losses(), Arrays.stream(mesh.peers()).boxed().toList(), linkThreads(rank));
             return CollectionConverters.asScala(List.of(result).iterator());
         } catch (IOException e) {
             throw new UncheckedIOException("rank " + rank + " of " + size + " could not open its connections: "
@@ -118,6 +123,14 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
             JniUtils.setNumThreads(threads);
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /** @return the live sender and receiver threads of this rank's connections (in this executor's JVM) */
+    static int linkThreads(int rank) {
+        String send = "omnispark-rank" + rank + "-send-";
+        String receive = "omnispark-rank" + rank + "-recv-";
+        return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(send) || n.startsWith(receive)).count();
     }
 
     /** The job's Hadoop configuration on an executor: core-site.xml plus the session's {@code spark.hadoop.*}. */

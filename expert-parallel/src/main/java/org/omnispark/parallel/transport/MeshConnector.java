@@ -21,7 +21,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The set-up of a mesh (collective over all ranks): rank i listens, the ranks exchange "host:port" through {@code
- * allGather}, then rank i dials every rank j &gt; i and accepts every rank j &lt; i. Accepted connections are
+ * allGather}, then rank i dials every peer j &gt; i and accepts every peer j &lt; i, its peers being the ranks it
+ * shares a process group with (every rank, or only the members of its groups: the relation must be symmetric). Accepted connections are
  * handshaken concurrently by a {@link HandshakeAcceptor}, which starts as soon as the port is bound, so strangers on
  * the port are handled (and dropped) while the rendezvous and the dialling go on. Every connection, dialled or
  * accepted, has one absolute handshake deadline; the whole set-up has the mesh timeout.
@@ -34,12 +35,13 @@ final class MeshConnector {
     private MeshConnector() {}
 
     /**
-     * Connects this rank to every other.
+     * Connects this rank to its peers.
      *
-     * @return one link per other rank (null at this rank's index)
+     * @param peers for each rank, whether this rank connects to it (the same relation on every rank, symmetric)
+     * @return one link per peer (null at this rank's index and at every rank that is not a peer)
      */
     static PeerLink[] connect(int rank, int size, String bindHost, byte[] key, UnaryOperator<List<String>> allGather,
-            MeshOptions options) throws IOException {
+            MeshOptions options, boolean[] peers) throws IOException {
         PeerLink[] links = new PeerLink[size];
         ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "omnispark-rank" + rank + "-handshake-deadlines");
@@ -57,18 +59,23 @@ final class MeshConnector {
                 }
                 long deadline = System.currentTimeMillis() + options.timeoutMillis();
                 for (int peer = rank + 1; peer < size; peer++) {
-                    links[peer] = dial(rank, peer, endpoints.get(peer), key, deadline, options, deadlines);
+                    if (peers[peer]) {
+                        links[peer] = dial(rank, peer, endpoints.get(peer), key, deadline, options, deadlines);
+                    }
                 }
-                int expected = rank;
+                int expected = 0;
+                for (int peer = 0; peer < rank; peer++) {
+                    expected += peers[peer] ? 1 : 0;
+                }
                 while (expected > 0) {
                     PeerLink link = acceptor.poll(deadline - System.currentTimeMillis());
                     if (link == null) {
                         throw new IOException("rank " + rank + " waited " + options.timeoutMillis() + " ms at "
                                 + "rendezvous for " + expected + " lower rank(s) to connect; missing: "
-                                + missing(links, rank));
+                                + missing(links, peers, rank));
                     }
-                    if (links[link.peer()] != null) {
-                        link.close(); // a duplicate
+                    if (links[link.peer()] != null || !peers[link.peer()]) {
+                        link.close(); // a duplicate, or a rank of this attempt that shares no group with this one
                         continue;
                     }
                     links[link.peer()] = link;
@@ -155,10 +162,10 @@ final class MeshConnector {
         }
     }
 
-    private static String missing(PeerLink[] links, int rank) {
+    private static String missing(PeerLink[] links, boolean[] peers, int rank) {
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < rank; i++) {
-            if (links[i] == null) {
+            if (peers[i] && links[i] == null) {
                 missing.add(i);
             }
         }

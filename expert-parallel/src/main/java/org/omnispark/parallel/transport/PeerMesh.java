@@ -19,8 +19,10 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * A full mesh of TCP connections between the N ranks of a job: one connection per pair, opened at start-up and kept
- * for the whole run.
+ * TCP connections between the N ranks of a job: one connection per pair of ranks that share a process group (every
+ * pair: a full mesh; or, with {@link #open(int, int, String, byte[], UnaryOperator, MeshOptions, int[])}, only this
+ * rank's group peers, O(expert-parallel size + log of the replica group size) rather than O(N)), opened at start-up
+ * and kept for the whole run. Each connection has a sender and a receiver thread, each started at its first use.
  *
  * <p>Set-up ({@link MeshConnector}): each rank binds a server socket on its executor's own address (port chosen by
  * the OS, or the first free one of a {@link PortRange}), the ranks exchange "host:port" through {@code allGather} (in a Spark job: {@code
@@ -105,7 +107,37 @@ public final class PeerMesh implements AutoCloseable {
      */
     public static PeerMesh open(int rank, int size, String bindHost, byte[] key, UnaryOperator<List<String>> allGather,
             MeshOptions options) throws IOException {
-        PeerLink[] links = MeshConnector.connect(rank, size, bindHost, key, allGather, options);
+        int[] everyone = new int[size];
+        for (int r = 0; r < size; r++) {
+            everyone[r] = r;
+        }
+        return open(rank, size, bindHost, key, allGather, options, everyone);
+    }
+
+    /**
+     * Opens connections to some ranks only (collective over all ranks): those this rank shares a process group
+     * with. The relation must be the same on every rank and symmetric (q in rank r's peers iff r in q's), as group
+     * membership is; an exchange with any other rank fails at once.
+     *
+     * @param rank this rank
+     * @param size N
+     * @param bindHost the address to listen on (the executor's own; 127.0.0.1 in tests)
+     * @param key a secret only this job attempt's ranks hold ({@link #attemptKey})
+     * @param allGather exchanges one string per rank, returning all of them in rank order
+     * @param options timeouts, handshake deadline and cap, the largest frame, TLS
+     * @param peers the ranks to connect to (this rank, if present, is skipped)
+     * @return the connected mesh
+     */
+    public static PeerMesh open(int rank, int size, String bindHost, byte[] key, UnaryOperator<List<String>> allGather,
+            MeshOptions options, int[] peers) throws IOException {
+        boolean[] connect = new boolean[size];
+        for (int peer : peers) {
+            if (peer < 0 || peer >= size) {
+                throw new IllegalArgumentException("rank " + rank + ": peer " + peer + " is not a rank of " + size);
+            }
+            connect[peer] = peer != rank;
+        }
+        PeerLink[] links = MeshConnector.connect(rank, size, bindHost, key, allGather, options, connect);
         return new PeerMesh(rank, size, options, links);
     }
 
@@ -148,6 +180,11 @@ public final class PeerMesh implements AutoCloseable {
         return size;
     }
 
+    /** @return the ranks this rank is connected to, ascending */
+    public int[] peers() {
+        return java.util.stream.IntStream.range(0, size).filter(q -> links[q] != null).toArray();
+    }
+
     /** One frame to or from one peer within an {@link #exchange}. */
     public record Transfer(int peer, Frames.Expect frame, ByteBuffer buffer) {}
 
@@ -177,9 +214,11 @@ public final class PeerMesh implements AutoCloseable {
                     + "cannot run " + phase);
         }
         for (Transfer t : sends) {
+            requireLink(t.peer(), phase);
             limit.check(t.peer(), false, t.frame(), phase);
         }
         for (Transfer t : receives) {
+            requireLink(t.peer(), phase);
             limit.check(t.peer(), true, t.frame(), phase);
         }
         List<Future<Void>> futures = new ArrayList<>(sends.size() + receives.size());
@@ -219,6 +258,14 @@ public final class PeerMesh implements AutoCloseable {
                 throw new TransportException("rank " + rank + ": " + what.get(i) + " was cancelled in " + phase
                         + stuck, e);
             }
+        }
+    }
+
+    private void requireLink(int peer, String phase) {
+        if (peer < 0 || peer >= size || links[peer] == null) {
+            throw new IllegalStateException("rank " + rank + " has no connection to rank " + peer + " (it shares no "
+                    + "process group with it; connected: " + java.util.Arrays.toString(peers()) + "), needed by "
+                    + phase);
         }
     }
 

@@ -60,7 +60,7 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
         checkpoint = checkpoint == null ? new Checkpoint(null, null, null) : checkpoint;
         device = oneOf("device", device == null ? "cpu" : device, List.of("cpu", "gpu"));
         dtype = oneOf("dtype", dtype == null ? "float32" : dtype, List.of("float32", "bf16"));
-        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null, null, null, null, null)
+        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null, null, null, null, null, null)
                 : expertParallel;
         require(lr > 0 && lr < 10, "lr must be in (0, 10), got " + lr);
         require(warmupSteps >= 0, "warmup_steps must be >= 0, got " + warmupSteps);
@@ -170,9 +170,14 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
      * @param tls TLS for the exchange between ranks (off)
      * @param maxFrameMb the largest frame a rank sends or receives in MiB; sizes announced by peers (their routing
      *     counts) are checked against it before anything is allocated (1024)
+     * @param expertParallelSize ranks per expert-parallel group (tokens travel inside it; together its ranks hold every
+     *     expert once); the ranks at the same position of every group form a data-parallel replica group that sums
+     *     their experts' gradients. It must divide the number of experts and the number of ranks; 0 = min(ranks,
+     *     experts) (0)
      */
     public record ExpertParallel(Integer checksumInterval, Integer bucketMb, Integer timeoutSeconds,
-            Integer threadsPerRank, Integer maxAttempts, Double retryBackoffSeconds, Tls tls, Integer maxFrameMb) {
+            Integer threadsPerRank, Integer maxAttempts, Double retryBackoffSeconds, Tls tls, Integer maxFrameMb,
+            Integer expertParallelSize) {
         /** Fills defaults and validates. */
         public ExpertParallel {
             checksumInterval = checksumInterval == null ? 100 : checksumInterval;
@@ -182,6 +187,9 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
             maxAttempts = maxAttempts == null ? 3 : maxAttempts;
             tls = tls == null ? new Tls(null, null, null, null, null) : tls;
             maxFrameMb = maxFrameMb == null ? 1024 : maxFrameMb;
+            expertParallelSize = expertParallelSize == null ? 0 : expertParallelSize;
+            require(expertParallelSize >= 0, "expert_parallel.expert_parallel_size must be >= 0 (0 = min(ranks, "
+                    + "experts)), got " + expertParallelSize);
             require(maxFrameMb >= 1, "expert_parallel.max_frame_mb must be >= 1, got " + maxFrameMb);
             retryBackoffSeconds = retryBackoffSeconds == null ? 10.0 : retryBackoffSeconds;
             require(maxAttempts >= 1, "expert_parallel.max_attempts must be >= 1, got " + maxAttempts);

@@ -92,6 +92,25 @@ public final class ModelParameter {
         return array.getGradient();
     }
 
+    /**
+     * Makes the accumulated gradient exist: a parameter that no backward pass reached this step (an expert that
+     * received no token on this rank) has none, and {@link #gradient()} then returns a detached zero tensor, so an
+     * in-place write to it (the all-reduce of an expert's gradient among its replicas) would be lost and the
+     * optimizer would see zeros. After this call the gradient is this parameter's own (zeros if it had none).
+     */
+    public void ensureGradient() {
+        if (JniUtils.getGradient((PtNDArray) array) != null) {
+            return;
+        }
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try (NDArray zeros = array.zerosLike()) {
+            JniUtils.backward((PtNDArray) array, (PtNDArray) zeros, false, false); // a leaf: accumulates zeros
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
     /** Zeroes the accumulated gradient. */
     public void zeroGradient() {
         JniUtils.zeroGrad((PtNDArray) array);

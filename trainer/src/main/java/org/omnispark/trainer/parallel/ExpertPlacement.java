@@ -3,25 +3,28 @@ package org.omnispark.trainer.parallel;
 /**
  * Which experts of an MoE layer a rank holds, and with whom it exchanges tokens and reduces expert gradients.
  *
- * <p>Experts are split contiguously (Megatron-Core's rule): with N ranks and E experts,
+ * <p>The N ranks form a grid of expert-parallel (EP) groups of P consecutive ranks (Megatron-Core's layout): each EP
+ * group holds every expert once, split contiguously, so rank r holds experts {@code [(r mod P) E/P, (r mod P + 1)
+ * E/P)}; tokens travel only inside an EP group. The N/P ranks at the same position of every EP group hold the same
+ * experts and form a data-parallel replica group (Megatron's expert-data-parallel group): they sum those experts'
+ * gradients among themselves. P is {@code expert_parallel.expert_parallel_size}; by default (0) it is min(N, E):
  *
  * <ul>
- *   <li>N &lt;= E (E a multiple of N): rank r holds experts {@code [r * E/N, (r + 1) * E/N)}; tokens travel among
- *       all N ranks (the expert-parallel group is the world); each expert exists once.
- *   <li>N &gt; E (N a multiple of E): the world splits into N/E expert-parallel groups of E consecutive ranks, each
- *       holding every expert once (rank r holds expert {@code r mod E}); tokens travel only inside a group. The
- *       N/E ranks holding the same expert form its expert-data-parallel group and sum its gradient among
- *       themselves (Megatron's expert data parallelism, Tutel's replicas).
+ *   <li>N &lt;= E (E a multiple of N): one EP group, the world; each expert exists once.
+ *   <li>N &gt; E (N a multiple of E): N/E EP groups of E ranks, one expert per rank.
  * </ul>
  *
- * All other parameters (the routers' gates, the shared Omni-router gate included, attention, convolution, norms,
- * embeddings) are replicated on every rank and summed over the world.
+ * A configured P needs P &lt;= E, E a multiple of P and N a multiple of P (e.g. N = 16, E = 8, P = 4: four EP groups
+ * of four ranks with two experts each, four replica groups of four ranks). All other parameters (the routers' gates,
+ * the shared Omni-router gate included, attention, convolution, norms, embeddings) are replicated on every rank and
+ * summed over the world.
  *
  * @param numExperts E
  * @param worldSize N
  * @param rank this rank
+ * @param expertParallelSize P: ranks in one expert-parallel group
  */
-public record ExpertPlacement(int numExperts, int worldSize, int rank) {
+public record ExpertPlacement(int numExperts, int worldSize, int rank, int expertParallelSize) {
 
     /** Validates that the placement divides. */
     public ExpertPlacement {
@@ -31,11 +34,64 @@ public record ExpertPlacement(int numExperts, int worldSize, int rank) {
         if (numExperts < 1) {
             throw new IllegalArgumentException("numExperts must be >= 1, got " + numExperts);
         }
-        check(numExperts, worldSize);
+        check(numExperts, worldSize, expertParallelSize);
     }
 
     /**
-     * Checks that E experts can be placed on N ranks, before anything starts.
+     * The default placement: expert-parallel groups of min(N, E) ranks.
+     *
+     * @param numExperts E
+     * @param worldSize N
+     * @param rank this rank
+     */
+    public ExpertPlacement(int numExperts, int worldSize, int rank) {
+        this(numExperts, worldSize, rank, resolve(numExperts, worldSize, 0));
+    }
+
+    /**
+     * The expert-parallel group size a configuration asks for, checked.
+     *
+     * @param numExperts E
+     * @param worldSize N
+     * @param configured {@code expert_parallel.expert_parallel_size}: 0 for min(N, E)
+     * @return P
+     * @throws IllegalArgumentException naming the sizes that would work
+     */
+    public static int resolve(int numExperts, int worldSize, int configured) {
+        if (configured == 0) {
+            check(numExperts, worldSize);
+            return Math.min(worldSize, numExperts);
+        }
+        check(numExperts, worldSize, configured);
+        return configured;
+    }
+
+    /**
+     * Checks that E experts can be placed on N ranks in expert-parallel groups of P ranks.
+     *
+     * @param numExperts E
+     * @param worldSize N
+     * @param expertParallelSize P
+     * @throws IllegalArgumentException naming the sizes that would work
+     */
+    public static void check(int numExperts, int worldSize, int expertParallelSize) {
+        int p = expertParallelSize;
+        if (p < 1 || p > numExperts || numExperts % p != 0 || worldSize % p != 0) {
+            StringBuilder fits = new StringBuilder();
+            for (int d = 1; d <= Math.min(numExperts, worldSize); d++) {
+                if (numExperts % d == 0 && worldSize % d == 0) {
+                    fits.append(fits.length() == 0 ? "" : ", ").append(d);
+                }
+            }
+            throw new IllegalArgumentException("expert_parallel.expert_parallel_size " + p + " does not fit " + worldSize
+                    + " ranks and " + numExperts + " experts: it must divide both the number of experts (each group "
+                    + "holds every expert once) and the number of ranks (whole groups); use one of " + fits
+                    + " (or 0 for min(ranks, experts))");
+        }
+    }
+
+    /**
+     * Checks that E experts can be placed on N ranks with the default group size min(N, E), before anything starts.
      *
      * @param numExperts E
      * @param worldSize N
@@ -45,12 +101,14 @@ public record ExpertPlacement(int numExperts, int worldSize, int rank) {
         if (worldSize <= numExperts && numExperts % worldSize != 0) {
             throw new IllegalArgumentException(numExperts + " experts cannot be split evenly over " + worldSize
                     + " ranks: with ranks <= experts, the number of experts must be a multiple of the number of ranks"
-                    + " (use " + divisors(numExperts) + " ranks, or change num_experts)");
+                    + " (use " + divisors(numExperts) + " ranks, change num_experts, or set "
+                    + "expert_parallel.expert_parallel_size to a divisor of both)");
         }
         if (worldSize > numExperts && worldSize % numExperts != 0) {
             throw new IllegalArgumentException(worldSize + " ranks cannot hold " + numExperts + " experts evenly:"
                     + " with more ranks than experts, the number of ranks must be a multiple of the number of experts"
-                    + " (use " + numExperts + ", " + 2 * numExperts + ", " + 3 * numExperts + ", ... ranks)");
+                    + " (use " + numExperts + ", " + 2 * numExperts + ", " + 3 * numExperts + ", ... ranks, or set "
+                    + "expert_parallel.expert_parallel_size to a divisor of both)");
         }
     }
 
@@ -64,12 +122,7 @@ public record ExpertPlacement(int numExperts, int worldSize, int rank) {
         return sb.toString();
     }
 
-    /** @return ranks in one expert-parallel group (N for N &lt;= E, else E) */
-    public int expertParallelSize() {
-        return Math.min(worldSize, numExperts);
-    }
-
-    /** @return how many ranks hold each expert (1 for N &lt;= E, else N / E) */
+    /** @return how many ranks hold each expert: N / P, the size of a data-parallel replica group */
     public int replicas() {
         return worldSize / expertParallelSize();
     }

@@ -99,6 +99,7 @@ public final class GradientSync {
         NDList gradients = new NDList(bucket.size());
         NDList flat = new NDList(bucket.size());
         for (ModelParameter p : bucket) {
+            p.ensureGradient(); // else the sum would be written to a detached zero tensor and lost
             NDArray g = p.gradient();
             g.attach(scope);
             gradients.add(g);
