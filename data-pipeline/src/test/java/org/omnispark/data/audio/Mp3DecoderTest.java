@@ -34,16 +34,9 @@ class Mp3DecoderTest {
             assertEquals(rate == 22 ? 22050 : rate == 44 ? 44100 : rate * 1000, got.sampleRate(), name);
             assertEquals(want.length, got.samples().length, name + ": samples after gapless trimming");
             assertEquals(0, lag(want, got.samples(), Math.min(want.length, got.sampleRate()), 2000), name + ": lag");
-            double maxDiff = 0;
-            double signal = 0;
-            double noise = 0;
-            for (int i = 0; i < want.length; i++) {
-                double d = got.samples()[i] - want[i];
-                maxDiff = Math.max(maxDiff, Math.abs(d));
-                signal += want[i] * want[i];
-                noise += d * d;
-            }
-            double snr = 10 * Math.log10(signal / noise);
+            Parity parity = Parity.of(want, got.samples());
+            double maxDiff = parity.maxDiff();
+            double snr = parity.snrDb();
             System.out.printf("mp3 parity %-28s %6d samples  max |diff| %.2e (%.2f LSB of 16 bits)  SNR %.1f dB%n",
                     name, want.length, maxDiff, maxDiff * 32768, snr);
             assertTrue(snr > MIN_SNR_DB, name + ": SNR " + snr + " dB");

@@ -54,16 +54,9 @@ class VorbisDecoderTest {
             double[] want = WebmFixtures.ffmpegMono(f[0], 1);
             assertEquals(16000, got.sampleRate(), f[0]);
             assertEquals(want.length, got.samples().length, f[0] + ": samples");
-            double maxDiff = 0;
-            double signal = 0;
-            double noise = 0;
-            for (int i = 0; i < want.length; i++) {
-                double d = got.samples()[i] - want[i];
-                maxDiff = Math.max(maxDiff, Math.abs(d));
-                signal += want[i] * want[i];
-                noise += d * d;
-            }
-            double snr = 10 * Math.log10(signal / noise);
+            Parity parity = Parity.of(want, got.samples());
+            double maxDiff = parity.maxDiff();
+            double snr = parity.snrDb();
             System.out.printf("vorbis parity %-24s %6d samples  max |diff| %.2e (%.2f LSB of 16 bits)  SNR %.1f dB%n",
                     f[0], want.length, maxDiff, maxDiff * 32768, snr);
             assertTrue(maxDiff <= 1.0 / 32768, f[0] + ": max |diff| " + maxDiff);

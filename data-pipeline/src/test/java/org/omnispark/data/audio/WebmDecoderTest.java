@@ -32,16 +32,9 @@ class WebmDecoderTest {
             assertEquals(48000, got.sampleRate(), name);
             assertEquals(want.length, got.samples().length, name + ": samples after pre-skip and DiscardPadding");
             int lag = Mp3DecoderTest.lag(want, got.samples(), Math.min(want.length, 48000), 2000);
-            double maxDiff = 0;
-            double signal = 0;
-            double noise = 0;
-            for (int i = 0; i < want.length; i++) {
-                double d = got.samples()[i] - want[i];
-                maxDiff = Math.max(maxDiff, Math.abs(d));
-                signal += want[i] * want[i];
-                noise += d * d;
-            }
-            double snr = noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
+            Parity parity = Parity.of(want, got.samples());
+            double maxDiff = parity.maxDiff();
+            double snr = parity.snrDb();
             System.out.printf("webm opus parity %-28s %6d samples  lag %d  max |diff| %.2e (%.1f LSB of 16 bits)  SNR"
                     + " %.1f dB%n", name, want.length, lag, maxDiff, maxDiff * 32768, snr);
             assertEquals(0, lag, name + ": lag");
