@@ -1,10 +1,5 @@
 package org.omnispark.data.audio;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -26,15 +21,7 @@ public final class Mp3Fixtures {
 
     /** The bytes of {@code file} in the fixture folder (e.g. "a_16k_mono_vbr.mp3", "src_a_16k.wav"). */
     public static byte[] bytes(String file) {
-        try (InputStream in = Mp3Fixtures.class.getResourceAsStream("/golden/mp3/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource /golden/mp3/" + file
-                        + "; run data-pipeline/src/test/scripts/make_mp3_golden.sh");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return GoldenAudio.bytes("mp3", file);
     }
 
     /** The MP3 file of a fixture. */
@@ -57,17 +44,6 @@ public final class Mp3Fixtures {
 
     /** ffmpeg's decoding of a fixture, downmixed here to the mean of its channels, full scale 32768 = 1.0. */
     public static double[] ffmpegMono(String name) {
-        byte[] raw = bytes(name + ".s16le");
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        int ch = channels(name);
-        double[] out = new double[raw.length / 2 / ch];
-        for (int i = 0; i < out.length; i++) {
-            double sum = 0;
-            for (int c = 0; c < ch; c++) {
-                sum += b.getShort();
-            }
-            out[i] = sum / ch / 32768.0;
-        }
-        return out;
+        return GoldenAudio.s16leMono(bytes(name + ".s16le"), channels(name));
     }
 }

@@ -1,10 +1,5 @@
 package org.omnispark.data.audio;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -24,15 +19,7 @@ public final class OggFixtures {
 
     /** The bytes of {@code file} in the fixture folder (e.g. "a_16k_mono_opus24.opus", "src_a_16k.wav"). */
     public static byte[] bytes(String file) {
-        try (InputStream in = OggFixtures.class.getResourceAsStream("/golden/ogg/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource /golden/ogg/" + file
-                        + "; run data-pipeline/src/test/scripts/make_ogg_golden.sh");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return GoldenAudio.bytes("ogg", file);
     }
 
     /** The Opus file of a fixture. */
@@ -47,17 +34,6 @@ public final class OggFixtures {
 
     /** ffmpeg's decoding of a fixture at 48 kHz, downmixed here to the mean of its channels, 32768 = 1.0. */
     public static double[] ffmpegMono(String name) {
-        byte[] raw = bytes(name + ".s16le");
-        int channels = name.contains("stereo") ? 2 : 1;
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        double[] out = new double[raw.length / 2 / channels];
-        for (int i = 0; i < out.length; i++) {
-            double sum = 0;
-            for (int c = 0; c < channels; c++) {
-                sum += b.getShort();
-            }
-            out[i] = sum / channels / 32768.0;
-        }
-        return out;
+        return GoldenAudio.s16leMono(bytes(name + ".s16le"), name.contains("stereo") ? 2 : 1);
     }
 }

@@ -1,11 +1,6 @@
 package org.omnispark.data.audio;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -26,30 +21,12 @@ public final class WebmFixtures {
 
     /** The bytes of {@code file} in the fixture folder. */
     public static byte[] bytes(String file) {
-        try (InputStream in = WebmFixtures.class.getResourceAsStream("/golden/webm/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource /golden/webm/" + file
-                        + "; run data-pipeline/src/test/scripts/make_webm_golden.sh");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return GoldenAudio.bytes("webm", file);
     }
 
     /** ffmpeg's decoding of {@code file} (FILE.s16le here), downmixed to the mean of its channels, 32768 = 1.0. */
     public static double[] ffmpegMono(String file, int channels) {
-        byte[] raw = bytes(file + ".s16le");
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        double[] out = new double[raw.length / 2 / channels];
-        for (int i = 0; i < out.length; i++) {
-            double sum = 0;
-            for (int c = 0; c < channels; c++) {
-                sum += b.getShort();
-            }
-            out[i] = sum / channels / 32768.0;
-        }
-        return out;
+        return GoldenAudio.s16leMono(bytes(file + ".s16le"), channels);
     }
 
     /**
