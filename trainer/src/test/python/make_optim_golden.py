@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden values for org.omnispark.trainer.train.AdamGoldenTest, computed with torch.optim (torch 1.13).
+"""Golden values for org.omnispark.trainer.infra.AdamGoldenTest, computed with torch.optim (torch 1.13).
 
 Run from the repository root:  /usr/bin/python3 trainer/src/test/python/make_optim_golden.py
 Writes trainer/src/test/resources/golden/optim/<case>/*.bin (float32, little-endian, row-major) and

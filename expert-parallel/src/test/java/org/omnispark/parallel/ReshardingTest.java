@@ -27,10 +27,10 @@ import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.parallel.ExpertCheckpoints;
 import org.omnispark.trainer.parallel.ExpertParallelism;
-import org.omnispark.trainer.train.CheckpointManager;
-import org.omnispark.trainer.train.Optimizer;
-import org.omnispark.trainer.train.Optimizers;
-import org.omnispark.trainer.train.TrainingState;
+import org.omnispark.trainer.infra.CheckpointManager;
+import org.omnispark.trainer.infra.Optimizer;
+import org.omnispark.trainer.infra.Optimizers;
+import org.omnispark.trainer.infra.TrainingState;
 
 /**
  * A checkpoint written by 4 ranks loads into 2 ranks, whose checkpoint loads into one process, whose checkpoint loads

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  *   ctc       CTC loss and its TorchScript kernel
  *   moe       routers, token dispatchers, experts, the MoE feed-forward block
  *   config    model and training configs (they name routers)
- *   train     training infrastructure: optimizers, schedules, checkpoints, metrics writers
+ *   infra     training infrastructure: optimizers, schedules, checkpoints, metrics writers
  *   parallel  process groups, expert placement, gradient sync, per-rank checkpoints
  *   encoder   Conformer / Transformer encoders
  *   decoder   attention decoders
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * </pre>
  */
 class PackageLayersTest {
-    static final List<String> LAYERS = List.of("nn", "metrics", "ctc", "moe", "config", "train", "parallel",
+    static final List<String> LAYERS = List.of("nn", "metrics", "ctc", "moe", "config", "infra", "parallel",
             "encoder", "decoder", "search", "model", "analysis", "loop", "eval", "export", "cli");
     private static final String PREFIX = "org.omnispark.trainer.";
 

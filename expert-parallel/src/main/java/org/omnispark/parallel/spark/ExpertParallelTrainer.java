@@ -21,7 +21,7 @@ import org.omnispark.trainer.loop.TrainSummary;
 import org.omnispark.trainer.loop.TrainingBuilder;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.parallel.ExpertPlacement;
-import org.omnispark.trainer.train.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointManager;
 import scala.reflect.ClassTag$;
 
 /**

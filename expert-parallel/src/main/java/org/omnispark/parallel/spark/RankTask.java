@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import org.omnispark.io.Location;
-import org.omnispark.trainer.train.JsonLinesMetricsWriter;
+import org.omnispark.trainer.infra.JsonLinesMetricsWriter;
 import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLContext;

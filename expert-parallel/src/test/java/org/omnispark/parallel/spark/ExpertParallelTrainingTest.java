@@ -22,7 +22,7 @@ import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.model.TinyDatasets;
 import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.train.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointManager;
 
 /**
  * K steps of N-rank training (a barrier stage on local[N], ranks as threads of this JVM, real sockets) against K

@@ -19,7 +19,7 @@ import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.TrainSummary;
 import org.omnispark.trainer.model.TinyDatasets;
-import org.omnispark.trainer.train.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointManager;
 
 /**
  * Distributed checkpoints on a real HDFS (MiniDFSCluster on loopback): two ranks train with {@code checkpoint.dir}

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.omnispark.cli.Main;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.model.TinyDatasets;
-import org.omnispark.trainer.train.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointManager;
 
 /**
  * {@code omnispark train --ranks 2} as a user runs it: the real command line, a dataset in 2 shards (each rank reads

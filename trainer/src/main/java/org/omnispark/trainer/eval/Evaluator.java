@@ -17,7 +17,7 @@ import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.io.Location;
 import org.omnispark.io.Storage;
 import org.omnispark.trainer.model.U2Model;
-import org.omnispark.trainer.train.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointManager;
 
 /**
  * Decodes a prepared dataset with a trained model and scores it: loads the model and its checkpoint, runs each mode

@@ -24,7 +24,7 @@ import org.omnispark.data.text.Tokenizer;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.train.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointManager;
 
 /**
  * Exports a trained model to safetensors, the format PyTorch and Hugging Face users load, with WeNet's parameter

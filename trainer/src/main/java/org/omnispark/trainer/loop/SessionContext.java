@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.parallel.ExpertParallelism;
-import org.omnispark.trainer.train.StepMetrics;
+import org.omnispark.trainer.infra.StepMetrics;
 
 /**
  * What a {@link TrainingSession} takes from the {@link Trainer} that runs it: the configs, the process groups, where

@@ -23,15 +23,15 @@ import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.parallel.ExpertCheckpoints;
 import org.omnispark.trainer.parallel.ExpertParallelism;
 import org.omnispark.trainer.parallel.ProcessGroup;
-import org.omnispark.trainer.train.CheckpointLease;
-import org.omnispark.trainer.train.CheckpointManager;
-import org.omnispark.trainer.train.JsonLinesMetricsWriter;
-import org.omnispark.trainer.train.LearningRateSchedule;
-import org.omnispark.trainer.train.Optimizer;
-import org.omnispark.trainer.train.Optimizers;
-import org.omnispark.trainer.train.StepMetrics;
-import org.omnispark.trainer.train.TensorBoardWriter;
-import org.omnispark.trainer.train.TrainingState;
+import org.omnispark.trainer.infra.CheckpointLease;
+import org.omnispark.trainer.infra.CheckpointManager;
+import org.omnispark.trainer.infra.JsonLinesMetricsWriter;
+import org.omnispark.trainer.infra.LearningRateSchedule;
+import org.omnispark.trainer.infra.Optimizer;
+import org.omnispark.trainer.infra.Optimizers;
+import org.omnispark.trainer.infra.StepMetrics;
+import org.omnispark.trainer.infra.TensorBoardWriter;
+import org.omnispark.trainer.infra.TrainingState;
 
 /**
  * Trains a {@link U2Model} in one process on one device, resuming from the newest checkpoint in the output folder.

@@ -25,16 +25,16 @@ import org.omnispark.trainer.parallel.ExpertCheckpoints;
 import org.omnispark.trainer.parallel.GradientSync;
 import org.omnispark.trainer.parallel.ProcessGroup;
 import org.omnispark.trainer.nn.StagedBackward;
-import org.omnispark.trainer.train.CheckpointManager;
-import org.omnispark.trainer.train.ConsoleProgress;
-import org.omnispark.trainer.train.GradientAccumulator;
-import org.omnispark.trainer.train.GradientClipping;
-import org.omnispark.trainer.train.JsonLinesMetricsWriter;
-import org.omnispark.trainer.train.LearningRateSchedule;
-import org.omnispark.trainer.train.Optimizer;
-import org.omnispark.trainer.train.StepMetrics;
-import org.omnispark.trainer.train.TensorBoardWriter;
-import org.omnispark.trainer.train.TrainingState;
+import org.omnispark.trainer.infra.CheckpointManager;
+import org.omnispark.trainer.infra.ConsoleProgress;
+import org.omnispark.trainer.infra.GradientAccumulator;
+import org.omnispark.trainer.infra.GradientClipping;
+import org.omnispark.trainer.infra.JsonLinesMetricsWriter;
+import org.omnispark.trainer.infra.LearningRateSchedule;
+import org.omnispark.trainer.infra.Optimizer;
+import org.omnispark.trainer.infra.StepMetrics;
+import org.omnispark.trainer.infra.TensorBoardWriter;
+import org.omnispark.trainer.infra.TrainingState;
 
 /**
  * The mutable state of one {@link Trainer#run}: the epoch loop, micro-batches (forward, backward through a {@link

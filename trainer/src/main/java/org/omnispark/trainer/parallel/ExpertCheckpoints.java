@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.train.CheckpointManager;
-import org.omnispark.trainer.train.CheckpointPart;
-import org.omnispark.trainer.train.CheckpointTensor;
-import org.omnispark.trainer.train.Optimizer;
-import org.omnispark.trainer.train.RestoredCheckpoint;
-import org.omnispark.trainer.train.TrainingState;
+import org.omnispark.trainer.infra.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointPart;
+import org.omnispark.trainer.infra.CheckpointTensor;
+import org.omnispark.trainer.infra.Optimizer;
+import org.omnispark.trainer.infra.RestoredCheckpoint;
+import org.omnispark.trainer.infra.TrainingState;
 
 /**
  * Checkpoints written by every rank of a run (one process is the trivial case): each rank writes its own part and

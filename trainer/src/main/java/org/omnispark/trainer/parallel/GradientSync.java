@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.train.GradientClipping;
+import org.omnispark.trainer.infra.GradientClipping;
 
 /**
  * The data-parallel half of an expert-parallel step, between the backward pass and the optimizer:

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.moe.RouterConfig;
 import org.omnispark.trainer.moe.RoutingNormalization;
-import org.omnispark.trainer.train.LearningRateSchedule;
-import org.omnispark.trainer.train.Optimizers;
-import org.omnispark.trainer.train.WarmupDecayLr;
-import org.omnispark.trainer.train.WarmupLr;
+import org.omnispark.trainer.infra.LearningRateSchedule;
+import org.omnispark.trainer.infra.Optimizers;
+import org.omnispark.trainer.infra.WarmupDecayLr;
+import org.omnispark.trainer.infra.WarmupLr;
 
 /** Every YAML under conf/model and conf/train loads; strictness; validation messages; parameter counts. */
 class ConfigFilesTest {

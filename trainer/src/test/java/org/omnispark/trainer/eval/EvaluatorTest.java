@@ -30,7 +30,7 @@ import org.omnispark.trainer.model.BatchCollator;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.model.TinyDatasets;
 import org.omnispark.trainer.model.U2Model;
-import org.omnispark.trainer.train.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointManager;
 
 /** Evaluation of a briefly trained tiny Omni-router model: trn files, report counts, streaming equivalence. */
 class EvaluatorTest {

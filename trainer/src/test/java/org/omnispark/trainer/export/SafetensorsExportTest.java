@@ -20,7 +20,7 @@ import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.model.TinyDatasets;
 import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.nn.ModelParameter;
-import org.omnispark.trainer.train.CheckpointManager;
+import org.omnispark.trainer.infra.CheckpointManager;
 
 /**
  * A trained Switch model (two routers, four experts per MoE layer) exported to safetensors and read back by an

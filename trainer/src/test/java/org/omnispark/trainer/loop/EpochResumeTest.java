@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.omnispark.data.reader.Utterance;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.model.TinyDatasets;
-import org.omnispark.trainer.train.TrainingState;
+import org.omnispark.trainer.infra.TrainingState;
 
 /**
  * A checkpoint taken mid-epoch on N ranks, resumed on M: the resumed ranks read exactly the rest of the epoch, each

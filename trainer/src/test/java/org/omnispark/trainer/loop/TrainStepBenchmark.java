@@ -20,9 +20,9 @@ import org.omnispark.trainer.model.TinyDatasets;
 import org.omnispark.trainer.model.U2Model;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
-import org.omnispark.trainer.train.GradientClipping;
-import org.omnispark.trainer.train.Optimizer;
-import org.omnispark.trainer.train.Optimizers;
+import org.omnispark.trainer.infra.GradientClipping;
+import org.omnispark.trainer.infra.Optimizer;
+import org.omnispark.trainer.infra.Optimizers;
 
 /**
  * Training-step time of dense vs Switch vs Omni-router U2++ models with equal ACTIVE parameters (top-1 experts of the

@@ -16,7 +16,7 @@ import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.model.ModelDirectory;
 import org.omnispark.trainer.model.TinyDatasets;
-import org.omnispark.trainer.train.TensorBoardWriter;
+import org.omnispark.trainer.infra.TensorBoardWriter;
 
 /** The training loop on a tiny synthesized dataset: overfitting, resume equivalence, outputs, flat memory. */
 class TrainerTest {
