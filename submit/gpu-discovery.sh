@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Spark GPU discovery script: prints the GPUs this executor (or standalone Worker) may use, as
 # {"name": "gpu", "addresses": ["...", ...]}. Spark hands these addresses to tasks as they are; a training rank turns
-# its address into the CUDA ordinal of its own process (org.omnispark.parallel.spark.GpuDevices).
+# its address into the CUDA ordinal of its own process (org.omnispark.expertparallel.spark.GpuDevices).
 #
 # - CUDA_VISIBLE_DEVICES set (by YARN, a container runtime, or whoever started the Worker): its entries, as written
 #   (indexes such as 2,3 or UUIDs such as GPU-8c1f..., MIG-...). CUDA numbers the visible devices 0, 1, ... in that

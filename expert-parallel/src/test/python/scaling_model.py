@@ -11,7 +11,7 @@ Weak scaling: every rank keeps the same tokens per step; efficiency = compute ti
 import math
 
 # Model shapes. Parameter counts from OmniSpark's ParameterCount (vocabulary 5000), printed by
-#   java -cp ... org.omnispark.parallel.spark.ModelSizes   (see docs/benchmarks.md)
+#   java -cp ... org.omnispark.expertparallel.spark.ModelSizes   (see docs/benchmarks.md)
 SHAPES = {
     # name: (total params, active params, replicated params, MoE layers, d, top-k, experts)
     "Omni-router paper shape (paper_omni: Transformer 24 x d512, 8 experts top-1)": None,

@@ -110,7 +110,7 @@ class ApplicationJarIT {
     void allThreeModulesAndWhatSparkLacksAreIn() {
         for (String c : List.of("org/omnispark/cli/Main.class", "org/omnispark/data/cli/PrepareCommand.class",
                 "org/omnispark/trainer/cli/TrainCommand.class",
-                "org/omnispark/parallel/spark/SparkExpertParallelLauncher.class", "picocli/CommandLine.class",
+                "org/omnispark/expertparallel/spark/SparkExpertParallelLauncher.class", "picocli/CommandLine.class",
                 "ai/djl/engine/Engine.class", "ai/djl/pytorch/engine/PtEngine.class", "com/sun/jna/Native.class",
                 "jnilib/linux-x86_64/cpu/libdjl_torch.so",
                 // JLayer, the MP3 decoder (LGPL-2.1, unmodified and not relocated), with the synthesis window its

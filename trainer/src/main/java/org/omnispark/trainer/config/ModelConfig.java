@@ -32,7 +32,7 @@ import org.omnispark.data.config.ConfigLoader;
  * @param outputDim vocabulary size, 0 = from the dataset (0)
  */
 public record ModelConfig(String encoder, EncoderConf encoderConf, String decoder, DecoderConf decoderConf,
-        ModelConf modelConf, SpecAugConf specAug, Integer inputDim, Integer outputDim) {
+        HybridLossConf modelConf, SpecAugConf specAug, Integer inputDim, Integer outputDim) {
 
     /** Fills defaults and validates, including cross-section rules. */
     public ModelConfig {
@@ -43,7 +43,7 @@ public record ModelConfig(String encoder, EncoderConf encoderConf, String decode
                 null, null, null, null, null, null, null, null) : encoderConf;
         decoderConf = decoderConf == null ? new DecoderConf(null, null, null, null, null, null, null, null, null,
                 null, null) : decoderConf;
-        modelConf = modelConf == null ? new ModelConf(null, null, null, null) : modelConf;
+        modelConf = modelConf == null ? new HybridLossConf(null, null, null, null) : modelConf;
         specAug = specAug == null ? new SpecAugConf(null, null, null, null) : specAug;
         inputDim = inputDim == null ? 80 : inputDim;
         outputDim = outputDim == null ? 0 : outputDim;

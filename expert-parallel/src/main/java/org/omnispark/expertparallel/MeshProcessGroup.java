@@ -1,0 +1,397 @@
+package org.omnispark.expertparallel;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.omnispark.expertparallel.transport.FrameLimit;
+import org.omnispark.expertparallel.transport.Frames;
+import org.omnispark.expertparallel.transport.PeerMesh;
+import org.omnispark.trainer.parallel.ProcessGroup;
+
+/**
+ * A {@link ProcessGroup} over some ranks of a {@link PeerMesh} (all of them: the world; or a sub-group such as the
+ * ranks holding the same experts). Payloads go from tensor memory to the socket and from the socket into tensor
+ * memory (direct buffers over libtorch storage), never through Java arrays (counts and small all-reduces aside).
+ *
+ * <ul>
+ *   <li>{@link #allToAll}: every pair exchanges one frame in each direction, empty ones included, all at once;
+ *       the rows a rank keeps for itself are copied natively.
+ *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather over P chunks (each rank sends and
+ *       receives 2(P-1)/P of the buffer); every element's sum is computed on one rank and copied to the others,
+ *       so every rank ends with the same bits. Buffers up to {@link LatencyCollectives#MAX_SUM_BYTES} are gathered and summed in
+ *       rank order instead (one round trip, not 2(P-1)), also the same bits everywhere.
+ *   <li>{@link #allGather}: every rank sends its values to every other; in a sparse group (a large replica group)
+ *       by doubling ({@link LatencyCollectives#gather}), with links to the members at distances +-2^k only.
+ * </ul>
+ */
+public final class MeshProcessGroup implements ProcessGroup {
+
+    private final PeerMesh mesh;
+    private final int[] members; // world ranks, ascending
+    private final int rank; // position of this rank in members
+    private final String name;
+    private final CommunicationClock clock;
+    private final boolean sparse; // all-gathers by doubling distances: needs links to members at +-2^k only
+    private long smallAllReduceBytes = LatencyCollectives.MAX_SUM_BYTES;
+    private long sequence;
+    private long step = -1;
+
+    /**
+     * @param mesh the connections
+     * @param members the world ranks of this group, ascending; must contain the mesh's rank
+     * @param name the group's name for messages (e.g. "world")
+     * @param clock where communication time is recorded
+     */
+    public MeshProcessGroup(PeerMesh mesh, int[] members, String name, CommunicationClock clock) {
+        this(mesh, members, name, clock, false);
+    }
+
+    /**
+     * @param mesh the connections
+     * @param members the world ranks of this group, ascending; must contain the mesh's rank
+     * @param name the group's name for messages (e.g. "replica")
+     * @param clock where communication time is recorded
+     * @param sparse true: all-gathers by Bruck's doubling ({@link LatencyCollectives#gather}: log2(size) steps, links to the
+     *     members at distances +-2^k only), all-reduces by the ring (distance 1); no all-to-all. False: every member
+     *     exchanges with every other
+     */
+    public MeshProcessGroup(PeerMesh mesh, int[] members, String name, CommunicationClock clock, boolean sparse) {
+        this.sparse = sparse;
+        this.mesh = mesh;
+        this.members = members.clone();
+        this.name = name;
+        this.clock = clock;
+        int position = Arrays.binarySearch(this.members, mesh.rank());
+        if (position < 0) {
+            throw new IllegalArgumentException("rank " + mesh.rank() + " is not a member of group " + name + " "
+                    + Arrays.toString(members));
+        }
+        this.rank = position;
+    }
+
+    /**
+     * @param bytes all-reduces of at most this many bytes gather and sum in rank order, larger ones take the ring (0:
+     *     always the ring; {@link LatencyCollectives#MAX_SUM_BYTES} by default)
+     * @return this
+     */
+    MeshProcessGroup withSmallAllReduceBytes(long bytes) {
+        this.smallAllReduceBytes = bytes;
+        return this;
+    }
+
+    /** @return the largest frame the mesh carries, for sizes derived from peers' counts */
+    FrameLimit frameLimit() {
+        return mesh.frameLimit();
+    }
+
+    /** @return the world ranks of this group */
+    public int[] members() {
+        return members.clone();
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return members.length;
+    }
+
+    private String label(String phase) {
+        String when = step < 0 || phase.startsWith("step ") ? "" : "step " + step + " ";
+        return when + phase + " [" + name + " group, collective #" + sequence + "]";
+    }
+
+    /** @param step the update the next collectives belong to (for messages) */
+    void beginStep(long step) {
+        this.step = step;
+    }
+
+    @Override
+    public long[] allGather(long[] local, String phase) {
+        long begin = System.nanoTime();
+        long[] all = gather(local, phase);
+        clock.add(CommunicationClock.Kind.WAIT, System.nanoTime() - begin,
+                (long) local.length * 8 * (members.length - 1));
+        return all;
+    }
+
+    /** The all-gather, unclocked: direct (every member to every other) or by doubling in a sparse group. */
+    private long[] gather(long[] local, String phase) {
+        if (members.length == 1) {
+            sequence++;
+            return local.clone();
+        }
+        if (sparse) {
+            return doublingAllGather(local, phase);
+        }
+        long seq = sequence++;
+        String label = label(phase);
+        int n = local.length;
+        ByteBuffer mine = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : local) {
+            mine.putLong(v);
+        }
+        mine.flip();
+        Frames.Expect frame = new Frames.Expect(Frames.LONGS, seq, n, 1, phase);
+        ByteBuffer[] received = new ByteBuffer[members.length];
+        List<PeerMesh.Transfer> sends = new ArrayList<>();
+        List<PeerMesh.Transfer> receives = new ArrayList<>();
+        for (int q = 0; q < members.length; q++) {
+            if (q == rank) {
+                continue;
+            }
+            sends.add(new PeerMesh.Transfer(members[q], frame, mine.duplicate()));
+            received[q] = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.LITTLE_ENDIAN);
+            receives.add(new PeerMesh.Transfer(members[q], frame, received[q]));
+        }
+        mesh.exchange(sends, receives, label);
+        long[] all = new long[n * members.length];
+        System.arraycopy(local, 0, all, rank * n, n);
+        for (int q = 0; q < members.length; q++) {
+            if (q != rank) {
+                received[q].flip();
+                for (int i = 0; i < n; i++) {
+                    all[q * n + i] = received[q].getLong();
+                }
+            }
+        }
+        return all;
+    }
+
+    /** {@link LatencyCollectives#gather} over this group's links, one collective sequence number per step. */
+    private long[] doublingAllGather(long[] local, String phase) {
+        return LatencyCollectives.gather(members.length, rank, local, (to, out, from, in, values, distance) -> {
+            Frames.Expect frame = new Frames.Expect(Frames.LONGS, sequence++, values, 1, phase);
+            mesh.exchange(List.of(new PeerMesh.Transfer(members[to], frame, out)),
+                    List.of(new PeerMesh.Transfer(members[from], frame, in)),
+                    label(phase + " (all-gather at distance " + distance + ")"));
+        });
+    }
+
+    @Override
+    public NDArray allToAll(NDArray rows, long[] inputSplits, long[] outputSplits, String phase) {
+        return allToAll(rows, inputSplits, outputSplits, phase, CommunicationClock.Kind.DISPATCH);
+    }
+
+    /**
+     * {@link #allToAll(NDArray, long[], long[], String)} recording its time under {@code kind}.
+     *
+     * @param rows {@code [sum(inputSplits), d]}
+     * @param inputSplits rows to each member
+     * @param outputSplits rows from each member
+     * @param phase for errors
+     * @param kind the clock's bucket
+     * @return {@code [sum(outputSplits), d]}
+     */
+    public NDArray allToAll(NDArray rows, long[] inputSplits, long[] outputSplits, String phase,
+            CommunicationClock.Kind kind) {
+        long begin = System.nanoTime();
+        long seq = sequence++;
+        String label = label(phase);
+        if (members.length == 1 && inputSplits.length == 1 && inputSplits[0] == outputSplits[0]) {
+            return rows.stopGradient(); // a group of one keeps its rows: a detached view, no copy
+        }
+        if (inputSplits.length != members.length || outputSplits.length != members.length) {
+            throw new IllegalArgumentException(label + ": splits need " + members.length + " entries, got "
+                    + inputSplits.length + " and " + outputSplits.length);
+        }
+        requireFloat32(rows, label);
+        int columns = Math.toIntExact(rows.getShape().dimension() == 2 ? rows.getShape().get(1) : 1);
+        long sent = sum(inputSplits);
+        if (rows.getShape().get(0) != sent) {
+            throw new IllegalArgumentException(label + ": " + rows.getShape().get(0) + " rows but the input splits "
+                    + Arrays.toString(inputSplits) + " sum to " + sent);
+        }
+        // the output splits come from the peers' counts: every size is checked against the configured maximum frame,
+        // with exact arithmetic, before the result is allocated
+        FrameLimit limit = mesh.frameLimit();
+        long received = limit.sum(outputSplits, members, label);
+        for (int q = 0; q < members.length; q++) {
+            if (q != rank) {
+                limit.check(members[q], true, outputSplits[q], columns, 4, label);
+                limit.check(members[q], false, inputSplits[q], columns, 4, label);
+            }
+        }
+        NDArray result = rows.getManager().create(new Shape(received, columns), DataType.FLOAT32);
+        ByteBuffer source = sent == 0 ? ByteBuffer.allocateDirect(0) : rows.toByteBuffer(true);
+        ByteBuffer target = result.getShape().get(0) == 0 ? ByteBuffer.allocateDirect(0) : result.toByteBuffer(true);
+        long rowBytes = columns * 4L;
+        List<PeerMesh.Transfer> sends = new ArrayList<>();
+        List<PeerMesh.Transfer> receives = new ArrayList<>();
+        long in = 0;
+        long out = 0;
+        long sentBytes = 0;
+        ByteBuffer selfFrom = null;
+        ByteBuffer selfTo = null;
+        for (int q = 0; q < members.length; q++) {
+            ByteBuffer from = slice(source, in * rowBytes, inputSplits[q] * rowBytes);
+            ByteBuffer to = slice(target, out * rowBytes, outputSplits[q] * rowBytes);
+            if (q == rank) {
+                if (inputSplits[q] != outputSplits[q]) {
+                    throw new IllegalArgumentException(label + ": this rank sends itself " + inputSplits[q]
+                            + " rows but expects " + outputSplits[q]);
+                }
+                selfFrom = from;
+                selfTo = to;
+            } else {
+                sends.add(new PeerMesh.Transfer(members[q],
+                        new Frames.Expect(Frames.ROWS, seq, inputSplits[q], columns, phase), from));
+                receives.add(new PeerMesh.Transfer(members[q],
+                        new Frames.Expect(Frames.ROWS, seq, outputSplits[q], columns, phase), to));
+                sentBytes += inputSplits[q] * rowBytes;
+            }
+            in += inputSplits[q];
+            out += outputSplits[q];
+        }
+        // the rows this rank keeps are copied (natively, direct to direct) while the peers' travel
+        final ByteBuffer keepFrom = selfFrom;
+        final ByteBuffer keepTo = selfTo;
+        mesh.exchange(sends, receives, label, () -> keepTo.put(keepFrom));
+        clock.add(kind, System.nanoTime() - begin, sentBytes);
+        return result;
+    }
+
+    @Override
+    public void allReduceSum(NDArray values, String phase) {
+        allReduceSum(values, phase, null);
+    }
+
+    /**
+     * {@link #allReduceSum(NDArray, String)}, handing the chunk this rank holds complete after the reduce-scatter to
+     * {@code between} before the all-gather passes it on (a hierarchical all-reduce sums that chunk across other
+     * groups there: reduce-scatter here, all-reduce of 1/P of the buffer there, all-gather here).
+     *
+     * @param values a contiguous float32 CPU tensor, any shape
+     * @param phase what is reduced
+     * @param between called with a copy of the complete chunk (the whole buffer in a group of one), whose values it
+     *     may change in place; or null
+     */
+    void allReduceSum(NDArray values, String phase, java.util.function.Consumer<NDArray> between) {
+        long begin = System.nanoTime();
+        requireFloat32(values, phase);
+        int p = members.length;
+        long n = values.getShape().size();
+        if (p == 1 || n == 0) {
+            sequence++;
+            if (between != null) {
+                whole(values.reshape(-1), 0, n, between);
+            }
+            return;
+        }
+        NDArray flat = values.reshape(-1); // a view: writes go to values
+        if (n * 4 <= smallAllReduceBytes) { // latency-bound: one gather (log2 P steps if sparse), not 2(P-1) steps
+            float[] sum = LatencyCollectives.gatherSum(values.toFloatArray(), p,
+                    bits -> gather(bits, phase + " (small: gathered, summed in rank order)"));
+            try (NDArray result = values.getManager().create(sum)) {
+                flat.set(new ai.djl.ndarray.index.NDIndex("0:" + n), result);
+            }
+            if (between != null) {
+                whole(flat, 0, n, between);
+            }
+            clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, n * 4 * (p - 1));
+            return;
+        }
+        long[] start = new long[p + 1];
+        for (int c = 0; c <= p; c++) {
+            start[c] = n * c / p;
+        }
+        int next = members[(rank + 1) % p];
+        int previous = members[(rank - 1 + p) % p];
+        ByteBuffer all = values.toByteBuffer(true);
+        long maxChunk = 0;
+        for (int c = 0; c < p; c++) {
+            maxChunk = Math.max(maxChunk, start[c + 1] - start[c]);
+        }
+        NDArray incoming = values.getManager().create(new Shape(maxChunk), DataType.FLOAT32);
+        ByteBuffer incomingBytes = incoming.toByteBuffer(true);
+        long sentBytes = 0;
+        for (int s = 0; s < p - 1; s++) { // reduce-scatter: after it, chunk (rank + 1) % p is complete here
+            int sendChunk = Math.floorMod(rank - s, p);
+            int receiveChunk = Math.floorMod(rank - s - 1, p);
+            long length = start[receiveChunk + 1] - start[receiveChunk];
+            sentBytes += ring(all, start, sendChunk, slice(incomingBytes, 0, length * 4), next, previous,
+                    phase + " reduce-scatter " + s);
+            try (NDArray part = flat.get(start[receiveChunk] + ":" + start[receiveChunk + 1]);
+                    NDArray add = incoming.get("0:" + length)) {
+                part.addi(add);
+            }
+        }
+        if (between != null) {
+            int complete = (rank + 1) % p;
+            whole(flat, start[complete], start[complete + 1], between);
+        }
+        for (int s = 0; s < p - 1; s++) { // all-gather: pass the complete chunks around the ring
+            int sendChunk = Math.floorMod(rank + 1 - s, p);
+            int receiveChunk = Math.floorMod(rank - s, p);
+            sentBytes += ring(all, start, sendChunk,
+                    slice(all, start[receiveChunk] * 4, (start[receiveChunk + 1] - start[receiveChunk]) * 4), next,
+                    previous, phase + " all-gather " + s);
+        }
+        incoming.close();
+        clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sentBytes);
+    }
+
+    /**
+     * Hands a copy of {@code flat[from, to)} to {@code between} and writes it back; nothing for an empty chunk (the
+     * ranks that hold the same chunk index all skip it alike).
+     */
+    private static void whole(NDArray flat, long from, long to, java.util.function.Consumer<NDArray> between) {
+        if (from == to) {
+            return;
+        }
+        ai.djl.ndarray.index.NDIndex range = new ai.djl.ndarray.index.NDIndex(from + ":" + to);
+        try (NDArray view = flat.get(range); NDArray chunk = view.duplicate()) {
+            between.accept(chunk);
+            flat.set(range, chunk);
+        }
+    }
+
+    /** Sends one chunk to the next rank while receiving one from the previous; returns the bytes sent. */
+    private long ring(ByteBuffer all, long[] start, int sendChunk, ByteBuffer destination, int next, int previous,
+            String phase) {
+        long seq = sequence++;
+        long sendLength = start[sendChunk + 1] - start[sendChunk];
+        ByteBuffer payload = slice(all, start[sendChunk] * 4, sendLength * 4);
+        Frames.Expect out = new Frames.Expect(Frames.FLOATS, seq, sendLength, 1, phase);
+        Frames.Expect in = new Frames.Expect(Frames.FLOATS, seq, destination.remaining() / 4, 1, phase);
+        mesh.exchange(List.of(new PeerMesh.Transfer(next, out, payload)),
+                List.of(new PeerMesh.Transfer(previous, in, destination)), label(phase));
+        return sendLength * 4;
+    }
+
+    private static ByteBuffer slice(ByteBuffer buffer, long offset, long length) {
+        return buffer.duplicate().position(Math.toIntExact(offset)).limit(Math.toIntExact(offset + length)).slice();
+    }
+
+    private static long sum(long[] values) {
+        long total = 0;
+        for (long v : values) {
+            if (v < 0) {
+                throw new IllegalArgumentException("negative split " + v);
+            }
+            total += v;
+        }
+        return total;
+    }
+
+    private static void requireFloat32(NDArray array, String phase) {
+        if (array.getDataType() != DataType.FLOAT32
+                || !ai.djl.Device.Type.CPU.equals(array.getDevice().getDeviceType())) {
+            throw new IllegalArgumentException(phase + ": exchanges carry float32 CPU tensors, got "
+                    + array.getDataType() + " on " + array.getDevice());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MeshProcessGroup{" + name + " " + Arrays.toString(members) + ", rank " + rank + "}";
+    }
+}

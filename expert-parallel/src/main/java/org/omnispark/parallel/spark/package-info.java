@@ -1,6 +1,0 @@
-/**
- * Expert-parallel training on Spark: {@link org.omnispark.parallel.spark.ExpertParallelTrainer} runs one barrier stage
- * whose tasks are the ranks ({@code RankTask}), each the ordinary trainer with a mesh process group; {@code train
- * --ranks N} reaches it through {@link org.omnispark.parallel.spark.SparkExpertParallelLauncher}.
- */
-package org.omnispark.parallel.spark;
