@@ -7,5 +7,10 @@
  * {@link org.omnispark.trainer.config.TrainConfig} holds the optimizer, schedule, batching and checkpoint options;
  * {@link org.omnispark.trainer.config.ParameterCount} counts total and active parameters from a model config. The
  * YAML files live in {@code conf/model/} and {@code conf/train/}.
+ *
+ * <p>Names: a {@code *Conf} record is one YAML section as WeNet names it ({@code EncoderConf} is {@code encoder_conf},
+ * {@code HybridLossConf} is {@code model_conf}); a {@code *Config} in a layer's package ({@code encoder.EncoderConfig},
+ * {@code decoder.DecoderConfig}, {@code moe.FeedForwardConfig}) is what that layer is built from.
+ * {@code model.ComponentConfigs} is the one place that maps the sections onto the layers' configs.
  */
 package org.omnispark.trainer.config;
