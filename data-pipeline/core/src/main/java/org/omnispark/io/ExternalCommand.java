@@ -2,7 +2,6 @@ package org.omnispark.io;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +11,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an external program to completion within a time limit: its stdout and stderr, merged, go to a temporary file
- * (so a chatty program can never block on a full pipe and no reader thread is needed), and it is killed and reaped
- * when the limit passes. For short tools run many times in parallel (espeak-ng, sox) and long ones run once
+ * Runs an external program to completion within a time limit: its input comes from, and its stdout and stderr
+ * (merged) go to, temporary files (so neither side can block on a full pipe and no helper thread is needed), and it
+ * is killed and reaped when the limit passes. For short tools run many times in parallel (espeak-ng, sox) and long ones run once
  * ({@code spm_train}). Stateless and thread-safe.
  */
 public final class ExternalCommand {
@@ -35,23 +34,26 @@ public final class ExternalCommand {
      */
     public static String run(List<String> command, byte[] stdin, Duration timeout) throws IOException {
         Path output = Files.createTempFile("omnispark-cmd-", ".out");
+        Path input = stdin == null ? null : Files.createTempFile("omnispark-cmd-", ".in");
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-                    .start();
-            try (OutputStream in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin);
-                }
-            } catch (IOException e) {
-                // the program closed its input early: its exit code and output say why
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            if (input != null) {
+                Files.write(input, stdin); // from a file: a program that never reads its input cannot block us
+                builder.redirectInput(input.toFile());
+            }
+            Process p = builder.start();
+            if (input == null) {
+                p.getOutputStream().close();
             }
             int rc;
             try {
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
                     p.waitFor(REAP_SECONDS, TimeUnit.SECONDS);
-                    throw new IOException(command.get(0) + " did not finish within " + timeout.toSeconds()
-                            + " s and was killed: " + String.join(" ", command) + tail(output));
+                    throw new IOException(command.get(0) + " did not finish within " + String.format(
+                            java.util.Locale.ROOT, "%.1f", timeout.toMillis() / 1000.0) + " s and was killed: "
+                            + String.join(" ", command) + tail(output));
                 }
                 rc = p.exitValue();
             } catch (InterruptedException e) {
@@ -66,6 +68,9 @@ public final class ExternalCommand {
             return text;
         } finally {
             Files.deleteIfExists(output);
+            if (input != null) {
+                Files.deleteIfExists(input);
+            }
         }
     }
 
