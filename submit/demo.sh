@@ -74,7 +74,7 @@ if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
     --no-format-mix
   "$OMNI" synth --out "$out/corpus/unseen_voices" --utterances "$heldout" --seed 2 --split heldout \
     --corrupt-labels 0
-  /usr/bin/python3 "$ROOT/submit/ood_sets.py" "$out/corpus/indomain/manifest.jsonl" "$out/corpus"
+  "$OMNI" ood-sets --manifest "$out/corpus/indomain/manifest.jsonl" --out "$out/corpus"
 fi
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   echo "== stage 1: prepare  [$(elapsed)]"

@@ -47,4 +47,35 @@ public final class Sox {
         cmd.add(out.toString());
         ExternalCommand.run(cmd, null, TOOL_TIMEOUT);
     }
+
+    /** Writes {@code in} as 16-bit PCM mono WAV at its own sample rate (channels averaged). */
+    public void toPcm16Mono(Path in, Path out) throws IOException {
+        ExternalCommand.run(List.of(command, "-R", "-D", "-q", in.toString(), "-c", "1", "-e", "signed-integer",
+                "-b", "16", out.toString()), null, TOOL_TIMEOUT);
+    }
+
+    /**
+     * Changes the speed and keeps the pitch (sox {@code tempo}, WSOLA): the duration is divided by {@code factor}.
+     */
+    public void tempo(Path in, Path out, double factor) throws IOException {
+        if (!(factor > 0.1 && factor < 10)) {
+            throw new IllegalArgumentException("tempo factor must be in (0.1, 10), got " + factor);
+        }
+        ExternalCommand.run(List.of(command, "-R", "-D", "-q", in.toString(), out.toString(), "tempo",
+                Double.toString(factor)), null, TOOL_TIMEOUT);
+    }
+
+    /**
+     * Adds room reverberation (sox {@code reverb}, wet and dry mixed), with {@code tailSeconds} of silence appended
+     * first so that the tail is kept; {@code --guard} lowers the gain where the sum would clip.
+     *
+     * @param reverberancePercent reverberance, 0-100
+     * @param roomScalePercent room scale, 0-100
+     */
+    public void reverb(Path in, Path out, int reverberancePercent, int roomScalePercent, double tailSeconds)
+            throws IOException {
+        ExternalCommand.run(List.of(command, "-R", "-D", "-q", "--guard", in.toString(), out.toString(),
+                "pad", "0", Double.toString(tailSeconds), "reverb", Integer.toString(reverberancePercent), "50",
+                Integer.toString(roomScalePercent)), null, TOOL_TIMEOUT);
+    }
 }

@@ -13,7 +13,11 @@
  *   <li>{@code DIR/truth.jsonl}: the ground truth of each row (true text, voice, format, noise, label corruption,
  *       audio damage and the reject reason the pipeline is expected to give), for exact accounting in tests.</li>
  * </ul>
- * Everything is a pure function of the seed and the options: the same seed gives the same manifest bytes and the
+ * Out-of-domain evaluation sets ({@link org.omnispark.data.synth.OodSetMaker}, {@code omnispark ood-sets}) are made
+ * from an in-domain set: a second synthesizer ({@link org.omnispark.data.synth.Flite}), Gaussian noise at a chosen
+ * SNR, sox tempo and reverb.
+ *
+ * <p>Everything is a pure function of the seed and the options: the same seed gives the same manifest bytes and the
  * same audio bytes (espeak-ng and sox -R are deterministic for the same arguments).
  */
 package org.omnispark.data.synth;
