@@ -24,16 +24,14 @@ final class InterpolatedSincFilter implements ResamplingKernel {
             double beta) {
         this.inStep = inStep;
         this.phases = phases;
-        this.scale = rolloff * Math.min(1.0, phases / (double) inStep);
-        double halfWidth = zeroCrossings / scale;
-        this.firstOffset = (int) Math.ceil(-halfWidth);
-        this.taps = (int) Math.floor(halfWidth + 1) - firstOffset + 1;
+        SincSupport support = SincSupport.of(inStep, phases, rolloff, zeroCrossings);
+        this.scale = support.scale();
+        this.firstOffset = support.firstOffset();
+        this.taps = support.taps();
         this.limit = zeroCrossings * POINTS_PER_CROSSING;
         this.table = new float[limit + 2];
         for (int i = 0; i <= limit; i++) {
-            double t = i / (double) POINTS_PER_CROSSING;
-            double sinc = i == 0 ? 1.0 : Math.sin(Math.PI * t) / (Math.PI * t);
-            table[i] = (float) (sinc * window.value(t, zeroCrossings, beta));
+            table[i] = (float) window.windowedSinc(i / (double) POINTS_PER_CROSSING, zeroCrossings, beta);
         }
     }
 

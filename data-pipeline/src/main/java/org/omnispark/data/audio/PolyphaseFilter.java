@@ -22,25 +22,22 @@ final class PolyphaseFilter implements ResamplingKernel {
 
     /** Taps per phase for these options (the table holds taps x phases). */
     static int taps(int inStep, int phases, double rolloff, int zeroCrossings) {
-        double halfWidth = zeroCrossings / (rolloff * Math.min(1.0, phases / (double) inStep));
-        return (int) Math.floor(halfWidth + 1) - (int) Math.ceil(-halfWidth) + 1;
+        return SincSupport.of(inStep, phases, rolloff, zeroCrossings).taps();
     }
 
     PolyphaseFilter(int inStep, int phases, double rolloff, int zeroCrossings, ResamplingWindow window, double beta) {
         this.inStep = inStep;
         this.phases = phases;
-        double scale = rolloff * Math.min(1.0, phases / (double) inStep);
-        double halfWidth = zeroCrossings / scale; // in input samples
-        this.firstOffset = (int) Math.ceil(-halfWidth);
-        int lastOffset = (int) Math.floor(halfWidth + 1);
-        this.taps = lastOffset - firstOffset + 1;
+        SincSupport support = SincSupport.of(inStep, phases, rolloff, zeroCrossings);
+        double scale = support.scale();
+        this.firstOffset = support.firstOffset();
+        this.taps = support.taps();
         this.table = new float[taps * phases];
         for (int p = 0; p < phases; p++) {
             for (int j = 0; j < taps; j++) {
                 // distance from the centre, in zero crossings; (d * phases - p) is exact in long arithmetic
                 double t = scale * (((long) (firstOffset + j) * phases - p) / (double) phases);
-                double sinc = t == 0 ? 1.0 : Math.sin(Math.PI * t) / (Math.PI * t);
-                table[p * taps + j] = (float) (scale * sinc * window.value(t, zeroCrossings, beta));
+                table[p * taps + j] = (float) (scale * window.windowedSinc(t, zeroCrossings, beta));
             }
         }
     }

@@ -24,6 +24,12 @@ public enum ResamplingWindow {
         return besselI0(kaiserBeta * Math.sqrt(1 - r * r)) / besselI0(kaiserBeta);
     }
 
+    /** sinc(t) x window(t), sinc(t) = sin(pi t) / (pi t): the lowpass's impulse response at t zero crossings. */
+    double windowedSinc(double t, int zeroCrossings, double kaiserBeta) {
+        double sinc = t == 0 ? 1.0 : Math.sin(Math.PI * t) / (Math.PI * t);
+        return sinc * value(t, zeroCrossings, kaiserBeta);
+    }
+
     /** Modified Bessel function of the first kind, order 0: sum_k ((x/2)^k / k!)^2, to double precision. */
     static double besselI0(double x) {
         double term = 1;
