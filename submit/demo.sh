@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
     --stage) stage=$2; shift 2;;
     --stop-stage) stop_stage=$2; shift 2;;
     --device) device=$2; shift 2;;
-    -h|--help) awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0;;
+    -h|--help) recipe_help "${BASH_SOURCE[0]}"; exit 0;;
     *) echo "demo: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
@@ -63,24 +63,17 @@ case "$device" in
 esac
 mkdir -p "$out"
 heldout=$(( utterances / 6 > 16 ? utterances / 6 : 16 ))
-started=$(date +%s)
-elapsed() { echo "$(( $(date +%s) - started )) s"; }
 sets=(indomain unseen_voices flite noise5db fast slow)
 
-if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
+if in_stage 0; then
   echo "== stage 0: synth ($utterances training + 6 x $heldout evaluation utterances)  [$(elapsed)]"
-  "$OMNI" synth --out "$out/corpus/train" --utterances "$utterances" --seed 1 --damaged-audio 0.05
-  "$OMNI" synth --out "$out/corpus/indomain" --utterances "$heldout" --seed 7 --split train --corrupt-labels 0 \
-    --no-format-mix
-  "$OMNI" synth --out "$out/corpus/unseen_voices" --utterances "$heldout" --seed 2 --split heldout \
-    --corrupt-labels 0
-  "$OMNI" ood-sets --manifest "$out/corpus/indomain/manifest.jsonl" --out "$out/corpus"
+  synth_sets "$out" "$utterances" "$heldout" 1 flite,noise5db,fast,slow
 fi
-if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
+if in_stage 1; then
   echo "== stage 1: prepare  [$(elapsed)]"
   prepare_sets "$out" 4 "${sets[@]}"
 fi
-if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
+if in_stage 2; then
   for model in dense switch omni; do
     ranks=()
     [ "$model" = dense ] || ranks=(--ranks 2)
@@ -93,7 +86,7 @@ if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
       | awk 'NR % 4 == 1 || /trained|parameters|ranks on|^batch:/'
   done
 fi
-if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
+if in_stage 3; then
   echo "== stage 3: eval (3 models x ${#sets[@]} sets, CTC greedy and attention rescoring)  [$(elapsed)]"
   for model in dense switch omni; do
     data=()
@@ -106,7 +99,7 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
       "% CER (attention rescoring) on ${sets[*]}"
   done
 fi
-if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
+if in_stage 4; then
   echo "== stage 4: report  [$(elapsed)]"
   /usr/bin/python3 "$ROOT/submit/demo_report.py" "$out" "$size"
 fi

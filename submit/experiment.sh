@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     --lanes) lanes=$2; shift 2;;
     --stage) stage=$2; shift 2;;
     --stop-stage) stop_stage=$2; shift 2;;
-    -h|--help) awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; exit 0;;
+    -h|--help) recipe_help "${BASH_SOURCE[0]}"; exit 0;;
     *) echo "experiment: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
@@ -50,25 +50,17 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 heldout=$(( utterances / 50 > 60 ? utterances / 50 : 60 ))
 sets=(indomain unseen_voices flite noise10db noise0db fast slow reverb)
-started=$(date +%s)
-elapsed() { echo "$(( $(date +%s) - started )) s"; }
 # the recipe's parameters, kept beside the results (the report prints them); written by the stages that make data
 # and models, so a later eval or report from another checkout keeps the recipe that trained them
 [ "$stage" -gt 2 ] && [ -f "$out/recipe.json" ] || printf '{"utterances": %d, "heldout": %d, "steps": %d, "seeds": "%s", "models": "%s", "sets": "%s", "commit": "%s"}\n' \
   "$utterances" "$heldout" "$steps" "$seeds" "$models" "${sets[*]}" "$(git -C "$ROOT" rev-parse --short HEAD)" \
   > "$out/recipe.json"
 
-if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
+if in_stage 0; then
   echo "== stage 0: synth ($utterances training + ${#sets[@]} x $heldout evaluation utterances)  [$(elapsed)]"
-  "$OMNI" synth --out "$out/corpus/train" --utterances "$utterances" --seed 11 --damaged-audio 0.05
-  "$OMNI" synth --out "$out/corpus/indomain" --utterances "$heldout" --seed 7 --split train --corrupt-labels 0 \
-    --no-format-mix
-  "$OMNI" synth --out "$out/corpus/unseen_voices" --utterances "$heldout" --seed 2 --split heldout \
-    --corrupt-labels 0
-  "$OMNI" ood-sets --manifest "$out/corpus/indomain/manifest.jsonl" --out "$out/corpus" \
-    --sets flite,noise10db,noise0db,fast,slow,reverb
+  synth_sets "$out" "$utterances" "$heldout" 11 flite,noise10db,noise0db,fast,slow,reverb
 fi
-if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
+if in_stage 1; then
   echo "== stage 1: prepare  [$(elapsed)]"
   prepare_sets "$out" 8 "${sets[@]}"
 fi
@@ -99,19 +91,19 @@ export -f train_one eval_one elapsed
 export out steps ROOT OMNI started
 export sets_list="${sets[*]}"
 
-if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
+if in_stage 2; then
   echo "== stage 2: train ($models) x seeds ($seeds), $steps steps, $lanes at once  [$(elapsed)]"
   mkdir -p "$out/exp"
   # seed-major order: if the budget runs out, the finished seeds are complete comparisons
   for seed in $seeds; do for m in $models; do echo "$m:$seed"; done; done \
     | xargs -P "$lanes" -I{} bash -c 'train_one {}'
 fi
-if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
+if in_stage 3; then
   echo "== stage 3: eval every run on ${sets[*]}  [$(elapsed)]"
   for seed in $seeds; do for m in $models; do echo "${m}_s$seed"; done; done \
     | xargs -P "$lanes" -I{} bash -c 'sets=($sets_list); eval_one {}'
 fi
-if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
+if in_stage 4; then
   seed=${seeds%% *}
   echo "== stage 4: decoding RTF per mode, one at a time (seed $seed, in-domain set)  [$(elapsed)]"
   for m in $models; do
@@ -135,7 +127,7 @@ if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
     echo "   $m: RTF $(/usr/bin/python3 "$ROOT/submit/read_report.py" rtf "${rtf[@]}")"
   done
 fi
-if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
+if in_stage 5; then
   echo "== stage 5: report  [$(elapsed)]"
   /usr/bin/python3 "$ROOT/submit/experiment_report.py" "$out"
 fi
