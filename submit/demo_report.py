@@ -13,6 +13,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import training_curves  # noqa: E402  (submit/training_curves.py, beside this script)
+
 MODELS = ["dense", "switch", "omni"]
 SETS = ["indomain", "unseen_voices", "flite", "noise5db", "fast", "slow"]
 OOD = SETS[1:]
@@ -23,39 +26,6 @@ def best(report):
     modes = report["modes"]
     name = min(modes, key=lambda m: (modes[m]["wer"], modes[m]["cer"]))
     return name, modes[name]
-
-
-def loss_svg(out, curves):
-    w, h, pad = 720, 360, 50
-    points = [p for c in curves.values() for p in c]
-    if not points:
-        return None
-    max_step = max(s for s, _ in points)
-    max_loss = max(l for _, l in points)
-    def x(s):
-        return pad + (w - 2 * pad) * s / max(1, max_step)
-    def y(l):
-        return h - pad - (h - 2 * pad) * l / max(1e-9, max_loss)
-    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
-             'font-size="12">' % (w, h), '<rect width="100%" height="100%" fill="white"/>',
-             '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (pad, h - pad, w - pad, h - pad),
-             '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>' % (pad, pad, pad, h - pad),
-             '<text x="%d" y="%d">step</text>' % (w // 2, h - 15),
-             '<text x="10" y="%d" transform="rotate(-90 10,%d)">training loss</text>' % (h // 2, h // 2)]
-    for i in range(5):
-        v = max_loss * i / 4
-        parts.append('<text x="5" y="%.0f">%.0f</text>' % (y(v) + 4, v))
-        s = max_step * i / 4
-        parts.append('<text x="%.0f" y="%d">%.0f</text>' % (x(s) - 10, h - pad + 15, s))
-    for k, (model, c) in enumerate(curves.items()):
-        path = " ".join("%.1f,%.1f" % (x(s), y(l)) for s, l in c)
-        parts.append('<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>' % (COLORS[model], path))
-        parts.append('<text x="%d" y="%d" fill="%s">%s</text>' % (w - pad - 80, pad + 15 * k, COLORS[model], model))
-    parts.append("</svg>")
-    path = os.path.join(out, "plots", "loss.svg")
-    with open(path, "w") as f:
-        f.write("\n".join(parts))
-    return path
 
 
 def main(out, scale="tiny"):
@@ -96,14 +66,10 @@ def main(out, scale="tiny"):
         lines.append("| %s | %s | %.1f (%.1f) | %s |" % (m, " | ".join(cells), 100 * avg["wer"], 100 * avg["cer"],
                                                          "%+.1f%%" % (100 * rel) if rel is not None else "-"))
     os.makedirs(os.path.join(out, "plots"), exist_ok=True)
-    curves = {}
-    for m in MODELS:
-        metrics = os.path.join(out, "exp", scale + "_" + m, "metrics.jsonl")
-        if os.path.exists(metrics):
-            with open(metrics) as f:
-                rows = [json.loads(l) for l in f if l.strip()]
-            curves[m] = [(r["step"], r["loss"]) for r in rows if "loss" in r and "step" in r]
-    svg = loss_svg(out, curves)
+    curves = {m: training_curves.series(training_curves.read_metrics(
+        os.path.join(out, "exp", scale + "_" + m, "metrics.jsonl")), "loss") for m in MODELS}
+    svg = training_curves.line_chart(os.path.join(out, "plots", "loss.svg"), {m: c for m, c in curves.items() if c},
+                                     "training loss", COLORS)
     lines += ["", "Training loss: ![loss](plots/loss.svg)", "",
               "Routing on the in-domain set (Switch left, Omni-router right): expert usage per layer, agreement of "
               "layers' choices (raw, and after the best expert matching per layer pair), and the label-free normalized mutual "

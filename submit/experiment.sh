@@ -3,14 +3,17 @@
 # comparison of parameters against decoding cost. Every stage can be re-run: finished runs are skipped, a killed
 # training resumes from its last checkpoint. Usage:
 #   submit/omnispark experiment [--out DIR] [--utterances N] [--steps S] [--seeds "1 2 3"] [--models "..."] [--lanes L]
-#                        [--stage A] [--stop-stage B]
+#                        [--valid-interval V] [--stage A] [--stop-stage B]
 # Stages:
 #   0  synth    a training corpus of N espeak-ng utterances (default 4000, about 3 h, 5% damaged, format mix), an
 #               in-domain held-out set (training voices), unseen espeak-ng voices, and from the in-domain set: flite,
 #               white noise at 10 and 0 dB SNR, fast (tempo 1.3), slow (0.75), reverberation (sox reverb)
+#               (with --valid-interval V > 0, also a validation set: training voices, seed 9)
 #   1  prepare  Parquet shards for all of them (conf/data/prepare.yaml; the evaluation sets reuse the vocabulary)
 #   2  train    every model x seed (train.seed = the seed: initialization, data order, dropout, chunk draws),
-#               L runs at once with 1 libtorch thread each, S steps, checkpoints every 100 steps
+#               L runs at once with 1 libtorch thread each, S steps, checkpoints every 100 steps; validation CER
+#               every V steps with --valid-interval V (the pilot that finds where training converges: one seed,
+#               e.g. --seeds 1 --steps 4000 --valid-interval 500; a later call with more --steps resumes the runs)
 #   3  eval     every run on every set: CTC greedy (+ attention rescoring for models with a decoder), full context
 #   4  rtf      decoding real-time factor per mode, one run at a time on an otherwise idle machine (first seed; the
 #               unseen-voices set warms up, the in-domain set is timed): CTC greedy, prefix beam, attention
@@ -30,6 +33,7 @@ steps=500
 seeds="1 2 3"
 models="tiny_dense tiny_switch tiny_omni papertiny_dense papertiny_switch papertiny_omni tinywide_dense"
 lanes=2
+valid_interval=0
 stage=0
 stop_stage=5
 while [ $# -gt 0 ]; do
@@ -40,6 +44,7 @@ while [ $# -gt 0 ]; do
     --seeds) seeds=$2; shift 2;;
     --models) models=$2; shift 2;;
     --lanes) lanes=$2; shift 2;;
+    --valid-interval) valid_interval=$2; shift 2;;
     --stage) stage=$2; shift 2;;
     --stop-stage) stop_stage=$2; shift 2;;
     -h|--help) recipe_help "${BASH_SOURCE[0]}"; exit 0;;
@@ -52,43 +57,50 @@ heldout=$(( utterances / 50 > 60 ? utterances / 50 : 60 ))
 sets=(indomain unseen_voices flite noise10db noise0db fast slow reverb)
 # the recipe's parameters, kept beside the results (the report prints them); written by the stages that make data
 # and models, so a later eval or report from another checkout keeps the recipe that trained them
-[ "$stage" -gt 2 ] && [ -f "$out/recipe.json" ] || printf '{"utterances": %d, "heldout": %d, "steps": %d, "seeds": "%s", "models": "%s", "sets": "%s", "commit": "%s"}\n' \
-  "$utterances" "$heldout" "$steps" "$seeds" "$models" "${sets[*]}" "$(git -C "$ROOT" rev-parse --short HEAD)" \
+[ "$stage" -gt 2 ] && [ -f "$out/recipe.json" ] || printf '{"utterances": %d, "heldout": %d, "steps": %d, "seeds": "%s", "models": "%s", "sets": "%s", "valid_interval": %d, "commit": "%s"}\n' \
+  "$utterances" "$heldout" "$steps" "$seeds" "$models" "${sets[*]}" "$valid_interval" "$(git -C "$ROOT" rev-parse --short HEAD)" \
   > "$out/recipe.json"
 
 if in_stage 0; then
   echo "== stage 0: synth ($utterances training + ${#sets[@]} x $heldout evaluation utterances)  [$(elapsed)]"
   synth_sets "$out" "$utterances" "$heldout" 11 flite,noise10db,noise0db,fast,slow,reverb
+  if [ "$valid_interval" -gt 0 ]; then
+    "$OMNI" synth --out "$out/corpus/valid" --utterances "$heldout" --seed 9 --split train --corrupt-labels 0 \
+      --no-format-mix
+  fi
 fi
 if in_stage 1; then
   echo "== stage 1: prepare  [$(elapsed)]"
-  prepare_sets "$out" 8 "${sets[@]}"
+  valid=()
+  [ ! -f "$out/corpus/valid/manifest.jsonl" ] || valid=(valid)
+  prepare_sets "$out" 8 "${sets[@]}" "${valid[@]}"
 fi
 
 # one training run: exp/<model>_s<seed>; .done marks a finished run, a killed one resumes from its checkpoint
 train_one() {
-  local model=${1%%:*} seed=${1##*:} dir="$out/exp/${1%%:*}_s${1##*:}"
-  [ -f "$dir/.done" ] && return 0
+  local model=${1%%:*} seed=${1##*:} dir="$out/exp/${1%%:*}_s${1##*:}" valid=()
+  [ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$steps" ] && return 0
+  [ "$valid_interval" -eq 0 ] || valid=(--valid "$out/data/valid")
   echo "   train $model seed $seed  [$(elapsed)]"
-  OMP_NUM_THREADS=1 OMNISPARK_JAVA_OPTS=-Xmx3g "$OMNI" train --data "$out/data/train" --out "$dir" \
+  OMP_NUM_THREADS=1 OMNISPARK_JAVA_OPTS=-Xmx3g "$OMNI" train --data "$out/data/train" "${valid[@]}" --out "$dir" \
     --conf "$ROOT/conf/train/tiny.yaml" --model "$ROOT/conf/model/$model.yaml" \
-    train.seed="$seed" train.max_steps="$steps" train.max_epochs=1000 train.valid_interval=0 \
+    train.seed="$seed" train.max_steps="$steps" train.max_epochs=1000 train.valid_interval="$valid_interval" \
     train.log_interval=20 train.checkpoint.interval=100 > "$dir.train.log" 2>&1 \
     || { echo "   train $model seed $seed FAILED: see $dir.train.log" >&2; return 1; }
-  touch "$dir/.done"
+  echo "$steps" > "$dir/.done"
 }
 eval_one() {
   local run=$1 dir="$out/exp/$1" modes=ctc_greedy data=()
   [ -f "$dir/.done" ] || return 0
-  [ -f "$dir/eval/.done" ] && return 0
+  [ -f "$dir/eval/.done" ] && [ "$(cat "$dir/eval/.done")" = "$steps" ] && return 0
   /usr/bin/python3 "$ROOT/submit/read_report.py" has-decoder "$dir" && modes=ctc_greedy,attention_rescoring
   for s in "${sets[@]}"; do data+=(--data "$out/data/$s"); done
   OMP_NUM_THREADS=1 OMNISPARK_JAVA_OPTS=-Xmx3g "$OMNI" eval --model "$dir" "${data[@]}" --out "$dir/eval" \
     --mode "$modes" > "$dir.eval.log" 2>&1 || { echo "   eval $run FAILED: see $dir.eval.log" >&2; return 1; }
-  touch "$dir/eval/.done"
+  echo "$steps" > "$dir/eval/.done"
 }
 export -f train_one eval_one elapsed
-export out steps ROOT OMNI started
+export out steps valid_interval ROOT OMNI started
 export sets_list="${sets[*]}"
 
 if in_stage 2; then

@@ -21,6 +21,10 @@ import statistics
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import training_curves  # noqa: E402  (submit/training_curves.py, beside this script)
+
+CURVE_WINDOW = 100  # training losses are averaged over windows of this many steps
 FAMILIES = [("tiny", ["tiny_dense", "tiny_switch", "tiny_omni", "tinywide_dense"]),
             ("papertiny", ["papertiny_dense", "papertiny_switch", "papertiny_omni"])]
 IN_DOMAIN = "indomain"
@@ -186,6 +190,71 @@ def seed_level(runs, a, b, seeds, ood, resamples):
     return out
 
 
+def curves_section(out, seeds, results):
+    """Per family: the training losses (CTC, attention, auxiliary: window means of CURVE_WINDOW steps, averaged over
+    the seeds) and the validation CER by step, as a table (the last window every seed reached, mean ± std over seeds)
+    and as SVG charts in OUT/plots/<family>_<curve>.svg; results["curves"][model] holds the numbers."""
+    lines = []
+    for family, models in FAMILIES:
+        runs = {}
+        for model in models:
+            rows = [training_curves.read_metrics(os.path.join(out, "exp", "%s_s%s" % (model, sd), "metrics.jsonl"))
+                    for sd in seeds]
+            rows = [r for r in rows if r]
+            if rows:
+                runs[model] = rows
+        if not runs:
+            continue
+        lines += ["## %s: training curves" % family, "",
+                  "Training losses averaged over windows of %d steps, then over the seeds; the table gives the last "
+                  "window every seed reached (mean ± std over seeds). Validation CER (CTC greedy on the validation "
+                  "set, mean over seeds) where the runs validated." % CURVE_WINDOW, ""]
+        charts = []
+        table = {}
+        valid_steps = None
+        for key, label in (("ctc", "CTC loss"), ("att", "attention loss"), ("aux", "auxiliary loss"),
+                           ("valid_cer", "validation CER")):
+            curves = {}
+            for model, rows in runs.items():
+                per_seed = [training_curves.series(r, key) for r in rows]
+                if key != "valid_cer":
+                    per_seed = [training_curves.window_means(c, CURVE_WINDOW) for c in per_seed]
+                per_seed = [c for c in per_seed if c]
+                if not per_seed:
+                    continue
+                curves[model] = training_curves.mean_curve(per_seed)
+                entry = table.setdefault(model, {"seeds": len(rows)})
+                if key == "valid_cer":
+                    steps = set(x for x, _ in curves[model])
+                    valid_steps = steps if valid_steps is None else valid_steps & steps
+                    entry[key] = dict(curves[model])
+                elif curves[model]:
+                    last = curves[model][-1][0]
+                    entry["window_end"] = last
+                    entry[key] = mean_std([dict(c)[last] for c in per_seed])
+            if curves:
+                path = training_curves.line_chart(os.path.join(out, "plots", "%s_%s.svg" % (family, key)),
+                                                  curves, label, title="%s: %s" % (family, label))
+                charts.append("![%s %s](plots/%s)" % (family, label, os.path.basename(path)))
+        valid_steps = sorted(valid_steps or [])
+        parts = [k for k in ("ctc", "att", "aux") if any(k in e for e in table.values())]
+        lines += ["| model | seeds | window end | " + " | ".join(parts)
+                  + "".join(" | valid CER @%d" % v for v in valid_steps) + " |",
+                  "|---" * (3 + len(parts) + len(valid_steps)) + "|"]
+        for model, e in table.items():
+            lines.append("| %s | %d | %s | %s%s |" % (
+                model, e["seeds"], e.get("window_end", "-"),
+                " | ".join("%.3f ± %.3f" % e[k] if k in e and e[k][1] is not None else
+                           ("%.3f" % e[k][0] if k in e else "-") for k in parts),
+                "".join(" | %.1f" % (100 * e["valid_cer"][v]) for v in valid_steps)))
+            results.setdefault("curves", {})[model] = {
+                "seeds": e["seeds"], "window_end": e.get("window_end"),
+                **{k: list(e[k]) for k in parts if k in e},
+                "valid_cer": {str(v): e["valid_cer"][v] for v in valid_steps}}
+        lines += ["", " ".join(charts), ""]
+    return lines
+
+
 def main(out, resamples):
     recipe = load(os.path.join(out, "recipe.json"))
     sets = recipe["sets"].split()
@@ -323,6 +392,7 @@ def main(out, resamples):
                 lines += ["", "**The Omni-router paper's ordering (Omni < Switch < dense, OOD average %s): %s**"
                           % (metric.upper(), verdict["text"])]
         lines.append("")
+    lines += curves_section(out, seeds, results)
     # routing, label-free next to raw
     lines += ["## Routing on the in-domain set (mean ± std over seeds)", "",
               "Adjacent = MoE layer pairs (l, l+1); all = every pair i < j. Matched agreement relabels one layer's "
@@ -394,7 +464,9 @@ def main(out, resamples):
                   recipe["utterances"], recipe["steps"], recipe["seeds"], recipe["commit"]), "", "```bash",
               "submit/omnispark train --data OUT/data/train --out OUT/exp/M_sS --conf conf/train/tiny.yaml \\",
               "    --model conf/model/M.yaml train.seed=S train.max_steps=%d train.max_epochs=1000 "
-              "train.valid_interval=0 train.log_interval=20 train.checkpoint.interval=100" % recipe["steps"],
+              "train.valid_interval=%d train.log_interval=20 train.checkpoint.interval=100%s" % (
+                  recipe["steps"], recipe.get("valid_interval", 0),
+                  " --valid OUT/data/valid" if recipe.get("valid_interval", 0) else ""),
               "submit/omnispark eval --model OUT/exp/M_sS --data OUT/data/SET ... --out OUT/exp/M_sS/eval "
               "--mode ctc_greedy[,attention_rescoring]",
               "/usr/bin/python3 submit/experiment_report.py OUT", "```"]

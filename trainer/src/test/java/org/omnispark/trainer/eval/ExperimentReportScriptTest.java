@@ -135,6 +135,80 @@ class ExperimentReportScriptTest {
         assertTrue(md.contains("not reproduced"), "Omni is not better than Switch here: " + md);
     }
 
+    /**
+     * metrics.jsonl of one run: a training row every 20 steps to step 200 (ctc {@code early} up to step 100, then
+     * {@code late}; att 0.5; aux {@code aux} unless NaN) and validation rows at {@code validSteps}.
+     */
+    private void metrics(String model, int seed, double early, double late, double aux, int[] validSteps,
+            double[] validCer, boolean resumed) throws IOException {
+        List<String> rows = new ArrayList<>();
+        for (int step = 20; step <= 200; step += 20) {
+            ObjectNode r = JSON.createObjectNode().put("step", step).put("epoch", 0).put("loss", 9.9)
+                    .put("ctc", step <= 100 ? early : late).put("att", 0.5);
+            if (!Double.isNaN(aux)) {
+                r.put("aux", aux);
+            }
+            rows.add(r.toString());
+            if (resumed && step == 40) { // a resumed run logs steps again: the later row counts
+                rows.add(r.put("ctc", 1000.0).toString());
+                rows.add(r.put("ctc", early).toString());
+            }
+            for (int i = 0; i < validSteps.length; i++) {
+                if (validSteps[i] == step) {
+                    rows.add(JSON.createObjectNode().put("step", step).put("epoch", 0).put("valid_loss", 1.0)
+                            .put("valid_cer", validCer[i]).put("valid_wer", 1.0).toString());
+                }
+            }
+        }
+        Files.write(out.resolve("exp/" + model + "_s" + seed + "/metrics.jsonl"), rows);
+    }
+
+    @Test
+    void trainingCurvesAreAveragedOverWindowsThenSeeds() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        RequiredTools.check(Files.isExecutable(python), "/usr/bin/python3 runs the report (apt-get install python3)");
+        Files.writeString(out.resolve("recipe.json"), "{\"utterances\": 100, \"heldout\": 10, \"steps\": 200, "
+                + "\"seeds\": \"1 2\", \"models\": \"x\", \"sets\": \"" + String.join(" ", SETS)
+                + "\", \"commit\": \"abc1234\"}");
+        int[] none = new int[UTTERANCES];
+        for (int seed = 1; seed <= 2; seed++) {
+            for (String set : SETS) {
+                run("tiny_dense", seed, set, none);
+            }
+        }
+        run("tiny_switch", 1, "indomain", none);
+        metrics("tiny_dense", 1, 2.0, 1.0, Double.NaN, new int[] {100, 200}, new double[] {0.5, 0.3}, false);
+        metrics("tiny_dense", 2, 4.0, 3.0, Double.NaN, new int[] {100, 200}, new double[] {0.7, 0.5}, true);
+        metrics("tiny_switch", 1, 2.0, 1.5, 0.01, new int[] {200}, new double[] {0.25}, false);
+        Process p = new ProcessBuilder(python.toString(), TinyDatasets.repoRoot()
+                .resolve("submit/experiment_report.py").toString(), out.toString(), "--bootstrap", "100")
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), log);
+
+        JsonNode curves = JSON.readTree(Files.readString(out.resolve("results.json"))).get("curves");
+        JsonNode dense = curves.get("tiny_dense");
+        assertEquals(200, dense.get("window_end").asInt(), "the last 100-step window: steps 101-200");
+        assertEquals(2.0, dense.get("ctc").get(0).asDouble(), 1e-12, "mean over seeds of 1.0 and 3.0");
+        assertEquals(Math.sqrt(2), dense.get("ctc").get(1).asDouble(), 1e-12, "their sample standard deviation");
+        assertEquals(0.5, dense.get("att").get(0).asDouble(), 1e-12);
+        assertFalse(dense.has("aux"), "the dense runs log no auxiliary loss");
+        JsonNode switchModel = curves.get("tiny_switch");
+        assertEquals(1, switchModel.get("seeds").asInt());
+        assertEquals(0.01, switchModel.get("aux").get(0).asDouble(), 1e-12);
+        // validation steps common to every model of the family: 200 only (switch did not validate at 100)
+        assertEquals(0.4, dense.get("valid_cer").get("200").asDouble(), 1e-12, "mean of 0.3 and 0.5");
+        assertFalse(dense.get("valid_cer").has("100"));
+        assertEquals(0.25, switchModel.get("valid_cer").get("200").asDouble(), 1e-12);
+        String md = Files.readString(out.resolve("results.md"));
+        assertTrue(md.contains("| tiny_dense | 2 | 200 | 2.000 ± 1.414 | 0.500 ± 0.000 | - | 40.0 |"), md);
+        String ctcChart = Files.readString(out.resolve("plots/tiny_ctc.svg"));
+        assertTrue(ctcChart.contains("tiny_dense") && ctcChart.contains("tiny_switch") && ctcChart.contains("<polyline"),
+                ctcChart);
+        assertTrue(Files.exists(out.resolve("plots/tiny_valid_cer.svg")) && md.contains("plots/tiny_aux.svg"));
+    }
+
     private static JsonNode comparison(JsonNode results, String a, String b) {
         for (JsonNode c : results.get("comparisons")) {
             if (c.get("a").asText().equals(a) && c.get("b").asText().equals(b)) {
