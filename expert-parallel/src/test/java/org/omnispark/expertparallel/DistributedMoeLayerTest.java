@@ -13,13 +13,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.omnispark.trainer.TorchTestSupport;
 import org.omnispark.trainer.moe.ExpertWeights;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.LocalTokenDispatcher;
 import org.omnispark.trainer.moe.MoeFeedForward;
 import org.omnispark.trainer.moe.MoeOutput;
-import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.RouterSpec;
 import org.omnispark.trainer.moe.SequentialExperts;
 import org.omnispark.trainer.moe.TopKRouter;
 import org.omnispark.trainer.parallel.ExpertPlacement;
@@ -61,11 +61,11 @@ class DistributedMoeLayerTest {
         NDArray x = all.get(b[rank] + ":" + b[rank + 1]).duplicate();
         x.setRequiresGradient(true);
         GateWeight gate = GateWeight.create(m, "gate", D, experts, DataType.FLOAT32, 3);
-        FeedForwardConfig cfg = FeedForwardConfig.builder().setModelDim(D).setFfnDim(FFN)
+        FeedForwardSpec cfg = FeedForwardSpec.builder().setModelDim(D).setFfnDim(FFN)
                 .optActivation(FfnActivation.SWISH).build();
         ExpertWeights weights = ExpertWeights.createSlice(m, cfg, experts, placement.localExpertOffset(),
                 placement.numLocalExperts(), "experts", 9);
-        RouterConfig rc = RouterConfig.builder().optTopK(topK).optAuxLossCoeff(0.01).optZLossCoeff(0.001).build();
+        RouterSpec rc = RouterSpec.builder().optTopK(topK).optAuxLossCoeff(0.01).optZLossCoeff(0.001).build();
         MoeFeedForward layer = MoeFeedForward.builder().setRouter(new TopKRouter(gate, rc))
                 .setExperts(new SequentialExperts(weights)).optDispatcher(dispatcher).build();
         NDArray probe = TorchTestSupport.randn(m, new Shape(TOKENS, D), 6, DataType.FLOAT32)

@@ -5,7 +5,7 @@ import static org.omnispark.trainer.config.ConfigChecks.range;
 import static org.omnispark.trainer.config.ConfigChecks.require;
 
 import java.util.List;
-import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.RouterSpec;
 import org.omnispark.trainer.moe.Routers;
 import org.omnispark.trainer.moe.TopKRouter;
 import org.omnispark.trainer.moe.RoutingNormalization;
@@ -79,9 +79,9 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
      *
      * @return the router config
      */
-    public RouterConfig toRouterConfig() {
+    public RouterSpec toRouterSpec() {
         require(isMoe(), "ffn.type is dense: there is no router");
-        return RouterConfig.builder()
+        return RouterSpec.builder()
                 .optKind(router)
                 .optTopK(topK)
                 .optNormalization(normalize.equals("topk_then_softmax")

@@ -9,8 +9,9 @@
  * YAML files live in {@code conf/model/} and {@code conf/train/}.
  *
  * <p>Names: a {@code *Conf} record is one YAML section as WeNet names it ({@code EncoderConf} is {@code encoder_conf},
- * {@code HybridLossConf} is {@code model_conf}); a {@code *Config} in a layer's package ({@code encoder.EncoderConfig},
- * {@code decoder.DecoderConfig}, {@code moe.FeedForwardConfig}) is what that layer is built from.
- * {@code model.ComponentConfigs} is the one place that maps the sections onto the layers' configs.
+ * {@code HybridLossConf} is {@code model_conf}); a {@code *Config} is a whole YAML file ({@code ModelConfig}, {@code
+ * TrainConfig}); a {@code *Spec} in a layer's package ({@code encoder.EncoderSpec}, {@code decoder.DecoderSpec},
+ * {@code moe.FeedForwardSpec}, {@code moe.RouterSpec}) is what that layer is built from, derived values included.
+ * {@code model.ComponentSpecs} is the one place that maps the sections onto the layers' specs.
  */
 package org.omnispark.trainer.config;

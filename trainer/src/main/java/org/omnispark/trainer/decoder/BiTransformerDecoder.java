@@ -43,7 +43,7 @@ public final class BiTransformerDecoder implements AttentionDecoder {
      * @param seed initialization seed
      * @return the decoder
      */
-    public static BiTransformerDecoder create(NDManager manager, DecoderConfig config, int rNumBlocks,
+    public static BiTransformerDecoder create(NDManager manager, DecoderSpec config, int rNumBlocks,
             FeedForwardFactory feedForward, String name, long seed) {
         TransformerDecoder l = TransformerDecoder.create(manager, config, feedForward, name + ".left_decoder", seed);
         TransformerDecoder r = TransformerDecoder.create(

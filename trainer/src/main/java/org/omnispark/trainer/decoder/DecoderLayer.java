@@ -67,7 +67,7 @@ public final class DecoderLayer implements ParameterOwner {
      * @return the layer
      */
     public static DecoderLayer create(
-            NDManager manager, DecoderConfig config, FeedForwardModule feedForward, String name, long seed) {
+            NDManager manager, DecoderSpec config, FeedForwardModule feedForward, String name, long seed) {
         int d = config.modelDim();
         MultiHeadedAttention self = new MultiHeadedAttention(manager, name + ".self_attn", d, config.numHeads(),
                 config.selfAttentionDropoutRate(), config.dataType(), seed);

@@ -27,14 +27,14 @@ import org.omnispark.trainer.nn.PositionalEncoding;
  */
 public final class TransformerDecoder implements AttentionDecoder {
 
-    private final DecoderConfig config;
+    private final DecoderSpec config;
     private final Embedding embedding;
     private final PositionalEncoding positionalEncoding;
     private final List<DecoderLayer> layers;
     private final LayerNorm afterNorm;
     private final Linear outputLayer;
 
-    private TransformerDecoder(DecoderConfig config, Embedding embedding, PositionalEncoding positionalEncoding,
+    private TransformerDecoder(DecoderSpec config, Embedding embedding, PositionalEncoding positionalEncoding,
             List<DecoderLayer> layers, LayerNorm afterNorm, Linear outputLayer) {
         this.config = config;
         this.embedding = embedding;
@@ -55,7 +55,7 @@ public final class TransformerDecoder implements AttentionDecoder {
      * @return the decoder
      */
     public static TransformerDecoder create(
-            NDManager manager, DecoderConfig config, FeedForwardFactory feedForward, String name, long seed) {
+            NDManager manager, DecoderSpec config, FeedForwardFactory feedForward, String name, long seed) {
         Embedding embedding = Embedding.create(
                 manager, name + ".embed", config.vocabSize(), config.modelDim(), config.dataType(), seed);
         PositionalEncoding pe = new PositionalEncoding(
@@ -117,7 +117,7 @@ public final class TransformerDecoder implements AttentionDecoder {
     }
 
     /** @return the config */
-    public DecoderConfig config() {
+    public DecoderSpec config() {
         return config;
     }
 

@@ -8,7 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.moe.MoeOutput;
 import org.omnispark.trainer.nn.LayerNorm;
@@ -32,7 +32,7 @@ import org.omnispark.trainer.nn.RelPositionalEncoding;
  */
 public abstract class BaseEncoder implements ParameterOwner {
 
-    protected final EncoderConfig config;
+    protected final EncoderSpec config;
     private final GlobalCmvn cmvn;
     private final Conv2dSubsampling embed;
     private final List<EncoderLayer> layers;
@@ -47,7 +47,7 @@ public abstract class BaseEncoder implements ParameterOwner {
      * @param cmvn global CMVN, or null when the features are normalized already
      * @param layers the N layers
      */
-    protected BaseEncoder(NDManager manager, EncoderConfig config, GlobalCmvn cmvn, List<EncoderLayer> layers) {
+    protected BaseEncoder(NDManager manager, EncoderSpec config, GlobalCmvn cmvn, List<EncoderLayer> layers) {
         if (cmvn != null && cmvn.featureDim() != config.inputDim()) {
             throw new IllegalArgumentException("CMVN has " + cmvn.featureDim() + " dimensions but the encoder expects "
                     + config.inputDim() + " features");
@@ -74,9 +74,9 @@ public abstract class BaseEncoder implements ParameterOwner {
      * @param config the encoder configuration
      * @return the factory
      */
-    public static FeedForwardFactory defaultFeedForward(EncoderConfig config) {
+    public static FeedForwardFactory defaultFeedForward(EncoderSpec config) {
         FfnActivation activation = config.type() == EncoderType.CONFORMER ? FfnActivation.SWISH : FfnActivation.RELU;
-        return FeedForwardFactory.dense(FeedForwardConfig.builder().setModelDim(config.outputDim())
+        return FeedForwardFactory.dense(FeedForwardSpec.builder().setModelDim(config.outputDim())
                 .setFfnDim(config.linearUnits()).optActivation(activation).optDataType(config.dataType()).build());
     }
 
@@ -90,7 +90,7 @@ public abstract class BaseEncoder implements ParameterOwner {
      * @return a {@link ConformerEncoder} or {@link TransformerEncoder}
      */
     public static BaseEncoder create(
-            NDManager manager, EncoderConfig config, FeedForwardFactory feedForward, GlobalCmvn cmvn) {
+            NDManager manager, EncoderSpec config, FeedForwardFactory feedForward, GlobalCmvn cmvn) {
         FeedForwardFactory ff = feedForward != null ? feedForward : defaultFeedForward(config);
         return config.type() == EncoderType.CONFORMER
                 ? ConformerEncoder.create(manager, config, ff, cmvn)
@@ -254,7 +254,7 @@ public abstract class BaseEncoder implements ParameterOwner {
     protected abstract void checkStreamable();
 
     /** @return the configuration */
-    public EncoderConfig config() {
+    public EncoderSpec config() {
         return config;
     }
 
@@ -303,7 +303,7 @@ public abstract class BaseEncoder implements ParameterOwner {
     }
 
     /** The self-attention of one layer: relative-position or plain, as the config says. */
-    static MultiHeadedAttention selfAttention(NDManager manager, EncoderConfig config, String name, long seed) {
+    static MultiHeadedAttention selfAttention(NDManager manager, EncoderSpec config, String name, long seed) {
         return config.relativePositions()
                 ? new RelPositionMultiHeadedAttention(manager, name, config.outputDim(), config.attentionHeads(),
                         config.attentionDropoutRate(), config.dataType(), seed)

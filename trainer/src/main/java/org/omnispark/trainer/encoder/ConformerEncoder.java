@@ -18,7 +18,7 @@ import org.omnispark.trainer.nn.LayerNorm;
  */
 public final class ConformerEncoder extends BaseEncoder {
 
-    private ConformerEncoder(NDManager manager, EncoderConfig config, GlobalCmvn cmvn, List<EncoderLayer> layers) {
+    private ConformerEncoder(NDManager manager, EncoderSpec config, GlobalCmvn cmvn, List<EncoderLayer> layers) {
         super(manager, config, cmvn, layers);
     }
 
@@ -32,7 +32,7 @@ public final class ConformerEncoder extends BaseEncoder {
      * @return the encoder
      */
     public static ConformerEncoder create(
-            NDManager manager, EncoderConfig config, FeedForwardFactory feedForward, GlobalCmvn cmvn) {
+            NDManager manager, EncoderSpec config, FeedForwardFactory feedForward, GlobalCmvn cmvn) {
         if (config.type() != EncoderType.CONFORMER) {
             throw new IllegalArgumentException("ConformerEncoder needs type CONFORMER, got " + config.type());
         }

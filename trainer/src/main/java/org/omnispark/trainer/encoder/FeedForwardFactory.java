@@ -5,14 +5,14 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.omnispark.trainer.moe.DenseFeedForward;
 import org.omnispark.trainer.moe.ExpertWeights;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.GroupedExperts;
 import org.omnispark.trainer.moe.LocalTokenDispatcher;
 import org.omnispark.trainer.moe.MoeFeedForward;
 import org.omnispark.trainer.moe.MoeOutput;
 import org.omnispark.trainer.moe.MoeRouting;
-import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.RouterSpec;
 import org.omnispark.trainer.moe.SequentialExperts;
 import org.omnispark.trainer.moe.Routers;
 import org.omnispark.trainer.nn.ModelParameter;
@@ -48,7 +48,7 @@ public interface FeedForwardFactory {
      * @param config d, ffn dim, activation (SWISH for Conformer, RELU for Transformer), data type
      * @return the factory
      */
-    static FeedForwardFactory dense(FeedForwardConfig config) {
+    static FeedForwardFactory dense(FeedForwardSpec config) {
         return (manager, ffnIndex, name, seed) -> new Dense(DenseFeedForward.create(manager, config, name, seed));
     }
 
@@ -57,32 +57,32 @@ public interface FeedForwardFactory {
      *
      * @param expertConfig the shape of one expert
      * @param routing shared gate (Omni-router) or one gate per FFN block (Switch / U2++ MoE)
-     * @param routerConfig top-k, normalization, aux-loss coefficients, jitter; each block gets its own router (over
+     * @param routerSpec top-k, normalization, aux-loss coefficients, jitter; each block gets its own router (over
      *     its own or the shared gate)
      * @param grouped batched experts ({@link GroupedExperts}) instead of the sequential reference
      * @return the factory (dropless)
      */
     static FeedForwardFactory moe(
-            FeedForwardConfig expertConfig, MoeRouting routing, RouterConfig routerConfig, boolean grouped) {
-        return moe(expertConfig, routing, routerConfig, grouped, 0.0);
+            FeedForwardSpec expertConfig, MoeRouting routing, RouterSpec routerSpec, boolean grouped) {
+        return moe(expertConfig, routing, routerSpec, grouped, 0.0);
     }
 
     /**
-     * As {@link #moe(FeedForwardConfig, MoeRouting, RouterConfig, boolean)} with a capacity factor: each expert
+     * As {@link #moe(FeedForwardSpec, MoeRouting, RouterSpec, boolean)} with a capacity factor: each expert
      * takes at most {@code ceil(capacityFactor * T * k / E)} assignments, the overflow rides the residual;
      * {@code capacityFactor <= 0} is dropless.
      */
-    static FeedForwardFactory moe(FeedForwardConfig expertConfig, MoeRouting routing, RouterConfig routerConfig,
+    static FeedForwardFactory moe(FeedForwardSpec expertConfig, MoeRouting routing, RouterSpec routerSpec,
                                   boolean grouped, double capacityFactor) {
-        return moe(expertConfig, routing, routerConfig, grouped, capacityFactor, ExpertParallelism.NONE);
+        return moe(expertConfig, routing, routerSpec, grouped, capacityFactor, ExpertParallelism.NONE);
     }
 
     /**
-     * As {@link #moe(FeedForwardConfig, MoeRouting, RouterConfig, boolean, double)} on one rank of an expert-parallel
+     * As {@link #moe(FeedForwardSpec, MoeRouting, RouterSpec, boolean, double)} on one rank of an expert-parallel
      * job: each block holds only this rank's experts ({@link ExpertParallelism#placement}, initialized as in the
      * single-process model) and the parallelism's dispatcher moves tokens to them.
      */
-    static FeedForwardFactory moe(FeedForwardConfig expertConfig, MoeRouting routing, RouterConfig routerConfig,
+    static FeedForwardFactory moe(FeedForwardSpec expertConfig, MoeRouting routing, RouterSpec routerSpec,
                                   boolean grouped, double capacityFactor, ExpertParallelism parallelism) {
         return (manager, ffnIndex, name, seed) -> {
             GateWeight gate = routing.gateFor(ffnIndex);
@@ -90,7 +90,7 @@ public interface FeedForwardFactory {
             ExpertWeights weights = ExpertWeights.createSlice(manager, expertConfig, gate.numExperts(),
                     placement.localExpertOffset(), placement.numLocalExperts(), name + ".experts", seed);
             MoeFeedForward layer = MoeFeedForward.builder()
-                    .setRouter(Routers.create(gate, routerConfig))
+                    .setRouter(Routers.create(gate, routerSpec))
                     .setExperts(grouped ? new GroupedExperts(weights) : new SequentialExperts(weights))
                     .optDispatcher(parallelism.dispatcher(name, gate.numExperts(), capacityFactor))
                     .build();

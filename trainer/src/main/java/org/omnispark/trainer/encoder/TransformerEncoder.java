@@ -14,7 +14,7 @@ import org.omnispark.trainer.nn.LayerNorm;
  */
 public final class TransformerEncoder extends BaseEncoder {
 
-    private TransformerEncoder(NDManager manager, EncoderConfig config, GlobalCmvn cmvn, List<EncoderLayer> layers) {
+    private TransformerEncoder(NDManager manager, EncoderSpec config, GlobalCmvn cmvn, List<EncoderLayer> layers) {
         super(manager, config, cmvn, layers);
     }
 
@@ -28,7 +28,7 @@ public final class TransformerEncoder extends BaseEncoder {
      * @return the encoder
      */
     public static TransformerEncoder create(
-            NDManager manager, EncoderConfig config, FeedForwardFactory feedForward, GlobalCmvn cmvn) {
+            NDManager manager, EncoderSpec config, FeedForwardFactory feedForward, GlobalCmvn cmvn) {
         if (config.type() != EncoderType.TRANSFORMER) {
             throw new IllegalArgumentException("TransformerEncoder needs type TRANSFORMER, got " + config.type());
         }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.omnispark.trainer.config.FfnConf;
 import org.omnispark.trainer.encoder.FeedForwardFactory;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.MoeRouting;
@@ -40,13 +40,13 @@ final class FeedForwardAssembly {
 
     static FeedForwardFactory feedForward(FfnConf ffn, MoeRouting routing, int d, int units,
             FfnActivation activation, DataType dataType, ExpertParallelism parallelism) {
-        FeedForwardConfig expert = FeedForwardConfig.builder().setModelDim(d).setFfnDim(units)
+        FeedForwardSpec expert = FeedForwardSpec.builder().setModelDim(d).setFfnDim(units)
                 .optActivation(activation).optDataType(dataType).build();
         if (routing == null) {
             return FeedForwardFactory.dense(expert);
         }
         // capacity_factor 0 (the default, as in U2++ and Omni-router) is dropless.
-        return FeedForwardFactory.moe(expert, routing, ffn.toRouterConfig(), ffn.groupedGemm(),
+        return FeedForwardFactory.moe(expert, routing, ffn.toRouterSpec(), ffn.groupedGemm(),
                 ffn.capacityFactor(), parallelism);
     }
 

@@ -17,7 +17,7 @@ import org.omnispark.trainer.ctc.CtcHead;
 import org.omnispark.trainer.search.U2Decoding;
 import org.omnispark.trainer.decoder.AttentionDecoder;
 import org.omnispark.trainer.decoder.BiTransformerDecoder;
-import org.omnispark.trainer.decoder.DecoderConfig;
+import org.omnispark.trainer.decoder.DecoderSpec;
 import org.omnispark.trainer.decoder.DecoderOutput;
 import org.omnispark.trainer.decoder.HybridLoss;
 import org.omnispark.trainer.decoder.LabelSmoothingLoss;
@@ -27,7 +27,7 @@ import org.omnispark.trainer.decoder.TransformerDecoder;
 import org.omnispark.trainer.encoder.BaseEncoder;
 import org.omnispark.trainer.encoder.ChunkMasks;
 import org.omnispark.trainer.encoder.Conv2dSubsampling;
-import org.omnispark.trainer.encoder.EncoderConfig;
+import org.omnispark.trainer.encoder.EncoderSpec;
 import org.omnispark.trainer.encoder.EncoderOutput;
 import org.omnispark.trainer.encoder.EncoderType;
 import org.omnispark.trainer.encoder.FeedForwardFactory;
@@ -83,14 +83,14 @@ public final class U2Model implements ParameterOwner {
         this.specAugment = new SpecAugment(config.specAug().numFMask(), config.specAug().maxF(),
                 config.specAug().numTMask(), config.specAug().maxT(), seed + 4);
         GlobalCmvn cmvn = b.cmvn == null ? null : GlobalCmvn.fromManifest(m, b.cmvn, b.dataType);
-        EncoderConfig encoderConfig = ComponentConfigs.encoder(config, b.dataType, seed);
-        boolean conformer = encoderConfig.type() == EncoderType.CONFORMER;
-        int ffnBlocks = enc.numBlocks() * (conformer && encoderConfig.macaron() ? 2 : 1);
+        EncoderSpec encoderSpec = ComponentSpecs.encoder(config, b.dataType, seed);
+        boolean conformer = encoderSpec.type() == EncoderType.CONFORMER;
+        int ffnBlocks = enc.numBlocks() * (conformer && encoderSpec.macaron() ? 2 : 1);
         this.encoderRouting = FeedForwardAssembly.routing(m, "encoder", enc.ffn(), ffnBlocks, d, b.dataType,
                 seed + 3_000_000);
         FeedForwardFactory encoderFfn = FeedForwardAssembly.feedForward(enc.ffn(), encoderRouting, d,
                 enc.linearUnits(), FeedForwardAssembly.activation(enc.activationType()), b.dataType, b.parallelism);
-        this.encoder = BaseEncoder.create(m, encoderConfig, encoderFfn, cmvn);
+        this.encoder = BaseEncoder.create(m, encoderSpec, encoderFfn, cmvn);
         this.ctcHead = CtcHead.builder().setManager(m).setModelDim(d).setVocabSize(vocabSize).optName("ctc")
                 .optSeed(seed + 1_000_000).optDataType(b.dataType).build();
         ModelConfig c = config;
@@ -112,7 +112,7 @@ public final class U2Model implements ParameterOwner {
             List<MoeRouting> routings) {
         DecoderConf dec = config.decoderConf();
         int d = config.encoderConf().outputSize();
-        DecoderConfig left = ComponentConfigs.decoder(config, vocabSize, dataType);
+        DecoderSpec left = ComponentSpecs.decoder(config, vocabSize, dataType);
         long decoderSeed = seed + 2_000_000;
         // One routing plan per direction: switch has one gate per layer, omni one gate per direction (as
         // ParameterCount counts them).
@@ -209,7 +209,7 @@ public final class U2Model implements ParameterOwner {
     }
 
     private ChunkMasks.Choice chunkChoice(NDArray xs, boolean training, long step) {
-        EncoderConfig ec = encoder.config();
+        EncoderSpec ec = encoder.config();
         if (training && ec.dynamicChunk()) {
             int outLength = encoder.outputLength(Math.toIntExact(xs.getShape().get(1)));
             SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step);

@@ -16,14 +16,14 @@ import org.omnispark.trainer.nn.ParameterOwner;
  */
 public final class DenseFeedForward implements ParameterOwner {
 
-    private final FeedForwardConfig config;
+    private final FeedForwardSpec config;
     private final ModelParameter w1;
     private final ModelParameter b1;
     private final ModelParameter w2;
     private final ModelParameter b2;
 
     private DenseFeedForward(
-            FeedForwardConfig config, ModelParameter w1, ModelParameter b1, ModelParameter w2, ModelParameter b2) {
+            FeedForwardSpec config, ModelParameter w1, ModelParameter b1, ModelParameter w2, ModelParameter b2) {
         this.config = config;
         this.w1 = w1;
         this.b1 = b1;
@@ -40,7 +40,7 @@ public final class DenseFeedForward implements ParameterOwner {
      * @param seed the initialization seed
      * @return the layer
      */
-    public static DenseFeedForward create(NDManager manager, FeedForwardConfig config, String name, long seed) {
+    public static DenseFeedForward create(NDManager manager, FeedForwardSpec config, String name, long seed) {
         int d = config.modelDim();
         int f = config.ffnDim();
         double bound1 = 1 / Math.sqrt(d);
@@ -80,7 +80,7 @@ public final class DenseFeedForward implements ParameterOwner {
     }
 
     /** @return the configuration */
-    public FeedForwardConfig config() {
+    public FeedForwardSpec config() {
         return config;
     }
 

@@ -22,7 +22,7 @@ import org.omnispark.trainer.nn.ParameterOwner;
  */
 public final class ExpertWeights implements ParameterOwner {
 
-    private final FeedForwardConfig config;
+    private final FeedForwardSpec config;
     private final int numExperts;
     private final int localExpertOffset;
     private final int numLocalExperts;
@@ -32,7 +32,7 @@ public final class ExpertWeights implements ParameterOwner {
     private final ModelParameter b2;
 
     private ExpertWeights(
-            FeedForwardConfig config,
+            FeedForwardSpec config,
             int numExperts,
             int localExpertOffset,
             int numLocalExperts,
@@ -61,7 +61,7 @@ public final class ExpertWeights implements ParameterOwner {
      * @return the weights
      */
     public static ExpertWeights create(
-            NDManager manager, FeedForwardConfig config, int numExperts, String name, long seed) {
+            NDManager manager, FeedForwardSpec config, int numExperts, String name, long seed) {
         return createSlice(manager, config, numExperts, 0, numExperts, name, seed);
     }
 
@@ -79,7 +79,7 @@ public final class ExpertWeights implements ParameterOwner {
      */
     public static ExpertWeights createSlice(
             NDManager manager,
-            FeedForwardConfig config,
+            FeedForwardSpec config,
             int numExperts,
             int localExpertOffset,
             int numLocalExperts,
@@ -110,7 +110,7 @@ public final class ExpertWeights implements ParameterOwner {
 
     private static ModelParameter stacked(
             NDManager manager,
-            FeedForwardConfig config,
+            FeedForwardSpec config,
             String name,
             int offset,
             int count,
@@ -132,7 +132,7 @@ public final class ExpertWeights implements ParameterOwner {
     }
 
     /** @return the FFN shape of one expert */
-    public FeedForwardConfig config() {
+    public FeedForwardSpec config() {
         return config;
     }
 

@@ -127,7 +127,7 @@ public final class MoeFeedForward implements ParameterOwner {
         private TokenDispatcher dispatcher = LocalTokenDispatcher.dropless();
         private Experts experts;
 
-        /** @param router e.g. {@code new TopKRouter(gate, routerConfig)} @return this */
+        /** @param router e.g. {@code new TopKRouter(gate, routerSpec)} @return this */
         public Builder setRouter(Router router) {
             this.router = router;
             return this;

@@ -18,5 +18,5 @@ public interface RouterProvider {
      * @param config top-k and the other router options of the layer's {@code ffn} block
      * @return the router
      */
-    Router create(GateWeight gate, RouterConfig config);
+    Router create(GateWeight gate, RouterSpec config);
 }

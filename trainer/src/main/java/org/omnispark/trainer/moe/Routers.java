@@ -25,7 +25,7 @@ public final class Routers {
      * @return the router
      * @throws IllegalArgumentException for a name no provider has
      */
-    public static Router create(GateWeight gate, RouterConfig config) {
+    public static Router create(GateWeight gate, RouterSpec config) {
         return provider(config.kind()).create(gate, config);
     }
 
@@ -59,7 +59,7 @@ public final class Routers {
             }
 
             @Override
-            public Router create(GateWeight gate, RouterConfig config) {
+            public Router create(GateWeight gate, RouterSpec config) {
                 return new TopKRouter(gate, config);
             }
         });

@@ -4,7 +4,7 @@ package org.omnispark.trainer.moe;
 public enum RoutingNormalization {
     /**
      * Switch / Omni-router: probs = softmax over all E logits, weight = prob of each selected expert (optionally
-     * renormalized over the k selected, see {@link RouterConfig#renormalize()}).
+     * renormalized over the k selected, see {@link RouterSpec#renormalize()}).
      */
     SOFTMAX_THEN_TOPK,
     /** WeNet U2++ MoE: softmax over the k selected logits only (for k = 1 the weight is exactly 1). */

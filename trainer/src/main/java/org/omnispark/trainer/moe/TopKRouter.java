@@ -36,7 +36,7 @@ public final class TopKRouter implements Router {
     public static final String KIND = "topk";
 
     private final GateWeight gate;
-    private final RouterConfig config;
+    private final RouterSpec config;
 
     /**
      * Creates a router.
@@ -44,7 +44,7 @@ public final class TopKRouter implements Router {
      * @param gate the gate (shared or owned by this layer)
      * @param config the options
      */
-    public TopKRouter(GateWeight gate, RouterConfig config) {
+    public TopKRouter(GateWeight gate, RouterSpec config) {
         if (config.topK() > gate.numExperts()) {
             throw new IllegalArgumentException(
                     "topK " + config.topK() + " exceeds the number of experts " + gate.numExperts());
@@ -180,7 +180,7 @@ public final class TopKRouter implements Router {
     }
 
     /** @return the options */
-    public RouterConfig config() {
+    public RouterSpec config() {
         return config;
     }
 

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.omnispark.trainer.model.ModelDirectory;
-import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.RouterSpec;
 import org.omnispark.trainer.moe.RoutingNormalization;
 import org.omnispark.trainer.infra.LearningRateSchedule;
 import org.omnispark.trainer.infra.Optimizers;
@@ -67,7 +67,7 @@ class ConfigFilesTest {
     @Test
     void wenetMoeConfigsAreWenetsMoeLayerEverywhere() throws IOException {
         // exactly the settings of the wenet_e8_top2 case of MoeGoldenTest (make_moe_golden.py: WeNet's MoEFFNLayer)
-        RouterConfig wenet = RouterConfig.builder().optTopK(2).optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX)
+        RouterSpec wenet = RouterSpec.builder().optTopK(2).optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX)
                 .optAuxLossCoeff(0).optZLossCoeff(0).optJitterEps(0).build();
         List<Path> files = yamls("model").stream().filter(p -> p.toString().endsWith("_wenet_moe.yaml")).toList();
         assertEquals(List.of("base_wenet_moe.yaml", "tiny_wenet_moe.yaml"),
@@ -79,7 +79,7 @@ class ConfigFilesTest {
                 assertEquals("switch", ffn.type(), name + ": one gate per MoE layer");
                 assertEquals(8, ffn.numExperts(), name);
                 assertEquals(0.0, ffn.capacityFactor(), name + ": dropless");
-                assertEquals(wenet, ffn.toRouterConfig(), name);
+                assertEquals(wenet, ffn.toRouterSpec(), name);
             }
             ModelConfig dense = ModelConfig.load(file.resolveSibling(name.replace("wenet_moe", "dense")), List.of());
             assertEquals(((ObjectNode) ModelDirectory.configTree(dense.encoderConf())).without("ffn"),
@@ -195,13 +195,13 @@ class ConfigFilesTest {
     }
 
     @Test
-    void ffnConfMapsToTheMoeRouterConfig() {
+    void ffnConfMapsToTheMoeRouterSpec() {
         ModelConfig config = ModelConfig.load(CONF.resolve("model/tiny_omni.yaml"), List.of());
         FfnConf ffn = config.encoderConf().ffn();
         assertTrue(ffn.sharedRouter());
-        assertEquals(1, ffn.toRouterConfig().topK());
-        assertEquals(RoutingNormalization.SOFTMAX_THEN_TOPK, ffn.toRouterConfig().normalization());
-        assertEquals(0.01, ffn.toRouterConfig().auxLossCoeff());
+        assertEquals(1, ffn.toRouterSpec().topK());
+        assertEquals(RoutingNormalization.SOFTMAX_THEN_TOPK, ffn.toRouterSpec().normalization());
+        assertEquals(0.01, ffn.toRouterSpec().auxLossCoeff());
         assertFalse(config.decoderConf().ffn().isMoe());
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.omnispark.trainer.ctc.GoldenTensors;
 import org.omnispark.trainer.encoder.FeedForwardFactory;
 import org.omnispark.trainer.encoder.MultiHeadedAttention;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.Linear;
@@ -42,9 +42,9 @@ class DecoderGoldenTest {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             JniUtils.setGradMode(true);
             try {
-                DecoderConfig config = DecoderConfig.builder().setVocabSize(10).setModelDim(d).setNumHeads(heads)
+                DecoderSpec config = DecoderSpec.builder().setVocabSize(10).setModelDim(d).setNumHeads(heads)
                         .setNumBlocks(1).optDropoutRate(0).optDataType(DataType.FLOAT64).build();
-                FeedForwardConfig ffnConfig = FeedForwardConfig.builder().setModelDim(d).setFfnDim(ffn)
+                FeedForwardSpec ffnConfig = FeedForwardSpec.builder().setModelDim(d).setFfnDim(ffn)
                         .optActivation(FfnActivation.RELU).optDataType(DataType.FLOAT64).build();
                 FeedForwardFactory.Dense dense = (FeedForwardFactory.Dense) FeedForwardFactory.dense(ffnConfig)
                         .create(m, 0, "dec.layer0.ffn", 5);

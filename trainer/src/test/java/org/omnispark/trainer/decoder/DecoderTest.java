@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.omnispark.trainer.encoder.FeedForwardFactory;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.MoeRouting;
-import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.RouterSpec;
 import org.omnispark.trainer.nn.ParameterCollector;
 
 /** Target preparation, the hybrid loss, and properties of the (bi)directional decoders. */
@@ -103,7 +103,7 @@ class DecoderTest {
             JniUtils.setGradMode(true);
             try {
                 GateWeight gate = GateWeight.create(m, "decoder.gate", 8, 4, DataType.FLOAT64, 3);
-                RouterConfig router = RouterConfig.builder().optTopK(1).optAuxLossCoeff(0.01).build();
+                RouterSpec router = RouterSpec.builder().optTopK(1).optAuxLossCoeff(0.01).build();
                 BiTransformerDecoder decoder = smallDecoder(m,
                         FeedForwardFactory.moe(ffn(16), MoeRouting.shared(gate), router, false));
                 List<int[]> labels = List.of(new int[] {1, 2, 3}, new int[] {4});
@@ -141,13 +141,13 @@ class DecoderTest {
     }
 
     static BiTransformerDecoder smallDecoder(NDManager m, FeedForwardFactory ffn) {
-        DecoderConfig config = DecoderConfig.builder().setVocabSize(7).setModelDim(8).setNumHeads(2).setNumBlocks(2)
+        DecoderSpec config = DecoderSpec.builder().setVocabSize(7).setModelDim(8).setNumHeads(2).setNumBlocks(2)
                 .optDropoutRate(0).optMaxLength(64).optDataType(DataType.FLOAT64).build();
         return BiTransformerDecoder.create(m, config, 1, ffn, "decoder", 42);
     }
 
-    static FeedForwardConfig ffn(int hidden) {
-        return FeedForwardConfig.builder().setModelDim(8).setFfnDim(hidden).optDataType(DataType.FLOAT64).build();
+    static FeedForwardSpec ffn(int hidden) {
+        return FeedForwardSpec.builder().setModelDim(8).setFfnDim(hidden).optDataType(DataType.FLOAT64).build();
     }
 
     static NDArray randn(NDManager m, Shape shape, long seed) {

@@ -30,7 +30,7 @@ public final class EncoderBenchmark {
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         Engine.getEngine("PyTorch");
         try (NDManager model = NDManager.newBaseManager("PyTorch")) {
-            EncoderConfig config = EncoderConfig.builder().setType(type).setInputDim(80).setOutputDim(256)
+            EncoderSpec config = EncoderSpec.builder().setType(type).setInputDim(80).setOutputDim(256)
                     .optNumBlocks(blocks).optCausal(true).optDynamicChunk(true, false).build();
             BaseEncoder encoder = BaseEncoder.create(model, config, null, null);
             int[] lengths = new int[batch];

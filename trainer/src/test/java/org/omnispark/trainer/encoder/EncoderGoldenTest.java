@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.omnispark.trainer.encoder.EncoderTestSupport.Golden;
 import org.omnispark.trainer.moe.DenseFeedForward;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.nn.LayerNorm;
 import org.omnispark.trainer.nn.Linear;
@@ -100,7 +100,7 @@ class EncoderGoldenTest {
             int kernel = g.config.get("kernel").asInt();
             boolean causal = g.config.get("causal").asBoolean();
             DataType f64 = DataType.FLOAT64;
-            FeedForwardConfig ffn = FeedForwardConfig.builder().setModelDim(d).setFfnDim(ffnDim)
+            FeedForwardSpec ffn = FeedForwardSpec.builder().setModelDim(d).setFfnDim(ffnDim)
                     .optActivation(FfnActivation.SWISH).optDataType(f64).build();
             FeedForwardFactory factory = FeedForwardFactory.dense(ffn);
             FeedForwardModule ff1 = factory.create(m, 0, "ffn1", 1);

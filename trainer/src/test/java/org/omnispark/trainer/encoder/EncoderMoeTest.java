@@ -11,11 +11,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.MoeRouting;
-import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.RouterSpec;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 
@@ -24,16 +24,16 @@ class EncoderMoeTest {
 
     private static final int D = 16;
 
-    private static FeedForwardConfig expert() {
-        return FeedForwardConfig.builder().setModelDim(D).setFfnDim(24).optActivation(FfnActivation.SWISH).build();
+    private static FeedForwardSpec expert() {
+        return FeedForwardSpec.builder().setModelDim(D).setFfnDim(24).optActivation(FfnActivation.SWISH).build();
     }
 
     @Test
     void omniRouterConformerSharesOneGateAcrossAllFeedForwardBlocks() {
         try (NDManager m = EncoderTestSupport.newManager()) {
             GateWeight gate = GateWeight.create(m, "router.gate", D, 4, DataType.FLOAT32, 5);
-            RouterConfig router = RouterConfig.builder().optTopK(1).optAuxLossCoeff(0.01).build();
-            EncoderConfig config = EncoderConfig.builder().setType(EncoderType.CONFORMER).setInputDim(20)
+            RouterSpec router = RouterSpec.builder().optTopK(1).optAuxLossCoeff(0.01).build();
+            EncoderSpec config = EncoderSpec.builder().setType(EncoderType.CONFORMER).setInputDim(20)
                     .setOutputDim(D).optAttentionHeads(2).optNumBlocks(3).optCnnKernel(5).optDropout(0, 0, 0)
                     .build();
             BaseEncoder encoder = BaseEncoder.create(
@@ -70,10 +70,10 @@ class EncoderMoeTest {
     void switchTransformerHasOneGatePerLayer() {
         try (NDManager m = EncoderTestSupport.newManager()) {
             MoeRouting routing = MoeRouting.perLayer(m, 2, D, 4, DataType.FLOAT32, 9);
-            EncoderConfig config = EncoderConfig.builder().setType(EncoderType.TRANSFORMER).setInputDim(20)
+            EncoderSpec config = EncoderSpec.builder().setType(EncoderType.TRANSFORMER).setInputDim(20)
                     .setOutputDim(D).optAttentionHeads(2).optNumBlocks(2).optDropout(0, 0, 0).build();
             BaseEncoder encoder = BaseEncoder.create(m, config,
-                    FeedForwardFactory.moe(expert(), routing, RouterConfig.builder().build(), false), null);
+                    FeedForwardFactory.moe(expert(), routing, RouterSpec.builder().build(), false), null);
             assertEquals(encoder.parameters().size(), ParameterCollector.unique(encoder).size(),
                     "per-layer gates are distinct");
             EncoderOutput out = encoder.forward(
@@ -86,7 +86,7 @@ class EncoderMoeTest {
     @Test
     void dynamicChunkTrainingDrawsSeededChoicesPerBatch() {
         try (NDManager m = EncoderTestSupport.newManager()) {
-            EncoderConfig config = EncoderConfig.builder().setType(EncoderType.CONFORMER).setInputDim(20)
+            EncoderSpec config = EncoderSpec.builder().setType(EncoderType.CONFORMER).setInputDim(20)
                     .setOutputDim(D).optAttentionHeads(2).optLinearUnits(16).optNumBlocks(1).optCnnKernel(5)
                     .optCausal(true).optDynamicChunk(true, false).optDropout(0, 0, 0).optSeed(3).build();
             BaseEncoder a = BaseEncoder.create(m, config, null, null);

@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import org.junit.jupiter.api.Test;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.nn.LayerNorm;
 
@@ -23,7 +23,7 @@ class LayerGradientCheckTest {
         try (NDManager m = EncoderTestSupport.newManager()) {
             int d = 8;
             DataType f64 = DataType.FLOAT64;
-            FeedForwardModule ff = FeedForwardFactory.dense(FeedForwardConfig.builder().setModelDim(d).setFfnDim(12)
+            FeedForwardModule ff = FeedForwardFactory.dense(FeedForwardSpec.builder().setModelDim(d).setFfnDim(12)
                     .optActivation(FfnActivation.GELU).optDataType(f64).build()).create(m, 0, "ffn", 1);
             TransformerEncoderLayer layer = new TransformerEncoderLayer(
                     new MultiHeadedAttention(m, "attn", d, 2, 0.0, f64, 2), ff,

@@ -3,11 +3,11 @@ package org.omnispark.trainer.encoder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 import org.omnispark.trainer.moe.FfnActivation;
 import org.omnispark.trainer.moe.GateWeight;
 import org.omnispark.trainer.moe.MoeRouting;
-import org.omnispark.trainer.moe.RouterConfig;
+import org.omnispark.trainer.moe.RouterSpec;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -33,16 +33,16 @@ class PaddingInvarianceTest {
         try (NDManager m = EncoderTestSupport.newManager()) {
             JniUtils.setGradMode(false);
             int d = 16;
-            EncoderConfig config = EncoderConfig.builder().setType(type).setInputDim(20).setOutputDim(d)
+            EncoderSpec config = EncoderSpec.builder().setType(type).setInputDim(20).setOutputDim(d)
                     .optAttentionHeads(2).optLinearUnits(32).optNumBlocks(2).optCnnKernel(5)
                     .optDropout(0, 0, 0).optDataType(DataType.FLOAT64).optSeed(11).build();
             FeedForwardFactory ff = null;
             if (moe) {
-                FeedForwardConfig expert = FeedForwardConfig.builder().setModelDim(d).setFfnDim(24)
+                FeedForwardSpec expert = FeedForwardSpec.builder().setModelDim(d).setFfnDim(24)
                         .optActivation(FfnActivation.SWISH).optDataType(DataType.FLOAT64).build();
                 GateWeight gate = GateWeight.create(m, "router.gate", d, 4, DataType.FLOAT64, 5);
                 ff = FeedForwardFactory.moe(expert, MoeRouting.shared(gate),
-                        RouterConfig.builder().optTopK(2).build(), false);
+                        RouterSpec.builder().optTopK(2).build(), false);
             }
             BaseEncoder encoder = BaseEncoder.create(m, config, ff, null);
             ChunkMasks.Choice choice = chunk > 0 ? new ChunkMasks.Choice(chunk, -1) : ChunkMasks.Choice.FULL;

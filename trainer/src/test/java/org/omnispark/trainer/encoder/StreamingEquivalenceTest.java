@@ -27,7 +27,7 @@ class StreamingEquivalenceTest {
     void chunkByChunkEqualsChunkMaskedForward(EncoderType type, int chunk, int left) {
         try (NDManager m = EncoderTestSupport.newManager()) {
             JniUtils.setGradMode(false);
-            EncoderConfig config = EncoderConfig.builder().setType(type).setInputDim(20).setOutputDim(16)
+            EncoderSpec config = EncoderSpec.builder().setType(type).setInputDim(20).setOutputDim(16)
                     .optAttentionHeads(2).optLinearUnits(32).optNumBlocks(2).optCnnKernel(5).optCausal(true)
                     .optDropout(0, 0, 0).optSeed(7).build();
             BaseEncoder encoder = BaseEncoder.create(m, config, null, null);
@@ -54,7 +54,7 @@ class StreamingEquivalenceTest {
     @CsvSource({"3"})
     void nonCausalConformerRefusesToStream(int chunk) {
         try (NDManager m = EncoderTestSupport.newManager()) {
-            EncoderConfig config = EncoderConfig.builder().setType(EncoderType.CONFORMER).setInputDim(20)
+            EncoderSpec config = EncoderSpec.builder().setType(EncoderType.CONFORMER).setInputDim(20)
                     .setOutputDim(16).optAttentionHeads(2).optLinearUnits(32).optNumBlocks(1).optCnnKernel(5)
                     .build();
             BaseEncoder encoder = BaseEncoder.create(m, config, null, null);

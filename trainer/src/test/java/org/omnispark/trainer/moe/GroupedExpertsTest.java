@@ -29,7 +29,7 @@ class GroupedExpertsTest {
 
     private static void compare(FfnActivation activation, boolean bias, long[] counts) {
         try (NDManager m = MoeTestSupport.newManager()) {
-            FeedForwardConfig config = FeedForwardConfig.builder().setModelDim(6).setFfnDim(10)
+            FeedForwardSpec config = FeedForwardSpec.builder().setModelDim(6).setFfnDim(10)
                     .optActivation(activation).optBias(bias).optDataType(DataType.FLOAT64).build();
             ExpertWeights weights = ExpertWeights.create(m, config, 4, "experts", 17);
             long rows = 0;

@@ -49,14 +49,14 @@ public final class MoeBenchmark {
         double ffnFlops = 2.0 * 2 * tokens * d * ffn;
         double gateFlops = 2.0 * tokens * d * experts;
         try (NDManager model = NDManager.newBaseManager("PyTorch")) {
-            FeedForwardConfig config = FeedForwardConfig.builder().setModelDim(d).setFfnDim(ffn)
+            FeedForwardSpec config = FeedForwardSpec.builder().setModelDim(d).setFfnDim(ffn)
                     .optActivation(FfnActivation.RELU).build();
             NDArray x0 = MoeTestSupport.randn(model, new Shape(tokens, d), 1, DataType.FLOAT32);
             NDArray w1 = MoeTestSupport.randn(model, new Shape(d, ffn), 2, DataType.FLOAT32).div(16);
             NDArray w2 = MoeTestSupport.randn(model, new Shape(ffn, d), 3, DataType.FLOAT32).div(32);
             DenseFeedForward dense = DenseFeedForward.create(model, config, "dense", 7);
             GateWeight gate = GateWeight.create(model, "gate", d, experts, DataType.FLOAT32, 8);
-            RouterConfig rc = RouterConfig.builder().optAuxLossCoeff(0.01).optJitterEps(0.1).build();
+            RouterSpec rc = RouterSpec.builder().optAuxLossCoeff(0.01).optJitterEps(0.1).build();
             ExpertWeights weights = ExpertWeights.create(model, config, experts, "experts", 9);
             MoeFeedForward sequential = MoeFeedForward.builder().setRouter(new TopKRouter(gate, rc))
                     .setExperts(new SequentialExperts(weights)).build();

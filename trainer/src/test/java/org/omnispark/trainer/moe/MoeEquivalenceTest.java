@@ -42,8 +42,8 @@ class MoeEquivalenceTest {
     @Test
     void omniSharedGateEqualsSwitchWithTiedGatesAndGetsTheSumOfTheirGradients() {
         try (NDManager m = MoeTestSupport.newManager()) {
-            FeedForwardConfig ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.RELU, true);
-            RouterConfig rc = RouterConfig.builder().optAuxLossCoeff(0.01).optZLossCoeff(0.001).build();
+            FeedForwardSpec ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.RELU, true);
+            RouterSpec rc = RouterSpec.builder().optAuxLossCoeff(0.01).optZLossCoeff(0.001).build();
             MoeRouting omni = MoeRouting.shared(GateWeight.create(m, "router.gate", D, E, DataType.FLOAT64, 5));
             MoeRouting switchRouting = MoeRouting.perLayer(m, 3, D, E, DataType.FLOAT64, 100);
             for (int i = 0; i < 3; i++) {
@@ -93,15 +93,15 @@ class MoeEquivalenceTest {
         // Scale: with TOPK_THEN_SOFTMAX and k = 1 the weight is softmax over one logit = 1 exactly; with
         // SOFTMAX_THEN_TOPK + renormalize and k = 1 it is p / p = 1; with k = 2 the two weights sum to 1. In all three
         // cases sum_j w_j * FFN(x) = FFN(x), and the router gets no gradient through the (constant) weight sum.
-        RouterConfig[] configs = {
-            RouterConfig.builder().optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX).build(),
-            RouterConfig.builder().optRenormalize(true).build(),
-            RouterConfig.builder().optTopK(2).optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX).build()
+        RouterSpec[] configs = {
+            RouterSpec.builder().optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX).build(),
+            RouterSpec.builder().optRenormalize(true).build(),
+            RouterSpec.builder().optTopK(2).optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX).build()
         };
-        for (RouterConfig rc : configs) {
+        for (RouterSpec rc : configs) {
             for (boolean grouped : new boolean[] {false, true}) {
                 try (NDManager m = MoeTestSupport.newManager()) {
-                    FeedForwardConfig ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.GELU, true);
+                    FeedForwardSpec ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.GELU, true);
                     DenseFeedForward dense = DenseFeedForward.create(m, ffn, "dense", 3);
                     MoeFeedForward moe = MoeTestSupport.moe(
                             m, GateWeight.create(m, "gate", D, E, DataType.FLOAT64, 4), rc, ffn, 0, grouped, "moe",
@@ -144,9 +144,9 @@ class MoeEquivalenceTest {
     @Test
     void droplessEqualsACapacityLargeEnoughToDropNothing() {
         try (NDManager m = MoeTestSupport.newManager()) {
-            FeedForwardConfig ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.SWISH, true);
+            FeedForwardSpec ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.SWISH, true);
             GateWeight gate = GateWeight.create(m, "gate", D, E, DataType.FLOAT64, 4);
-            RouterConfig rc = RouterConfig.builder().optTopK(2).optAuxLossCoeff(0.01).build();
+            RouterSpec rc = RouterSpec.builder().optTopK(2).optAuxLossCoeff(0.01).build();
             NDArray x = MoeTestSupport.randn(m, new Shape(16, D), 8, DataType.FLOAT64);
             MoeOutput dropless = MoeTestSupport.moe(m, gate, rc, ffn, 0, true, "a", 7).forward(x, (boolean[]) null,
                     false);
@@ -171,9 +171,9 @@ class MoeEquivalenceTest {
     @Test
     void paddingFramesGetZeroAndChangeNeitherLossNorStatistics() {
         try (NDManager m = MoeTestSupport.newManager()) {
-            FeedForwardConfig ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.RELU, true);
+            FeedForwardSpec ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.RELU, true);
             GateWeight gate = GateWeight.create(m, "gate", D, E, DataType.FLOAT64, 4);
-            RouterConfig rc = RouterConfig.builder().optTopK(2).optAuxLossCoeff(0.01).optZLossCoeff(0.001).build();
+            RouterSpec rc = RouterSpec.builder().optTopK(2).optAuxLossCoeff(0.01).optZLossCoeff(0.001).build();
             MoeFeedForward moe = MoeTestSupport.moe(m, gate, rc, ffn, 1.25, false, "a", 7);
             // [B = 2, T = 5, d]; sequence 0 has 5 frames, sequence 1 has 3 (2 padding frames)
             NDArray x = MoeTestSupport.randn(m, new Shape(2, 5, D), 8, DataType.FLOAT64);

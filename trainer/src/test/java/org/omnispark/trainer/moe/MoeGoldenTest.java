@@ -47,9 +47,9 @@ class MoeGoldenTest {
             Golden g = new Golden(m, folder, meta.get("tensors"));
             int d = c.get("d").asInt();
             int numExperts = c.get("experts").asInt();
-            FeedForwardConfig ffn = MoeTestSupport.ffn64(d, c.get("ffn").asInt(),
+            FeedForwardSpec ffn = MoeTestSupport.ffn64(d, c.get("ffn").asInt(),
                     FfnActivation.valueOf(c.get("activation").asText().toUpperCase()), true);
-            RouterConfig rc = RouterConfig.builder()
+            RouterSpec rc = RouterSpec.builder()
                     .optTopK(c.get("top_k").asInt())
                     .optNormalization(RoutingNormalization.valueOf(c.get("normalization").asText().toUpperCase()))
                     .optAuxLossCoeff(c.get("aux_coeff").asDouble())

@@ -31,18 +31,18 @@ class MoeGradientCheckTest {
 
     @Test
     void topTwoWenetStyleLayer() {
-        check(RouterConfig.builder().optTopK(2).optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX)
+        check(RouterSpec.builder().optTopK(2).optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX)
                 .optAuxLossCoeff(0.01).optZLossCoeff(0.001).build(), FfnActivation.GELU, 0);
     }
 
     @Test
     void topOneSwitchLayerWithCapacityDropping() {
-        check(RouterConfig.builder().optAuxLossCoeff(0.01).optZLossCoeff(0.001).build(), FfnActivation.SWISH, 1.0);
+        check(RouterSpec.builder().optAuxLossCoeff(0.01).optZLossCoeff(0.001).build(), FfnActivation.SWISH, 1.0);
     }
 
-    private static void check(RouterConfig rc, FfnActivation activation, double capacityFactor) {
+    private static void check(RouterSpec rc, FfnActivation activation, double capacityFactor) {
         try (NDManager m = MoeTestSupport.newManager()) {
-            FeedForwardConfig ffn = MoeTestSupport.ffn64(D, 8, activation, true);
+            FeedForwardSpec ffn = MoeTestSupport.ffn64(D, 8, activation, true);
             GateWeight gate = GateWeight.create(m, "gate", D, E, DataType.FLOAT64, 4);
             MoeFeedForward moe = MoeTestSupport.moe(m, gate, rc, ffn, capacityFactor, true, "moe", 7);
             NDArray x = MoeTestSupport.randn(m, new Shape(10, D), 8, DataType.FLOAT64);
@@ -82,7 +82,7 @@ class MoeGradientCheckTest {
         // aux = E * sum_i f_i P_i: f_i is locally constant, so only P_i = mean softmax carries a gradient.
         try (NDManager m = MoeTestSupport.newManager()) {
             GateWeight gate = GateWeight.create(m, "gate", D, E, DataType.FLOAT64, 14);
-            TopKRouter router = new TopKRouter(gate, RouterConfig.builder().optTopK(2).optAuxLossCoeff(1).build());
+            TopKRouter router = new TopKRouter(gate, RouterSpec.builder().optTopK(2).optAuxLossCoeff(1).build());
             NDArray x = MoeTestSupport.randn(m, new Shape(20, D), 18, DataType.FLOAT64);
             MoeTestSupport.backward(router.route(x, null, false).auxLoss());
             int[] entries = sampleEntries(D * E, 12);
@@ -97,9 +97,9 @@ class MoeGradientCheckTest {
     void sharedRouterInAThreeLayerStack() {
         // h_{i+1} = h_i + MoE_i(h_i), all three routers on ONE gate; loss = sum(h_3 * R) + sum_i aux_i
         try (NDManager m = MoeTestSupport.newManager()) {
-            FeedForwardConfig ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.RELU, true);
+            FeedForwardSpec ffn = MoeTestSupport.ffn64(D, 8, FfnActivation.RELU, true);
             MoeRouting routing = MoeRouting.shared(GateWeight.create(m, "router.gate", D, E, DataType.FLOAT64, 5));
-            RouterConfig rc = RouterConfig.builder().optAuxLossCoeff(0.01).build();
+            RouterSpec rc = RouterSpec.builder().optAuxLossCoeff(0.01).build();
             List<MoeFeedForward> layers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 layers.add(MoeTestSupport.moe(m, routing.gateFor(i), rc, ffn, 0, false, "l" + i, 50 + 10 * i));

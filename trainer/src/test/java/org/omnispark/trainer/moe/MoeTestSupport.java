@@ -129,23 +129,23 @@ final class MoeTestSupport {
     static MoeFeedForward moe(
             NDManager m,
             GateWeight gate,
-            RouterConfig routerConfig,
-            FeedForwardConfig ffn,
+            RouterSpec routerSpec,
+            FeedForwardSpec ffn,
             double capacityFactor,
             boolean grouped,
             String name,
             long seed) {
         ExpertWeights weights = ExpertWeights.create(m, ffn, gate.numExperts(), name + ".experts", seed);
         return MoeFeedForward.builder()
-                .setRouter(new TopKRouter(gate, routerConfig))
+                .setRouter(new TopKRouter(gate, routerSpec))
                 .setExperts(grouped ? new GroupedExperts(weights) : new SequentialExperts(weights))
                 .optDispatcher(new LocalTokenDispatcher(capacityFactor))
                 .build();
     }
 
     /** A float64 FFN config. */
-    static FeedForwardConfig ffn64(int d, int ffn, FfnActivation activation, boolean bias) {
-        return FeedForwardConfig.builder().setModelDim(d).setFfnDim(ffn).optActivation(activation).optBias(bias)
+    static FeedForwardSpec ffn64(int d, int ffn, FfnActivation activation, boolean bias) {
+        return FeedForwardSpec.builder().setModelDim(d).setFfnDim(ffn).optActivation(activation).optBias(bias)
                 .optDataType(DataType.FLOAT64).build();
     }
 }

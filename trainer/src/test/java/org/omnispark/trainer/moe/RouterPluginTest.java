@@ -48,7 +48,7 @@ class RouterPluginTest {
             // W [d=2, E=3]; tokens e0 and e1: logits t0 = [0, 1, -1], t1 = [2, 0, 1]
             GateWeight gate = new GateWeight(new ModelParameter("gate", m.create(new float[] {0, 1, -1, 2, 0, 1},
                     new Shape(2, 3)), false));
-            Router router = Routers.create(gate, RouterConfig.builder().optKind("sigmoid_topk").optTopK(2).build());
+            Router router = Routers.create(gate, RouterSpec.builder().optKind("sigmoid_topk").optTopK(2).build());
             assertInstanceOf(SigmoidTopKRouter.class, router);
             NDArray hidden = m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2));
             RoutingResult r = router.route(hidden, null, true);

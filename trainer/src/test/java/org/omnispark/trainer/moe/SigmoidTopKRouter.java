@@ -22,7 +22,7 @@ public final class SigmoidTopKRouter implements Router {
         }
 
         @Override
-        public Router create(GateWeight gate, RouterConfig config) {
+        public Router create(GateWeight gate, RouterSpec config) {
             return new SigmoidTopKRouter(gate, config.topK());
         }
     }

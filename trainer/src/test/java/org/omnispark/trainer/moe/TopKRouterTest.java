@@ -34,7 +34,7 @@ class TopKRouterTest {
             NDArray hidden = m.create(new double[] {l3, 0, 0, l3, l3, 0, l3, 0, 0, 5}, new Shape(5, 2));
             boolean[] valid = {true, true, true, true, false};
             TopKRouter router = new TopKRouter(identityGate(m, 2),
-                    RouterConfig.builder().optAuxLossCoeff(0.01).optZLossCoeff(0.001).build());
+                    RouterSpec.builder().optAuxLossCoeff(0.01).optZLossCoeff(0.001).build());
             RoutingResult r = router.route(hidden, valid, true);
             // top-1 choices: 0, 1, 0, 0 -> f = [3/4, 1/4]
             // P = mean probs over valid = [(0.75 + 0.25 + 0.75 + 0.75) / 4, (0.25 + 0.75 + 0.25 + 0.25) / 4]
@@ -61,7 +61,7 @@ class TopKRouterTest {
     void topKThenSoftmaxNormalizesOverTheSelectedLogits() {
         try (NDManager m = MoeTestSupport.newManager()) {
             NDArray hidden = m.create(new double[] {1, 2, 3, 0.5, -1, 0}, new Shape(2, 3));
-            TopKRouter router = new TopKRouter(identityGate(m, 3), RouterConfig.builder().optTopK(2)
+            TopKRouter router = new TopKRouter(identityGate(m, 3), RouterSpec.builder().optTopK(2)
                     .optNormalization(RoutingNormalization.TOPK_THEN_SOFTMAX).build());
             RoutingResult r = router.route(hidden, null, false);
             assertArrayEquals(new long[] {2, 1, 0, 2}, r.topIndices(), "top-2 in descending logit order");
@@ -77,8 +77,8 @@ class TopKRouterTest {
     void softmaxThenTopKWithRenormalization() {
         try (NDManager m = MoeTestSupport.newManager()) {
             NDArray hidden = m.create(new double[] {1, 2, 3}, new Shape(1, 3));
-            RouterConfig plain = RouterConfig.builder().optTopK(2).build();
-            RouterConfig renorm = RouterConfig.builder().optTopK(2).optRenormalize(true).build();
+            RouterSpec plain = RouterSpec.builder().optTopK(2).build();
+            RouterSpec renorm = RouterSpec.builder().optTopK(2).optRenormalize(true).build();
             GateWeight gate = identityGate(m, 3);
             double z = Math.exp(1) + Math.exp(2) + Math.exp(3);
             // probs = exp(x) / z; selected experts 2 and 1
@@ -97,8 +97,8 @@ class TopKRouterTest {
         try (NDManager m = MoeTestSupport.newManager()) {
             NDArray hidden = MoeTestSupport.randn(m, new Shape(16, 4), 3, DataType.FLOAT64);
             GateWeight gate = GateWeight.create(m, "gate", 4, 3, DataType.FLOAT64, 9);
-            RouterConfig jitter = RouterConfig.builder().optJitterEps(0.1).build();
-            double[] clean = values(new TopKRouter(gate, RouterConfig.builder().build())
+            RouterSpec jitter = RouterSpec.builder().optJitterEps(0.1).build();
+            double[] clean = values(new TopKRouter(gate, RouterSpec.builder().build())
                     .route(hidden, null, false).logits());
             double[] evalLogits = values(new TopKRouter(gate, jitter).route(hidden, null, false).logits());
             assertClose(clean, evalLogits, 0, 0, "no jitter at evaluation");
@@ -132,7 +132,7 @@ class TopKRouterTest {
         try (NDManager m = MoeTestSupport.newManager()) {
             GateWeight gate = GateWeight.create(m, "gate", 4, 2, DataType.FLOAT64, 9);
             assertThrows(IllegalArgumentException.class,
-                    () -> new TopKRouter(gate, RouterConfig.builder().optTopK(3).build()));
+                    () -> new TopKRouter(gate, RouterSpec.builder().optTopK(3).build()));
         }
     }
 }

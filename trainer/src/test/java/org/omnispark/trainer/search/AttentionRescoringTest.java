@@ -14,9 +14,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.omnispark.trainer.ctc.CtcHead;
 import org.omnispark.trainer.decoder.BiTransformerDecoder;
-import org.omnispark.trainer.decoder.DecoderConfig;
+import org.omnispark.trainer.decoder.DecoderSpec;
 import org.omnispark.trainer.encoder.FeedForwardFactory;
-import org.omnispark.trainer.moe.FeedForwardConfig;
+import org.omnispark.trainer.moe.FeedForwardSpec;
 
 /**
  * Attention rescoring with a real (randomly initialized) bidirectional decoder: the batched, padded rescoring must
@@ -132,9 +132,9 @@ class AttentionRescoringTest {
     }
 
     private static BiTransformerDecoder decoder(NDManager m) {
-        DecoderConfig config = DecoderConfig.builder().setVocabSize(V).setModelDim(8).setNumHeads(2).setNumBlocks(2)
+        DecoderSpec config = DecoderSpec.builder().setVocabSize(V).setModelDim(8).setNumHeads(2).setNumBlocks(2)
                 .optDropoutRate(0).optMaxLength(64).optDataType(DataType.FLOAT64).build();
-        FeedForwardConfig ffn = FeedForwardConfig.builder().setModelDim(8).setFfnDim(16)
+        FeedForwardSpec ffn = FeedForwardSpec.builder().setModelDim(8).setFfnDim(16)
                 .optDataType(DataType.FLOAT64).build();
         return BiTransformerDecoder.create(m, config, 1, FeedForwardFactory.dense(ffn), "decoder", 77);
     }

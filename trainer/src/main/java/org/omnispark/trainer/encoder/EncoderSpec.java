@@ -29,7 +29,7 @@ import ai.djl.ndarray.types.DataType;
  * @param dataType FLOAT32 for training, FLOAT64 for gradient checks
  * @param seed initialization and dynamic-chunk seed
  */
-public record EncoderConfig(
+public record EncoderSpec(
         EncoderType type,
         int inputDim,
         int outputDim,
@@ -55,7 +55,7 @@ public record EncoderConfig(
         long seed) {
 
     /** Validates the values. */
-    public EncoderConfig {
+    public EncoderSpec {
         if (type == null || subsampling == null) {
             throw new IllegalArgumentException("type and subsampling are required");
         }
@@ -93,7 +93,7 @@ public record EncoderConfig(
         return new Builder();
     }
 
-    /** Builder of {@link EncoderConfig}. */
+    /** Builder of {@link EncoderSpec}. */
     public static final class Builder {
         private EncoderType type;
         private int inputDim;
@@ -252,12 +252,12 @@ public record EncoderConfig(
         }
 
         /** @return the validated config */
-        public EncoderConfig build() {
+        public EncoderSpec build() {
             if (type == null) {
-                throw new IllegalStateException("EncoderConfig needs setType(CONFORMER or TRANSFORMER)");
+                throw new IllegalStateException("EncoderSpec needs setType(CONFORMER or TRANSFORMER)");
             }
             boolean relative = relativePositions != null ? relativePositions : type == EncoderType.CONFORMER;
-            return new EncoderConfig(type, inputDim, outputDim, attentionHeads, linearUnits, numBlocks, dropoutRate,
+            return new EncoderSpec(type, inputDim, outputDim, attentionHeads, linearUnits, numBlocks, dropoutRate,
                     positionalDropoutRate, attentionDropoutRate, subsampling, relative, macaron, convolutionModule,
                     cnnKernel, causal, staticChunkSize, dynamicChunk, dynamicLeftChunks, maxDynamicChunk,
                     layerNormEps, maxLength, dataType, seed);

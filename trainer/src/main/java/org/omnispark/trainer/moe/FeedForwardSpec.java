@@ -11,11 +11,11 @@ import ai.djl.ndarray.types.DataType;
  * @param bias whether both linear maps have a bias
  * @param dataType FLOAT32 for training, FLOAT64 for gradient checks
  */
-public record FeedForwardConfig(
+public record FeedForwardSpec(
         int modelDim, int ffnDim, FfnActivation activation, boolean bias, DataType dataType) {
 
     /** Validates the values. */
-    public FeedForwardConfig {
+    public FeedForwardSpec {
         if (modelDim <= 0 || ffnDim <= 0) {
             throw new IllegalArgumentException(
                     "modelDim and ffnDim must be positive, got " + modelDim + " and " + ffnDim);
@@ -73,8 +73,8 @@ public record FeedForwardConfig(
         }
 
         /** @return the validated config */
-        public FeedForwardConfig build() {
-            return new FeedForwardConfig(modelDim, ffnDim, activation, bias, dataType);
+        public FeedForwardSpec build() {
+            return new FeedForwardSpec(modelDim, ffnDim, activation, bias, dataType);
         }
     }
 }

@@ -4,19 +4,19 @@ import ai.djl.ndarray.types.DataType;
 import org.omnispark.trainer.config.DecoderConf;
 import org.omnispark.trainer.config.EncoderConf;
 import org.omnispark.trainer.config.ModelConfig;
-import org.omnispark.trainer.decoder.DecoderConfig;
+import org.omnispark.trainer.decoder.DecoderSpec;
 import org.omnispark.trainer.encoder.Conv2dSubsampling;
-import org.omnispark.trainer.encoder.EncoderConfig;
+import org.omnispark.trainer.encoder.EncoderSpec;
 import org.omnispark.trainer.encoder.EncoderType;
 
 /**
  * The one place the model YAML ({@link ModelConfig}: WeNet's {@code encoder_conf}, {@code decoder_conf}) is mapped
- * onto the components' own configs ({@link EncoderConfig}, {@link DecoderConfig}); the feed-forward blocks' mapping is
+ * onto the components' own configs ({@link EncoderSpec}, {@link DecoderSpec}); the feed-forward blocks' mapping is
  * {@link FeedForwardAssembly}'s.
  */
-final class ComponentConfigs {
+final class ComponentSpecs {
 
-    private ComponentConfigs() {}
+    private ComponentSpecs() {}
 
     /**
      * The YAML's encoder section as the encoder package's config.
@@ -26,14 +26,14 @@ final class ComponentConfigs {
      * @param seed the initialization seed
      * @return the encoder's config
      */
-    static EncoderConfig encoder(ModelConfig config, DataType dataType, long seed) {
+    static EncoderSpec encoder(ModelConfig config, DataType dataType, long seed) {
         EncoderConf enc = config.encoderConf();
         Conv2dSubsampling.Rate rate = switch (enc.subsampling()) {
             case 6 -> Conv2dSubsampling.Rate.X6;
             case 8 -> Conv2dSubsampling.Rate.X8;
             default -> Conv2dSubsampling.Rate.X4;
         };
-        return EncoderConfig.builder()
+        return EncoderSpec.builder()
                 .setType(config.encoder().equals("conformer") ? EncoderType.CONFORMER : EncoderType.TRANSFORMER)
                 .setInputDim(config.inputDim()).setOutputDim(enc.outputSize())
                 .optAttentionHeads(enc.attentionHeads()).optLinearUnits(enc.linearUnits())
@@ -54,9 +54,9 @@ final class ComponentConfigs {
      * @param dataType the parameters' type
      * @return the left-to-right decoder's config
      */
-    static DecoderConfig decoder(ModelConfig config, int vocabSize, DataType dataType) {
+    static DecoderSpec decoder(ModelConfig config, int vocabSize, DataType dataType) {
         DecoderConf dec = config.decoderConf();
-        return DecoderConfig.builder().setVocabSize(vocabSize).setModelDim(config.encoderConf().outputSize())
+        return DecoderSpec.builder().setVocabSize(vocabSize).setModelDim(config.encoderConf().outputSize())
                 .setNumHeads(dec.attentionHeads()).setNumBlocks(dec.numBlocks()).optDropoutRate(dec.dropoutRate())
                 .optSelfAttentionDropoutRate(dec.selfAttentionDropoutRate())
                 .optSourceAttentionDropoutRate(dec.srcAttentionDropoutRate()).optDataType(dataType).build();

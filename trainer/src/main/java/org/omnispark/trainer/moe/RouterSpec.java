@@ -13,7 +13,7 @@ package org.omnispark.trainer.moe;
  * @param jitterEps gate-input jitter: multiply the gate input by uniform noise in [1-eps, 1+eps] in training (0 = off);
  *     the noise comes from libtorch's generator, like dropout masks
  */
-public record RouterConfig(
+public record RouterSpec(
         String kind,
         int topK,
         RoutingNormalization normalization,
@@ -23,7 +23,7 @@ public record RouterConfig(
         double jitterEps) {
 
     /** Validates the values. */
-    public RouterConfig {
+    public RouterSpec {
         if (kind == null || kind.isBlank()) {
             throw new IllegalArgumentException("the router kind is required: one of " + Routers.names());
         }
@@ -100,8 +100,8 @@ public record RouterConfig(
         }
 
         /** @return the validated config */
-        public RouterConfig build() {
-            return new RouterConfig(kind, topK, normalization, renormalize, auxLossCoeff, zLossCoeff, jitterEps);
+        public RouterSpec build() {
+            return new RouterSpec(kind, topK, normalization, renormalize, auxLossCoeff, zLossCoeff, jitterEps);
         }
     }
 }

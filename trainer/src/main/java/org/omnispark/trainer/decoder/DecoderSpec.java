@@ -16,7 +16,7 @@ import ai.djl.ndarray.types.DataType;
  * @param layerNormEps LayerNorm epsilon (WeNet: 1e-5)
  * @param dataType FLOAT32 for training, FLOAT64 for gradient checks
  */
-public record DecoderConfig(
+public record DecoderSpec(
         int vocabSize,
         int modelDim,
         int numHeads,
@@ -29,9 +29,9 @@ public record DecoderConfig(
         DataType dataType) {
 
     /** Validates. */
-    public DecoderConfig {
+    public DecoderSpec {
         if (vocabSize <= 1 || modelDim <= 0 || modelDim % 2 != 0 || numHeads <= 0 || modelDim % numHeads != 0) {
-            throw new IllegalArgumentException("DecoderConfig needs V > 1 and an even d divisible by numHeads, got V="
+            throw new IllegalArgumentException("DecoderSpec needs V > 1 and an even d divisible by numHeads, got V="
                     + vocabSize + " d=" + modelDim + " heads=" + numHeads);
         }
         if (numBlocks < 0 || maxLength <= 0 || !(layerNormEps > 0)) {
@@ -54,12 +54,12 @@ public record DecoderConfig(
     }
 
     /** @return a copy with another number of blocks (the right-to-left decoder's r_num_blocks) */
-    public DecoderConfig withNumBlocks(int blocks) {
-        return new DecoderConfig(vocabSize, modelDim, numHeads, blocks, dropoutRate, selfAttentionDropoutRate,
+    public DecoderSpec withNumBlocks(int blocks) {
+        return new DecoderSpec(vocabSize, modelDim, numHeads, blocks, dropoutRate, selfAttentionDropoutRate,
                 sourceAttentionDropoutRate, maxLength, layerNormEps, dataType);
     }
 
-    /** Builder of {@link DecoderConfig}; defaults follow WeNet's U2++ recipes. */
+    /** Builder of {@link DecoderSpec}; defaults follow WeNet's U2++ recipes. */
     public static final class Builder {
         private int vocabSize;
         private int modelDim;
@@ -133,8 +133,8 @@ public record DecoderConfig(
         }
 
         /** @return the validated config */
-        public DecoderConfig build() {
-            return new DecoderConfig(vocabSize, modelDim, numHeads, numBlocks, dropoutRate, selfAttentionDropoutRate,
+        public DecoderSpec build() {
+            return new DecoderSpec(vocabSize, modelDim, numHeads, numBlocks, dropoutRate, selfAttentionDropoutRate,
                     sourceAttentionDropoutRate, maxLength, layerNormEps, dataType);
         }
     }
