@@ -182,6 +182,45 @@ class Bfloat16WireTest {
     }
 
     /**
+     * The default float32 wire stays exact: the ring's result is, bit for bit, the float32 sum in ring order (chunk c
+     * starts at member c and each member adds its own value), and the all-to-all delivers the rows' bits unchanged.
+     */
+    @Test
+    void float32WireStaysExact() throws Exception {
+        int ranks = 3;
+        int n = 1001;
+        List<float[][]> results = InProcessRanks.run(ranks, TIMEOUT, mesh -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                MeshProcessGroup world = world(mesh, new CommunicationClock()).withSmallAllReduceBytes(0);
+                NDArray array = m.create(input(mesh.rank(), n));
+                world.allReduceSum(array, "test");
+                long[] splits = {2, 2, 2};
+                float[] rows = input(10 + mesh.rank(), 6 * 4);
+                float[] got = world.allToAll(m.create(rows, new Shape(6, 4)), splits, splits, "test").toFloatArray();
+                return new float[][] {array.toFloatArray(), got};
+            }
+        });
+        float[] expected = new float[n];
+        for (int c = 0; c < ranks; c++) {
+            for (int i = n * c / ranks; i < n * (c + 1) / ranks; i++) {
+                float sum = input(c, n)[i];
+                for (int k = 1; k < ranks; k++) {
+                    sum += input((c + k) % ranks, n)[i];
+                }
+                expected[i] = sum;
+            }
+        }
+        for (int r = 0; r < ranks; r++) {
+            assertArrayEquals(expected, results.get(r)[0], "the all-reduce on rank " + r);
+            for (int s = 0; s < ranks; s++) {
+                float[] sent = input(10 + s, 6 * 4);
+                float[] got = java.util.Arrays.copyOfRange(results.get(r)[1], 8 * s, 8 * s + 8);
+                assertArrayEquals(java.util.Arrays.copyOfRange(sent, 8 * r, 8 * r + 8), got, "rows from " + s);
+            }
+        }
+    }
+
+    /**
      * The same all-to-all (256 rows of 64 values to each peer) and ring all-reduce (100,000 values) on a float32 and a
      * bfloat16 mesh: the payload bytes the clock records halve exactly, and the bytes written to the sockets (frame
      * headers and Arrow metadata included) halve to within a percent.
