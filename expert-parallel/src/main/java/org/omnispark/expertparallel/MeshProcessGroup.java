@@ -334,7 +334,8 @@ public final class MeshProcessGroup implements ProcessGroup {
             long seq = sequence++;
             int next = members[(rank + 1) % p];
             int previous = members[(rank - 1 + p) % p];
-            Frames.Expect out = new Frames.Expect(Frames.FLOATS, wire, seq, payload.remaining() / wire.bytes(), 1, step);
+            Frames.Expect out = new Frames.Expect(Frames.FLOATS, wire, seq, payload.remaining() / wire.bytes(), 1,
+                    step);
             Frames.Expect in = new Frames.Expect(Frames.FLOATS, wire, seq, destination.remaining() / wire.bytes(), 1,
                     step);
             mesh.exchange(List.of(new PeerMesh.Transfer(next, out, payload)),

@@ -149,8 +149,8 @@ class Bfloat16WireTest {
         List<float[]> results = InProcessRanks.runWithOptions(ranks, TIMEOUT, Bfloat16WireTest::bfloat16, mesh -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 NDArray array = m.create(input(mesh.rank(), n), new Shape(7, 143));
-                world(mesh, new CommunicationClock()).withSmallAllReduceBytes(ring ? 0 : LatencyCollectives.MAX_SUM_BYTES)
-                        .allReduceSum(array, "test");
+                long small = ring ? 0 : LatencyCollectives.MAX_SUM_BYTES;
+                world(mesh, new CommunicationClock()).withSmallAllReduceBytes(small).allReduceSum(array, "test");
                 return array.toFloatArray();
             }
         });

@@ -40,12 +40,13 @@ import org.omnispark.expertparallel.transport.WireDtype;
  * straight from and into tensor memory); (c) all-reduce of an S-byte float32 buffer (ring), reported as bus bandwidth
  * {@code 2 (N-1)/N * S / t}, against one raw stream's bandwidth.
  *
- * <p>With {@code --wire-dtype bfloat16} the mesh sends rows and chunks as bfloat16 ({@code expert_parallel.wire_dtype}):
- * S is still the float32 bytes exchanged, so the rates are effective float32 rates (half the bytes travel), against
- * raw TCP moving all S bytes.
+ * <p>With {@code --wire-dtype bfloat16} the mesh sends rows and chunks as bfloat16 ({@code
+ * expert_parallel.wire_dtype}): S is still the float32 bytes exchanged, so the rates are effective float32 rates
+ * (half the bytes travel), against raw TCP moving all S bytes.
  *
  * <pre>
- *   java -cp CLASSPATH org.omnispark.expertparallel.ExchangeBenchmark [--wire-dtype float32|bfloat16] RANKS REPEATS SIZE_KB...
+ *   java -cp CLASSPATH org.omnispark.expertparallel.ExchangeBenchmark [--wire-dtype float32|bfloat16] \
+ *       RANKS REPEATS SIZE_KB...
  *   e.g. ... ExchangeBenchmark 2 15 64 1024 4096 16384
  *   java -Domnispark.bench.tls=true ...   the mesh over mutual TLS 1.3 (stores made with keytool at start)
  * </pre>

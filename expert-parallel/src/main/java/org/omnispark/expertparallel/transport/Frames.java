@@ -124,8 +124,9 @@ public final class Frames {
             ByteBuffer metadata = MessageSerializer.serializeMetadata(batch);
             ByteArrayOutputStream bytesOut = new ByteArrayOutputStream(HEADER_BYTES + 16 + metadata.remaining());
             ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            header.putInt(MAGIC).putShort((short) expect.kind()).putShort((short) expect.dtype().code()).putLong(expect.sequence()).putLong(expect.rows())
-                    .putInt(expect.columns()).putInt(expect.phase().hashCode());
+            header.putInt(MAGIC).putShort((short) expect.kind()).putShort((short) expect.dtype().code())
+                    .putLong(expect.sequence()).putLong(expect.rows()).putInt(expect.columns())
+                    .putInt(expect.phase().hashCode());
             bytesOut.write(header.array());
             // Arrow's own encapsulation: continuation, metadata length, metadata, padding to 8 bytes
             MessageSerializer.writeMessageBuffer(new WriteChannel(Channels.newChannel(bytesOut)), metadata.remaining(),
@@ -154,8 +155,8 @@ public final class Frames {
      * @throws ProtocolException when the frame is not what was expected (the message says what differs)
      * @throws EOFException when the peer closed the connection
      */
-    static void read(ScatteringByteChannel channel, int sender, Expect expect, ByteBuffer destination, ByteBuffer scratch)
-            throws IOException {
+    static void read(ScatteringByteChannel channel, int sender, Expect expect, ByteBuffer destination,
+            ByteBuffer scratch) throws IOException {
         scratch.clear().limit(HEADER_BYTES + 8); // the frame header and Arrow's 8-byte prefix in one read
         readFully(channel, scratch);
         scratch.flip().order(ByteOrder.LITTLE_ENDIAN);

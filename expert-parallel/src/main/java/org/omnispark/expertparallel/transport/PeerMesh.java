@@ -284,7 +284,10 @@ public final class PeerMesh implements AutoCloseable {
         return wireDtype;
     }
 
-    /** @return the bytes of every frame this rank has written to its peers (headers and padding included) */
+    /**
+     * @return the bytes of every frame this rank has written to its peers: headers, Arrow metadata, bodies and padding
+     *     (under TLS, the plaintext: records add their own overhead)
+     */
     public long bytesSent() {
         long total = 0;
         for (PeerLink link : links) {

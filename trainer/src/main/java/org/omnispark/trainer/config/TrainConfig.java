@@ -60,8 +60,8 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
         checkpoint = checkpoint == null ? new Checkpoint(null, null, null) : checkpoint;
         device = oneOf("device", device == null ? "cpu" : device, List.of("cpu", "gpu"));
         dtype = oneOf("dtype", dtype == null ? "float32" : dtype, List.of("float32", "bf16"));
-        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null, null, null, null, null, null,
-                null) : expertParallel;
+        expertParallel = expertParallel == null
+                ? new ExpertParallel(null, null, null, null, null, null, null, null, null, null) : expertParallel;
         require(lr > 0 && lr < 10, "lr must be in (0, 10), got " + lr);
         require(warmupSteps >= 0, "warmup_steps must be >= 0, got " + warmupSteps);
         require(minLr >= 0 && minLr <= lr, "min_lr must be in [0, lr=" + lr + "], got " + minLr);
