@@ -81,9 +81,10 @@ final class RingAllReduce {
         // stop (PeerMesh.exchange), their memory must stay allocated; the values' manager frees it later
         NDArray incoming = values.getManager().create(new Shape(narrow ? maxChunk * wire.bytes() : maxChunk),
                 narrow ? DataType.INT8 : DataType.FLOAT32);
-        NDArray outgoing = values.getManager().create(new Shape(narrow ? maxChunk * wire.bytes() : 0), DataType.INT8);
+        NDArray outgoing = narrow ? values.getManager().create(new Shape(maxChunk * wire.bytes()), DataType.INT8)
+                : null;
         ByteBuffer incomingBytes = maxChunk == 0 ? ByteBuffer.allocateDirect(0) : incoming.toByteBuffer(true);
-        ByteBuffer outgoingBytes = !narrow || maxChunk == 0 ? null : outgoing.toByteBuffer(true);
+        ByteBuffer outgoingBytes = outgoing == null || maxChunk == 0 ? null : outgoing.toByteBuffer(true);
         long sent = 0;
         for (int s = 0; s < p - 1; s++) { // reduce-scatter: after it, chunk (position + 1) % p is complete here
             int sendChunk = Math.floorMod(position - s, p);
@@ -119,7 +120,9 @@ final class RingAllReduce {
             }
         }
         incoming.close();
-        outgoing.close();
+        if (outgoing != null) {
+            outgoing.close();
+        }
         return sent;
     }
 
