@@ -30,6 +30,9 @@ import org.omnispark.trainer.model.TinyDatasets;
  *   <li>and, since that bound alone would let a broken wire through, the parameters as a whole: their mean absolute
  *       difference at most 2^-8 times their mean absolute change over the run (the gradients' relative perturbation).
  * </ul>
+ *
+ * With {@code checksum_interval = 1} the ranks compare their replicated parameters (CRC32C) after every step and the
+ * job fails on any difference: the bf16 all-reduce keeps them bit-identical through training.
  */
 class Bfloat16WireTrainingTest {
 
