@@ -17,7 +17,8 @@ import org.omnispark.trainer.parallel.ProcessGroup;
  *       group) all-reduce it; the ring all-gather in the expert-parallel group passes the final chunks on. A rank
  *       sends 2(P-1)/P + 2(D-1)/(DP) of the buffer. Each chunk is all-reduced by exactly one replica group (the
  *       ranks at the position that completed it), whose ring gives its members the same bits, and then only
- *       copied: every rank of the world ends with the same bits.
+ *       copied: every rank of the world ends with the same bits (on a bfloat16 wire too: the owner of a chunk
+ *       rounds it to bfloat16 after the replica group's sum and before the all-gather, {@link RingAllReduce}).
  *   <li>{@link #allToAll}: refused: tokens travel inside an expert-parallel group ({@link AllToAllTokenDispatcher}).
  * </ul>
  */

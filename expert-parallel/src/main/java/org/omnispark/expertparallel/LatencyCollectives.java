@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import org.omnispark.expertparallel.transport.WireDtype;
 
 /**
  * The collectives for the latency-bound cases, where the number of sequential steps matters more than the bytes.
@@ -20,7 +21,8 @@ import java.util.function.UnaryOperator;
  *       fully connected group, ceil(log2 P) in a sparse one) and sums them itself, member 0's first. Every member
  *       adds the same float32 values in the same order, so every member ends with the same bits, as after the ring
  *       (whose order of additions differs: the sums agree to float32 rounding). Each member sends and receives
- *       P - 1 times the buffer, hence the size limit.
+ *       P - 1 times the buffer, hence the size limit. On a bfloat16 wire each member's values are rounded once
+ *       (four to a long); the sums are float32.
  * </ul>
  */
 final class LatencyCollectives {
@@ -101,21 +103,29 @@ final class LatencyCollectives {
     /**
      * @param mine this member's values
      * @param size P
+     * @param wire what the values travel as: float32 (two per long, exactly) or bfloat16 (four per long, each
+     *     rounded once; the sum is float32)
      * @param gather the group's all-gather of longs (every member's, in member order)
      * @return the element-wise sums over the members, in member order
      */
-    static float[] gatherSum(float[] mine, int size, UnaryOperator<long[]> gather) {
+    static float[] gatherSum(float[] mine, int size, WireDtype wire, UnaryOperator<long[]> gather) {
         int n = mine.length;
-        long[] bits = new long[(n + 1) / 2]; // two floats per long, exactly
+        int perLong = 8 / wire.bytes();
+        int shift = 8 * wire.bytes();
+        long mask = (1L << shift) - 1;
+        long[] bits = new long[(n + perLong - 1) / perLong];
         for (int i = 0; i < n; i++) {
-            bits[i / 2] |= (Float.floatToRawIntBits(mine[i]) & 0xffffffffL) << (32 * (i % 2));
+            long value = wire == WireDtype.BFLOAT16 ? Bfloat16.fromFloat(mine[i]) : Float.floatToRawIntBits(mine[i]);
+            bits[i / perLong] |= (value & mask) << (shift * (i % perLong));
         }
         long[] all = gather.apply(bits);
         int width = bits.length;
         float[] sum = new float[n];
         for (int q = 0; q < size; q++) {
             for (int i = 0; i < n; i++) {
-                sum[i] += Float.intBitsToFloat((int) (all[q * width + i / 2] >>> (32 * (i % 2))));
+                long value = all[q * width + i / perLong] >>> (shift * (i % perLong));
+                sum[i] += wire == WireDtype.BFLOAT16 ? Bfloat16.toFloat((short) value)
+                        : Float.intBitsToFloat((int) value);
             }
         }
         return sum;

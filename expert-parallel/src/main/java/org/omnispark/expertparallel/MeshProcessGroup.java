@@ -11,6 +11,7 @@ import java.util.List;
 import org.omnispark.expertparallel.transport.FrameLimit;
 import org.omnispark.expertparallel.transport.Frames;
 import org.omnispark.expertparallel.transport.PeerMesh;
+import org.omnispark.expertparallel.transport.WireDtype;
 import org.omnispark.trainer.parallel.ProcessGroup;
 
 /**
@@ -21,13 +22,19 @@ import org.omnispark.trainer.parallel.ProcessGroup;
  * <ul>
  *   <li>{@link #allToAll}: every pair exchanges one frame in each direction, empty ones included, all at once;
  *       the rows a rank keeps for itself are copied natively.
- *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather over P chunks (each rank sends and
- *       receives 2(P-1)/P of the buffer); every element's sum is computed on one rank and copied to the others,
- *       so every rank ends with the same bits. Buffers up to {@link LatencyCollectives#MAX_SUM_BYTES} are gathered and summed in
+ *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather over P chunks ({@link RingAllReduce}: each
+ *       rank sends and receives 2(P-1)/P of the buffer); every element's sum is computed on one rank and copied to
+ *       the others, so every rank ends with the same bits. Buffers up to {@link LatencyCollectives#MAX_SUM_BYTES} are gathered and summed in
  *       rank order instead (one round trip, not 2(P-1)), also the same bits everywhere.
  *   <li>{@link #allGather}: every rank sends its values to every other; in a sparse group (a large replica group)
  *       by doubling ({@link LatencyCollectives#gather}), with links to the members at distances +-2^k only.
  * </ul>
+ *
+ * <p>Token rows and all-reduce chunks travel as the mesh's {@link PeerMesh#wireDtype} ({@code
+ * expert_parallel.wire_dtype}): float32 by default, exactly; or bfloat16, half the bytes: every row of an all-to-all
+ * (this rank's own included, so a token's value does not depend on where its expert is) arrives rounded to bfloat16
+ * ({@link Bfloat16}), and the all-reduce adds in float32 what arrives as bfloat16, every rank still ending with the
+ * same bits. A group of one sends nothing and rounds nothing. Counts and agreements ({@link #allGather}) are exact.
  */
 public final class MeshProcessGroup implements ProcessGroup {
 
@@ -36,6 +43,7 @@ public final class MeshProcessGroup implements ProcessGroup {
     private final int rank; // position of this rank in members
     private final String name;
     private final CommunicationClock clock;
+    private final WireDtype wire; // what token rows and all-reduce chunks travel as: the mesh's
     private final boolean sparse; // all-gathers by doubling distances: needs links to members at +-2^k only
     private long smallAllReduceBytes = LatencyCollectives.MAX_SUM_BYTES;
     private long sequence;
@@ -66,6 +74,7 @@ public final class MeshProcessGroup implements ProcessGroup {
         this.members = members.clone();
         this.name = name;
         this.clock = clock;
+        this.wire = mesh.wireDtype();
         int position = Arrays.binarySearch(this.members, mesh.rank());
         if (position < 0) {
             throw new IllegalArgumentException("rank " + mesh.rank() + " is not a member of group " + name + " "
@@ -216,14 +225,26 @@ public final class MeshProcessGroup implements ProcessGroup {
         long received = limit.sum(outputSplits, members, label);
         for (int q = 0; q < members.length; q++) {
             if (q != rank) {
-                limit.check(members[q], true, outputSplits[q], columns, 4, label);
-                limit.check(members[q], false, inputSplits[q], columns, 4, label);
+                limit.check(members[q], true, outputSplits[q], columns, wire.bytes(), label);
+                limit.check(members[q], false, inputSplits[q], columns, wire.bytes(), label);
             }
         }
         NDArray result = rows.getManager().create(new Shape(received, columns), DataType.FLOAT32);
         ByteBuffer source = sent == 0 ? ByteBuffer.allocateDirect(0) : rows.toByteBuffer(true);
         ByteBuffer target = result.getShape().get(0) == 0 ? ByteBuffer.allocateDirect(0) : result.toByteBuffer(true);
-        long rowBytes = columns * 4L;
+        // bfloat16: every row, this rank's own included (a token's value must not depend on where its expert is),
+        // is narrowed into a byte tensor, travels, and is widened into the result after the exchange
+        boolean narrow = wire == WireDtype.BFLOAT16;
+        NDArray sourceOnWire = narrow ? bytes(rows, sent * columns * wire.bytes()) : null;
+        NDArray targetOnWire = narrow ? bytes(rows, received * columns * wire.bytes()) : null;
+        ByteBuffer wireTarget = target;
+        if (narrow) {
+            ByteBuffer floats = source;
+            source = sent == 0 ? source : sourceOnWire.toByteBuffer(true);
+            Bfloat16.narrow(floats, source);
+            wireTarget = received == 0 ? target : targetOnWire.toByteBuffer(true);
+        }
+        long rowBytes = columns * (long) wire.bytes();
         List<PeerMesh.Transfer> sends = new ArrayList<>();
         List<PeerMesh.Transfer> receives = new ArrayList<>();
         long in = 0;
@@ -233,7 +254,7 @@ public final class MeshProcessGroup implements ProcessGroup {
         ByteBuffer selfTo = null;
         for (int q = 0; q < members.length; q++) {
             ByteBuffer from = slice(source, in * rowBytes, inputSplits[q] * rowBytes);
-            ByteBuffer to = slice(target, out * rowBytes, outputSplits[q] * rowBytes);
+            ByteBuffer to = slice(wireTarget, out * rowBytes, outputSplits[q] * rowBytes);
             if (q == rank) {
                 if (inputSplits[q] != outputSplits[q]) {
                     throw new IllegalArgumentException(label + ": this rank sends itself " + inputSplits[q]
@@ -243,9 +264,9 @@ public final class MeshProcessGroup implements ProcessGroup {
                 selfTo = to;
             } else {
                 sends.add(new PeerMesh.Transfer(members[q],
-                        new Frames.Expect(Frames.ROWS, seq, inputSplits[q], columns, phase), from));
+                        new Frames.Expect(Frames.ROWS, wire, seq, inputSplits[q], columns, phase), from));
                 receives.add(new PeerMesh.Transfer(members[q],
-                        new Frames.Expect(Frames.ROWS, seq, outputSplits[q], columns, phase), to));
+                        new Frames.Expect(Frames.ROWS, wire, seq, outputSplits[q], columns, phase), to));
                 sentBytes += inputSplits[q] * rowBytes;
             }
             in += inputSplits[q];
@@ -255,8 +276,18 @@ public final class MeshProcessGroup implements ProcessGroup {
         final ByteBuffer keepFrom = selfFrom;
         final ByteBuffer keepTo = selfTo;
         mesh.exchange(sends, receives, label, () -> keepTo.put(keepFrom));
+        if (narrow) { // closed only after a successful exchange (PeerMesh.exchange: a failed one may leave threads)
+            Bfloat16.widen(wireTarget, target);
+            sourceOnWire.close();
+            targetOnWire.close();
+        }
         clock.add(kind, System.nanoTime() - begin, sentBytes);
         return result;
+    }
+
+    /** @return an uninitialized byte tensor of {@code n} bytes in {@code like}'s manager, for values on the wire */
+    private static NDArray bytes(NDArray like, long n) {
+        return like.getManager().create(new Shape(n), DataType.INT8);
     }
 
     @Override
@@ -282,93 +313,40 @@ public final class MeshProcessGroup implements ProcessGroup {
         if (p == 1 || n == 0) {
             sequence++;
             if (between != null) {
-                whole(values.reshape(-1), 0, n, between);
+                RingAllReduce.whole(values.reshape(-1), 0, n, between);
             }
             return;
         }
         NDArray flat = values.reshape(-1); // a view: writes go to values
         if (n * 4 <= smallAllReduceBytes) { // latency-bound: one gather (log2 P steps if sparse), not 2(P-1) steps
-            float[] sum = LatencyCollectives.gatherSum(values.toFloatArray(), p,
+            float[] sum = LatencyCollectives.gatherSum(values.toFloatArray(), p, wire,
                     bits -> gather(bits, phase + " (small: gathered, summed in rank order)"));
             try (NDArray result = values.getManager().create(sum)) {
                 flat.set(new ai.djl.ndarray.index.NDIndex("0:" + n), result);
             }
             if (between != null) {
-                whole(flat, 0, n, between);
+                RingAllReduce.whole(flat, 0, n, between);
             }
-            clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, n * 4 * (p - 1));
+            clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, n * wire.bytes() * (p - 1));
             return;
         }
-        long[] start = new long[p + 1];
-        for (int c = 0; c <= p; c++) {
-            start[c] = n * c / p;
-        }
-        int next = members[(rank + 1) % p];
-        int previous = members[(rank - 1 + p) % p];
-        ByteBuffer all = values.toByteBuffer(true);
-        long maxChunk = 0;
-        for (int c = 0; c < p; c++) {
-            maxChunk = Math.max(maxChunk, start[c + 1] - start[c]);
-        }
-        NDArray incoming = values.getManager().create(new Shape(maxChunk), DataType.FLOAT32);
-        ByteBuffer incomingBytes = incoming.toByteBuffer(true);
-        long sentBytes = 0;
-        for (int s = 0; s < p - 1; s++) { // reduce-scatter: after it, chunk (rank + 1) % p is complete here
-            int sendChunk = Math.floorMod(rank - s, p);
-            int receiveChunk = Math.floorMod(rank - s - 1, p);
-            long length = start[receiveChunk + 1] - start[receiveChunk];
-            sentBytes += ring(all, start, sendChunk, slice(incomingBytes, 0, length * 4), next, previous,
-                    phase + " reduce-scatter " + s);
-            try (NDArray part = flat.get(start[receiveChunk] + ":" + start[receiveChunk + 1]);
-                    NDArray add = incoming.get("0:" + length)) {
-                part.addi(add);
-            }
-        }
-        if (between != null) {
-            int complete = (rank + 1) % p;
-            whole(flat, start[complete], start[complete + 1], between);
-        }
-        for (int s = 0; s < p - 1; s++) { // all-gather: pass the complete chunks around the ring
-            int sendChunk = Math.floorMod(rank + 1 - s, p);
-            int receiveChunk = Math.floorMod(rank - s, p);
-            sentBytes += ring(all, start, sendChunk,
-                    slice(all, start[receiveChunk] * 4, (start[receiveChunk + 1] - start[receiveChunk]) * 4), next,
-                    previous, phase + " all-gather " + s);
-        }
-        incoming.close();
+        RingAllReduce ring = new RingAllReduce(p, rank, wire, (payload, destination, step) -> {
+            long seq = sequence++;
+            int next = members[(rank + 1) % p];
+            int previous = members[(rank - 1 + p) % p];
+            Frames.Expect out = new Frames.Expect(Frames.FLOATS, wire, seq, payload.remaining() / wire.bytes(), 1,
+                    step);
+            Frames.Expect in = new Frames.Expect(Frames.FLOATS, wire, seq, destination.remaining() / wire.bytes(), 1,
+                    step);
+            mesh.exchange(List.of(new PeerMesh.Transfer(next, out, payload)),
+                    List.of(new PeerMesh.Transfer(previous, in, destination)), label(step));
+        });
+        long sentBytes = ring.run(values, phase, between);
         clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sentBytes);
     }
 
-    /**
-     * Hands a copy of {@code flat[from, to)} to {@code between} and writes it back; nothing for an empty chunk (the
-     * ranks that hold the same chunk index all skip it alike).
-     */
-    private static void whole(NDArray flat, long from, long to, java.util.function.Consumer<NDArray> between) {
-        if (from == to) {
-            return;
-        }
-        ai.djl.ndarray.index.NDIndex range = new ai.djl.ndarray.index.NDIndex(from + ":" + to);
-        try (NDArray view = flat.get(range); NDArray chunk = view.duplicate()) {
-            between.accept(chunk);
-            flat.set(range, chunk);
-        }
-    }
-
-    /** Sends one chunk to the next rank while receiving one from the previous; returns the bytes sent. */
-    private long ring(ByteBuffer all, long[] start, int sendChunk, ByteBuffer destination, int next, int previous,
-            String phase) {
-        long seq = sequence++;
-        long sendLength = start[sendChunk + 1] - start[sendChunk];
-        ByteBuffer payload = slice(all, start[sendChunk] * 4, sendLength * 4);
-        Frames.Expect out = new Frames.Expect(Frames.FLOATS, seq, sendLength, 1, phase);
-        Frames.Expect in = new Frames.Expect(Frames.FLOATS, seq, destination.remaining() / 4, 1, phase);
-        mesh.exchange(List.of(new PeerMesh.Transfer(next, out, payload)),
-                List.of(new PeerMesh.Transfer(previous, in, destination)), label(phase));
-        return sendLength * 4;
-    }
-
     private static ByteBuffer slice(ByteBuffer buffer, long offset, long length) {
-        return buffer.duplicate().position(Math.toIntExact(offset)).limit(Math.toIntExact(offset + length)).slice();
+        return RingAllReduce.slice(buffer, offset, length);
     }
 
     private static long sum(long[] values) {

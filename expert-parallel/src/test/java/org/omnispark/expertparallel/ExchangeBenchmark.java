@@ -28,7 +28,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
+import org.omnispark.expertparallel.transport.MeshOptions;
 import org.omnispark.expertparallel.transport.PeerMesh;
+import org.omnispark.expertparallel.transport.WireDtype;
 
 /**
  * Throughput of the exchange between rank PROCESSES on loopback, against raw TCP between the same processes in the
@@ -38,8 +40,13 @@ import org.omnispark.expertparallel.transport.PeerMesh;
  * straight from and into tensor memory); (c) all-reduce of an S-byte float32 buffer (ring), reported as bus bandwidth
  * {@code 2 (N-1)/N * S / t}, against one raw stream's bandwidth.
  *
+ * <p>With {@code --wire-dtype bfloat16} the mesh sends rows and chunks as bfloat16 ({@code
+ * expert_parallel.wire_dtype}): S is still the float32 bytes exchanged, so the rates are effective float32 rates
+ * (half the bytes travel), against raw TCP moving all S bytes.
+ *
  * <pre>
- *   java -cp CLASSPATH org.omnispark.expertparallel.ExchangeBenchmark RANKS REPEATS SIZE_KB...
+ *   java -cp CLASSPATH org.omnispark.expertparallel.ExchangeBenchmark [--wire-dtype float32|bfloat16] \
+ *       RANKS REPEATS SIZE_KB...
  *   e.g. ... ExchangeBenchmark 2 15 64 1024 4096 16384
  *   java -Domnispark.bench.tls=true ...   the mesh over mutual TLS 1.3 (stores made with keytool at start)
  * </pre>
@@ -53,6 +60,11 @@ public final class ExchangeBenchmark {
             child(args);
             return;
         }
+        String wire = "float32";
+        if (args.length > 1 && args[0].equals("--wire-dtype")) {
+            wire = WireDtype.forFloats(args[1]).toString(); // refuses anything else before starting children
+            args = Arrays.copyOfRange(args, 2, args.length);
+        }
         int ranks = Integer.parseInt(args[0]);
         int repeats = Integer.parseInt(args[1]);
         String[] sizes = Arrays.copyOfRange(args, 2, args.length);
@@ -61,7 +73,8 @@ public final class ExchangeBenchmark {
             String javaBin = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
             String tlsDir = Boolean.getBoolean("omnispark.bench.tls") ? makeTlsStores() : "";
             for (int r = 0; r < ranks; r++) {
-                List<String> command = new ArrayList<>(List.of(javaBin, "-Domnispark.bench.tlsDir=" + tlsDir));
+                List<String> command = new ArrayList<>(List.of(javaBin, "-Domnispark.bench.tlsDir=" + tlsDir,
+                        "-Domnispark.bench.wireDtype=" + wire));
                 command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                         .filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+Ignore")).toList());
                 command.addAll(List.of("-cp", System.getProperty("java.class.path"), ExchangeBenchmark.class.getName(),
@@ -156,11 +169,14 @@ public final class ExchangeBenchmark {
         javax.net.ssl.SSLContext tls = tlsDir.isEmpty() ? null : org.omnispark.expertparallel.transport.MeshTls.context(
                 java.nio.file.Path.of(tlsDir, "job.p12"), TLS_PASSWORD, java.nio.file.Path.of(tlsDir, "trust.p12"),
                 TLS_PASSWORD);
+        WireDtype wire = WireDtype.forFloats(System.getProperty("omnispark.bench.wireDtype", "float32"));
         if (rank == 0) {
-            System.out.println(tls == null ? "mesh: plain TCP" : "mesh: mutual TLS 1.3 (" + tls.getProtocol() + ")");
+            System.out.println((tls == null ? "mesh: plain TCP" : "mesh: mutual TLS 1.3 (" + tls.getProtocol() + ")")
+                    + ", " + wire + " on the wire");
         }
         try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1",
-                PeerMesh.attemptKey("benchmark".getBytes(), 0), 120_000, rendezvous(rank, port), tls);
+                PeerMesh.attemptKey("benchmark".getBytes(), 0), rendezvous(rank, port),
+                MeshOptions.of(120_000).withTls(tls).withWireDtype(wire));
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
             SocketChannel[] raw = rawMesh(rank, ranks, port);
             MeshProcessGroup world = new MeshProcessGroup(mesh, IntStream.range(0, ranks).toArray(), "world",

@@ -37,6 +37,20 @@ final class InProcessRanks {
      */
     static <T> List<T> run(int ranks, long timeoutMillis, java.util.function.IntFunction<int[]> peers,
             RankBody<T> body) throws Exception {
+        return run(ranks, timeoutMillis, peers, rank -> MeshOptions.of(timeoutMillis), body);
+    }
+
+    /**
+     * As {@link #run(int, long, RankBody)}, each rank's mesh opened with {@code options.apply(rank)} (e.g. a wire
+     * dtype).
+     */
+    static <T> List<T> runWithOptions(int ranks, long timeoutMillis,
+            java.util.function.IntFunction<MeshOptions> options, RankBody<T> body) throws Exception {
+        return run(ranks, timeoutMillis, null, options, body);
+    }
+
+    private static <T> List<T> run(int ranks, long timeoutMillis, java.util.function.IntFunction<int[]> peers,
+            java.util.function.IntFunction<MeshOptions> meshOptions, RankBody<T> body) throws Exception {
         Engine.getEngine("PyTorch");
         CyclicBarrier barrier = new CyclicBarrier(ranks);
         String[] endpoints = new String[ranks];
@@ -55,7 +69,7 @@ final class InProcessRanks {
                         await(barrier);
                         return all;
                     };
-                    MeshOptions options = MeshOptions.of(timeoutMillis);
+                    MeshOptions options = meshOptions.apply(rank);
                     try (PeerMesh mesh = peers == null
                             ? PeerMesh.open(rank, ranks, "127.0.0.1", KEY, rendezvous, options)
                             : PeerMesh.open(rank, ranks, "127.0.0.1", KEY, rendezvous, options, peers.apply(rank))) {

@@ -22,6 +22,7 @@ import org.omnispark.expertparallel.transport.MeshOptions;
 import org.omnispark.expertparallel.transport.MeshTls;
 import org.omnispark.expertparallel.transport.PeerMesh;
 import org.omnispark.expertparallel.transport.PortRange;
+import org.omnispark.expertparallel.transport.WireDtype;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.BatchSource;
@@ -82,13 +83,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
         JniUtils.setNumThreads(threadsPerRank(trainConfig, tasks, rank, context));
         String host = SparkEnv.get().blockManager().blockManagerId().host();
         byte[] key = PeerMesh.attemptKey(jobSecret, context.stageAttemptNumber());
-        long timeoutMillis = trainConfig.expertParallel().timeoutSeconds() * 1000L;
-        TrainConfig.Tls tls = trainConfig.expertParallel().tls();
-        SSLContext tlsContext = tls.enabled() ? MeshTls.fromFiles(tls.keystore(), tls.keystorePasswordFile(),
-                tls.truststore(), tls.truststorePasswordFile()) : null;
-        MeshOptions options = MeshOptions.of(timeoutMillis).withTls(tlsContext)
-                .withMaxFrameBytes(trainConfig.expertParallel().maxFrameMb() * (1L << 20))
-                .withPorts(PortRange.parse(SparkEnv.get().conf().get(PortRange.PROPERTY, null)));
+        MeshOptions options = meshOptions(trainConfig, SparkEnv.get().conf().get(PortRange.PROPERTY, null));
         int experts = ExpertParallelTrainer.numExperts(modelConfig, trainConfig, size);
         int expertParallelSize = trainConfig.expertParallel().expertParallelSize();
         // connections only to the ranks this one shares a group with: O(expert-parallel size + replica group size)
@@ -123,6 +118,25 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
             JniUtils.setNumThreads(threads);
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /**
+     * The mesh's options from the job's configuration: the one route by which {@code expert_parallel} settings
+     * (timeout, TLS, largest frame, wire dtype) reach the exchange.
+     *
+     * @param trainConfig the training config
+     * @param ports the value of {@link PortRange#PROPERTY}, or null
+     * @return the options
+     */
+    static MeshOptions meshOptions(TrainConfig trainConfig, String ports) {
+        TrainConfig.ExpertParallel settings = trainConfig.expertParallel();
+        TrainConfig.Tls tls = settings.tls();
+        SSLContext tlsContext = tls.enabled() ? MeshTls.fromFiles(tls.keystore(), tls.keystorePasswordFile(),
+                tls.truststore(), tls.truststorePasswordFile()) : null;
+        return MeshOptions.of(settings.timeoutSeconds() * 1000L).withTls(tlsContext)
+                .withMaxFrameBytes(settings.maxFrameMb() * (1L << 20))
+                .withWireDtype(WireDtype.forFloats(settings.wireDtype()))
+                .withPorts(PortRange.parse(ports));
     }
 
     /** @return the live sender and receiver threads of this rank's connections (in this executor's JVM) */

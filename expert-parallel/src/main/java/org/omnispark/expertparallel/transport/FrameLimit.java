@@ -57,7 +57,7 @@ public final class FrameLimit {
 
     /** {@link #check(int, boolean, long, long, int, String)} for a frame description. */
     long check(int peer, boolean receiving, Frames.Expect frame, String phase) {
-        return check(peer, receiving, frame.rows(), frame.columns(), frame.kind() == Frames.LONGS ? 8 : 4, phase);
+        return check(peer, receiving, frame.rows(), frame.columns(), frame.dtype().bytes(), phase);
     }
 
     /**

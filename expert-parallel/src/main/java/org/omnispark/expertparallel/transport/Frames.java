@@ -30,14 +30,17 @@ import org.apache.arrow.vector.ipc.message.MessageSerializer;
  * memory to the socket and from the socket into the receiver's tensor memory.
  *
  * <pre>
- *   header  int32 magic 0x4B50534F ("OSPK")  int32 kind  int64 sequence  int64 rows  int32 columns  int32 phaseHash
+ *   header  int32 magic 0x4B50534F ("OSPK")  int16 kind  int16 dtype  int64 sequence  int64 rows  int32 columns
+ *           int32 phaseHash
  *   arrow   0xFFFFFFFF  int32 metadataLength  Message{RecordBatch}  body
- *   kind ROWS:   one column FixedSizeList&lt;float32&gt;[columns]: buffers [validity 0 B, child validity 0 B, data]
- *   kind FLOATS: one column float32 (columns = 1):                   buffers [validity 0 B, data]
- *   kind LONGS:  one column int64 (columns = 1):                     buffers [validity 0 B, data]
+ *   kind ROWS:   one column FixedSizeList&lt;dtype&gt;[columns]: buffers [validity 0 B, child validity 0 B, data]
+ *   kind FLOATS: one column of dtype (columns = 1):            buffers [validity 0 B, data]
+ *   kind LONGS:  one column int64 (columns = 1):               buffers [validity 0 B, data]
+ *   dtype: {@link WireDtype#code}: 0 float32, 1 bfloat16 (ROWS and FLOATS), 2 int64 (LONGS)
  * </pre>
  *
- * The receiver knows what it expects (kind, sequence, rows, columns, phase: collectives are deterministic), checks
+ * The receiver knows what it expects (kind, dtype, sequence, rows, columns, phase: collectives are deterministic;
+ * the dtype comes from {@link MeshOptions#wireDtype}, the same on every rank of a job), checks
  * the header and the Arrow metadata against it before reading the body, and allocates nothing from a length the
  * peer sent: the metadata is read into a fixed-size buffer and the body into memory sized by the receiver.
  */
@@ -45,9 +48,9 @@ public final class Frames {
 
     /** Frame magic, "OSPK" little-endian. */
     public static final int MAGIC = 0x4B50534F;
-    /** Float32 rows of a fixed width. */
+    /** Float rows of a fixed width (float32 or bfloat16). */
     public static final int ROWS = 1;
-    /** A float32 vector (all-reduce chunks). */
+    /** A float vector (all-reduce chunks; float32 or bfloat16). */
     public static final int FLOATS = 2;
     /** An int64 vector (counts, agreements). */
     public static final int LONGS = 3;
@@ -62,15 +65,28 @@ public final class Frames {
      * What a frame is (the sender's view) or must be (the receiver's).
      *
      * @param kind {@link #ROWS}, {@link #FLOATS} or {@link #LONGS}
+     * @param dtype the values' type: a float one for ROWS and FLOATS, INT64 for LONGS
      * @param sequence the collective's number in its group
      * @param rows rows (or values)
      * @param columns values per row (1 for FLOATS and LONGS)
      * @param phase the collective's label; both sides must use the same
      */
-    public record Expect(int kind, long sequence, long rows, int columns, String phase) {
+    public record Expect(int kind, WireDtype dtype, long sequence, long rows, int columns, String phase) {
+        /** Validates. */
+        public Expect {
+            if (kind != ROWS && kind != FLOATS && kind != LONGS || dtype.isFloat() == (kind == LONGS)) {
+                throw new IllegalArgumentException("no frame of kind " + kind + " carries " + dtype);
+            }
+        }
+
+        /** A frame of the kind's full-width type: float32 for ROWS and FLOATS, int64 for LONGS. */
+        public Expect(int kind, long sequence, long rows, int columns, String phase) {
+            this(kind, kind == LONGS ? WireDtype.INT64 : WireDtype.FLOAT32, sequence, rows, columns, phase);
+        }
+
         /** @return payload bytes @throws ArithmeticException when they overflow a long */
         public long payloadBytes() {
-            return Math.multiplyExact(Math.multiplyExact(rows, (long) columns), kind == LONGS ? 8L : 4L);
+            return Math.multiplyExact(Math.multiplyExact(rows, (long) columns), (long) dtype.bytes());
         }
     }
 
@@ -81,8 +97,9 @@ public final class Frames {
      * @param allocator wraps the payload as an Arrow buffer (accounting only; no allocation)
      * @param expect kind, sequence, rows and columns of this frame, and its phase
      * @param payload direct buffer of exactly {@code expect.payloadBytes()} bytes, little-endian values
+     * @return the bytes written to the channel: header, Arrow metadata, body and padding
      */
-    static void write(GatheringByteChannel channel, BufferAllocator allocator, Expect expect, ByteBuffer payload)
+    static long write(GatheringByteChannel channel, BufferAllocator allocator, Expect expect, ByteBuffer payload)
             throws IOException {
         long bytes = expect.payloadBytes();
         if (payload.remaining() != bytes) {
@@ -107,8 +124,9 @@ public final class Frames {
             ByteBuffer metadata = MessageSerializer.serializeMetadata(batch);
             ByteArrayOutputStream bytesOut = new ByteArrayOutputStream(HEADER_BYTES + 16 + metadata.remaining());
             ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            header.putInt(MAGIC).putInt(expect.kind()).putLong(expect.sequence()).putLong(expect.rows())
-                    .putInt(expect.columns()).putInt(expect.phase().hashCode());
+            header.putInt(MAGIC).putShort((short) expect.kind()).putShort((short) expect.dtype().code())
+                    .putLong(expect.sequence()).putLong(expect.rows()).putInt(expect.columns())
+                    .putInt(expect.phase().hashCode());
             bytesOut.write(header.array());
             // Arrow's own encapsulation: continuation, metadata length, metadata, padding to 8 bytes
             MessageSerializer.writeMessageBuffer(new WriteChannel(Channels.newChannel(bytesOut)), metadata.remaining(),
@@ -119,28 +137,32 @@ public final class Frames {
         }
         // one gathering write: frame header + Arrow prefix and metadata, the body from tensor memory, its padding
         ByteBuffer[] parts = {prefix, payload.duplicate(), ByteBuffer.wrap(ZEROS, 0, (int) ((8 - bytes % 8) % 8))};
+        long written = 0;
         while (parts[0].hasRemaining() || parts[1].hasRemaining() || parts[2].hasRemaining()) {
-            channel.write(parts);
+            written += channel.write(parts);
         }
+        return written;
     }
 
     /**
      * Reads one frame into {@code destination} after checking it against {@code expect}.
      *
      * @param channel a blocking socket channel
+     * @param sender the rank the frame comes from, for messages
      * @param expect what the frame must be
      * @param destination direct buffer of exactly {@code expect.payloadBytes()} bytes
      * @param scratch a direct buffer of at least 1 KiB for metadata and padding
      * @throws ProtocolException when the frame is not what was expected (the message says what differs)
      * @throws EOFException when the peer closed the connection
      */
-    static void read(ScatteringByteChannel channel, Expect expect, ByteBuffer destination, ByteBuffer scratch)
-            throws IOException {
+    static void read(ScatteringByteChannel channel, int sender, Expect expect, ByteBuffer destination,
+            ByteBuffer scratch) throws IOException {
         scratch.clear().limit(HEADER_BYTES + 8); // the frame header and Arrow's 8-byte prefix in one read
         readFully(channel, scratch);
         scratch.flip().order(ByteOrder.LITTLE_ENDIAN);
         int magic = scratch.getInt();
-        int kind = scratch.getInt();
+        int kind = scratch.getShort();
+        int dtypeCode = scratch.getShort();
         long sequence = scratch.getLong();
         long rows = scratch.getLong();
         int columns = scratch.getInt();
@@ -159,6 +181,13 @@ public final class Frames {
             throw new ProtocolException("frame of kind " + kind + " with " + rows + " x " + columns
                     + " values, expected kind " + expect.kind() + " with " + expect.rows() + " x " + expect.columns()
                     + ": the split sizes disagree");
+        }
+        if (dtypeCode != expect.dtype().code()) {
+            WireDtype sent = WireDtype.ofCode(dtypeCode);
+            throw new ProtocolException("rank " + sender + " sent " + (sent == null ? "values of unknown dtype code "
+                    + dtypeCode : sent + " values") + " in " + expect.phase() + " (collective #" + sequence
+                    + "), but this rank expects " + expect.dtype() + ": the ranks disagree on "
+                    + "expert_parallel.wire_dtype (they must all run the same configuration)");
         }
         long bodyLength = readArrowMetadata(channel, expect, scratch, continuation, metadataLength);
         long bytes = expect.payloadBytes();

@@ -3,8 +3,8 @@ package org.omnispark.expertparallel.transport;
 import javax.net.ssl.SSLContext;
 
 /**
- * The limits and the security of a {@link PeerMesh}: every bound here comes from the job's configuration, never from
- * what a peer sends.
+ * The limits, the security and the wire format of a {@link PeerMesh}: every bound here comes from the job's
+ * configuration, never from what a peer sends.
  *
  * @param timeoutMillis the longest wait for any peer: the rendezvous, all connections of the mesh, each exchange
  * @param handshakeMillis the absolute deadline of one connection's handshake (TLS and the HMAC challenge), counted
@@ -14,9 +14,12 @@ import javax.net.ssl.SSLContext;
  *     split counts) fails before anything is allocated for it
  * @param tls the TLS context ({@link MeshTls#context}), or null for plain TCP
  * @param ports the ports this rank may listen on ({@link PortRange}), or null for one the OS chooses
+ * @param wireDtype the type token rows and all-reduce chunks travel as ({@code expert_parallel.wire_dtype}):
+ *     {@link WireDtype#FLOAT32} (exact) or {@link WireDtype#BFLOAT16} (half the bytes); every process group on the
+ *     mesh uses it
  */
 public record MeshOptions(long timeoutMillis, long handshakeMillis, int maxPendingHandshakes, long maxFrameBytes,
-        SSLContext tls, PortRange ports) {
+        SSLContext tls, PortRange ports, WireDtype wireDtype) {
 
     /** The longest handshake by default: a real rank on the same network handshakes in milliseconds. */
     public static final long MAX_HANDSHAKE_MILLIS = 10_000;
@@ -32,42 +35,55 @@ public record MeshOptions(long timeoutMillis, long handshakeMillis, int maxPendi
                     + " ms, handshake " + handshakeMillis + " ms, pending handshakes " + maxPendingHandshakes
                     + ", frame " + maxFrameBytes + " B");
         }
+        if (wireDtype == null || !wireDtype.isFloat()) {
+            throw new IllegalArgumentException("the wire dtype of float tensors must be float32 or bfloat16, got "
+                    + wireDtype);
+        }
     }
 
     /**
      * The defaults for a timeout: handshakes of at most min({@value #MAX_HANDSHAKE_MILLIS} ms, timeout), at most
-     * {@value #DEFAULT_MAX_PENDING_HANDSHAKES} pending, frames of at most 1 GiB, plain TCP, any port.
+     * {@value #DEFAULT_MAX_PENDING_HANDSHAKES} pending, frames of at most 1 GiB, plain TCP, any port, float32 on the
+     * wire.
      *
      * @param timeoutMillis the longest wait for any peer
      * @return the options
      */
     public static MeshOptions of(long timeoutMillis) {
         return new MeshOptions(timeoutMillis, Math.min(MAX_HANDSHAKE_MILLIS, timeoutMillis),
-                DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_FRAME_BYTES, null, null);
+                DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_FRAME_BYTES, null, null, WireDtype.FLOAT32);
     }
 
     /** @param context TLS context, or null for plain TCP @return a copy with it */
     public MeshOptions withTls(SSLContext context) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, context, ports);
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, context, ports,
+                wireDtype);
     }
 
     /** @param bytes the largest frame payload @return a copy with it */
     public MeshOptions withMaxFrameBytes(long bytes) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, bytes, tls, ports);
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, bytes, tls, ports, wireDtype);
     }
 
     /** @param millis the handshake deadline @return a copy with it */
     public MeshOptions withHandshakeMillis(long millis) {
-        return new MeshOptions(timeoutMillis, millis, maxPendingHandshakes, maxFrameBytes, tls, ports);
+        return new MeshOptions(timeoutMillis, millis, maxPendingHandshakes, maxFrameBytes, tls, ports, wireDtype);
     }
 
     /** @param pending the cap on pending handshakes @return a copy with it */
     public MeshOptions withMaxPendingHandshakes(int pending) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, pending, maxFrameBytes, tls, ports);
+        return new MeshOptions(timeoutMillis, handshakeMillis, pending, maxFrameBytes, tls, ports, wireDtype);
     }
 
     /** @param range the ports to listen on, or null for any @return a copy with it */
     public MeshOptions withPorts(PortRange range) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, tls, range);
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, tls, range,
+                wireDtype);
+    }
+
+    /** @param dtype the type float tensors travel as @return a copy with it */
+    public MeshOptions withWireDtype(WireDtype dtype) {
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, tls, ports,
+                dtype);
     }
 }

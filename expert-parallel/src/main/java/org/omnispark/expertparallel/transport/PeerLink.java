@@ -37,6 +37,7 @@ final class PeerLink implements AutoCloseable {
     private final ExecutorService sender;
     private final ExecutorService receiver;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder bytesSent = new java.util.concurrent.atomic.LongAdder();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(4096);
 
     /**
@@ -78,11 +79,16 @@ final class PeerLink implements AutoCloseable {
     }
 
     Future<Void> send(BufferAllocator allocator, Frames.Expect frame, ByteBuffer payload) {
-        return submit(sender, () -> Frames.write(out, allocator, frame, payload));
+        return submit(sender, () -> bytesSent.add(Frames.write(out, allocator, frame, payload)));
     }
 
     Future<Void> receive(Frames.Expect frame, ByteBuffer destination) {
-        return submit(receiver, () -> Frames.read(in, frame, destination, scratch));
+        return submit(receiver, () -> Frames.read(in, peer, frame, destination, scratch));
+    }
+
+    /** @return the bytes of every frame written to this peer so far (headers, metadata, bodies, padding) */
+    long bytesSent() {
+        return bytesSent.sum();
     }
 
     private interface IoAction {

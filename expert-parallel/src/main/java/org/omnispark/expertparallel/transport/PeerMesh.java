@@ -45,6 +45,7 @@ public final class PeerMesh implements AutoCloseable {
     private final int rank;
     private final int size;
     private final long timeoutMillis;
+    private final WireDtype wireDtype;
     private final FrameLimit limit;
     private final PeerLink[] links;
     private final BufferAllocator allocator;
@@ -55,6 +56,7 @@ public final class PeerMesh implements AutoCloseable {
         this.rank = rank;
         this.size = size;
         this.timeoutMillis = options.timeoutMillis();
+        this.wireDtype = options.wireDtype();
         this.limit = new FrameLimit(rank, options.maxFrameBytes());
         this.links = links;
         this.allocator = new RootAllocator();
@@ -272,6 +274,28 @@ public final class PeerMesh implements AutoCloseable {
     /** @return the largest frame this mesh sends or receives, for callers that size buffers from peers' counts */
     public FrameLimit frameLimit() {
         return limit;
+    }
+
+    /**
+     * @return the type token rows and all-reduce chunks travel as ({@link MeshOptions#wireDtype}: {@code
+     *     expert_parallel.wire_dtype}), the same on every rank of a job
+     */
+    public WireDtype wireDtype() {
+        return wireDtype;
+    }
+
+    /**
+     * @return the bytes of every frame this rank has written to its peers: headers, Arrow metadata, bodies and padding
+     *     (under TLS, the plaintext: records add their own overhead)
+     */
+    public long bytesSent() {
+        long total = 0;
+        for (PeerLink link : links) {
+            if (link != null) {
+                total += link.bytesSent();
+            }
+        }
+        return total;
     }
 
     /**

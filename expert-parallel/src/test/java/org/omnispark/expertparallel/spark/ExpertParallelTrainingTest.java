@@ -63,6 +63,18 @@ class ExpertParallelTrainingTest {
         }
     }
 
+    /** @return the parameters the run started from (the seeded initialization) */
+    static Map<String, float[]> initialParameters(Path out) {
+        ModelDirectory dir = ModelDirectory.read(out);
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            Map<String, float[]> values = new LinkedHashMap<>();
+            for (ModelParameter p : dir.newModel(m).parameters()) {
+                values.put(p.name(), p.array().toFloatArray());
+            }
+            return values;
+        }
+    }
+
     static TrainSummary single(Path data, ModelConfig model, TrainConfig train, FixedBatches batches, Path out) {
         return Trainer.builder().setModelConfig(model).setTrainConfig(train).setTrainData(data).setOutput(out)
                 .optBatchSource(batches).build().run();

@@ -213,7 +213,8 @@ class PeerMeshFailureTest {
 
     private static byte[] header(int kind, long sequence, long rows, int columns, int continuation, int length) {
         ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(Frames.MAGIC).putInt(kind).putLong(sequence).putLong(rows).putInt(columns)
+        b.putInt(Frames.MAGIC).putShort((short) kind).putShort((short) WireDtype.INT64.code()).putLong(sequence)
+                .putLong(rows).putInt(columns)
                 .putInt("step 7 encoder.ffn3 dispatch".hashCode()).putInt(continuation).putInt(length);
         return b.array();
     }

@@ -60,8 +60,8 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
         checkpoint = checkpoint == null ? new Checkpoint(null, null, null) : checkpoint;
         device = oneOf("device", device == null ? "cpu" : device, List.of("cpu", "gpu"));
         dtype = oneOf("dtype", dtype == null ? "float32" : dtype, List.of("float32", "bf16"));
-        expertParallel = expertParallel == null ? new ExpertParallel(null, null, null, null, null, null, null, null, null)
-                : expertParallel;
+        expertParallel = expertParallel == null
+                ? new ExpertParallel(null, null, null, null, null, null, null, null, null, null) : expertParallel;
         require(lr > 0 && lr < 10, "lr must be in (0, 10), got " + lr);
         require(warmupSteps >= 0, "warmup_steps must be >= 0, got " + warmupSteps);
         require(minLr >= 0 && minLr <= lr, "min_lr must be in [0, lr=" + lr + "], got " + minLr);
@@ -174,10 +174,14 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
      *     expert once); the ranks at the same position of every group form a data-parallel replica group that sums
      *     their experts' gradients. It must divide the number of experts and the number of ranks; 0 = min(ranks,
      *     experts) (0)
+     * @param wireDtype what token rows (the all-to-all, forward and backward) and gradient all-reduce chunks travel
+     *     as between ranks: float32 (exact: N ranks train like one process to float32 rounding) or bfloat16 (half the
+     *     bytes; every value sent is rounded to bfloat16, arithmetic stays float32; docs/expert-parallel.md states
+     *     what it costs) (float32)
      */
     public record ExpertParallel(Integer checksumInterval, Integer bucketMb, Integer timeoutSeconds,
             Integer threadsPerRank, Integer maxAttempts, Double retryBackoffSeconds, Tls tls, Integer maxFrameMb,
-            Integer expertParallelSize) {
+            Integer expertParallelSize, String wireDtype) {
         /** Fills defaults and validates. */
         public ExpertParallel {
             checksumInterval = checksumInterval == null ? 100 : checksumInterval;
@@ -188,6 +192,8 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
             tls = tls == null ? new Tls(null, null, null, null, null) : tls;
             maxFrameMb = maxFrameMb == null ? 1024 : maxFrameMb;
             expertParallelSize = expertParallelSize == null ? 0 : expertParallelSize;
+            wireDtype = oneOf("expert_parallel.wire_dtype", wireDtype == null ? "float32" : wireDtype,
+                    List.of("float32", "bfloat16"));
             require(expertParallelSize >= 0, "expert_parallel.expert_parallel_size must be >= 0 (0 = min(ranks, "
                     + "experts)), got " + expertParallelSize);
             require(maxFrameMb >= 1, "expert_parallel.max_frame_mb must be >= 1, got " + maxFrameMb);
