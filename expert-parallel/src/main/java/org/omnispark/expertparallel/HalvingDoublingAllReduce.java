@@ -31,7 +31,7 @@ final class HalvingDoublingAllReduce {
     interface Exchange {
         /**
          * Sends {@code out} to position {@code partner} while receiving {@code in} (exactly its remaining bytes,
-         * float32 little-endian) from it.
+         * float32 little-endian) from it; may move both buffers' positions.
          *
          * @param step names the step, for messages
          */
@@ -95,7 +95,8 @@ final class HalvingDoublingAllReduce {
             long sendTo = keepLower ? hi : mid;
             ByteBuffer in = incoming.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(0)
                     .limit((int) ((keepTo - keepFrom) * 4)).slice().order(ByteOrder.LITTLE_ENDIAN);
-            exchange.exchange(position ^ d, slice(all, sendFrom, sendTo), in,
+            // the exchange may move the buffers' positions (a socket read fills its buffer): hand it duplicates
+            exchange.exchange(position ^ d, slice(all, sendFrom, sendTo), in.duplicate(),
                     phase + " reduce-scatter, distance " + d);
             sent += (sendTo - sendFrom) * 4;
             FloatBuffer add = in.asFloatBuffer();

@@ -22,10 +22,11 @@ import org.omnispark.trainer.parallel.ProcessGroup;
  * <ul>
  *   <li>{@link #allToAll}: every pair exchanges one frame in each direction, empty ones included, all at once;
  *       the rows a rank keeps for itself are copied natively.
- *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather over P chunks ({@link RingAllReduce}: each
- *       rank sends and receives 2(P-1)/P of the buffer); every element's sum is computed on one rank and copied to
- *       the others, so every rank ends with the same bits. Buffers up to {@link LatencyCollectives#MAX_SUM_BYTES} are gathered and summed in
- *       rank order instead (one round trip, not 2(P-1)), also the same bits everywhere.
+ *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather ({@link RingAllReduce}: 2(P-1)/P of the
+ *       buffer each way), or in a sparse power-of-two group recursive halving and doubling ({@link
+ *       HalvingDoublingAllReduce}: the same bytes in 2 log2 P steps); each element's sum is computed on one rank and
+ *       copied, so every rank ends with the same bits. Up to {@link LatencyCollectives#MAX_SUM_BYTES}: gathered and
+ *       summed in rank order (one round trip), the same bits everywhere.
  *   <li>{@link #allGather}: every rank sends its values to every other; in a sparse group (a large replica group)
  *       by doubling ({@link LatencyCollectives#gather}), with links to the members at distances +-2^k only.
  * </ul>
@@ -330,6 +331,20 @@ public final class MeshProcessGroup implements ProcessGroup {
             clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, n * wire.bytes() * (p - 1));
             return;
         }
+        if (usesHalvingDoubling()) {
+            long sent = HalvingDoublingAllReduce.allReduce(values.toByteBuffer(true), p, rank,
+                    between == null ? null : segment -> RingAllReduce.hand(values.getManager(), segment, between),
+                    (partner, out, in, step) -> {
+                        long seq = sequence++;
+                        Frames.Expect send = new Frames.Expect(Frames.FLOATS, wire, seq, out.remaining() / 4, 1, step);
+                        Frames.Expect receive = new Frames.Expect(Frames.FLOATS, wire, seq, in.remaining() / 4, 1,
+                                step);
+                        mesh.exchange(List.of(new PeerMesh.Transfer(members[partner], send, out)),
+                                List.of(new PeerMesh.Transfer(members[partner], receive, in)), label(step));
+                    }, phase);
+            clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sent);
+            return;
+        }
         RingAllReduce ring = new RingAllReduce(p, rank, wire, (payload, destination, step) -> {
             long seq = sequence++;
             int next = members[(rank + 1) % p];
@@ -343,6 +358,14 @@ public final class MeshProcessGroup implements ProcessGroup {
         });
         long sentBytes = ring.run(values, phase, between);
         clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sentBytes);
+    }
+
+    /**
+     * Whether a large all-reduce takes {@link HalvingDoublingAllReduce}: in a sparse power-of-two group with a float32
+     * wire (where the ring's steps dominate); elsewhere the ring stays, and the bits earlier runs produced.
+     */
+    boolean usesHalvingDoubling() {
+        return sparse && wire == WireDtype.FLOAT32 && HalvingDoublingAllReduce.applies(members.length);
     }
 
     private static ByteBuffer slice(ByteBuffer buffer, long offset, long length) {

@@ -165,4 +165,18 @@ final class RingAllReduce {
     static ByteBuffer slice(ByteBuffer buffer, long offset, long length) {
         return buffer.duplicate().position(Math.toIntExact(offset)).limit(Math.toIntExact(offset + length)).slice();
     }
+
+    /**
+     * Hands a copy of {@code segment} (a complete chunk of another algorithm, e.g. {@link HalvingDoublingAllReduce})
+     * to {@code between} as a tensor and writes its values back.
+     */
+    static void hand(ai.djl.ndarray.NDManager manager, java.nio.FloatBuffer segment,
+            java.util.function.Consumer<NDArray> between) {
+        float[] values = new float[segment.remaining()];
+        segment.duplicate().get(values);
+        try (NDArray chunk = manager.create(values)) {
+            between.accept(chunk);
+            segment.duplicate().put(chunk.toFloatArray());
+        }
+    }
 }

@@ -55,11 +55,11 @@ class HalvingDoublingAllReduceTest {
                             partners.get(position).add(partner);
                         }
                         byte[] mine = new byte[out.remaining()];
-                        out.duplicate().get(mine);
+                        out.get(mine); // as a socket write and read do, this moves both buffers' positions
                         try {
                             byte[] theirs = pairs[position][partner].exchange(mine, 30, TimeUnit.SECONDS);
                             assertEquals(in.remaining(), theirs.length, step + ": sizes agree");
-                            in.duplicate().put(theirs);
+                            in.put(theirs);
                         } catch (Exception e) {
                             throw new IllegalStateException(step, e);
                         }

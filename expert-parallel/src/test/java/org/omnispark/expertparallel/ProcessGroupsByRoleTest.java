@@ -114,9 +114,9 @@ class ProcessGroupsByRoleTest {
 
     /**
      * A replica group larger than {@value MeshParallelism#DIRECT_REPLICA_GROUP} (here the whole world: P = 1, every
-     * rank holds every expert) all-gathers by doubling and all-reduces by the ring: each rank connects to its members
-     * at distances +-1, 2, 4, 8 only, and the world collectives are still exact, in rank order, the same bits
-     * everywhere (12 ranks: not a power of two).
+     * rank holds every expert) all-gathers by doubling and all-reduces by recursive halving and doubling (16 ranks) or
+     * by the ring (12 ranks: not a power of two): each rank connects to its members at distances +-1, 2, 4, 8 only,
+     * and the world collectives are still exact, in rank order, the same bits everywhere.
      */
     @ParameterizedTest
     @CsvSource({"16,7", "12,6"})
@@ -134,8 +134,10 @@ class ProcessGroupsByRoleTest {
                 float[] many = new float[BIG];
                 java.util.Arrays.fill(many, rank);
                 NDArray big = m.create(many, new Shape(BIG));
-                parallelism.world().allReduceSum(big, "many values"); // large: the ring over distance-1 peers
+                parallelism.world().allReduceSum(big, "many values"); // large: halving/doubling (16), ring (12)
                 ringSum = big.toFloatArray();
+                assertEquals(ranks == 16, ((MeshProcessGroup) parallelism.world()).usesHalvingDoubling(),
+                        "16 ranks: halving and doubling; 12: the ring");
             }
             return new Seen(mesh.peers(), linkThreads(rank), gathered, reduced, ringSum, rank, null,
                     parallelism.world().toString());
