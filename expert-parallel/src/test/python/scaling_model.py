@@ -128,6 +128,16 @@ def replica_gather_steps(d):
     return 1 if d <= DIRECT_REPLICA_GROUP else math.ceil(math.log2(d))
 
 
+def replica_reduce_steps(d):
+    """Sequential exchanges of one all-reduce bucket in a replica group of d: recursive halving and doubling,
+    2 log2 d, in a sparse power-of-two group (HalvingDoublingAllReduce), else the ring's 2 (d - 1)."""
+    if d <= 1:
+        return 0
+    if d > DIRECT_REPLICA_GROUP and d & (d - 1) == 0:
+        return 2 * int(math.log2(d))
+    return 2 * (d - 1)
+
+
 def groups(n, experts, p=None):
     p = min(n, experts) if p is None else p   # ExpertPlacement.resolve: expert_parallel_size 0 -> min(N, E)
     if n % p or experts % p:
@@ -141,7 +151,7 @@ def fan_out(n, experts, p=None):
     links = (p - 1) + replica_peers(d)
     return {"P": p, "D": d, "links": links, "threads": 2 * links, "full_mesh": n - 1,
             "control_exchanges": (1 if p > 1 else 0) + replica_gather_steps(d),
-            "ring_steps": 2 * (p - 1) + 2 * (d - 1)}
+            "ring_steps": 2 * (p - 1) + replica_reduce_steps(d)}
 
 
 def step(shape, n, path, router, overrides=None, p=None, tokens=TOKENS_PER_RANK):
@@ -208,8 +218,9 @@ def step(shape, n, path, router, overrides=None, p=None, tokens=TOKENS_PER_RANK)
     else:
         c["staging"] = 0.0
 
-    # gradient all-reduce: replicated parameters over the world (hierarchical: ring in the EP group around a ring
-    # in the replica group, GridProcessGroup), experts among their D replicas (ring); float32, 16 MiB buckets
+    # gradient all-reduce: replicated parameters over the world (hierarchical: ring in the EP group around the
+    # replica group's all-reduce, GridProcessGroup), experts among their D replicas; the replica group runs the ring,
+    # or recursive halving and doubling when it is sparse and a power of two; float32, 16 MiB buckets
     rep_bytes, exp_bytes = 4 * replicated, 4 * expert_local
     if path == "nccl":
         ring, nalpha = const("ib_ring", o), const("nccl_ring_alpha", o)
@@ -223,9 +234,10 @@ def step(shape, n, path, router, overrides=None, p=None, tokens=TOKENS_PER_RANK)
         ar = 0.0
         if n > 1:
             moved = 2 * (p - 1) / p + 2 * (d - 1) / (d * p)
-            ar += moved * rep_bytes / ring + math.ceil(rep_bytes / BUCKET_BYTES) * (2 * (p - 1) + 2 * (d - 1)) * alpha
+            steps = 2 * (p - 1) + replica_reduce_steps(d)
+            ar += moved * rep_bytes / ring + math.ceil(rep_bytes / BUCKET_BYTES) * steps * alpha
         if d > 1:
-            ar += 2 * (d - 1) / d * exp_bytes / ring + math.ceil(exp_bytes / BUCKET_BYTES) * 2 * (d - 1) * alpha
+            ar += 2 * (d - 1) / d * exp_bytes / ring + math.ceil(exp_bytes / BUCKET_BYTES) * replica_reduce_steps(d) * alpha
     c["all-reduce"] = ar
     c["step"] = sum(v for key, v in c.items())
     c["efficiency"] = c["compute"] / c["step"]
@@ -253,12 +265,12 @@ def breakdown_table(name, shape, router, path, ranks, overrides, out):
 
 def fan_out_table(experts, ranks, out):
     out("| ranks N | P x D | links per rank (threads) | full mesh | control exchanges per MoE layer | "
-        "ring steps per all-reduce bucket (replicated / experts) |")
+        "sequential steps per all-reduce bucket (replicated / experts) |")
     out("|---|---|---|---|---|---|")
     for n in ranks:
         f = fan_out(n, experts)
         out(f"| {n} | {f['P']} x {f['D']} | {f['links']} ({f['threads']}) | {f['full_mesh']} | "
-            f"{f['control_exchanges']} | {f['ring_steps']} / {2 * (f['D'] - 1)} |")
+            f"{f['control_exchanges']} | {f['ring_steps']} / {replica_reduce_steps(f['D'])} |")
 
 
 def overlapped(c):

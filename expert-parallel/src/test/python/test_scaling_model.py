@@ -43,7 +43,7 @@ class FanOutTest(unittest.TestCase):
         self.assertEqual(f["links"], 7 + 13)       # P - 1, and +-1 ... +-64 around a ring of 128 (64 counted once)
         self.assertEqual(f["threads"], 40)         # a sender and a receiver thread per link
         self.assertEqual(f["control_exchanges"], 1 + 7)   # EP group gather + Bruck over 128: ceil(log2 128)
-        self.assertEqual(f["ring_steps"], 2 * 7 + 2 * 127)
+        self.assertEqual(f["ring_steps"], 2 * 7 + 2 * 7)  # EP ring, then halving/doubling over 128 replicas
 
     def test_expert_parallel_size_must_divide(self):
         with self.assertRaises(ValueError):
@@ -81,17 +81,19 @@ class StepTest(unittest.TestCase):
         self.assertEqual(m.step(OMNI, 64, "nccl", "omni")["staging"], 0)
         self.assertEqual(m.step(OMNI, 4, "here", "omni")["staging"], 0)
 
-    def test_ring_latency_grows_linearly_with_replicas(self):
-        def ring_latency(n):
+    def test_replica_all_reduce_latency_by_algorithm(self):
+        def latency(n):
             c = m.step(OMNI, n, "omnispark", "omni", {"tcp": 1e30})   # bandwidth terms vanish
             return c["all-reduce"]
         buckets_rep = math.ceil(4 * OMNI[2] / m.BUCKET_BYTES)
         buckets_exp = math.ceil(4 * (OMNI[0] - OMNI[2]) / 8 / m.BUCKET_BYTES)
         alpha = m.CONSTANTS["ring_alpha"][0]
-        for n in [64, 1024]:
-            d = n // 8
-            expected = (buckets_rep * (14 + 2 * (d - 1)) + buckets_exp * 2 * (d - 1)) * alpha
-            self.assertAlmostEqual(ring_latency(n), expected, places=9)
+        # 64 ranks: 8 replicas, a direct group, the ring: 2 (d - 1) steps; 1024: 128 replicas, sparse and a power
+        # of two, recursive halving and doubling: 2 log2 128 = 14 steps; 48: 6 replicas, the ring
+        for n, replica_steps in [(48, 10), (64, 14), (1024, 14)]:
+            expected = (buckets_rep * (14 + replica_steps) + buckets_exp * replica_steps) * alpha
+            self.assertAlmostEqual(latency(n), expected, places=9)
+        self.assertEqual(m.replica_reduce_steps(96 // 8 * 2), 2 * 23)  # 24 replicas: sparse, not a power of two
 
     def test_measured_ratio_interpolation(self):
         self.assertEqual(m.interpolate_ratio(1), 0.32)
