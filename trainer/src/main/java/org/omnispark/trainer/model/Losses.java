@@ -56,6 +56,6 @@ public record Losses(NDArray total, NDArray ctc, NDArray att, NDArray attReverse
     }
 
     private static double scalar(NDArray x) {
-        return x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        return org.omnispark.trainer.nn.HostSyncs.scalar(x, org.omnispark.trainer.nn.HostSyncs.Kind.LOSS);
     }
 }

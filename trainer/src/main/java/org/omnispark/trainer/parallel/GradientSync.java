@@ -27,7 +27,11 @@ import org.omnispark.trainer.infra.GradientClipping;
  *   <li>{@link #checksum}: a CRC of the replicated parameters' bytes on every rank; they must stay bit-identical.
  * </ul>
  *
- * Gradients must be float32 on the CPU (a GPU run would stage them through host memory).
+ * Gradients must be float32; they stay on the model's device. The buckets are handed to the world's and the replica
+ * group's {@link ProcessGroup#allReduceSum} as they are: on a GPU the expert-parallel module's process groups stage
+ * them through host memory themselves (its {@code HostStaging}: a copy to a reused host buffer, the exchange, the sum
+ * copied back into the bucket), so nothing here knows devices. The norms for clipping are read on the host once per
+ * call ({@link GradientClipping#sumOfSquares}: one named {@code gradient_norm} host sync).
  */
 public final class GradientSync {
 
