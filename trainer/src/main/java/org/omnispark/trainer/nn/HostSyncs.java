@@ -35,6 +35,10 @@ public final class HostSyncs {
         GRADIENT_NORM("gradient_norm"),
         /** target ids and lengths read to build the decoder's inputs and masks */
         TARGETS("targets"),
+        /** the replicated parameters' bytes for the replica checksum ({@code expert_parallel.checksum_interval}) */
+        REPLICA_CHECKSUM("replica_checksum"),
+        /** a tensor written to a checkpoint */
+        CHECKPOINT("checkpoint"),
         /** decoding (search, rescoring) and export: not part of a training step */
         DECODING("decoding");
 
@@ -100,6 +104,19 @@ public final class HostSyncs {
         try (NDArray converted = array.toType(DataType.FLOAT64, false)) {
             return converted.toDoubleArray();
         }
+    }
+
+    /**
+     * Reads a tensor's bytes on the host.
+     *
+     * @param array any tensor
+     * @param kind what it is
+     * @param tryDirect {@code NDArray.toByteBuffer}'s flag: a direct buffer over a CPU tensor's memory where possible
+     * @return its bytes in native order
+     */
+    public static java.nio.ByteBuffer bytes(NDArray array, Kind kind, boolean tryDirect) {
+        count(kind);
+        return array.toByteBuffer(tryDirect);
     }
 
     /**

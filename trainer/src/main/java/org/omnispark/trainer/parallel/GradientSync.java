@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.omnispark.trainer.nn.HostSyncs;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.infra.GradientClipping;
 
@@ -161,7 +162,7 @@ public final class GradientSync {
     public long checksum() {
         CRC32C crc = new CRC32C();
         for (ModelParameter p : replicated) {
-            ByteBuffer bytes = p.array().toByteBuffer(true);
+            ByteBuffer bytes = HostSyncs.bytes(p.array(), HostSyncs.Kind.REPLICA_CHECKSUM, true);
             crc.update(bytes);
         }
         return crc.getValue();
