@@ -21,13 +21,15 @@ import org.omnispark.trainer.nn.HostSyncs;
  *   allReduceSum: values (device) --copy_, non-blocking--&gt; buffer (pinned, reused) --wait--&gt; sum in place
  *                 --copy_, non-blocking--&gt; values: queued, the host goes on (the next copy into the buffer is
  *                 queued behind it on the same stream)
+ *   buckets:      two buffers in turn: bucket k + 1's copy to the host is queued before bucket k is exchanged
  * </pre>
  *
  * What DJL 0.35.1 allows, and what it does not ({@link StagingCopies}): pinned buffers and non-blocking copies come
  * from a TorchScript helper; a CPU build of libtorch cannot pin, so there the buffers are pageable and every copy is
  * synchronous. The result of an all-to-all is allocated by the mesh in pageable memory, so its copy back to the
- * device is synchronous too. Without CUDA events a wait is for the device's whole current stream. The only overlap is
- * the all-reduce's copy back, which runs while the host goes on to the next bucket.
+ * device is synchronous too. Without CUDA events a wait is for the device's whole current stream. The overlap there is:
+ * a bucketed all-reduce copies the next bucket to the host while it exchanges this one, and copies sums back while
+ * the host goes on.
  *
  * <p>Every copy to the host is one named host sync ({@link HostSyncs.Kind#EXCHANGE_STAGING}); copy time goes to the
  * clock's {@link CommunicationClock.Kind#STAGING}. One instance per rank, used from that rank's thread.
@@ -40,6 +42,7 @@ public final class HostStaging implements AutoCloseable {
     private CommunicationClock clock;
     private StagingCopies.Buffer send;
     private StagingCopies.Buffer sum;
+    private StagingCopies.Buffer spare; // the second of the bucketed all-reduce's two buffers
     private String whyNotPinned;
 
     private HostStaging(boolean copyCpuTensors, boolean pin) {
@@ -152,8 +155,69 @@ public final class HostStaging implements AutoCloseable {
         }
     }
 
+    /**
+     * Sums several tensors over the ranks, each in place, staged through two host buffers in turn: bucket k + 1's
+     * copy to the host is queued before bucket k is exchanged, so (from pinned memory, on a GPU) the device copies
+     * one while the host exchanges the other; bucket k's sum is queued back before the wait for bucket k + 1.
+     * The same bits as {@link #allReduceSum(NDArray, Consumer)} on each in order.
+     *
+     * @param values float32 tensors on one device, contiguous
+     * @param reduce the unstaged in-place all-reduce of a host tensor, given its index
+     */
+    public void allReduceSum(java.util.List<NDArray> values, java.util.function.ObjIntConsumer<NDArray> reduce) {
+        if (values.isEmpty() || !copies(values.get(0))) {
+            for (int i = 0; i < values.size(); i++) {
+                reduce.accept(values.get(i), i);
+            }
+            return;
+        }
+        long begin = System.nanoTime();
+        long exchanging = 0;
+        sum = ensure(sum, values.get(0).getShape().size());
+        NDArray host = toHost(values.get(0), sum);
+        try {
+            for (int i = 0; i < values.size(); i++) {
+                StagingCopies.Buffer mine = i % 2 == 0 ? sum : spare;
+                NDArray next = null;
+                if (i + 1 < values.size()) { // queued, not waited for: it runs during this bucket's exchange
+                    if (i % 2 == 0) {
+                        spare = ensure(spare, values.get(i + 1).getShape().size());
+                    } else {
+                        sum = ensure(sum, values.get(i + 1).getShape().size());
+                    }
+                    next = queueToHost(values.get(i + 1), i % 2 == 0 ? spare : sum);
+                }
+                long exchange = System.nanoTime();
+                reduce.accept(host, i);
+                exchanging += System.nanoTime() - exchange;
+                if (values.get(i).getShape().size() > 0) {
+                    StagingCopies.copyInto(values.get(i), host, mine.pinned());
+                }
+                host.close();
+                host = next;
+                if (next != null) {
+                    StagingCopies.waitFor(values.get(i + 1)); // bucket i + 1 on the host, bucket i's sum queued back
+                }
+            }
+        } finally {
+            if (host != null) {
+                host.close();
+            }
+        }
+        record(System.nanoTime() - begin - exchanging);
+    }
+
     /** Copies {@code tensor} into the first elements of {@code buffer}, waits, and returns that view in its shape. */
     private NDArray toHost(NDArray tensor, StagingCopies.Buffer buffer) {
+        NDArray view = queueToHost(tensor, buffer);
+        if (tensor.getShape().size() > 0) {
+            StagingCopies.waitFor(tensor);
+        }
+        return view;
+    }
+
+    /** Queues the copy of {@code tensor} into the first elements of {@code buffer}; returns that view in its shape. */
+    private NDArray queueToHost(NDArray tensor, StagingCopies.Buffer buffer) {
         long n = tensor.getShape().size();
         NDArray view;
         try (NDArray prefix = buffer.array().get("0:" + n)) {
@@ -162,7 +226,6 @@ public final class HostStaging implements AutoCloseable {
         if (n > 0) {
             HostSyncs.count(HostSyncs.Kind.EXCHANGE_STAGING);
             StagingCopies.copyInto(view, tensor, buffer.pinned());
-            StagingCopies.waitFor(tensor);
         }
         return view;
     }
@@ -193,7 +256,7 @@ public final class HostStaging implements AutoCloseable {
 
     /** @return whether the host buffers made so far are page-locked (false before the first copy and on the CPU) */
     public boolean pinned() {
-        return (send != null && send.pinned()) || (sum != null && sum.pinned());
+        return (send != null && send.pinned()) || (sum != null && sum.pinned()) || (spare != null && spare.pinned());
     }
 
     /** @return libtorch's reason why pinning failed, or null */
@@ -203,7 +266,8 @@ public final class HostStaging implements AutoCloseable {
 
     /** @return the host buffers' total length in floats (they grow, never shrink) */
     public long bufferFloats() {
-        return (send == null ? 0 : send.array().getShape().size()) + (sum == null ? 0 : sum.array().getShape().size());
+        return (send == null ? 0 : send.array().getShape().size()) + (sum == null ? 0 : sum.array().getShape().size())
+                + (spare == null ? 0 : spare.array().getShape().size());
     }
 
     @Override
@@ -213,6 +277,7 @@ public final class HostStaging implements AutoCloseable {
             manager = null;
             send = null;
             sum = null;
+            spare = null;
         }
     }
 

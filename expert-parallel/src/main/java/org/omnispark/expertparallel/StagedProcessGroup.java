@@ -59,6 +59,11 @@ final class StagedProcessGroup implements ProcessGroup {
     }
 
     @Override
+    public void allReduceSum(java.util.List<NDArray> buffers, java.util.List<String> phases) {
+        staging.allReduceSum(buffers, (host, i) -> group.allReduceSum(host, phases.get(i)));
+    }
+
+    @Override
     public NDArray allToAll(NDArray rows, long[] inputSplits, long[] outputSplits, String phase) {
         return staging.allToAll(rows, host -> group.allToAll(host, inputSplits, outputSplits, phase));
     }

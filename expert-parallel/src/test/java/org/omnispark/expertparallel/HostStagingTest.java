@@ -28,7 +28,7 @@ class HostStagingTest {
     private static final int D = 5;
     private static final int BIG = 100_003; // above LatencyCollectives.MAX_SUM_BYTES (the ring) and the first buffer
 
-    private record Seen(float[] received, float[] small, float[] big, long syncs, long buffersBefore,
+    private record Seen(float[] received, float[] small, float[] big, float[] buckets, long syncs, long buffersBefore,
             long buffersAfter, long stagingNanos, boolean onCpu) {}
 
     private static float[] random(long seed, int n) {
@@ -75,10 +75,21 @@ class HostStagingTest {
             NDArray again = m.create(random(300 + rank, BIG));
             parallelism.world().allReduceSum(again, "big again");
             long after = parallelism.staging().bufferFloats();
+            // buckets as GradientSync hands them over: ring, small, empty, ring; two buffers in turn when staged
+            List<NDArray> buckets = List.of(m.create(random(400 + rank, 30_011)), m.create(random(500 + rank, 5)),
+                    m.create(new float[0]), m.create(random(600 + rank, 70_001)));
+            parallelism.world().allReduceSum(buckets, List.of("b0", "b1", "b2", "b3"));
+            float[] bucketValues = new float[30_011 + 5 + 70_001];
+            int at = 0;
+            for (NDArray b : buckets) {
+                float[] v = b.toFloatArray();
+                System.arraycopy(v, 0, bucketValues, at, v.length);
+                at += v.length;
+            }
             long syncs = HostSyncs.take().get(HostSyncs.Kind.EXCHANGE_STAGING);
             long stagingNanos = parallelism.takeCommunicationTimes().stagingNanos();
-            return new Seen(received, small.toFloatArray(), big.toFloatArray(), syncs, before, after, stagingNanos,
-                    onCpu);
+            return new Seen(received, small.toFloatArray(), big.toFloatArray(), bucketValues, syncs, before, after,
+                    stagingNanos, onCpu);
         }
     }
 
@@ -101,10 +112,11 @@ class HostStagingTest {
             assertArrayEquals(p.small(), s.small(), "small all-reduce on rank " + r);
             assertArrayEquals(p.big(), s.big(), "ring all-reduce on rank " + r);
             assertArrayEquals(plain.get(0).big(), s.big(), "every rank the same bits");
+            assertArrayEquals(p.buckets(), s.buckets(), "bucketed all-reduce (two buffers in turn) on rank " + r);
             assertEquals(0, p.syncs(), "the CPU passes tensors untouched: no staging sync");
             assertEquals(0, p.stagingNanos(), "no staging time unstaged");
             long allToAlls = ranks == expertParallelSize || expertParallelSize == 0 ? 1 : 0;
-            assertEquals(allToAlls + 3, s.syncs(), "one staging sync per staged exchange of a non-empty tensor");
+            assertEquals(allToAlls + 3 + 3, s.syncs(), "one staging sync per staged exchange of a non-empty tensor");
             assertTrue(s.stagingNanos() > 0, "staging time is clocked");
             assertEquals(s.buffersBefore(), s.buffersAfter(), "the host buffers are reused, not reallocated");
             assertTrue(s.buffersAfter() >= BIG, "the all-reduce buffer grew to the big tensor");

@@ -29,10 +29,11 @@ import org.omnispark.trainer.infra.GradientClipping;
  * </ul>
  *
  * Gradients must be float32; they stay on the model's device. The buckets are handed to the world's and the replica
- * group's {@link ProcessGroup#allReduceSum} as they are: on a GPU the expert-parallel module's process groups stage
- * them through host memory themselves (its {@code HostStaging}: a copy to a reused host buffer, the exchange, the sum
- * copied back into the bucket), so nothing here knows devices. The norms for clipping are read on the host once per
- * call ({@link GradientClipping#sumOfSquares}: one named {@code gradient_norm} host sync).
+ * group's {@link ProcessGroup#allReduceSum(List, List)} as they are, all at once: on a GPU the expert-parallel
+ * module's process groups stage them through host memory themselves (its {@code HostStaging}: copies to reused host
+ * buffers, the next bucket's while this one is exchanged, the sums copied back into the buckets), so nothing here
+ * knows devices. The norms for clipping are read on the host once per call ({@link GradientClipping#sumOfSquares}:
+ * one named {@code gradient_norm} host sync).
  */
 public final class GradientSync {
 
@@ -83,39 +84,55 @@ public final class GradientSync {
     }
 
     private void reduce(NDManager scope, List<ModelParameter> parameters, ProcessGroup group, String phase) {
+        List<List<ModelParameter>> buckets = new ArrayList<>();
         List<ModelParameter> bucket = new ArrayList<>();
         long bytes = 0;
-        int index = 0;
         for (ModelParameter p : parameters) {
             bucket.add(p);
             bytes += p.array().getShape().size() * 4;
             if (bytes >= bucketBytes) {
-                reduceBucket(scope, bucket, group, phase + " (bucket " + index++ + ")");
-                bucket.clear();
+                buckets.add(bucket);
+                bucket = new ArrayList<>();
                 bytes = 0;
             }
         }
         if (!bucket.isEmpty()) {
-            reduceBucket(scope, bucket, group, phase + " (bucket " + index + ")");
+            buckets.add(bucket);
+        }
+        // every bucket flattened first, then summed in one call: a staging group copies bucket k + 1 to the host
+        // while bucket k is exchanged
+        List<NDArray> buffers = new ArrayList<>(buckets.size());
+        List<String> phases = new ArrayList<>(buckets.size());
+        for (List<ModelParameter> b : buckets) {
+            buffers.add(flatten(scope, b));
+            phases.add(phase + " (bucket " + phases.size() + ")");
+        }
+        group.allReduceSum(buffers, phases);
+        for (int k = 0; k < buckets.size(); k++) {
+            scatter(buckets.get(k), buffers.get(k));
         }
     }
 
-    private static void reduceBucket(NDManager scope, List<ModelParameter> bucket, ProcessGroup group, String phase) {
-        NDList gradients = new NDList(bucket.size());
+    /** The bucket's gradients as one flat buffer, in the scope. */
+    private static NDArray flatten(NDManager scope, List<ModelParameter> bucket) {
         NDList flat = new NDList(bucket.size());
         for (ModelParameter p : bucket) {
             p.ensureGradient(); // else the sum would be written to a detached zero tensor and lost
             NDArray g = p.gradient();
             g.attach(scope);
-            gradients.add(g);
             flat.add(g.reshape(-1));
         }
-        NDArray buffer = flat.size() == 1 ? flat.get(0).duplicate() : NDArrays.concat(flat, 0); // [sum of sizes]
-        group.allReduceSum(buffer, phase);
+        return flat.size() == 1 ? flat.get(0).duplicate() : NDArrays.concat(flat, 0); // [sum of sizes]
+    }
+
+    /** Writes the summed buffer back into the bucket's gradients. */
+    private static void scatter(List<ModelParameter> bucket, NDArray buffer) {
         long offset = 0;
-        for (NDArray g : gradients) {
+        for (ModelParameter p : bucket) {
+            NDArray g = p.gradient();
             long n = g.getShape().size();
             g.set(ALL, buffer.get(offset + ":" + (offset + n)).reshape(g.getShape())); // in-place native copy
+            g.close();
             offset += n;
         }
     }

@@ -40,6 +40,20 @@ public interface ProcessGroup {
     void allReduceSum(NDArray values, String phase);
 
     /**
+     * Sums several float32 tensors over the ranks, each in place: {@link #allReduceSum(NDArray, String)} on each in
+     * order, with the same bits. A group that stages device tensors through host memory overlaps one tensor's copy
+     * to the host with the previous one's exchange.
+     *
+     * @param buffers the tensors (a gradient all-reduce's buckets), each contiguous float32
+     * @param phases what each is, for errors (the same length)
+     */
+    default void allReduceSum(java.util.List<NDArray> buffers, java.util.List<String> phases) {
+        for (int i = 0; i < buffers.size(); i++) {
+            allReduceSum(buffers.get(i), phases.get(i));
+        }
+    }
+
+    /**
      * All-to-all of rows: this rank sends rows {@code [offset_s, offset_s + inputSplits[s])} of {@code rows} to rank
      * s and receives {@code outputSplits[s]} rows from rank s.
      *
