@@ -38,8 +38,8 @@ import org.omnispark.trainer.nn.StagedBackward;
 import org.omnispark.trainer.parallel.ExpertParallelism;
 
 /**
- * {@code submit/omnispark bench gpu}: the GPU numbers of issue 20, in one prepared run of about 8 minutes on one H100
- * (never run on a GPU so far: see docs/benchmarks.md). Five measurements, each timed with a host read at the end (the
+ * {@code submit/omnispark bench gpu}: the GPU numbers of issue 20, in one prepared run sized for under 8 minutes on one
+ * H100 (an estimate: it has never run on a GPU; see docs/benchmarks.md). Five measurements, each timed with a host read at the end (the
  * device's queue drained), medians after warm-ups:
  *
  * <ol>

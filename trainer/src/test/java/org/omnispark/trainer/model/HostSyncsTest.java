@@ -13,7 +13,7 @@ import org.omnispark.trainer.nn.HostSyncs;
 
 /**
  * The named host syncs of a forward pass: L MoE layers make L router syncs (the top-k choices, one read per layer),
- * a dense model none; reading the losses makes one sync per part; the counts are per thread and reset by take().
+ * a dense model none; reading the losses makes one sync for all parts; the counts are per thread and reset by take().
  */
 class HostSyncsTest {
 
@@ -41,8 +41,10 @@ class HostSyncsTest {
             assertEquals(2L * moeLayers, counts.get(HostSyncs.Kind.ROUTER_CHOICES), "L router syncs per forward");
             assertEquals(0L, counts.get(HostSyncs.Kind.VALID_MASK), "the encoder hands the MoE layers a host mask");
             assertEquals(0L, counts.get(HostSyncs.Kind.LOSS), "nothing read the losses yet");
-            int parts = first.toHost().size();
-            assertEquals((long) parts, HostSyncs.take().get(HostSyncs.Kind.LOSS), "one sync per loss part read");
+            Map<String, Double> parts = first.toHost();
+            assertEquals(1L, HostSyncs.take().get(HostSyncs.Kind.LOSS), "the loss parts are read in one sync");
+            assertEquals(first.total().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble(),
+                    parts.get("loss"), 0.0, "the same value as a read of its own");
             assertEquals(0L, HostSyncs.peek().values().stream().mapToLong(Long::longValue).sum(), "take() resets");
         }
     }
