@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -175,14 +174,47 @@ public final class GradientSync {
         }
     }
 
-    /** @return a CRC32C over the replicated parameters' bytes, in parameter order */
+    /**
+     * @return a CRC32C over the replicated parameters' bytes, in parameter order; read on the host a bucket at a time
+     *     (parameters concatenated up to about {@code bucketBytes}: one host sync per bucket, not per parameter; the
+     *     CRC of the concatenation is the CRC of the parts in order)
+     */
     public long checksum() {
         CRC32C crc = new CRC32C();
+        List<NDArray> bucket = new ArrayList<>();
+        long bytes = 0;
         for (ModelParameter p : replicated) {
-            ByteBuffer bytes = HostSyncs.bytes(p.array(), HostSyncs.Kind.REPLICA_CHECKSUM, true);
-            crc.update(bytes);
+            bucket.add(p.array());
+            bytes += p.array().getShape().size() * 4;
+            if (bytes >= bucketBytes) {
+                checksumBucket(crc, bucket);
+                bucket.clear();
+                bytes = 0;
+            }
         }
+        checksumBucket(crc, bucket);
         return crc.getValue();
+    }
+
+    private static void checksumBucket(CRC32C crc, List<NDArray> bucket) {
+        if (bucket.isEmpty()) {
+            return;
+        }
+        if (bucket.size() == 1) {
+            crc.update(HostSyncs.bytes(bucket.get(0), HostSyncs.Kind.REPLICA_CHECKSUM, true));
+            return;
+        }
+        NDList flat = new NDList(bucket.size());
+        try {
+            for (NDArray a : bucket) {
+                flat.add(a.reshape(-1));
+            }
+            try (NDArray all = NDArrays.concat(flat, 0)) {
+                crc.update(HostSyncs.bytes(all, HostSyncs.Kind.REPLICA_CHECKSUM, true));
+            }
+        } finally {
+            flat.close();
+        }
     }
 
     /** @return the replicated parameters */
