@@ -218,6 +218,10 @@ public final class HostStaging implements AutoCloseable {
 
     /** Queues the copy of {@code tensor} into the first elements of {@code buffer}; returns that view in its shape. */
     private NDArray queueToHost(NDArray tensor, StagingCopies.Buffer buffer) {
+        if (tensor.getDataType() != DataType.FLOAT32) { // copy_ would convert silently into the float32 buffers
+            throw new IllegalArgumentException("host staging carries float32 tensors (its buffers are float32), got "
+                    + tensor.getDataType() + " on " + tensor.getDevice());
+        }
         long n = tensor.getShape().size();
         NDArray view;
         try (NDArray prefix = buffer.array().get("0:" + n)) {
