@@ -47,6 +47,7 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
     private final ExpertPlacement placement;
     private final double capacityFactor;
     private final String layerName;
+    private final HostStaging staging;
 
     /** What combine needs from dispatch. */
     private record Exchange(long[] inputSplits, long[] outputSplits, long[] unsort, boolean training) {}
@@ -58,9 +59,11 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
      * @param placement this rank's experts
      * @param capacityFactor {@code <= 0}: dropless
      * @param layerName for messages
+     * @param staging how the rows enter the mesh (device rows are copied to host memory and the result back)
      */
     public AllToAllTokenDispatcher(MeshProcessGroup expertGroup, ProcessGroup replicas, ExpertPlacement placement,
-            double capacityFactor, String layerName) {
+            double capacityFactor, String layerName, HostStaging staging) {
+        this.staging = staging;
         this.expertGroup = expertGroup;
         this.replicas = replicas;
         this.placement = placement;
@@ -132,7 +135,7 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
         // Training (a tape, grad mode on) is the same on every rank, so all record the same stages.
         boolean training = StagedBackward.recording();
         NDArray sent = TokenPermutation.permute(hidden, plan.sourceToken()); // [S, d], by expert = by destination
-        NDArray received = expertGroup.allToAll(sent, inputSplits, outputSplits, layerName + " dispatch",
+        NDArray received = exchange(sent, inputSplits, outputSplits, layerName + " dispatch",
                 CommunicationClock.Kind.DISPATCH); // [Rn, d], by source rank, then local expert
         if (training) {
             recordStage(sent, received, inputSplits, outputSplits, layerName + " dispatch backward",
@@ -180,7 +183,7 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
         }
         NDArray back = exchange.unsort() == null || exchange.unsort().length == 0 ? expertOutput
                 : RowGather.rows(expertOutput, exchange.unsort()); // [Rn, d] by source rank
-        NDArray returned = expertGroup.allToAll(back, exchange.outputSplits(), exchange.inputSplits(),
+        NDArray returned = exchange(back, exchange.outputSplits(), exchange.inputSplits(),
                 layerName + " combine", CommunicationClock.Kind.COMBINE); // [S, d] in send order
         if (exchange.training()) {
             recordStage(back, returned, exchange.outputSplits(), exchange.inputSplits(),
@@ -218,6 +221,12 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
         return total;
     }
 
+    /** The all-to-all of the expert-parallel group, rows staged through host memory when they are on a device. */
+    private NDArray exchange(NDArray rows, long[] inputSplits, long[] outputSplits, String phase,
+            CommunicationClock.Kind kind) {
+        return staging.allToAll(rows, host -> expertGroup.allToAll(host, inputSplits, outputSplits, phase, kind));
+    }
+
     /**
      * Makes {@code received} a leaf and records the backward of this exchange: its gradient travels back with the
      * splits swapped, then the backward continues from {@code sent}.
@@ -234,7 +243,7 @@ public final class AllToAllTokenDispatcher implements TokenDispatcher {
                         : JniUtils.getGradient((PtNDArray) received);
                 NDArray upstream = gradient != null ? gradient
                         : received.getManager().zeros(new Shape(received.getShape().get(0), columns));
-                NDArray back = expertGroup.allToAll(upstream, outputSplits, inputSplits, phase, kind);
+                NDArray back = exchange(upstream, outputSplits, inputSplits, phase, kind);
                 if (back.getShape().get(0) > 0) { // rows that left this rank came from the graph
                     JniUtils.backward((PtNDArray) sent, (PtNDArray) back, false, false);
                 }

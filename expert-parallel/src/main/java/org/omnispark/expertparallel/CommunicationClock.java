@@ -15,10 +15,13 @@ public final class CommunicationClock {
         /** gradient all-reduce */
         ALL_REDUCE,
         /** small agreements */
-        WAIT
+        WAIT,
+        /** copies between device and host memory around the exchanges ({@link HostStaging}) */
+        STAGING
     }
 
-    private final LongAdder[] nanos = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LongAdder[] nanos = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
+        new LongAdder()};
     private final LongAdder bytes = new LongAdder();
 
     /**
@@ -34,6 +37,6 @@ public final class CommunicationClock {
     /** @return the totals since the last call; resets them */
     public CommunicationTimes take() {
         return new CommunicationTimes(nanos[0].sumThenReset(), nanos[1].sumThenReset(), nanos[2].sumThenReset(),
-                nanos[3].sumThenReset(), bytes.sumThenReset());
+                nanos[3].sumThenReset(), bytes.sumThenReset(), nanos[4].sumThenReset());
     }
 }

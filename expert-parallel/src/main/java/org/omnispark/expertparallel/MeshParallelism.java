@@ -17,7 +17,8 @@ import org.omnispark.trainer.parallel.SingleProcessGroup;
  * (replicated parameters, batch agreement, norms, checksums) is the whole mesh when P = N or P = 1, and otherwise a
  * {@link GridProcessGroup} over the two, so that a rank needs connections only to {@link #peers} (P - 1 + N/P - 1 of
  * them). Every MoE stack of the model must have the same number of experts E; the placement rules are {@link
- * ExpertPlacement}'s.
+ * ExpertPlacement}'s. Tensors enter the mesh through a {@link HostStaging}: device tensors are copied to host memory
+ * and back, CPU tensors pass as they are (or through the same copies, {@link HostStaging#copying()}).
  */
 public final class MeshParallelism implements ExpertParallelism {
 
@@ -30,10 +31,12 @@ public final class MeshParallelism implements ExpertParallelism {
     private final PeerMesh mesh;
     private final ExpertPlacement placement;
     private final CommunicationClock clock = new CommunicationClock();
-    private final ProcessGroup world;
+    private final ProcessGroup world; // staged
+    private final MeshProcessGroup worldGroup; // null when the world is a grid
     private final MeshProcessGroup expertGroup;
     private final MeshProcessGroup replicaGroup; // null when each expert exists once
-    private final ProcessGroup replicas;
+    private final ProcessGroup replicas; // staged
+    private final HostStaging staging;
 
     /**
      * Expert-parallel groups of min(N, E) ranks.
@@ -51,7 +54,19 @@ public final class MeshParallelism implements ExpertParallelism {
      * @param expertParallelSize P ({@code expert_parallel.expert_parallel_size}), 0 for min(N, E)
      */
     public MeshParallelism(PeerMesh mesh, int numExperts, int expertParallelSize) {
+        this(mesh, numExperts, expertParallelSize, HostStaging.forDevice(ai.djl.Device.cpu()));
+    }
+
+    /**
+     * @param mesh the connections (owned by the caller): at least to every rank of {@link #peers}
+     * @param numExperts E of every MoE layer
+     * @param expertParallelSize P ({@code expert_parallel.expert_parallel_size}), 0 for min(N, E)
+     * @param staging how tensors enter the mesh ({@link HostStaging#forDevice} for the rank's device; owned by the
+     *     caller): every tensor the world, the replica group and the dispatchers exchange goes through it
+     */
+    public MeshParallelism(PeerMesh mesh, int numExperts, int expertParallelSize, HostStaging staging) {
         this.mesh = mesh;
+        this.staging = staging.withClock(clock);
         this.placement = new ExpertPlacement(numExperts, mesh.size(), mesh.rank(),
                 ExpertPlacement.resolve(numExperts, mesh.size(), expertParallelSize));
         int p = placement.expertParallelSize();
@@ -63,8 +78,11 @@ public final class MeshParallelism implements ExpertParallelism {
                 : new MeshProcessGroup(mesh, placement.expertParallelRanks(), "expert-parallel", clock);
         this.replicaGroup = placement.replicas() == 1 ? null : p == 1 ? all
                 : new MeshProcessGroup(mesh, placement.expertReplicaRanks(), "replica", clock, sparse);
-        this.replicas = replicaGroup == null ? SingleProcessGroup.INSTANCE : replicaGroup;
-        this.world = all != null ? all : new GridProcessGroup(expertGroup, replicaGroup);
+        this.replicas = replicaGroup == null ? SingleProcessGroup.INSTANCE
+                : new StagedProcessGroup(replicaGroup, staging);
+        this.worldGroup = all;
+        this.world = new StagedProcessGroup(all != null ? all : new GridProcessGroup(expertGroup, replicaGroup),
+                staging);
     }
 
     /**
@@ -111,7 +129,8 @@ public final class MeshParallelism implements ExpertParallelism {
 
     @Override
     public TokenDispatcher dispatcher(String layerName, int numExperts, double capacityFactor) {
-        return new AllToAllTokenDispatcher(expertGroup, replicas, placement(numExperts), capacityFactor, layerName);
+        return new AllToAllTokenDispatcher(expertGroup, replicas, placement(numExperts), capacityFactor, layerName,
+                staging);
     }
 
     @Override
@@ -125,14 +144,19 @@ public final class MeshParallelism implements ExpertParallelism {
         if (replicaGroup != null) {
             replicaGroup.beginStep(step);
         }
-        if (world instanceof MeshProcessGroup group) {
-            group.beginStep(step);
+        if (worldGroup != null) {
+            worldGroup.beginStep(step);
         }
     }
 
     @Override
     public CommunicationTimes takeCommunicationTimes() {
         return clock.take();
+    }
+
+    /** @return how tensors enter the mesh */
+    public HostStaging staging() {
+        return staging;
     }
 
     /** @return the connections */

@@ -98,7 +98,19 @@ class DistributedMoeLayerTest {
             "1,4,1,0,", "4,8,1,0,1;0;15;14", "4,4,2,0.5,1;0;15;14"})
     void equalsTheSingleProcessLayer(int ranks, int experts, int topK, double capacity, String sizes)
             throws Exception {
-        equalsTheSingleProcessLayer(ranks, experts, topK, capacity, sizes, 0);
+        equalsTheSingleProcessLayer(ranks, experts, topK, capacity, sizes, 0, false);
+    }
+
+    /**
+     * The same through the host staging a GPU rank uses ({@link HostStaging#copying()}: every exchanged tensor copied
+     * to the reused host buffers and the result back), here on the CPU: the same layer as one process, the same
+     * tolerances. Cases: ranks, experts, P (0: min(N, E)), top-k, capacity factor, token counts.
+     */
+    @ParameterizedTest
+    @CsvSource({"1,4,0,1,0,", "2,4,0,2,0,", "4,4,0,2,0.8,", "4,8,0,1,0,1;0;15;14", "8,4,2,2,0.6,3;4;0;5;2;7;6;3"})
+    void stagedThroughHostBuffersEqualsTheSingleProcessLayer(int ranks, int experts, int groupSize, int topK,
+            double capacity, String sizes) throws Exception {
+        equalsTheSingleProcessLayer(ranks, experts, topK, capacity, sizes, groupSize, true);
     }
 
     /**
@@ -112,11 +124,11 @@ class DistributedMoeLayerTest {
             "16,4,1,1,0.7,1;2;0;3;2;1;4;2;1;3;2;0;1;3;2;3", "12,4,1,2,0.8,", "16,8,2,2,0.8,2;1;3;0;2;1;4;2;1;3;2;0;1;3;2;3"})
     void expertParallelGroupsEqualTheSingleProcessLayer(int ranks, int experts, int groupSize, int topK,
             double capacity, String sizes) throws Exception {
-        equalsTheSingleProcessLayer(ranks, experts, topK, capacity, sizes, groupSize);
+        equalsTheSingleProcessLayer(ranks, experts, topK, capacity, sizes, groupSize, false);
     }
 
     private void equalsTheSingleProcessLayer(int ranks, int experts, int topK, double capacity, String sizes,
-            int groupSize) throws Exception {
+            int groupSize, boolean hostStaging) throws Exception {
         String split = sizes == null ? "" : sizes;
         Result single;
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
@@ -125,8 +137,10 @@ class DistributedMoeLayerTest {
         }
         List<Result> results = InProcessRanks.run(ranks, 30_000,
                 groupSize == 0 ? null : r -> MeshParallelism.peers(experts, ranks, r, groupSize), mesh -> {
-            MeshParallelism parallelism = new MeshParallelism(mesh, experts, groupSize);
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            org.omnispark.trainer.nn.HostSyncs.take();
+            try (HostStaging staging = hostStaging ? HostStaging.copying() : HostStaging.forDevice(ai.djl.Device.cpu());
+                    NDManager m = NDManager.newBaseManager("PyTorch")) {
+                MeshParallelism parallelism = new MeshParallelism(mesh, experts, groupSize, staging);
                 Result r = run(m, mesh.rank(), ranks, experts, topK, capacity,
                         parallelism.dispatcher("layer", experts, capacity), parallelism.placement(experts), true,
                         split);
@@ -136,6 +150,11 @@ class DistributedMoeLayerTest {
                 // N > E: the ranks holding the same experts sum their gradients (as GradientSync does)
                 NDArray expertGrad = m.create(r.expertW1Grad(), new Shape(r.expertW1Grad().length));
                 parallelism.expertReplicas().allReduceSum(expertGrad, "expert gradient");
+                long staged = org.omnispark.trainer.nn.HostSyncs.take()
+                        .get(org.omnispark.trainer.nn.HostSyncs.Kind.EXCHANGE_STAGING);
+                if (hostStaging != (staged > 0)) {
+                    throw new AssertionError("rank " + mesh.rank() + " staged " + staged + " exchanges");
+                }
                 return new Result(r.output(), r.aux(), r.z(), r.inputGrad(), gateGrad.toFloatArray(),
                         expertGrad.toFloatArray(), r.expertOffset(), r.dropped());
             }

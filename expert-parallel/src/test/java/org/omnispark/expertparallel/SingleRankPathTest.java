@@ -71,6 +71,17 @@ class SingleRankPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"omni", "switch"})
     void oneRankGivesTheSingleProcessGradients(String ffn) throws Exception {
+        oneRankGivesTheSingleProcessGradients(ffn, false);
+    }
+
+    /** The same with every exchanged tensor staged through the host buffers a GPU rank uses (on the CPU here). */
+    @ParameterizedTest
+    @ValueSource(strings = {"omni"})
+    void oneStagedRankGivesTheSingleProcessGradients(String ffn) throws Exception {
+        oneRankGivesTheSingleProcessGradients(ffn, true);
+    }
+
+    private void oneRankGivesTheSingleProcessGradients(String ffn, boolean hostStaging) throws Exception {
         Path data = TinyDatasets.dataset(24);
         ModelConfig config = TinyDatasets.modelWithoutDropout(ffn, "spec_aug.num_t_mask=0", "spec_aug.num_f_mask=0",
                 "encoder_conf.ffn.aux_loss_coeff=0.01", "encoder_conf.ffn.z_loss_coeff=0.001",
@@ -81,7 +92,13 @@ class SingleRankPathTest {
         Map<String, float[]> single = gradients(config, data, utterances, ExpertParallelism.NONE, singleLoss);
         double[] rankLoss = new double[1];
         Map<String, float[]> rank = InProcessRanks.run(1, 60_000,
-                mesh -> gradients(config, data, utterances, new MeshParallelism(mesh, 4), rankLoss)).get(0);
+                mesh -> {
+                    try (HostStaging staging = hostStaging ? HostStaging.copying()
+                            : HostStaging.forDevice(ai.djl.Device.cpu())) {
+                        return gradients(config, data, utterances, new MeshParallelism(mesh, 4, 0, staging),
+                                rankLoss);
+                    }
+                }).get(0);
         assertEquals(singleLoss[0], rankLoss[0], 0.0, "loss");
         assertEquals(single.keySet(), rank.keySet());
         int differing = 0;

@@ -130,6 +130,10 @@ final class RankProgress extends SparkListener implements AutoCloseable {
                     losses.path(r + "compute_s").asDouble(), losses.path(r + "dispatch_s").asDouble(),
                     losses.path(r + "combine_s").asDouble(), losses.path(r + "allreduce_s").asDouble(),
                     losses.path(r + "wait_s").asDouble()));
+            if (losses.has(r + "host_syncs")) { // device -> host copies around the exchanges; device reads on the host
+                sb.append(String.format(Locale.ROOT, ", staging %.2f, %.0f host syncs",
+                        losses.path(r + "staging_s").asDouble(), losses.path(r + "host_syncs").asDouble()));
+            }
         }
         return sb.toString();
     }

@@ -17,6 +17,7 @@ import org.apache.spark.BarrierTaskInfo;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.resource.ResourceInformation;
 import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.expertparallel.HostStaging;
 import org.omnispark.expertparallel.MeshParallelism;
 import org.omnispark.expertparallel.transport.MeshOptions;
 import org.omnispark.expertparallel.transport.MeshTls;
@@ -36,7 +37,8 @@ import scala.runtime.AbstractFunction1;
  * What each task of the barrier stage runs: one rank. It sets up libtorch for this thread (engine, grad mode, intra-op
  * threads), takes its GPU from the task's resources when training on GPUs, opens the mesh to the other ranks (the
  * endpoints travel through {@code BarrierTaskContext.allGather}) and runs the ordinary {@link Trainer} with a {@link
- * MeshParallelism}. It returns its {@link RankResult}.
+ * MeshParallelism} whose tensors enter the mesh through a {@link HostStaging} for that device (a GPU rank's are copied
+ * through host buffers). It returns its {@link RankResult}.
  */
 final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankResult>> implements Serializable {
 
@@ -86,14 +88,17 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
         MeshOptions options = meshOptions(trainConfig, SparkEnv.get().conf().get(PortRange.PROPERTY, null));
         int experts = ExpertParallelTrainer.numExperts(modelConfig, trainConfig, size);
         int expertParallelSize = trainConfig.expertParallel().expertParallelSize();
-        // connections only to the ranks this one shares a group with: O(expert-parallel size + replica group size)
-        try (PeerMesh mesh = PeerMesh.open(rank, size, host, key,
-                mine -> Arrays.asList(context.allGather(mine.get(0))), options,
-                MeshParallelism.peers(experts, size, rank, expertParallelSize))) {
+        Device device = device(trainConfig, context);
+        // connections only to the ranks this one shares a group with: O(expert-parallel size + replica group size);
+        // a GPU rank's tensors enter the mesh through host buffers (HostStaging), a CPU rank's as they are
+        try (HostStaging staging = HostStaging.forDevice(device);
+                PeerMesh mesh = PeerMesh.open(rank, size, host, key,
+                        mine -> Arrays.asList(context.allGather(mine.get(0))), options,
+                        MeshParallelism.peers(experts, size, rank, expertParallelSize))) {
             Trainer.Builder trainer = Trainer.builder().setModelConfig(modelConfig).setTrainConfig(trainConfig)
                     .setTrainData(Location.of(trainData)).setOutput(Location.of(output))
-                    .optParallelism(new MeshParallelism(mesh, experts, expertParallelSize))
-                    .optDevice(device(trainConfig, context))
+                    .optParallelism(new MeshParallelism(mesh, experts, expertParallelSize, staging))
+                    .optDevice(device)
                     // the driver's retries and Spark's stage attempts: a later one supersedes an earlier one's rank 0
                     .optRun(runId, runAttempt * 1000 + context.stageAttemptNumber())
                     .optHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()))

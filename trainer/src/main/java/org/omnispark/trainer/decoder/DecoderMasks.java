@@ -2,6 +2,7 @@ package org.omnispark.trainer.decoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.omnispark.trainer.nn.HostSyncs;
 
 /** Attention masks of the decoder (true = may attend), built on the device from lengths. */
 public final class DecoderMasks {
@@ -42,7 +43,7 @@ public final class DecoderMasks {
      * @return the flags
      */
     public static boolean[] validFlags(NDArray lengths, long maxLength) {
-        long[] host = lengths.toType(DataType.INT64, false).toLongArray();
+        long[] host = HostSyncs.longs(lengths, HostSyncs.Kind.TARGETS);
         boolean[] flags = new boolean[Math.toIntExact(host.length * maxLength)];
         for (int b = 0; b < host.length; b++) {
             for (int t = 0; t < maxLength && t < host[b]; t++) {

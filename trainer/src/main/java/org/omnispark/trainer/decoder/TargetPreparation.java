@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.omnispark.trainer.nn.HostSyncs;
 
 /**
  * WeNet's target preparation for the attention decoder ({@code add_sos_eos}, {@code reverse_pad_list}):
@@ -56,8 +57,8 @@ public final class TargetPreparation {
      * @return the decoder targets, in ysPad's manager
      */
     public PreparedTargets prepare(NDArray ysPad, NDArray ysLengths) {
-        long[] flat = ysPad.toType(DataType.INT64, false).toLongArray();
-        long[] lengths = ysLengths.toType(DataType.INT64, false).toLongArray();
+        long[] flat = HostSyncs.longs(ysPad, HostSyncs.Kind.TARGETS);
+        long[] lengths = HostSyncs.longs(ysLengths, HostSyncs.Kind.TARGETS);
         int batch = Math.toIntExact(ysPad.getShape().get(0));
         int width = Math.toIntExact(ysPad.getShape().get(1));
         List<int[]> labels = new ArrayList<>(batch);

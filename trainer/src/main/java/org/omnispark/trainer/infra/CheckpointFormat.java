@@ -21,6 +21,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.StreamCapabilities;
 import org.omnispark.data.config.ConfigLoader;
+import org.omnispark.trainer.nn.HostSyncs;
 
 /**
  * The layout of ONE checkpoint folder (format version 2; docs/checkpoint-format.md is the reference):
@@ -77,7 +78,8 @@ final class CheckpointFormat {
         byte[] chunk = new byte[CHUNK];
         try (FSDataOutputStream out = fs.create(new Path(folder, binName(rank)), true)) {
             for (CheckpointTensor tensor : tensors) {
-                ByteBuffer bytes = tensor.array().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer bytes = HostSyncs.bytes(tensor.array(), HostSyncs.Kind.CHECKPOINT, false)
+                        .order(ByteOrder.LITTLE_ENDIAN);
                 int pieces = tensor.localExperts();
                 long[] dims = tensor.array().getShape().getShape();
                 long[] pieceDims = tensor.isExpertTensor() ? java.util.Arrays.copyOfRange(dims, 1, dims.length) : dims;

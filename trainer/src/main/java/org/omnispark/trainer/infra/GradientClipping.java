@@ -1,9 +1,11 @@
 package org.omnispark.trainer.infra;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
+import org.omnispark.trainer.nn.HostSyncs;
 import org.omnispark.trainer.nn.ModelParameter;
 
 /**
@@ -17,7 +19,8 @@ public final class GradientClipping {
     /**
      * Returns the global L2 norm of all gradients, {@code sqrt(sum over parameters of ||g||^2)}, as PyTorch's
      * {@code clip_grad_norm_} computes it: each parameter's norm by libtorch in the gradient's type (one read of the
-     * gradient, no copies), the sum of their squares in double.
+     * gradient, no copies), the norms read on the host together (one {@link HostSyncs} sync), the sum of their squares
+     * in double.
      *
      * @param parameters the parameters (each once)
      * @return the norm; NaN or infinite when a gradient is
@@ -34,14 +37,27 @@ public final class GradientClipping {
      * @return the sum of squares, in double
      */
     public static double sumOfSquares(List<ModelParameter> parameters) {
-        double sum = 0;
-        for (ModelParameter p : parameters) {
-            try (NDArray g = p.gradient(); NDArray norm = g.norm()) {
-                double n = norm.toType(DataType.FLOAT64, false).getDouble();
-                sum += n * n;
-            }
+        if (parameters.isEmpty()) {
+            return 0;
         }
-        return sum;
+        // every norm stays on the device; they are read on the host together, one sync, not one per parameter
+        NDList norms = new NDList(parameters.size());
+        try {
+            for (ModelParameter p : parameters) {
+                try (NDArray g = p.gradient(); NDArray norm = g.norm()) {
+                    norms.add(norm.reshape(1));
+                }
+            }
+            double sum = 0;
+            try (NDArray all = NDArrays.concat(norms, 0)) {
+                for (double n : HostSyncs.doubles(all, HostSyncs.Kind.GRADIENT_NORM)) {
+                    sum += n * n;
+                }
+            }
+            return sum;
+        } finally {
+            norms.close();
+        }
     }
 
     /**

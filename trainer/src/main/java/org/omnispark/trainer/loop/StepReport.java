@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.omnispark.trainer.model.Losses;
 import org.omnispark.trainer.moe.MoeOutput;
+import org.omnispark.trainer.nn.HostSyncs;
 import org.omnispark.trainer.parallel.CommunicationTimes;
 import org.omnispark.trainer.parallel.ExpertParallelism;
 import org.omnispark.trainer.parallel.ProcessGroup;
@@ -17,8 +18,10 @@ import org.omnispark.trainer.parallel.ProcessGroup;
  * <p>Per micro-batch ({@link #addLosses}): the loss parts (the CTC and attention means scaled by this rank's share of
  * the batch, so that the sums over ranks are the global batch's losses), the expert loads ({@code moe/expert<e>}:
  * assignments to expert e summed over the MoE layers) and dropped assignments. Per step ({@link #globalize}): those
- * summed over the ranks, plus each rank's split of the step time ({@code rank<r>/compute_s}, {@code dispatch_s},
- * {@code combine_s}, {@code allreduce_s}, {@code wait_s}, {@code sent_mb}) and the console's view of the slowest rank.
+ * summed over the ranks, the host syncs ({@link HostSyncs}: device values read on the host, by name, as {@code
+ * host_syncs/<name>}; in one process too), plus each rank's split of the step time ({@code rank<r>/compute_s},
+ * {@code dispatch_s}, {@code combine_s}, {@code allreduce_s}, {@code wait_s}, {@code staging_s}), {@code sent_mb},
+ * {@code host_syncs} (its total) and the console's view of the slowest rank.
  */
 final class StepReport {
 
@@ -66,14 +69,18 @@ final class StepReport {
     Global globalize(long step, Map<String, Double> pending, long frames, long nanos) {
         ProcessGroup world = parallelism.world();
         CommunicationTimes times = parallelism.takeCommunicationTimes();
-        Map<String, Double> metrics = new LinkedHashMap<>(pending);
+        Map<HostSyncs.Kind, Long> syncs = HostSyncs.take(); // this rank's thread: its steps since the last report
+        Map<String, Double> local = new LinkedHashMap<>(pending);
+        // every kind, zeros included: the same keys on every rank
+        syncs.forEach((kind, n) -> local.put("host_syncs/" + kind.metric(), (double) n));
+        Map<String, Double> metrics = new LinkedHashMap<>(local);
         if (world.size() == 1) {
             return new Global(metrics, frames / (nanos / 1e9), "");
         }
-        List<String> keys = new ArrayList<>(pending.keySet());
-        double[] mine = new double[keys.size() + 8];
+        List<String> keys = new ArrayList<>(local.keySet());
+        double[] mine = new double[keys.size() + 10];
         for (int i = 0; i < keys.size(); i++) {
-            mine[i] = pending.get(keys.get(i));
+            mine[i] = local.get(keys.get(i));
         }
         int t = keys.size();
         mine[t] = frames;
@@ -84,6 +91,8 @@ final class StepReport {
         mine[t + 5] = times.waitNanos() / 1e9;
         mine[t + 6] = times.bytesSent() / 1e6;
         mine[t + 7] = (nanos - times.totalNanos()) / 1e9;
+        mine[t + 8] = syncs.values().stream().mapToLong(Long::longValue).sum();
+        mine[t + 9] = times.stagingNanos() / 1e9;
         double[] all = world.allGather(mine, "step " + step + " metrics");
         int width = mine.length;
         for (int i = 0; i < keys.size(); i++) {
@@ -110,11 +119,14 @@ final class StepReport {
             metrics.put("rank" + r + "/allreduce_s", all[o + 4]);
             metrics.put("rank" + r + "/wait_s", all[o + 5]);
             metrics.put("rank" + r + "/sent_mb", all[o + 6]);
+            metrics.put("rank" + r + "/staging_s", all[o + 9]);
+            metrics.put("rank" + r + "/host_syncs", all[o + 8]);
         }
         int o = slowestRank * width + t;
         String suffix = String.format(Locale.ROOT, " | %.0f frames/s | slowest rank %d: %.2fs = compute %.2f, "
-                + "dispatch %.2f, combine %.2f, all-reduce %.2f, wait %.2f", totalFrames / slowest, slowestRank,
-                all[o + 1], all[o + 7], all[o + 2], all[o + 3], all[o + 4], all[o + 5]);
+                + "dispatch %.2f, combine %.2f, all-reduce %.2f, wait %.2f, staging %.2f, %.0f host syncs",
+                totalFrames / slowest, slowestRank, all[o + 1], all[o + 7], all[o + 2], all[o + 3], all[o + 4],
+                all[o + 5], all[o + 9], all[o + 8]);
         return new Global(metrics, totalFrames / slowest, suffix);
     }
 }

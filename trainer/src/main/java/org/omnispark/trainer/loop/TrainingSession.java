@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
+import org.omnispark.trainer.nn.HostSyncs;
 import org.omnispark.trainer.nn.RandomDraws;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
@@ -275,6 +276,7 @@ final class TrainingSession {
         try (Autocast ignored = autocast()) {
             v = validator.validate(model, root, state.step());
         }
+        HostSyncs.take(); // validation's host reads are not a training step's: the next step reports its own
         validations.add(v);
         if (jsonl == null) {
             return; // every rank validates (its experts serve every rank's tokens); rank 0 reports

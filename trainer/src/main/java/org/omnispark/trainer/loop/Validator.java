@@ -111,7 +111,8 @@ public final class Validator {
                 try (NDManager scope = parent.newSubManager()) {
                     Batch batch = collator.collate(scope, retokenize ? retokenized(utterances) : utterances);
                     Losses losses = model.forward(batch, false, 0);
-                    lossSum += losses.total().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                    lossSum += org.omnispark.trainer.nn.HostSyncs.scalar(losses.total(),
+                            org.omnispark.trainer.nn.HostSyncs.Kind.LOSS);
                     batches++;
                     long[] lengths = new long[batch.size()];
                     for (int b = 0; b < lengths.length; b++) {

@@ -1,9 +1,13 @@
 package org.omnispark.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.omnispark.trainer.encoder.EncoderOutput;
+import org.omnispark.trainer.nn.HostSyncs;
 
 /**
  * What {@link U2Model#forward} returns: the total training loss, its parts and the encoder output (with every MoE
@@ -34,28 +38,42 @@ public record Losses(NDArray total, NDArray ctc, NDArray att, NDArray attReverse
     }
 
     /**
-     * Copies the scalars to the host (a device sync), under the names the metrics use.
+     * Copies the scalars to the host, all in one read (one {@code loss} host sync), under the names the metrics use.
      *
      * @return {@code loss, ctc, att, att_reverse, moe_aux, moe_z}, absent parts left out
      */
     public Map<String, Double> toHost() {
-        Map<String, Double> map = new LinkedHashMap<>();
-        map.put("loss", scalar(total));
+        Map<String, NDArray> parts = new LinkedHashMap<>();
+        parts.put("loss", total);
         if (ctc != null) {
-            map.put("ctc", scalar(ctc));
+            parts.put("ctc", ctc);
         }
         if (att != null) {
-            map.put("att", scalar(att));
+            parts.put("att", att);
         }
         if (attReverse != null) {
-            map.put("att_reverse", scalar(attReverse));
+            parts.put("att_reverse", attReverse);
         }
-        map.put("moe_aux", scalar(moeAux));
-        map.put("moe_z", scalar(moeZ));
-        return map;
-    }
-
-    private static double scalar(NDArray x) {
-        return x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        parts.put("moe_aux", moeAux);
+        parts.put("moe_z", moeZ);
+        // each part widened to float64 on its device (exactly), then read together
+        NDList wide = new NDList(parts.size());
+        try {
+            for (NDArray part : parts.values()) {
+                wide.add(part.toType(DataType.FLOAT64, false).reshape(1));
+            }
+            double[] values;
+            try (NDArray all = NDArrays.concat(wide, 0)) {
+                values = HostSyncs.doubles(all, HostSyncs.Kind.LOSS);
+            }
+            Map<String, Double> map = new LinkedHashMap<>();
+            int k = 0;
+            for (String name : parts.keySet()) {
+                map.put(name, values[k++]);
+            }
+            return map;
+        } finally {
+            wide.close();
+        }
     }
 }

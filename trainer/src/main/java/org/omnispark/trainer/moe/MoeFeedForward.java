@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.omnispark.trainer.nn.HostSyncs;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.nn.ParameterOwner;
@@ -58,7 +59,7 @@ public final class MoeFeedForward implements ParameterOwner {
                 throw new IllegalArgumentException("validMask must have shape " + leading + " (the input's shape"
                         + " without d), got " + validMask.getShape());
             }
-            float[] values = validMask.toType(DataType.FLOAT32, false).toFloatArray();
+            float[] values = HostSyncs.floats(validMask, HostSyncs.Kind.VALID_MASK);
             mask = new boolean[values.length];
             for (int i = 0; i < values.length; i++) {
                 mask[i] = values[i] > 0.5f;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
+import org.omnispark.trainer.nn.HostSyncs;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.Scalars;
 import org.omnispark.trainer.nn.RandomDraws;
@@ -92,7 +93,7 @@ public final class TopKRouter implements Router {
         NDArray topIdx = k == 1
                 ? logits.argMax(1).reshape(numTokens, 1)
                 : logits.topK(k, 1, true, true).get(1); // [T, k] int64
-        long[] topHost = topIdx.toType(DataType.INT64, false).toLongArray();
+        long[] topHost = HostSyncs.longs(topIdx, HostSyncs.Kind.ROUTER_CHOICES); // the layer's one host sync
 
         NDArray weights; // [T, k]
         if (config.normalization() == RoutingNormalization.TOPK_THEN_SOFTMAX) {

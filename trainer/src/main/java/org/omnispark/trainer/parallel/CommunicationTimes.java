@@ -9,15 +9,17 @@ package org.omnispark.trainer.parallel;
  * @param waitNanos inside small agreements (batch sizes, routing counts, norms, checksums): mostly waiting for the
  *     slowest rank
  * @param bytesSent payload bytes sent to peers
+ * @param stagingNanos copying device tensors to host memory for those exchanges and their results back (host
+ *     staging; zero on the CPU, where tensors enter the exchange as they are)
  */
 public record CommunicationTimes(long dispatchNanos, long combineNanos, long allReduceNanos, long waitNanos,
-        long bytesSent) {
+        long bytesSent, long stagingNanos) {
 
     /** Nothing measured (one process). */
-    public static final CommunicationTimes ZERO = new CommunicationTimes(0, 0, 0, 0, 0);
+    public static final CommunicationTimes ZERO = new CommunicationTimes(0, 0, 0, 0, 0, 0);
 
-    /** @return the sum of the four times */
+    /** @return the sum of the five times */
     public long totalNanos() {
-        return dispatchNanos + combineNanos + allReduceNanos + waitNanos;
+        return dispatchNanos + combineNanos + allReduceNanos + waitNanos + stagingNanos;
     }
 }

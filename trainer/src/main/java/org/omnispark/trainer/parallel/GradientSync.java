@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.omnispark.trainer.nn.HostSyncs;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.infra.GradientClipping;
 
@@ -27,7 +27,12 @@ import org.omnispark.trainer.infra.GradientClipping;
  *   <li>{@link #checksum}: a CRC of the replicated parameters' bytes on every rank; they must stay bit-identical.
  * </ul>
  *
- * Gradients must be float32 on the CPU (a GPU run would stage them through host memory).
+ * Gradients must be float32; they stay on the model's device. The buckets are handed to the world's and the replica
+ * group's {@link ProcessGroup#allReduceSum(List, List)} as they are, all at once: on a GPU the expert-parallel
+ * module's process groups stage them through host memory themselves (its {@code HostStaging}: copies to reused host
+ * buffers, the next bucket's while this one is exchanged, the sums copied back into the buckets), so nothing here
+ * knows devices. The norms for clipping are read on the host once per call ({@link GradientClipping#sumOfSquares}:
+ * one named {@code gradient_norm} host sync).
  */
 public final class GradientSync {
 
@@ -78,39 +83,55 @@ public final class GradientSync {
     }
 
     private void reduce(NDManager scope, List<ModelParameter> parameters, ProcessGroup group, String phase) {
+        List<List<ModelParameter>> buckets = new ArrayList<>();
         List<ModelParameter> bucket = new ArrayList<>();
         long bytes = 0;
-        int index = 0;
         for (ModelParameter p : parameters) {
             bucket.add(p);
             bytes += p.array().getShape().size() * 4;
             if (bytes >= bucketBytes) {
-                reduceBucket(scope, bucket, group, phase + " (bucket " + index++ + ")");
-                bucket.clear();
+                buckets.add(bucket);
+                bucket = new ArrayList<>();
                 bytes = 0;
             }
         }
         if (!bucket.isEmpty()) {
-            reduceBucket(scope, bucket, group, phase + " (bucket " + index + ")");
+            buckets.add(bucket);
+        }
+        // every bucket flattened first, then summed in one call: a staging group copies bucket k + 1 to the host
+        // while bucket k is exchanged
+        List<NDArray> buffers = new ArrayList<>(buckets.size());
+        List<String> phases = new ArrayList<>(buckets.size());
+        for (List<ModelParameter> b : buckets) {
+            buffers.add(flatten(scope, b));
+            phases.add(phase + " (bucket " + phases.size() + ")");
+        }
+        group.allReduceSum(buffers, phases);
+        for (int k = 0; k < buckets.size(); k++) {
+            scatter(buckets.get(k), buffers.get(k));
         }
     }
 
-    private static void reduceBucket(NDManager scope, List<ModelParameter> bucket, ProcessGroup group, String phase) {
-        NDList gradients = new NDList(bucket.size());
+    /** The bucket's gradients as one flat buffer, in the scope. */
+    private static NDArray flatten(NDManager scope, List<ModelParameter> bucket) {
         NDList flat = new NDList(bucket.size());
         for (ModelParameter p : bucket) {
             p.ensureGradient(); // else the sum would be written to a detached zero tensor and lost
             NDArray g = p.gradient();
             g.attach(scope);
-            gradients.add(g);
             flat.add(g.reshape(-1));
         }
-        NDArray buffer = flat.size() == 1 ? flat.get(0).duplicate() : NDArrays.concat(flat, 0); // [sum of sizes]
-        group.allReduceSum(buffer, phase);
+        return flat.size() == 1 ? flat.get(0).duplicate() : NDArrays.concat(flat, 0); // [sum of sizes]
+    }
+
+    /** Writes the summed buffer back into the bucket's gradients. */
+    private static void scatter(List<ModelParameter> bucket, NDArray buffer) {
         long offset = 0;
-        for (NDArray g : gradients) {
+        for (ModelParameter p : bucket) {
+            NDArray g = p.gradient();
             long n = g.getShape().size();
             g.set(ALL, buffer.get(offset + ":" + (offset + n)).reshape(g.getShape())); // in-place native copy
+            g.close();
             offset += n;
         }
     }
@@ -153,14 +174,47 @@ public final class GradientSync {
         }
     }
 
-    /** @return a CRC32C over the replicated parameters' bytes, in parameter order */
+    /**
+     * @return a CRC32C over the replicated parameters' bytes, in parameter order; read on the host a bucket at a time
+     *     (parameters concatenated up to about {@code bucketBytes}: one host sync per bucket, not per parameter; the
+     *     CRC of the concatenation is the CRC of the parts in order)
+     */
     public long checksum() {
         CRC32C crc = new CRC32C();
+        List<NDArray> bucket = new ArrayList<>();
+        long bytes = 0;
         for (ModelParameter p : replicated) {
-            ByteBuffer bytes = p.array().toByteBuffer(true);
-            crc.update(bytes);
+            bucket.add(p.array());
+            bytes += p.array().getShape().size() * 4;
+            if (bytes >= bucketBytes) {
+                checksumBucket(crc, bucket);
+                bucket.clear();
+                bytes = 0;
+            }
         }
+        checksumBucket(crc, bucket);
         return crc.getValue();
+    }
+
+    private static void checksumBucket(CRC32C crc, List<NDArray> bucket) {
+        if (bucket.isEmpty()) {
+            return;
+        }
+        if (bucket.size() == 1) {
+            crc.update(HostSyncs.bytes(bucket.get(0), HostSyncs.Kind.REPLICA_CHECKSUM, true));
+            return;
+        }
+        NDList flat = new NDList(bucket.size());
+        try {
+            for (NDArray a : bucket) {
+                flat.add(a.reshape(-1));
+            }
+            try (NDArray all = NDArrays.concat(flat, 0)) {
+                crc.update(HostSyncs.bytes(all, HostSyncs.Kind.REPLICA_CHECKSUM, true));
+            }
+        } finally {
+            flat.close();
+        }
     }
 
     /** @return the replicated parameters */

@@ -33,21 +33,37 @@ public interface ProcessGroup {
      * Sums a float32 tensor over the ranks, in place. Every rank ends with the SAME bits (the sum is computed once per
      * element and copied), so replicated parameters updated from it stay identical.
      *
-     * @param values a contiguous float32 tensor on the CPU, any shape
+     * @param values a contiguous float32 tensor, any shape; on the CPU, or on any device where the group stages
+     *     device tensors through host memory (the expert-parallel module's groups do)
      * @param phase what is reduced, for errors
      */
     void allReduceSum(NDArray values, String phase);
 
     /**
+     * Sums several float32 tensors over the ranks, each in place: {@link #allReduceSum(NDArray, String)} on each in
+     * order, with the same bits. A group that stages device tensors through host memory overlaps one tensor's copy
+     * to the host with the previous one's exchange.
+     *
+     * @param buffers the tensors (a gradient all-reduce's buckets), each contiguous float32
+     * @param phases what each is, for errors (the same length)
+     */
+    default void allReduceSum(java.util.List<NDArray> buffers, java.util.List<String> phases) {
+        for (int i = 0; i < buffers.size(); i++) {
+            allReduceSum(buffers.get(i), phases.get(i));
+        }
+    }
+
+    /**
      * All-to-all of rows: this rank sends rows {@code [offset_s, offset_s + inputSplits[s])} of {@code rows} to rank
      * s and receives {@code outputSplits[s]} rows from rank s.
      *
-     * @param rows {@code [sum(inputSplits), d]} float32, contiguous, grouped by destination rank
+     * @param rows {@code [sum(inputSplits), d]} float32, contiguous, grouped by destination rank; on the CPU, or on
+     *     any device where the group stages device tensors through host memory
      * @param inputSplits rows sent to each rank (length size())
      * @param outputSplits rows received from each rank (length size()); must equal what each peer sends
      * @param phase what is exchanged, for errors
-     * @return {@code [sum(outputSplits), d]} in {@code rows}' manager, grouped by source rank, not attached to any
-     *     graph
+     * @return {@code [sum(outputSplits), d]} in {@code rows}' manager and on its device, grouped by source rank, not
+     *     attached to any graph
      */
     NDArray allToAll(NDArray rows, long[] inputSplits, long[] outputSplits, String phase);
 

@@ -13,6 +13,7 @@ import org.omnispark.trainer.decoder.AttentionDecoder;
 import org.omnispark.trainer.decoder.DecoderOutput;
 import org.omnispark.trainer.decoder.PreparedTargets;
 import org.omnispark.trainer.decoder.TargetPreparation;
+import org.omnispark.trainer.nn.HostSyncs;
 
 /**
  * U2++ attention rescoring: scores each CTC n-best hypothesis with the attention decoder (teacher forcing over the
@@ -119,7 +120,7 @@ public final class AttentionRescoring {
     private double[] sequenceScores(NDArray logits, List<int[]> labels, boolean reversed) {
         int width = Math.toIntExact(logits.getShape().get(1));
         int vocab = Math.toIntExact(logits.getShape().get(2));
-        double[] logp = logits.logSoftmax(-1).toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] logp = HostSyncs.doubles(logits.logSoftmax(-1), HostSyncs.Kind.DECODING);
         double[] scores = new double[labels.size()];
         for (int i = 0; i < labels.size(); i++) {
             int[] y = labels.get(i);

@@ -3,6 +3,7 @@ package org.omnispark.trainer.search;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.omnispark.trainer.nn.HostSyncs;
 
 /** Host copies of per-utterance log-probability matrices {@code [T_b][V]} from a batch {@code [B, T, V]}. */
 final class LogProbs {
@@ -28,7 +29,7 @@ final class LogProbs {
         if (lengths.length != batch) {
             throw new IllegalArgumentException("Got " + lengths.length + " lengths for a batch of " + batch);
         }
-        double[] flat = logProbs.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] flat = HostSyncs.doubles(logProbs, HostSyncs.Kind.DECODING);
         double[][][] result = new double[batch][][];
         for (int b = 0; b < batch; b++) {
             if (lengths[b] < 0 || lengths[b] > time) {
