@@ -171,7 +171,7 @@ class Bfloat16WireTest {
         int n = 40_001; // over the 64 KiB gather-and-sum threshold: rings in both groups
         List<float[]> results = InProcessRanks.runWithOptions(4, TIMEOUT, Bfloat16WireTest::bfloat16, mesh -> {
             MeshParallelism parallelism = new MeshParallelism(mesh, 2, 2);
-            assertTrue(parallelism.world() instanceof GridProcessGroup);
+            assertTrue(((StagedProcessGroup) parallelism.world()).unstaged() instanceof GridProcessGroup);
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 NDArray array = m.create(input(mesh.rank(), n));
                 parallelism.world().allReduceSum(array, "test");

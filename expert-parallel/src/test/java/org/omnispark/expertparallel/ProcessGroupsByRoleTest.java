@@ -136,7 +136,7 @@ class ProcessGroupsByRoleTest {
                 NDArray big = m.create(many, new Shape(BIG));
                 parallelism.world().allReduceSum(big, "many values"); // large: halving/doubling (16), ring (12)
                 ringSum = big.toFloatArray();
-                assertEquals(ranks == 16, ((MeshProcessGroup) parallelism.world()).usesHalvingDoubling(),
+                assertEquals(ranks == 16, ((MeshProcessGroup) ((StagedProcessGroup) parallelism.world()).unstaged()).usesHalvingDoubling(),
                         "16 ranks: halving and doubling; 12: the ring");
             }
             return new Seen(mesh.peers(), linkThreads(rank), gathered, reduced, ringSum, rank, null,
