@@ -63,6 +63,26 @@ class ExperimentReportScriptTest {
         Files.writeString(dir.resolve("report.json"), report.toString());
     }
 
+    /** recipe.json of a 2-seed run of {@code steps} steps over {@link #SETS}. */
+    private void writeRecipe(int steps) throws IOException {
+        Files.writeString(out.resolve("recipe.json"), "{\"utterances\": 100, \"heldout\": 10, \"steps\": " + steps
+                + ", \"seeds\": \"1 2\", \"models\": \"x\", \"sets\": \"" + String.join(" ", SETS)
+                + "\", \"commit\": \"abc1234\"}");
+    }
+
+    /** Runs submit/experiment_report.py on {@link #out}; returns its output (it must exit 0). */
+    private String runReport(int resamples) throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        RequiredTools.check(Files.isExecutable(python), "/usr/bin/python3 runs the report (apt-get install python3)");
+        Process p = new ProcessBuilder(python.toString(), TinyDatasets.repoRoot()
+                .resolve("submit/experiment_report.py").toString(), out.toString(), "--bootstrap",
+                Integer.toString(resamples)).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), log);
+        return log;
+    }
+
     private static int[] errorsAt(int utterance, int count) {
         int[] wrong = new int[UTTERANCES];
         if (utterance >= 0) {
@@ -73,11 +93,7 @@ class ExperimentReportScriptTest {
 
     @Test
     void statisticsMatchHandComputedValues() throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        RequiredTools.check(Files.isExecutable(python), "/usr/bin/python3 runs the report (apt-get install python3)");
-        Files.writeString(out.resolve("recipe.json"), "{\"utterances\": 100, \"heldout\": 10, \"steps\": 5, "
-                + "\"seeds\": \"1 2\", \"models\": \"x\", \"sets\": \"" + String.join(" ", SETS)
-                + "\", \"commit\": \"abc1234\"}");
+        writeRecipe(5);
         int[] oneWordEach = new int[UTTERANCES];
         java.util.Arrays.fill(oneWordEach, 1);
         for (int seed = 1; seed <= 2; seed++) {
@@ -87,12 +103,7 @@ class ExperimentReportScriptTest {
                 run("tiny_switch", seed, set, seed == 1 ? errorsAt(-1, 0) : errorsAt(3, 1)); // 0% / 2.5%
             }
         }
-        Process p = new ProcessBuilder(python.toString(), TinyDatasets.repoRoot()
-                .resolve("submit/experiment_report.py").toString(), out.toString(), "--bootstrap", "400")
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
-        assertEquals(0, p.exitValue(), log);
+        String log = runReport(400);
         assertFalse(log.contains("note:"), "recomputed errors agree with report.json: " + log);
 
         JsonNode results = JSON.readTree(Files.readString(out.resolve("results.json")));
@@ -165,11 +176,7 @@ class ExperimentReportScriptTest {
 
     @Test
     void trainingCurvesAreAveragedOverWindowsThenSeeds() throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        RequiredTools.check(Files.isExecutable(python), "/usr/bin/python3 runs the report (apt-get install python3)");
-        Files.writeString(out.resolve("recipe.json"), "{\"utterances\": 100, \"heldout\": 10, \"steps\": 200, "
-                + "\"seeds\": \"1 2\", \"models\": \"x\", \"sets\": \"" + String.join(" ", SETS)
-                + "\", \"commit\": \"abc1234\"}");
+        writeRecipe(200);
         int[] none = new int[UTTERANCES];
         for (int seed = 1; seed <= 2; seed++) {
             for (String set : SETS) {
@@ -180,12 +187,7 @@ class ExperimentReportScriptTest {
         metrics("tiny_dense", 1, 2.0, 1.0, Double.NaN, new int[] {100, 200}, new double[] {0.5, 0.3}, false);
         metrics("tiny_dense", 2, 4.0, 3.0, Double.NaN, new int[] {100, 200}, new double[] {0.7, 0.5}, true);
         metrics("tiny_switch", 1, 2.0, 1.5, 0.01, new int[] {200}, new double[] {0.25}, false);
-        Process p = new ProcessBuilder(python.toString(), TinyDatasets.repoRoot()
-                .resolve("submit/experiment_report.py").toString(), out.toString(), "--bootstrap", "100")
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
-        assertEquals(0, p.exitValue(), log);
+        runReport(100);
 
         JsonNode curves = JSON.readTree(Files.readString(out.resolve("results.json"))).get("curves");
         JsonNode dense = curves.get("tiny_dense");
