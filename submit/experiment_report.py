@@ -212,7 +212,7 @@ def curves_section(out, seeds, results):
         charts = []
         table = {}
         valid_steps = None
-        for key, label in (("ctc", "CTC loss"), ("att", "attention loss"), ("aux", "auxiliary loss"),
+        for key, label in (("ctc", "CTC loss"), ("att", "attention loss"), ("moe_aux", "auxiliary loss"),
                            ("valid_cer", "validation CER")):
             curves = {}
             for model, rows in runs.items():
@@ -237,7 +237,7 @@ def curves_section(out, seeds, results):
                                                   curves, label, title="%s: %s" % (family, label))
                 charts.append("![%s %s](plots/%s)" % (family, label, os.path.basename(path)))
         valid_steps = sorted(valid_steps or [])
-        parts = [k for k in ("ctc", "att", "aux") if any(k in e for e in table.values())]
+        parts = [k for k in ("ctc", "att", "moe_aux") if any(k in e for e in table.values())]
         lines += ["| model | seeds | window end | " + " | ".join(parts)
                   + "".join(" | valid CER @%d" % v for v in valid_steps) + " |",
                   "|---" * (3 + len(parts) + len(valid_steps)) + "|"]

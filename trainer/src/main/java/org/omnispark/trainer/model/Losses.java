@@ -37,6 +37,9 @@ public record Losses(NDArray total, NDArray ctc, NDArray att, NDArray attReverse
         }
     }
 
+    /** The name the MoE auxiliary (load-balancing) loss is logged under in metrics.jsonl (experiment_report.py reads it). */
+    public static final String MOE_AUX = "moe_aux";
+
     /**
      * Copies the scalars to the host, all in one read (one {@code loss} host sync), under the names the metrics use.
      *
@@ -54,7 +57,7 @@ public record Losses(NDArray total, NDArray ctc, NDArray att, NDArray attReverse
         if (attReverse != null) {
             parts.put("att_reverse", attReverse);
         }
-        parts.put("moe_aux", moeAux);
+        parts.put(MOE_AUX, moeAux);
         parts.put("moe_z", moeZ);
         // each part widened to float64 on its device (exactly), then read together
         NDList wide = new NDList(parts.size());

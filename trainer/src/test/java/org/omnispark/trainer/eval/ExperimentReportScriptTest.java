@@ -148,7 +148,7 @@ class ExperimentReportScriptTest {
 
     /**
      * metrics.jsonl of one run: a training row every 20 steps to step 200 (ctc {@code early} up to step 100, then
-     * {@code late}; att 0.5; aux {@code aux} unless NaN) and validation rows at {@code validSteps}.
+     * {@code late}; att 0.5; moe_aux {@code aux} unless NaN) and validation rows at {@code validSteps}.
      */
     private void metrics(String model, int seed, double early, double late, double aux, int[] validSteps,
             double[] validCer, boolean resumed) throws IOException {
@@ -157,7 +157,7 @@ class ExperimentReportScriptTest {
             ObjectNode r = JSON.createObjectNode().put("step", step).put("epoch", 0).put("loss", 9.9)
                     .put("ctc", step <= 100 ? early : late).put("att", 0.5);
             if (!Double.isNaN(aux)) {
-                r.put("aux", aux);
+                r.put(org.omnispark.trainer.model.Losses.MOE_AUX, aux); // as training logs it (the report reads "moe_aux")
             }
             rows.add(r.toString());
             if (resumed && step == 40) { // a resumed run logs steps again: the later row counts
@@ -195,10 +195,10 @@ class ExperimentReportScriptTest {
         assertEquals(2.0, dense.get("ctc").get(0).asDouble(), 1e-12, "mean over seeds of 1.0 and 3.0");
         assertEquals(Math.sqrt(2), dense.get("ctc").get(1).asDouble(), 1e-12, "their sample standard deviation");
         assertEquals(0.5, dense.get("att").get(0).asDouble(), 1e-12);
-        assertFalse(dense.has("aux"), "the dense runs log no auxiliary loss");
+        assertFalse(dense.has("moe_aux"), "the dense runs log no auxiliary loss");
         JsonNode switchModel = curves.get("tiny_switch");
         assertEquals(1, switchModel.get("seeds").asInt());
-        assertEquals(0.01, switchModel.get("aux").get(0).asDouble(), 1e-12);
+        assertEquals(0.01, switchModel.get("moe_aux").get(0).asDouble(), 1e-12);
         // validation steps common to every model of the family: 200 only (switch did not validate at 100)
         assertEquals(0.4, dense.get("valid_cer").get("200").asDouble(), 1e-12, "mean of 0.3 and 0.5");
         assertFalse(dense.get("valid_cer").has("100"));
@@ -208,7 +208,7 @@ class ExperimentReportScriptTest {
         String ctcChart = Files.readString(out.resolve("plots/tiny_ctc.svg"));
         assertTrue(ctcChart.contains("tiny_dense") && ctcChart.contains("tiny_switch") && ctcChart.contains("<polyline"),
                 ctcChart);
-        assertTrue(Files.exists(out.resolve("plots/tiny_valid_cer.svg")) && md.contains("plots/tiny_aux.svg"));
+        assertTrue(Files.exists(out.resolve("plots/tiny_valid_cer.svg")) && md.contains("plots/tiny_moe_aux.svg"));
     }
 
     private static JsonNode comparison(JsonNode results, String a, String b) {
