@@ -3,6 +3,7 @@ package org.omnispark.data.audio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.omnispark.data.audio.AudioRejects.reject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -12,14 +13,6 @@ import org.omnispark.data.RejectReason;
 
 /** Every reject reason the decoder gives, each reached by a damaged or foreign file. */
 class AudioDecoderRejectTest {
-
-    private static AudioFormatException reject(byte[] data, RejectReason want, String what) {
-        AudioFormatException e = assertThrows(AudioFormatException.class, () -> AudioDecoder.decode(data, what),
-                what + " must be rejected");
-        assertEquals(want, e.reason(), what + ": " + e.getMessage());
-        assertTrue(e.getMessage().startsWith(what + ": "), "message names the file: " + e.getMessage());
-        return e;
-    }
 
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);

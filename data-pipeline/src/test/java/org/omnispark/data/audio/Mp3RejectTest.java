@@ -1,8 +1,8 @@
 package org.omnispark.data.audio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.omnispark.data.audio.AudioRejects.reject;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -15,14 +15,6 @@ import org.omnispark.data.RejectReason;
  * an Info/LAME tag frame; b_44k_stereo_cbr128_noxing.mp3: 21 frames of 417 or 418 bytes, no tag frame).
  */
 class Mp3RejectTest {
-    private static AudioFormatException reject(byte[] data, RejectReason want, String what) {
-        AudioFormatException e = assertThrows(AudioFormatException.class, () -> AudioDecoder.decode(data, what),
-                what + " must be rejected");
-        assertEquals(want, e.reason(), what + ": " + e.getMessage());
-        assertTrue(e.getMessage().startsWith(what + ": "), "the message names the file: " + e.getMessage());
-        return e;
-    }
-
     @Test
     void aFileCutInsideAFrameIsTruncated() throws Exception {
         byte[] mp3 = Mp3Fixtures.mp3("b_44k_stereo_cbr128_noxing");

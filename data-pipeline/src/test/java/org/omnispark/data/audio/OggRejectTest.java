@@ -3,6 +3,7 @@ package org.omnispark.data.audio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.omnispark.data.audio.AudioRejects.reject;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,15 +18,6 @@ import org.omnispark.data.RejectReason;
  */
 class OggRejectTest {
     private static final byte[] OPUS = OggFixtures.opus("b_48k_stereo_opus64");
-
-    private static AudioFormatException reject(byte[] data, RejectReason want, String what, String says) {
-        AudioFormatException e = assertThrows(AudioFormatException.class, () -> AudioDecoder.decode(data, what),
-                what + " must be rejected");
-        assertEquals(want, e.reason(), what + ": " + e.getMessage());
-        assertTrue(e.getMessage().startsWith(what + ": "), "message names the file: " + e.getMessage());
-        assertTrue(e.getMessage().contains(says), what + ": " + e.getMessage());
-        return e;
-    }
 
     /** The byte offsets of the pages of an intact Ogg file. */
     static int[] pageStarts(byte[] ogg) {

@@ -1,8 +1,7 @@
 package org.omnispark.data.audio;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.omnispark.data.audio.AudioRejects.reject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,15 +18,6 @@ import org.omnispark.data.fuzz.AudioFuzzer;
  */
 class WebmRejectTest {
     private static final byte[] WEBM = WebmFixtures.bytes("a_16k_mono_opus24.webm");
-
-    private static AudioFormatException reject(byte[] data, RejectReason want, String what, String says) {
-        AudioFormatException e = assertThrows(AudioFormatException.class, () -> AudioDecoder.decode(data, what),
-                what + " must be rejected");
-        assertEquals(want, e.reason(), what + ": " + e.getMessage());
-        assertTrue(e.getMessage().startsWith(what + ": "), "message names the file: " + e.getMessage());
-        assertTrue(e.getMessage().contains(says), what + ": " + e.getMessage());
-        return e;
-    }
 
     private static byte[] replace(byte[] d, String from, String to) {
         byte[] out = d.clone();
