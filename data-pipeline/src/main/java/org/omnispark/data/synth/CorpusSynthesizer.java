@@ -4,15 +4,10 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Makes a real speech corpus with espeak-ng: sentences from {@link SentenceGrammar}, voices from
@@ -84,34 +79,10 @@ public final class CorpusSynthesizer {
         removeOldRows(audioDir);
         RowRenderer renderer = new RowRenderer(espeak, sox, audioDir, tmpDir);
 
-        List<CorpusRow> rows = new ArrayList<>(planned.size());
-        ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
-            Thread t = new Thread(r, "corpus-synth");
-            t.setDaemon(true);
-            return t;
-        });
+        List<CorpusRow> rows;
         try {
-            List<Future<CorpusRow>> futures = new ArrayList<>();
-            for (CorpusRow row : planned) {
-                futures.add(pool.submit(() -> renderer.render(row)));
-            }
-            for (Future<CorpusRow> f : futures) {
-                rows.add(f.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while synthesizing", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(cause);
+            rows = ParallelRows.map(planned, options.threads(), "corpus-synth", "the corpus", renderer::render);
         } finally {
-            pool.shutdownNow();
             removeTemporaries(tmpDir);
         }
 

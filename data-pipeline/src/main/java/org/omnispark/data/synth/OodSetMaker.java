@@ -14,11 +14,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.omnispark.data.ingest.JsonLinesManifest;
 import org.omnispark.data.ingest.ParsedLine;
@@ -74,43 +69,12 @@ public final class OodSetMaker {
         for (OodSet set : sets) {
             Files.createDirectories(outputDir.resolve(set.name()));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "ood-sets");
-            t.setDaemon(true);
-            return t;
+        ParallelRows.map(rows, threads, "ood-sets", "out-of-domain sets", row -> {
+            for (OodSet set : sets) {
+                render(row, set, outputDir.resolve(set.name()).resolve(fileName(row.key())));
+            }
+            return row;
         });
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (Row row : rows) {
-                done.add(pool.submit(() -> {
-                    for (OodSet set : sets) {
-                        render(row, set, outputDir.resolve(set.name()).resolve(fileName(row.key())));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while making out-of-domain sets", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(EspeakNg.TOOL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         for (OodSet set : sets) {
             writeManifest(rows, outputDir.resolve(set.name()).resolve("manifest.jsonl"));
         }
