@@ -29,9 +29,17 @@ import org.omnispark.trainer.moe.RoutingNormalization;
  *     SequentialExperts}, default: faster on CPU, see docs/benchmarks.md); both compute the same function
  * @param router the router's registered name: {@code topk} (default) or a plug-in's ({@link Routers}: a {@link
  *     org.omnispark.trainer.moe.RouterProvider} on the classpath)
+ * @param everyExpertMaxRows while tokens x experts is at most this, every expert runs on every token in one call
+ *     ({@code EveryExpertMixture}: a streaming chunk pays per operation, not per FLOP); above it, tokens are dispatched
+ *     to their experts. Same function either way; 0 always dispatches. Default {@value #DEFAULT_EVERY_EXPERT_MAX_ROWS},
+ *     the crossover measured on CPU (docs/benchmarks.md)
  */
 public record FfnConf(String type, Integer numExperts, Integer topK, Double capacityFactor, Double auxLossCoeff,
-        Double zLossCoeff, Double jitterEps, String normalize, Boolean groupedGemm, String router) {
+        Double zLossCoeff, Double jitterEps, String normalize, Boolean groupedGemm, String router,
+        Integer everyExpertMaxRows) {
+
+    /** The default of {@code every_expert_max_rows}. */
+    public static final int DEFAULT_EVERY_EXPERT_MAX_ROWS = 128;
 
     /** Fills defaults and validates. */
     public FfnConf {
@@ -44,6 +52,7 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
         jitterEps = jitterEps == null ? 0.0 : jitterEps;
         groupedGemm = groupedGemm != null && groupedGemm;
         router = router == null ? TopKRouter.KIND : router;
+        everyExpertMaxRows = everyExpertMaxRows == null ? DEFAULT_EVERY_EXPERT_MAX_ROWS : everyExpertMaxRows;
         normalize = oneOf("ffn.normalize", normalize == null ? "softmax_then_topk" : normalize,
                 List.of("softmax_then_topk", "topk_then_softmax"));
         if (!type.equals("dense")) {
@@ -56,12 +65,14 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
         range("ffn.capacity_factor", capacityFactor, 0, 64);
         range("ffn.aux_loss_coeff", auxLossCoeff, 0, 10);
         range("ffn.z_loss_coeff", zLossCoeff, 0, 10);
+        require(everyExpertMaxRows >= 0, "ffn.every_expert_max_rows must be >= 0 (0: always dispatch), got "
+                + everyExpertMaxRows);
         require(jitterEps >= 0 && jitterEps < 1, "ffn.jitter_eps must be in [0, 1), got " + jitterEps);
     }
 
     /** @return the defaults (dense) */
     public static FfnConf dense() {
-        return new FfnConf(null, null, null, null, null, null, null, null, null, null);
+        return new FfnConf(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** @return true for switch and omni */

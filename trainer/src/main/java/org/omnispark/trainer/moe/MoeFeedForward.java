@@ -23,6 +23,9 @@ import org.omnispark.trainer.nn.StagedBackward;
  *   output     = dispatcher.combine(y, dispatched)       -- [T', d] = sum_j weight[t, j] * expert_j(hidden[t])
  * </pre>
  *
+ * With few tokens ({@code T' * E <= everyExpertMaxRows}, all experts local, nothing dropped) the last three lines are
+ * one call instead: {@link EveryExpertMixture}, every expert on every token, mixed by the routing weights.
+ *
  * Omni-router: give every layer's {@link TopKRouter} the same {@link GateWeight} ({@link MoeRouting#shared}); Switch:
  * one gate per layer. The layer does not add the residual; callers do.
  */
@@ -31,11 +34,13 @@ public final class MoeFeedForward implements ParameterOwner {
     private final Router router;
     private final TokenDispatcher dispatcher;
     private final Experts experts;
+    private final long everyExpertMaxRows;
 
     private MoeFeedForward(Builder builder) {
         this.router = builder.router;
         this.dispatcher = builder.dispatcher;
         this.experts = builder.experts;
+        this.everyExpertMaxRows = builder.everyExpertMaxRows;
     }
 
     /** @return a builder; setRouter and setExperts are required */
@@ -83,6 +88,11 @@ public final class MoeFeedForward implements ParameterOwner {
         // its gradient is complete before it flows further back (see StagedBackward).
         NDArray flat = StagedBackward.cut(shape.dimension() == 2 ? hidden : hidden.reshape(-1, d)); // [T', d]
         RoutingResult routing = router.route(flat, validMask, training);
+        if (runsEveryExpert(routing)) { // few tokens: one libtorch call instead of dispatch + experts + combine
+            NDArray mixed = EveryExpertMixture.forward(flat, routing, experts.weights()); // [T', d]
+            return new MoeOutput(shape.dimension() == 2 ? mixed : mixed.reshape(shape), routing.auxLoss(),
+                    routing.zLoss(), routing, null);
+        }
         DispatchedTokens dispatched = dispatcher.dispatch(flat, routing);
         NDArray expertOutput = experts.forward(dispatched.permutedTokens(), dispatched.tokensPerLocalExpert());
         NDArray combined = dispatcher.combine(expertOutput, dispatched); // [T', d]
@@ -94,6 +104,30 @@ public final class MoeFeedForward implements ParameterOwner {
                 ? new Router.Losses(routing.auxLoss(), routing.zLoss()) // this rank's tokens are the whole batch
                 : router.losses(routing, batch);
         return new MoeOutput(output, losses.auxLoss(), losses.zLoss(), routing, dispatched);
+    }
+
+    /**
+     * Whether these tokens take the {@link EveryExpertMixture} path: all experts are local (a {@link
+     * LocalTokenDispatcher}), {@code T * E <= everyExpertMaxRows}, and the capacity limit drops nothing (so both paths
+     * compute the same function).
+     */
+    private boolean runsEveryExpert(RoutingResult routing) {
+        if (!(dispatcher instanceof LocalTokenDispatcher local)
+                || (long) routing.numTokens() * routing.numExperts() > everyExpertMaxRows) {
+            return false;
+        }
+        long capacity = local.capacity(routing.numValidTokens(), routing.topK(), routing.numExperts());
+        for (long n : routing.tokensPerExpert()) {
+            if (n > capacity) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the largest T * E computed by {@link EveryExpertMixture} (0: never) */
+    public long everyExpertMaxRows() {
+        return everyExpertMaxRows;
     }
 
     /** @return the router */
@@ -127,6 +161,7 @@ public final class MoeFeedForward implements ParameterOwner {
         private Router router;
         private TokenDispatcher dispatcher = LocalTokenDispatcher.dropless();
         private Experts experts;
+        private long everyExpertMaxRows;
 
         /** @param router e.g. {@code new TopKRouter(gate, routerSpec)} @return this */
         public Builder setRouter(Router router) {
@@ -143,6 +178,22 @@ public final class MoeFeedForward implements ParameterOwner {
         /** @param dispatcher default dropless {@link LocalTokenDispatcher} @return this */
         public Builder optDispatcher(TokenDispatcher dispatcher) {
             this.dispatcher = dispatcher;
+            return this;
+        }
+
+        /**
+         * Runs every expert on every token ({@link EveryExpertMixture}) while {@code T * E} is at most this; more
+         * tokens take the dispatched path. Default 0: always dispatched. The model configs set the crossover measured
+         * on CPU ({@code ffn.every_expert_max_rows}).
+         *
+         * @param maxRows {@code >= 0}
+         * @return this
+         */
+        public Builder optEveryExpertMaxRows(long maxRows) {
+            if (maxRows < 0) {
+                throw new IllegalArgumentException("everyExpertMaxRows must be >= 0 (0 = never), got " + maxRows);
+            }
+            this.everyExpertMaxRows = maxRows;
             return this;
         }
 

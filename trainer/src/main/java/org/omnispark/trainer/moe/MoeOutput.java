@@ -10,7 +10,8 @@ import ai.djl.ndarray.NDArray;
  *     share of the whole batch's loss ({@link BatchStatistics})
  * @param zLoss the router z-loss (scalar; coefficient applied); a share likewise
  * @param routing the router's decisions (expert choices per token, for expert-usage analysis)
- * @param dispatched the dispatcher's bookkeeping (kept tokens per expert, dropped assignments)
+ * @param dispatched the dispatcher's bookkeeping (kept tokens per expert, dropped assignments); null when the layer
+ *     ran every expert on every token ({@link EveryExpertMixture}), which drops nothing
  */
 public record MoeOutput(
         NDArray output, NDArray auxLoss, NDArray zLoss, RoutingResult routing, DispatchedTokens dispatched) {
@@ -27,6 +28,6 @@ public record MoeOutput(
 
     /** @return valid assignments dropped by the capacity limit */
     public long droppedAssignments() {
-        return dispatched.droppedAssignments();
+        return dispatched == null ? 0 : dispatched.droppedAssignments();
     }
 }

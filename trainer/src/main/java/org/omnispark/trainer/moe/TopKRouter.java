@@ -141,21 +141,26 @@ public final class TopKRouter implements Router {
         NDArray auxLoss = zero;
         NDArray zLoss = zero;
         if (routing.numValidTokens() > 0 && (config.auxLossCoeff() > 0 || config.zLossCoeff() > 0)) {
-            NDArray mask = maskColumn(scope, routing.validMask(), dataType); // [T, 1]
+            // Few operations on purpose (a streaming chunk pays per operation): the host folds every constant into
+            // one vector, and padding is masked only when there is some.
+            boolean allValid = routing.numValidTokens() == routing.numTokens();
+            NDArray mask = allValid ? null : maskColumn(scope, routing.validMask(), dataType); // [T, 1]
             if (config.auxLossCoeff() > 0) {
-                double[] fraction = new double[numExperts];
+                // aux = sum_i scale_i * sum_t probs[t, i], scale_i = auxLossCoeff * E * f_i / T_batch
+                double[] scale = new double[numExperts];
                 for (int e = 0; e < numExperts; e++) {
-                    fraction[e] = batch.tokensPerExpert()[e] / ((double) batchValid * k);
+                    double fraction = batch.tokensPerExpert()[e] / ((double) batchValid * k);
+                    scale[e] = config.auxLossCoeff() * numExperts * fraction / batchValid;
                 }
-                NDArray f = scope.create(fraction).toType(dataType, false); // [E]
-                NDArray meanProb = Scalars.div(routing.probs().mul(mask).sum(new int[] {0}), batchValid); // [E]
-                auxLoss = Scalars.mul(meanProb.mul(f).sum(), config.auxLossCoeff() * numExperts);
+                NDArray probs = allValid ? routing.probs() : routing.probs().mul(mask); // [T, E]
+                auxLoss = probs.sum(new int[] {0}).mul(hostVector(scope, scale, new Shape(numExperts), dataType)).sum();
             }
             if (config.zLossCoeff() > 0) {
                 NDArray logits = routing.logits();
                 NDArray max = logits.max(new int[] {1}, true); // [T, 1]
                 NDArray lse = logits.sub(max).exp().sum(new int[] {1}, true).log().add(max); // [T, 1]
-                zLoss = Scalars.mul(Scalars.div(lse.square().mul(mask).sum(), batchValid), config.zLossCoeff());
+                NDArray squared = allValid ? lse.square() : lse.square().mul(mask);
+                zLoss = Scalars.mul(squared.sum(), config.zLossCoeff() / batchValid);
             }
         }
         return new Losses(auxLoss, zLoss);
@@ -166,7 +171,22 @@ public final class TopKRouter implements Router {
         for (int t = 0; t < valid.length; t++) {
             values[t] = valid[t] ? 1 : 0;
         }
-        return scope.create(values, new Shape(valid.length, 1)).toType(dataType, false);
+        return hostVector(scope, values, new Shape(valid.length, 1), dataType);
+    }
+
+    /** Host values as a tensor of the given shape and type, in one operation for float32 and float64. */
+    private static NDArray hostVector(NDManager scope, double[] values, Shape shape, DataType dataType) {
+        if (dataType == DataType.FLOAT64) {
+            return scope.create(values, shape);
+        }
+        if (dataType == DataType.FLOAT32) {
+            float[] floats = new float[values.length];
+            for (int i = 0; i < values.length; i++) {
+                floats[i] = (float) values[i];
+            }
+            return scope.create(floats, shape);
+        }
+        return scope.create(values, shape).toType(dataType, false);
     }
 
     private static boolean[] allTrue(int n) {

@@ -1,0 +1,158 @@
+package org.omnispark.trainer.moe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.omnispark.trainer.moe.MoeTestSupport.assertClose;
+import static org.omnispark.trainer.moe.MoeTestSupport.assertNonTrivial;
+import static org.omnispark.trainer.moe.MoeTestSupport.gradient;
+import static org.omnispark.trainer.moe.MoeTestSupport.scalar;
+import static org.omnispark.trainer.moe.MoeTestSupport.values;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.omnispark.trainer.nn.Autocast;
+import org.omnispark.trainer.nn.ModelParameter;
+import org.omnispark.trainer.nn.ParameterCollector;
+
+/** The every-expert path computes the dispatched path's function: outputs, losses and every gradient. */
+class EveryExpertMixtureTest {
+
+    private static final int D = 6;
+    private static final int E = 4;
+    private static final int T = 10;
+
+    /** One run's loss, input gradient and parameter gradients (then zeroed: the layers share parameters). */
+    private record Run(double loss, double[] output, double[] inputGradient, List<double[]> parameterGradients,
+            MoeOutput out) {}
+
+    private static Run run(MoeFeedForward layer, NDArray x, boolean[] valid, NDArray projection) {
+        NDArray input = x.duplicate();
+        input.setRequiresGradient(true);
+        MoeOutput out = layer.forward(input, valid, true);
+        NDArray loss = out.output().mul(projection).sum().add(out.totalAuxLoss());
+        MoeTestSupport.backward(loss);
+        List<double[]> grads = new ArrayList<>();
+        List<ModelParameter> parameters = layer.parameters();
+        for (ModelParameter p : parameters) {
+            grads.add(gradient(p));
+        }
+        ParameterCollector.zeroGradients(parameters);
+        return new Run(scalar(loss), values(out.output()), gradient(input), grads, out);
+    }
+
+    private static MoeFeedForward layer(GateWeight gate, RouterSpec router, ExpertWeights weights, long maxRows,
+            double capacityFactor) {
+        return MoeFeedForward.builder().setRouter(new TopKRouter(gate, router))
+                .setExperts(new SequentialExperts(weights)).optDispatcher(new LocalTokenDispatcher(capacityFactor))
+                .optEveryExpertMaxRows(maxRows).build();
+    }
+
+    @Test
+    void sameOutputLossesAndGradientsAsTheDispatchedPath() {
+        boolean[] someInvalid = {true, true, false, true, true, true, false, true, true, true};
+        for (int topK : new int[] {1, 2}) {
+            for (RoutingNormalization normalization : RoutingNormalization.values()) {
+                for (FfnActivation activation : FfnActivation.values()) {
+                    for (boolean bias : new boolean[] {true, false}) {
+                        for (boolean[] valid : new boolean[][] {null, someInvalid}) {
+                            String what = "top-" + topK + " " + normalization + " " + activation + " bias " + bias
+                                    + (valid == null ? "" : " with padding");
+                            compare(topK, normalization, activation, bias, valid, what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void compare(int topK, RoutingNormalization normalization, FfnActivation activation,
+            boolean bias, boolean[] valid, String what) {
+        try (NDManager m = MoeTestSupport.newManager()) {
+            GateWeight gate = GateWeight.create(m, "gate", D, E, DataType.FLOAT64, 5);
+            ExpertWeights weights = ExpertWeights.create(m, MoeTestSupport.ffn64(D, 8, activation, bias), E,
+                    "experts", 11);
+            RouterSpec router = RouterSpec.builder().optTopK(topK).optNormalization(normalization)
+                    .optAuxLossCoeff(0.01).optZLossCoeff(0.001).build();
+            NDArray x = MoeTestSupport.randn(m, new Shape(T, D), 1, DataType.FLOAT64);
+            NDArray projection = MoeTestSupport.randn(m, new Shape(T, D), 2, DataType.FLOAT64);
+            Run dispatched = run(layer(gate, router, weights, 0, 0), x, valid, projection);
+            Run every = run(layer(gate, router, weights, T * E, 0), x, valid, projection);
+            assertNotNull(dispatched.out().dispatched(), what + ": threshold 0 dispatches");
+            assertNull(every.out().dispatched(), what + ": T * E = threshold runs every expert");
+            assertEquals(0, every.out().droppedAssignments());
+            assertEquals(dispatched.loss(), every.loss(), 1e-12, what + ": loss");
+            assertClose(dispatched.output(), every.output(), 1e-12, 1e-12, what + ": output");
+            assertNonTrivial(every.output(), 1e-3, what + ": output");
+            assertClose(dispatched.inputGradient(), every.inputGradient(), 1e-12, 1e-12, what + ": input gradient");
+            for (int i = 0; i < dispatched.parameterGradients().size(); i++) {
+                assertClose(dispatched.parameterGradients().get(i), every.parameterGradients().get(i), 1e-12,
+                        1e-12, what + ": gradient of " + every.out().routing().numExperts() + "-expert layer's "
+                                + weights.parameters().size() + "+gate parameter " + i);
+                assertNonTrivial(every.parameterGradients().get(i), 1e-6, what + ": gradient " + i);
+            }
+            if (valid != null) {
+                for (int c = 0; c < D; c++) {
+                    assertEquals(0.0, every.output()[2 * D + c], what + ": a padding token gets 0");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aboveTheThresholdOrWhenTheCapacityLimitDropsTheLayerDispatches() {
+        try (NDManager m = MoeTestSupport.newManager()) {
+            GateWeight gate = GateWeight.create(m, "gate", D, E, DataType.FLOAT64, 5);
+            ExpertWeights weights = ExpertWeights.create(m, MoeTestSupport.ffn64(D, 8, FfnActivation.SWISH, true),
+                    E, "experts", 11);
+            RouterSpec router = RouterSpec.builder().build();
+            NDArray x = MoeTestSupport.randn(m, new Shape(T, D), 1, DataType.FLOAT64);
+            assertNull(layer(gate, router, weights, T * E, 0).forward(x, (boolean[]) null, false).dispatched());
+            assertNotNull(layer(gate, router, weights, T * E - 1, 0).forward(x, (boolean[]) null, false)
+                    .dispatched(), "one row over the threshold");
+            MoeOutput tight = layer(gate, router, weights, Long.MAX_VALUE, 0.5).forward(x, (boolean[]) null, false);
+            assertTrue(tight.droppedAssignments() > 0, "capacity factor 0.5 drops");
+            assertNotNull(tight.dispatched(), "a dropping layer dispatches, whatever the threshold");
+            MoeOutput reference = layer(gate, router, weights, 0, 0.5).forward(x, (boolean[]) null, false);
+            assertClose(values(reference.output()), values(tight.output()), 0, 0, "dropping output unchanged");
+            // [B, T, d] input: same rows as the flat one
+            MoeOutput batched = layer(gate, router, weights, T * E, 0).forward(x.reshape(2, T / 2, D),
+                    (boolean[]) null, false);
+            assertEquals(new Shape(2, T / 2, D), batched.output().getShape());
+            assertClose(values(layer(gate, router, weights, 0, 0).forward(x, (boolean[]) null, false).output()),
+                    values(batched.output()), 1e-12, 1e-12, "[B, T, d]");
+        }
+    }
+
+    @Test
+    void underBf16AutocastBothPathsRoundTheSameOperands() {
+        try (NDManager m = MoeTestSupport.newManager()) {
+            FeedForwardSpec ffn = FeedForwardSpec.builder().setModelDim(16).setFfnDim(32)
+                    .optActivation(FfnActivation.SWISH).build(); // float32
+            GateWeight gate = GateWeight.create(m, "gate", 16, E, DataType.FLOAT32, 5);
+            ExpertWeights weights = ExpertWeights.create(m, ffn, E, "experts", 11);
+            RouterSpec router = RouterSpec.builder().optTopK(2).build();
+            NDArray x = MoeTestSupport.randn(m, new Shape(12, 16), 1, DataType.FLOAT32);
+            double[] fp32 = values(layer(gate, router, weights, 0, 0).forward(x, (boolean[]) null, false).output());
+            double[] dispatched;
+            double[] every;
+            try (Autocast bf16 = Autocast.enable(DataType.BFLOAT16)) {
+                dispatched = values(layer(gate, router, weights, 0, 0).forward(x, (boolean[]) null, false).output());
+                every = values(layer(gate, router, weights, 1000, 0).forward(x, (boolean[]) null, false).output());
+            }
+            assertClose(dispatched, every, 1e-5, 1e-4, "bf16 GEMMs on both paths");
+            double maxDiff = 0;
+            for (int i = 0; i < fp32.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(fp32[i] - every[i]));
+            }
+            assertTrue(maxDiff > 1e-5, "the every-expert path really ran in bf16 (differs from fp32 by " + maxDiff
+                    + ")");
+        }
+    }
+}
