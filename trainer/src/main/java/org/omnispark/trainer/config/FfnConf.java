@@ -29,17 +29,21 @@ import org.omnispark.trainer.moe.RoutingNormalization;
  *     SequentialExperts}, default: faster on CPU, see docs/benchmarks.md); both compute the same function
  * @param router the router's registered name: {@code topk} (default) or a plug-in's ({@link Routers}: a {@link
  *     org.omnispark.trainer.moe.RouterProvider} on the classpath)
- * @param everyExpertMaxRows while tokens x experts is at most this, every expert runs on every token in one call
- *     ({@code EveryExpertMixture}: a streaming chunk pays per operation, not per FLOP); above it, tokens are dispatched
- *     to their experts. Same function either way; 0 always dispatches. Default {@value #DEFAULT_EVERY_EXPERT_MAX_ROWS},
- *     the crossover measured on CPU (docs/benchmarks.md)
+ * @param everyExpertMaxTokens while an MoE block gets at most this many tokens (a streaming chunk: 16 per
+ *     utterance), every expert runs on every token in one call ({@code EveryExpertMixture}); more tokens are dispatched
+ *     to their experts. Same function either way; 0 always dispatches. Default (null): {@link #everyExpertMaxTokens(int,
+ *     int)}, the crossover measured on CPU (docs/benchmarks.md)
  */
 public record FfnConf(String type, Integer numExperts, Integer topK, Double capacityFactor, Double auxLossCoeff,
         Double zLossCoeff, Double jitterEps, String normalize, Boolean groupedGemm, String router,
-        Integer everyExpertMaxRows) {
+        Integer everyExpertMaxTokens) {
 
-    /** The default of {@code every_expert_max_rows}. */
-    public static final int DEFAULT_EVERY_EXPERT_MAX_ROWS = 128;
+    /**
+     * The default of {@code every_expert_max_tokens} is this many multiply-adds per expert FFN layer, T x d x ffn:
+     * below it running all E experts costs less than dispatching to them (MoeSmallBatchBenchmark on AMD EPYC, 2 cores:
+     * every expert wins at T = 32 for d 128 / ffn 512 and at T = 8 for d 256 / ffn 1024, ties at T = 16 there).
+     */
+    public static final long EVERY_EXPERT_MAX_WORK = 1L << 21;
 
     /** Fills defaults and validates. */
     public FfnConf {
@@ -52,7 +56,6 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
         jitterEps = jitterEps == null ? 0.0 : jitterEps;
         groupedGemm = groupedGemm != null && groupedGemm;
         router = router == null ? TopKRouter.KIND : router;
-        everyExpertMaxRows = everyExpertMaxRows == null ? DEFAULT_EVERY_EXPERT_MAX_ROWS : everyExpertMaxRows;
         normalize = oneOf("ffn.normalize", normalize == null ? "softmax_then_topk" : normalize,
                 List.of("softmax_then_topk", "topk_then_softmax"));
         if (!type.equals("dense")) {
@@ -65,14 +68,26 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
         range("ffn.capacity_factor", capacityFactor, 0, 64);
         range("ffn.aux_loss_coeff", auxLossCoeff, 0, 10);
         range("ffn.z_loss_coeff", zLossCoeff, 0, 10);
-        require(everyExpertMaxRows >= 0, "ffn.every_expert_max_rows must be >= 0 (0: always dispatch), got "
-                + everyExpertMaxRows);
+        require(everyExpertMaxTokens == null || everyExpertMaxTokens >= 0,
+                "ffn.every_expert_max_tokens must be >= 0 (0: always dispatch), got " + everyExpertMaxTokens);
         require(jitterEps >= 0 && jitterEps < 1, "ffn.jitter_eps must be in [0, 1), got " + jitterEps);
     }
 
     /** @return the defaults (dense) */
     public static FfnConf dense() {
         return new FfnConf(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * The most tokens an MoE block runs every expert on: {@code every_expert_max_tokens} when set, else {@code
+     * EVERY_EXPERT_MAX_WORK / (d * ffn)} (32 for the tiny models' 128 x 512, 8 for 256 x 1024, 2 for 512 x 2048).
+     *
+     * @param modelDim d
+     * @param ffnDim each expert's hidden size
+     * @return the token count
+     */
+    public long everyExpertMaxTokens(int modelDim, int ffnDim) {
+        return everyExpertMaxTokens != null ? everyExpertMaxTokens : EVERY_EXPERT_MAX_WORK / ((long) modelDim * ffnDim);
     }
 
     /** @return true for switch and omni */

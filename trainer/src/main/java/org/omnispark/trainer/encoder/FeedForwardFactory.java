@@ -80,13 +80,13 @@ public interface FeedForwardFactory {
     /**
      * As {@link #moe(FeedForwardSpec, MoeRouting, RouterSpec, boolean, double)} on one rank of an expert-parallel
      * job: each block holds only this rank's experts ({@link ExpertParallelism#placement}, initialized as in the
-     * single-process model) and the parallelism's dispatcher moves tokens to them. While tokens x experts is at most
-     * {@code everyExpertMaxRows} and all experts are local, every expert runs on every token instead
-     * ({@link MoeFeedForward.Builder#optEveryExpertMaxRows}).
+     * single-process model) and the parallelism's dispatcher moves tokens to them. While a block gets at most
+     * {@code everyExpertMaxTokens} tokens and all experts are local, every expert runs on every token instead
+     * ({@link MoeFeedForward.Builder#optEveryExpertMaxTokens}).
      */
     static FeedForwardFactory moe(FeedForwardSpec expertConfig, MoeRouting routing, RouterSpec routerSpec,
                                   boolean grouped, double capacityFactor, ExpertParallelism parallelism,
-                                  long everyExpertMaxRows) {
+                                  long everyExpertMaxTokens) {
         return (manager, ffnIndex, name, seed) -> {
             GateWeight gate = routing.gateFor(ffnIndex);
             ExpertPlacement placement = parallelism.placement(gate.numExperts());
@@ -96,7 +96,7 @@ public interface FeedForwardFactory {
                     .setRouter(Routers.create(gate, routerSpec))
                     .setExperts(grouped ? new GroupedExperts(weights) : new SequentialExperts(weights))
                     .optDispatcher(parallelism.dispatcher(name, gate.numExperts(), capacityFactor))
-                    .optEveryExpertMaxRows(everyExpertMaxRows)
+                    .optEveryExpertMaxTokens(everyExpertMaxTokens)
                     .build();
             return new Moe(layer);
         };

@@ -47,7 +47,7 @@ final class FeedForwardAssembly {
         }
         // capacity_factor 0 (the default, as in U2++ and Omni-router) is dropless.
         return FeedForwardFactory.moe(expert, routing, ffn.toRouterSpec(), ffn.groupedGemm(),
-                ffn.capacityFactor(), parallelism, ffn.everyExpertMaxRows());
+                ffn.capacityFactor(), parallelism, ffn.everyExpertMaxTokens(d, units));
     }
 
     static FfnActivation activation(String name) {

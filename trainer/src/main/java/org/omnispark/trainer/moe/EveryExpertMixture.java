@@ -25,7 +25,7 @@ import org.omnispark.trainer.nn.TorchScriptModules;
  * call into libtorch (a TorchScript module, {@code every_expert_mixture.pt}, made by the script beside it) instead of
  * about 30 small operations, each a JNI call with its own tensor bookkeeping. At a 16-frame streaming chunk the
  * GEMMs are microseconds and that overhead is the cost, so {@link MoeFeedForward} takes this path while
- * {@code T * E <= everyExpertMaxRows} (the crossover measured by {@code MoeSmallBatchBenchmark}, docs/benchmarks.md).
+ * {@code T <= everyExpertMaxTokens} (the crossover measured by {@code MoeSmallBatchBenchmark}, docs/benchmarks.md).
  * Gradients reach the tokens, the expert weights and the router's weights exactly as on the dispatched path (an
  * unrouted expert's output is multiplied by 0). Only valid for all experts local and nothing dropped.
  */

@@ -23,7 +23,7 @@ import org.omnispark.trainer.nn.StagedBackward;
  *   output     = dispatcher.combine(y, dispatched)       -- [T', d] = sum_j weight[t, j] * expert_j(hidden[t])
  * </pre>
  *
- * With few tokens ({@code T' * E <= everyExpertMaxRows}, all experts local, nothing dropped) the last three lines are
+ * With few tokens ({@code T' <= everyExpertMaxTokens}, all experts local, nothing dropped) the last three lines are
  * one call instead: {@link EveryExpertMixture}, every expert on every token, mixed by the routing weights.
  *
  * Omni-router: give every layer's {@link TopKRouter} the same {@link GateWeight} ({@link MoeRouting#shared}); Switch:
@@ -34,13 +34,13 @@ public final class MoeFeedForward implements ParameterOwner {
     private final Router router;
     private final TokenDispatcher dispatcher;
     private final Experts experts;
-    private final long everyExpertMaxRows;
+    private final long everyExpertMaxTokens;
 
     private MoeFeedForward(Builder builder) {
         this.router = builder.router;
         this.dispatcher = builder.dispatcher;
         this.experts = builder.experts;
-        this.everyExpertMaxRows = builder.everyExpertMaxRows;
+        this.everyExpertMaxTokens = builder.everyExpertMaxTokens;
     }
 
     /** @return a builder; setRouter and setExperts are required */
@@ -108,12 +108,12 @@ public final class MoeFeedForward implements ParameterOwner {
 
     /**
      * Whether these tokens take the {@link EveryExpertMixture} path: all experts are local (a {@link
-     * LocalTokenDispatcher}), {@code T * E <= everyExpertMaxRows}, and the capacity limit drops nothing (so both paths
+     * LocalTokenDispatcher}), {@code T <= everyExpertMaxTokens}, and the capacity limit drops nothing (so both paths
      * compute the same function).
      */
     private boolean runsEveryExpert(RoutingResult routing) {
         if (!(dispatcher instanceof LocalTokenDispatcher local)
-                || (long) routing.numTokens() * routing.numExperts() > everyExpertMaxRows) {
+                || routing.numTokens() > everyExpertMaxTokens) {
             return false;
         }
         long capacity = local.capacity(routing.numValidTokens(), routing.topK(), routing.numExperts());
@@ -125,9 +125,9 @@ public final class MoeFeedForward implements ParameterOwner {
         return true;
     }
 
-    /** @return the largest T * E computed by {@link EveryExpertMixture} (0: never) */
-    public long everyExpertMaxRows() {
-        return everyExpertMaxRows;
+    /** @return the most tokens {@link EveryExpertMixture} takes (0: never) */
+    public long everyExpertMaxTokens() {
+        return everyExpertMaxTokens;
     }
 
     /** @return the router */
@@ -161,7 +161,7 @@ public final class MoeFeedForward implements ParameterOwner {
         private Router router;
         private TokenDispatcher dispatcher = LocalTokenDispatcher.dropless();
         private Experts experts;
-        private long everyExpertMaxRows;
+        private long everyExpertMaxTokens;
 
         /** @param router e.g. {@code new TopKRouter(gate, routerSpec)} @return this */
         public Builder setRouter(Router router) {
@@ -182,18 +182,18 @@ public final class MoeFeedForward implements ParameterOwner {
         }
 
         /**
-         * Runs every expert on every token ({@link EveryExpertMixture}) while {@code T * E} is at most this; more
-         * tokens take the dispatched path. Default 0: always dispatched. The model configs set the crossover measured
-         * on CPU ({@code ffn.every_expert_max_rows}).
+         * Runs every expert on every token ({@link EveryExpertMixture}) while the layer gets at most this many tokens
+         * (T, padding included); more tokens take the dispatched path. Default 0: always dispatched. The model configs
+         * set the crossover measured on CPU ({@code ffn.every_expert_max_tokens}).
          *
-         * @param maxRows {@code >= 0}
+         * @param maxTokens {@code >= 0}
          * @return this
          */
-        public Builder optEveryExpertMaxRows(long maxRows) {
-            if (maxRows < 0) {
-                throw new IllegalArgumentException("everyExpertMaxRows must be >= 0 (0 = never), got " + maxRows);
+        public Builder optEveryExpertMaxTokens(long maxTokens) {
+            if (maxTokens < 0) {
+                throw new IllegalArgumentException("everyExpertMaxTokens must be >= 0 (0 = never), got " + maxTokens);
             }
-            this.everyExpertMaxRows = maxRows;
+            this.everyExpertMaxTokens = maxTokens;
             return this;
         }
 

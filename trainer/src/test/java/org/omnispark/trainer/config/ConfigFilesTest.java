@@ -135,6 +135,24 @@ class ConfigFilesTest {
     }
 
     @Test
+    void everyExpertPathTakesTheMeasuredTokenCountUnlessSet() {
+        // 2^21 / (d * ffn): the crossover MoeSmallBatchBenchmark measured (docs/benchmarks.md)
+        assertEquals(32, ModelConfig.load(CONF.resolve("model/tiny_omni.yaml"), List.of()).encoderConf().ffn()
+                .everyExpertMaxTokens(128, 512));
+        assertEquals(8, ModelConfig.load(CONF.resolve("model/small_switch.yaml"), List.of()).encoderConf().ffn()
+                .everyExpertMaxTokens(256, 1024));
+        assertEquals(2, ModelConfig.load(CONF.resolve("model/paper_omni.yaml"), List.of()).encoderConf().ffn()
+                .everyExpertMaxTokens(512, 2048));
+        assertEquals(0, ModelConfig.load(CONF.resolve("model/tiny_omni.yaml"),
+                List.of("encoder_conf.ffn.every_expert_max_tokens=0")).encoderConf().ffn().everyExpertMaxTokens(128,
+                512), "0 always dispatches");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelConfig.load(CONF.resolve("model/tiny_omni.yaml"),
+                        List.of("encoder_conf.ffn.every_expert_max_tokens=-1")));
+        assertTrue(e.getMessage().contains("every_expert_max_tokens"), e.getMessage());
+    }
+
+    @Test
     void unknownKeysFailNamingTheKey() throws IOException {
         Path model = dir.resolve("model.yaml");
         Files.writeString(model, "encoder_conf:\n  output_size: 64\n  ffn:\n    type: omni\n    num_expert: 4\n");

@@ -47,11 +47,11 @@ class EveryExpertMixtureTest {
         return new Run(scalar(loss), values(out.output()), gradient(input), grads, out);
     }
 
-    private static MoeFeedForward layer(GateWeight gate, RouterSpec router, ExpertWeights weights, long maxRows,
+    private static MoeFeedForward layer(GateWeight gate, RouterSpec router, ExpertWeights weights, long maxTokens,
             double capacityFactor) {
         return MoeFeedForward.builder().setRouter(new TopKRouter(gate, router))
                 .setExperts(new SequentialExperts(weights)).optDispatcher(new LocalTokenDispatcher(capacityFactor))
-                .optEveryExpertMaxRows(maxRows).build();
+                .optEveryExpertMaxTokens(maxTokens).build();
     }
 
     @Test
@@ -83,9 +83,9 @@ class EveryExpertMixtureTest {
             NDArray x = MoeTestSupport.randn(m, new Shape(T, D), 1, DataType.FLOAT64);
             NDArray projection = MoeTestSupport.randn(m, new Shape(T, D), 2, DataType.FLOAT64);
             Run dispatched = run(layer(gate, router, weights, 0, 0), x, valid, projection);
-            Run every = run(layer(gate, router, weights, T * E, 0), x, valid, projection);
+            Run every = run(layer(gate, router, weights, T, 0), x, valid, projection);
             assertNotNull(dispatched.out().dispatched(), what + ": threshold 0 dispatches");
-            assertNull(every.out().dispatched(), what + ": T * E = threshold runs every expert");
+            assertNull(every.out().dispatched(), what + ": T = threshold runs every expert");
             assertEquals(0, every.out().droppedAssignments());
             assertEquals(dispatched.loss(), every.loss(), 1e-12, what + ": loss");
             assertClose(dispatched.output(), every.output(), 1e-12, 1e-12, what + ": output");
@@ -113,16 +113,16 @@ class EveryExpertMixtureTest {
                     E, "experts", 11);
             RouterSpec router = RouterSpec.builder().build();
             NDArray x = MoeTestSupport.randn(m, new Shape(T, D), 1, DataType.FLOAT64);
-            assertNull(layer(gate, router, weights, T * E, 0).forward(x, (boolean[]) null, false).dispatched());
-            assertNotNull(layer(gate, router, weights, T * E - 1, 0).forward(x, (boolean[]) null, false)
-                    .dispatched(), "one row over the threshold");
+            assertNull(layer(gate, router, weights, T, 0).forward(x, (boolean[]) null, false).dispatched());
+            assertNotNull(layer(gate, router, weights, T - 1, 0).forward(x, (boolean[]) null, false)
+                    .dispatched(), "one token over the threshold");
             MoeOutput tight = layer(gate, router, weights, Long.MAX_VALUE, 0.5).forward(x, (boolean[]) null, false);
             assertTrue(tight.droppedAssignments() > 0, "capacity factor 0.5 drops");
             assertNotNull(tight.dispatched(), "a dropping layer dispatches, whatever the threshold");
             MoeOutput reference = layer(gate, router, weights, 0, 0.5).forward(x, (boolean[]) null, false);
             assertClose(values(reference.output()), values(tight.output()), 0, 0, "dropping output unchanged");
             // [B, T, d] input: same rows as the flat one
-            MoeOutput batched = layer(gate, router, weights, T * E, 0).forward(x.reshape(2, T / 2, D),
+            MoeOutput batched = layer(gate, router, weights, T, 0).forward(x.reshape(2, T / 2, D),
                     (boolean[]) null, false);
             assertEquals(new Shape(2, T / 2, D), batched.output().getShape());
             assertClose(values(layer(gate, router, weights, 0, 0).forward(x, (boolean[]) null, false).output()),

@@ -65,7 +65,7 @@ public final class MoeSmallBatchBenchmark {
             MoeFeedForward dispatched = MoeFeedForward.builder().setRouter(new TopKRouter(gate, router))
                     .setExperts(new SequentialExperts(weights)).build();
             MoeFeedForward everyExpert = MoeFeedForward.builder().setRouter(new TopKRouter(gate, router))
-                    .setExperts(new SequentialExperts(weights)).optEveryExpertMaxRows(Long.MAX_VALUE).build();
+                    .setExperts(new SequentialExperts(weights)).optEveryExpertMaxTokens(Long.MAX_VALUE).build();
             for (int tokens : tokenCounts) {
                 NDArray x = MoeTestSupport.randn(model, new Shape(tokens, d), tokens, DataType.FLOAT32);
                 Map<String, Function<NDArray, NDArray>> cases = new LinkedHashMap<>();
