@@ -38,7 +38,9 @@ import org.omnispark.expertparallel.transport.WireDtype;
  * runs (a) raw: every rank writes S bytes to and reads S bytes from every peer at once over plain blocking sockets;
  * (b) all-to-all: {@code MeshProcessGroup.allToAll} of float32 rows, S bytes to every peer (Arrow IPC frames,
  * straight from and into tensor memory); (c) all-reduce of an S-byte float32 buffer (ring), reported as bus bandwidth
- * {@code 2 (N-1)/N * S / t}, against one raw stream's bandwidth.
+ * {@code 2 (N-1)/N * S / t}, against one raw stream's bandwidth (rank 0 writes, rank 1 reads, timed until rank 1 has the
+ * bytes). Every figure is the slowest rank's time per repeat (a collective costs what its last rank costs), reported
+ * as min / median / max over the repeats; raw buffers are reused on both sides.
  *
  * <p>With {@code --wire-dtype bfloat16} the mesh sends rows and chunks as bfloat16 ({@code
  * expert_parallel.wire_dtype}): S is still the float32 bytes exchanged, so the rates are effective float32 rates
@@ -183,8 +185,12 @@ public final class ExchangeBenchmark {
                     new CommunicationClock());
             ExecutorService pool = Executors.newFixedThreadPool(2 * ranks);
             if (rank == 0) {
+                System.out.println("Every figure is the SLOWEST rank's per repeat (a collective costs what its last rank"
+                        + " costs), min / median / max over the repeats; the four cases run interleaved in each repeat;"
+                        + " ratios are paired per repeat.");
                 System.out.println("| bytes per peer | raw TCP, all pairs (GB/s per rank) | all-to-all (GB/s per rank) "
-                        + "| ratio | all-reduce bus bandwidth (GB/s) | raw TCP, one stream (GB/s) | ratio |");
+                        + "| all-to-all / raw | all-reduce bus bandwidth (GB/s) | raw TCP, one stream (GB/s) "
+                        + "| all-reduce / one stream |");
                 System.out.println("|---|---|---|---|---|---|---|");
             }
             for (int a = 5; a < args.length; a++) {
@@ -200,10 +206,7 @@ public final class ExchangeBenchmark {
                 for (int q = 0; q < ranks; q++) {
                     receive[q] = ByteBuffer.allocateDirect((int) bytes);
                 }
-                double[] rawAll = new double[repeats];
-                double[] a2a = new double[repeats];
-                double[] allReduce = new double[repeats];
-                double[] rawOne = new double[repeats];
+                long[] nanos = new long[4 * repeats]; // per repeat: raw all pairs, all-to-all, all-reduce, raw one
                 for (int i = -20; i < repeats; i++) { // 20 warm-up rounds
                     world.allGather(new long[] {i}, "sync");
                     long t0 = System.nanoTime();
@@ -222,19 +225,28 @@ public final class ExchangeBenchmark {
                     rawExchange(pool, raw, rank, ranks, send, receive, true);
                     long t7 = System.nanoTime();
                     if (i >= 0) {
-                        rawAll[i] = (ranks - 1) * bytes / ((t1 - t0) / 1e9) / 1e9;
-                        a2a[i] = (ranks - 1) * bytes / ((t3 - t2) / 1e9) / 1e9;
-                        allReduce[i] = 2.0 * (ranks - 1) / ranks * bytes / ((t5 - t4) / 1e9) / 1e9;
-                        rawOne[i] = bytes / ((t7 - t6) / 1e9) / 1e9;
+                        nanos[4 * i] = t1 - t0;
+                        nanos[4 * i + 1] = t3 - t2;
+                        nanos[4 * i + 2] = t5 - t4;
+                        nanos[4 * i + 3] = t7 - t6;
                     }
                 }
+                long[] everyRank = world.allGather(nanos, "timings"); // rank r's array at [r * 4 * repeats, ...)
                 if (rank == 0) {
-                    double r = median(rawAll);
-                    double x = median(a2a);
-                    double ar = median(allReduce);
-                    double one = median(rawOne);
-                    System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f |%n",
-                            human(bytes), r, x, x / r, ar, one, ar / one);
+                    double[] rawAll = new double[repeats];
+                    double[] a2a = new double[repeats];
+                    double[] allReduce = new double[repeats];
+                    double[] rawOne = new double[repeats];
+                    for (int i = 0; i < repeats; i++) {
+                        rawAll[i] = (ranks - 1) * bytes / (slowest(everyRank, ranks, repeats, i, 0) / 1e9) / 1e9;
+                        a2a[i] = (ranks - 1) * bytes / (slowest(everyRank, ranks, repeats, i, 1) / 1e9) / 1e9;
+                        allReduce[i] = 2.0 * (ranks - 1) / ranks * bytes
+                                / (slowest(everyRank, ranks, repeats, i, 2) / 1e9) / 1e9;
+                        rawOne[i] = bytes / (slowest(everyRank, ranks, repeats, i, 3) / 1e9) / 1e9;
+                    }
+                    System.out.printf(Locale.ROOT, "| %s | %s | %s | **%s** | %s | %s | %s |%n", human(bytes),
+                            spread(rawAll), spread(a2a), spread(ratios(a2a, rawAll)), spread(allReduce),
+                            spread(rawOne), spread(ratios(allReduce, rawOne)));
                 }
             }
             pool.shutdownNow();
@@ -314,10 +326,34 @@ public final class ExchangeBenchmark {
         return channels;
     }
 
-    private static double median(double[] values) {
+    /**
+     * The slowest rank's nanoseconds for one case of one repeat. Raw one-stream: rank 1 reads what rank 0 writes, so
+     * its time (until the reader has the bytes) is the one that counts; the other ranks take no part.
+     */
+    private static long slowest(long[] everyRank, int ranks, int repeats, int repeat, int kase) {
+        long max = 0;
+        for (int r = 0; r < ranks; r++) {
+            if (kase == 3 && r > 1) {
+                continue;
+            }
+            max = Math.max(max, everyRank[r * 4 * repeats + 4 * repeat + kase]);
+        }
+        return max;
+    }
+
+    private static double[] ratios(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        return r;
+    }
+
+    private static String spread(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
+        return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", sorted[0], sorted[sorted.length / 2],
+                sorted[sorted.length - 1]);
     }
 
     private static String human(long bytes) {

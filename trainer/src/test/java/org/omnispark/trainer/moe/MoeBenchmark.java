@@ -19,7 +19,9 @@ import org.omnispark.trainer.nn.ParameterCollector;
 
 /**
  * Forward+backward time of DenseFeedForward vs MoeFeedForward (E = 8, top-1, dropless, same active parameters) on CPU,
- * and their achieved GFLOP/s against a plain GEMM pair of the same shape measured in the same run. Not a test.
+ * and their achieved GFLOP/s against a plain GEMM pair of the same shape measured in the same run, forward against
+ * its forward and forward+backward against its forward+backward; gradients are zeroed outside the timed region. Not a
+ * test.
  *
  * <p>The cases run round-robin (one run of each case per round), so load from other processes on a shared machine hits
  * all cases alike; each case reports its median. FLOPs counted: the two FFN GEMMs, {@code 2 * 2 * T * d * ffn}
@@ -67,30 +69,42 @@ public final class MoeBenchmark {
             System.out.println("tokens per expert (random gate): "
                     + Arrays.toString(sequential.forward(x0, (boolean[]) null, false).tokensPerExpert()));
 
+            ModelParameter gemm1 = new ModelParameter("gemm.w1", w1.duplicate(), false);
+            ModelParameter gemm2 = new ModelParameter("gemm.w2", w2.duplicate(), false);
+            List<ModelParameter> gemmParameters = List.of(gemm1, gemm2);
             Map<String, Consumer<NDArray>> cases = new LinkedHashMap<>();
             cases.put("plain GEMM pair fwd (no grad)", x -> x.matMul(w1).matMul(w2));
             cases.put("dense fwd (no grad)", dense::forward);
             cases.put("MoE sequential fwd (no grad)", x -> sequential.forward(x, (boolean[]) null, false));
             cases.put("MoE grouped fwd (no grad)", x -> grouped.forward(x, (boolean[]) null, false));
-            cases.put("dense fwd+bwd", x -> train(x, parameters, () -> dense.forward(x).sum()));
-            cases.put("MoE sequential fwd+bwd", x -> train(x, parameters, () -> moeLoss(sequential, x)));
-            cases.put("MoE grouped fwd+bwd", x -> train(x, parameters, () -> moeLoss(grouped, x)));
-            Map<String, Double> median = time(rounds, x0, cases);
+            cases.put("plain GEMM pair fwd+bwd", x -> backward(x, () -> x.matMul(gemm1.array()).matMul(gemm2.array())
+                    .sum()));
+            cases.put("dense fwd+bwd", x -> backward(x, () -> dense.forward(x).sum()));
+            cases.put("MoE sequential fwd+bwd", x -> backward(x, () -> moeLoss(sequential, x)));
+            cases.put("MoE grouped fwd+bwd", x -> backward(x, () -> moeLoss(grouped, x)));
+            List<ModelParameter> all = new java.util.ArrayList<>(parameters);
+            all.addAll(gemmParameters);
+            // zeroing the gradients is not part of a layer's cost: it runs after the clock stops
+            Map<String, double[]> spread = time(rounds, x0, cases, () -> ParameterCollector.zeroGradients(all));
 
-            double gemmGflops = ffnFlops / median.get("plain GEMM pair fwd (no grad)") / 1e9;
-            for (Map.Entry<String, Double> entry : median.entrySet()) {
+            double gemmFwd = spread.get("plain GEMM pair fwd (no grad)")[1];
+            double gemmFwdBwd = spread.get("plain GEMM pair fwd+bwd")[1];
+            for (Map.Entry<String, double[]> entry : spread.entrySet()) {
                 String name = entry.getKey();
-                double flops = (name.contains("bwd") ? 3 : 1) * (ffnFlops + (name.startsWith("MoE") ? gateFlops : 0));
-                double gflops = flops / entry.getValue() / 1e9;
-                System.out.printf("%-32s %8.2f ms  %7.1f GFLOP/s  = %.2f x the plain GEMM pair's rate%n", name,
-                        entry.getValue() * 1e3, gflops, gflops / gemmGflops);
+                boolean bwd = name.contains("bwd");
+                double flops = (bwd ? 3 : 1) * (ffnFlops + (name.startsWith("MoE") ? gateFlops : 0));
+                double[] t = entry.getValue();
+                System.out.printf("%-32s %8.2f / %8.2f / %8.2f ms  %7.1f GFLOP/s  = %.2f x the GEMM pair's %s rate%n",
+                        name, t[0] * 1e3, t[1] * 1e3, t[2] * 1e3, flops / t[1] / 1e9,
+                        (flops / t[1]) / ((bwd ? 3 : 1) * ffnFlops / (bwd ? gemmFwdBwd : gemmFwd)),
+                        bwd ? "fwd+bwd" : "fwd");
             }
-            System.out.printf("time ratio MoE / dense, fwd+bwd: sequential %.2f, grouped %.2f; fwd: sequential %.2f,"
-                    + " grouped %.2f%n",
-                    median.get("MoE sequential fwd+bwd") / median.get("dense fwd+bwd"),
-                    median.get("MoE grouped fwd+bwd") / median.get("dense fwd+bwd"),
-                    median.get("MoE sequential fwd (no grad)") / median.get("dense fwd (no grad)"),
-                    median.get("MoE grouped fwd (no grad)") / median.get("dense fwd (no grad)"));
+            System.out.printf("time ratio MoE / dense (medians), fwd+bwd: sequential %.2f, grouped %.2f; fwd:"
+                    + " sequential %.2f, grouped %.2f%n",
+                    spread.get("MoE sequential fwd+bwd")[1] / spread.get("dense fwd+bwd")[1],
+                    spread.get("MoE grouped fwd+bwd")[1] / spread.get("dense fwd+bwd")[1],
+                    spread.get("MoE sequential fwd (no grad)")[1] / spread.get("dense fwd (no grad)")[1],
+                    spread.get("MoE grouped fwd (no grad)")[1] / spread.get("dense fwd (no grad)")[1]);
         }
     }
 
@@ -99,8 +113,8 @@ public final class MoeBenchmark {
         return out.output().sum().add(out.totalAuxLoss());
     }
 
-    /** Forward with grad mode on, backward, zero the gradients (what one training step does besides the update). */
-    private static void train(NDArray x, List<ModelParameter> parameters, java.util.function.Supplier<NDArray> loss) {
+    /** Forward with grad mode on and backward (what one training step does for the layer besides the update). */
+    private static void backward(NDArray x, java.util.function.Supplier<NDArray> loss) {
         x.setRequiresGradient(true);
         JniUtils.setGradMode(true);
         NDArray value = loss.get();
@@ -108,14 +122,15 @@ public final class MoeBenchmark {
             JniUtils.backward((PtNDArray) value, (PtNDArray) ones, false, false);
         }
         JniUtils.setGradMode(false);
-        ParameterCollector.zeroGradients(parameters);
     }
 
     /**
-     * Median seconds of each case; 2 warm-up rounds, then round-robin. Every run gets its own sub-manager and a copy of
-     * the input in it (made before the clock starts), so its temporaries are freed right after.
+     * Min / median / max seconds of each case; 2 warm-up rounds, then round-robin. Every run gets its own sub-manager
+     * and a copy of the input in it (made before the clock starts), so its temporaries are freed right after; {@code
+     * after} (zeroing gradients) runs after the clock stops.
      */
-    private static Map<String, Double> time(int rounds, NDArray input, Map<String, Consumer<NDArray>> cases) {
+    private static Map<String, double[]> time(int rounds, NDArray input, Map<String, Consumer<NDArray>> cases,
+            Runnable after) {
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         cases.keySet().forEach(name -> samples.put(name, new ArrayList<>()));
         for (int round = -2; round < rounds; round++) {
@@ -130,13 +145,14 @@ public final class MoeBenchmark {
                         samples.get(entry.getKey()).add((end - start) / 1e9);
                     }
                 }
+                after.run();
             }
         }
-        Map<String, Double> median = new LinkedHashMap<>();
+        Map<String, double[]> spread = new LinkedHashMap<>();
         samples.forEach((name, list) -> {
             list.sort(Double::compare);
-            median.put(name, list.get(list.size() / 2));
+            spread.put(name, new double[] {list.get(0), list.get(list.size() / 2), list.get(list.size() - 1)});
         });
-        return median;
+        return spread;
     }
 }
