@@ -20,6 +20,13 @@ import os
 import torch
 
 
+def matmul(a: torch.Tensor, b: torch.Tensor, bf16: bool) -> torch.Tensor:
+    """a @ b, in bf16 when autocast is on (as org.omnispark.trainer.nn.Autocast), the product in a's type."""
+    if bf16:
+        return torch.matmul(a.to(torch.bfloat16), b.to(torch.bfloat16)).to(a.dtype)
+    return torch.matmul(a, b)
+
+
 class EveryExpertMixture(torch.nn.Module):
     def forward(self, x: torch.Tensor, top_idx: torch.Tensor, top_w: torch.Tensor, w1: torch.Tensor,
                 b1: torch.Tensor, w2: torch.Tensor, b2: torch.Tensor, flags: torch.Tensor) -> torch.Tensor:
@@ -29,10 +36,7 @@ class EveryExpertMixture(torch.nn.Module):
         combine = torch.zeros(x.shape[0], num_experts, dtype=top_w.dtype, device=x.device)
         combine = combine.scatter(1, top_idx, top_w)                          # [T, E]
         xe = x.unsqueeze(0)                                                   # [1, T, d]
-        if bf16:
-            h = torch.matmul(xe.to(torch.bfloat16), w1.to(torch.bfloat16)).to(x.dtype)
-        else:
-            h = torch.matmul(xe, w1)                                          # [E, T, f]
+        h = matmul(xe, w1, bf16)                                              # [E, T, f]
         if b1.numel() > 0:
             h = h + b1
         if activation == 0:
@@ -41,10 +45,7 @@ class EveryExpertMixture(torch.nn.Module):
             h = torch.nn.functional.gelu(h)
         else:
             h = h * torch.sigmoid(h)
-        if bf16:
-            y = torch.matmul(h.to(torch.bfloat16), w2.to(torch.bfloat16)).to(x.dtype)
-        else:
-            y = torch.matmul(h, w2)                                           # [E, T, d]
+        y = matmul(h, w2, bf16)                                               # [E, T, d]
         if b2.numel() > 0:
             y = y + b2
         return (y * combine.t().unsqueeze(2)).sum(0)                          # [T, d]
