@@ -16,6 +16,9 @@
  *   <li>{@link org.omnispark.trainer.moe.Experts} ({@link org.omnispark.trainer.moe.SequentialExperts} reference,
  *       {@link org.omnispark.trainer.moe.GroupedExperts} batched): the expert FFNs, whose weights are stacked tensors
  *       {@code [E_local, ...]} so a rank can own a contiguous slice of experts.
+ *   <li>{@link org.omnispark.trainer.moe.EveryExpertMixture}: for few tokens (a streaming chunk) the dispatch, the
+ *       experts and the combine in ONE libtorch call: every local expert on every token, mixed by the routing
+ *       weights (same function; chosen by token count, {@code ffn.every_expert_max_tokens}).
  *   <li>{@link org.omnispark.trainer.moe.MoeFeedForward} ties the three together; {@link
  *       org.omnispark.trainer.moe.DenseFeedForward} is the dense baseline.
  * </ul>
