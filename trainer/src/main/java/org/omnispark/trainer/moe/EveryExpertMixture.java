@@ -23,9 +23,11 @@ import org.omnispark.trainer.nn.TorchScriptModules;
  *
  * <p>It computes E / k times the rows of the dispatched path ({@link TokenDispatcher} + {@link Experts}), but as ONE
  * call into libtorch (a TorchScript module, {@code every_expert_mixture.pt}, made by the script beside it) instead of
- * about 30 small operations, each a JNI call with its own tensor bookkeeping. At a 16-frame streaming chunk the
- * GEMMs are microseconds and that overhead is the cost, so {@link MoeFeedForward} takes this path while
- * {@code T <= everyExpertMaxTokens} (the crossover measured by {@code MoeSmallBatchBenchmark}, docs/benchmarks.md).
+ * about 30 small operations, each a JNI call with its own tensor bookkeeping. At a 16-token streaming chunk a GEMM
+ * costs about the same for 4 rows as for 16 (its time is reading the weights), and nearly every expert is chosen by
+ * some token anyway, so the extra rows are cheap and the saved operations are not: {@link MoeFeedForward} takes this
+ * path while {@code T <= everyExpertMaxTokens} (the crossover measured by {@code MoeSmallBatchBenchmark},
+ * docs/benchmarks.md).
  * Gradients reach the tokens, the expert weights and the router's weights exactly as on the dispatched path (an
  * unrouted expert's output is multiplied by 0). Only valid for all experts local and nothing dropped.
  */
@@ -57,6 +59,7 @@ public final class EveryExpertMixture {
         NDArray b1 = weights.b1() == null ? scope.zeros(new Shape(0), type) : weights.b1().array(); // [E, 1, ffn]
         NDArray b2 = weights.b2() == null ? scope.zeros(new Shape(0), type) : weights.b2().array(); // [E, 1, d]
         boolean bf16 = Autocast.computeType() != null && type == DataType.FLOAT32;
+        // read with int() inside the module: on a GPU manager that is a device-to-host copy (untested there)
         NDArray flags = scope.create(new long[] {activationCode(weights.config().activation()), bf16 ? 1 : 0});
         NDList inputs = new NDList(tokens, topIdx, topWeights, weights.w1().array(), b1, weights.w2().array(), b2,
                 flags);
