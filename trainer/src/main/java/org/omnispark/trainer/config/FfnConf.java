@@ -29,9 +29,9 @@ import org.omnispark.trainer.moe.RoutingNormalization;
  *     SequentialExperts}, default: faster on CPU, see docs/benchmarks.md); both compute the same function
  * @param router the router's registered name: {@code topk} (default) or a plug-in's ({@link Routers}: a {@link
  *     org.omnispark.trainer.moe.RouterProvider} on the classpath)
- * @param everyExpertMaxTokens while an MoE block gets at most this many tokens (a streaming chunk: 16 per
- *     utterance), every expert runs on every token in one call ({@code EveryExpertMixture}); more tokens are dispatched
- *     to their experts. Same function either way; 0 always dispatches. Default (null): {@link #everyExpertMaxTokens(int,
+ * @param everyExpertMaxTokens at inference, while an MoE block gets at most this many tokens (a streaming chunk: 16
+ *     per utterance), every expert runs on every token in one call ({@code EveryExpertMixture}); more tokens, and
+ *     training, are dispatched to their experts. Same function either way; 0 always dispatches. Default (null): {@link #everyExpertMaxTokens(int,
  *     int)}, the crossover measured on CPU (docs/benchmarks.md)
  */
 public record FfnConf(String type, Integer numExperts, Integer topK, Double capacityFactor, Double auxLossCoeff,
@@ -44,6 +44,9 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
      * every expert wins at T = 32 for d 128 / ffn 512 and at T = 8 for d 256 / ffn 1024, ties at T = 16 there).
      */
     public static final long EVERY_EXPERT_MAX_WORK = 1L << 21;
+
+    /** The default never exceeds the largest token count measured (T = 32): beyond it the path is not known to pay. */
+    public static final long EVERY_EXPERT_MAX_DEFAULT_TOKENS = 32;
 
     /** Fills defaults and validates. */
     public FfnConf {
@@ -80,14 +83,16 @@ public record FfnConf(String type, Integer numExperts, Integer topK, Double capa
 
     /**
      * The most tokens an MoE block runs every expert on: {@code every_expert_max_tokens} when set, else {@code
-     * EVERY_EXPERT_MAX_WORK / (d * ffn)} (32 for the tiny models' 128 x 512, 8 for 256 x 1024, 2 for 512 x 2048).
+     * EVERY_EXPERT_MAX_WORK / (d * ffn)}, at most 32 (32 for the tiny models' 128 x 512, 8 for 256 x 1024, 2 for 512 x
+     * 2048).
      *
      * @param modelDim d
      * @param ffnDim each expert's hidden size
      * @return the token count
      */
     public long everyExpertMaxTokens(int modelDim, int ffnDim) {
-        return everyExpertMaxTokens != null ? everyExpertMaxTokens : EVERY_EXPERT_MAX_WORK / ((long) modelDim * ffnDim);
+        return everyExpertMaxTokens != null ? everyExpertMaxTokens
+                : Math.min(EVERY_EXPERT_MAX_DEFAULT_TOKENS, EVERY_EXPERT_MAX_WORK / ((long) modelDim * ffnDim));
     }
 
     /** @return true for switch and omni */

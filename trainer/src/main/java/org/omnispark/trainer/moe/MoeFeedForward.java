@@ -3,6 +3,7 @@ package org.omnispark.trainer.moe;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,8 +24,9 @@ import org.omnispark.trainer.nn.StagedBackward;
  *   output     = dispatcher.combine(y, dispatched)       -- [T', d] = sum_j weight[t, j] * expert_j(hidden[t])
  * </pre>
  *
- * With few tokens ({@code T' <= everyExpertMaxTokens}, all experts local, nothing dropped) the last three lines are
- * one call instead: {@link EveryExpertMixture}, every expert on every token, mixed by the routing weights.
+ * At inference with few tokens ({@code T' <= everyExpertMaxTokens}, no autograd, all experts local, nothing dropped)
+ * the last three lines are one call instead: {@link EveryExpertMixture}, every expert on every token, mixed by the
+ * routing weights.
  *
  * Omni-router: give every layer's {@link TopKRouter} the same {@link GateWeight} ({@link MoeRouting#shared}); Switch:
  * one gate per layer. The layer does not add the residual; callers do.
@@ -107,13 +109,14 @@ public final class MoeFeedForward implements ParameterOwner {
     }
 
     /**
-     * Whether these tokens take the {@link EveryExpertMixture} path: all experts are local (a {@link
-     * LocalTokenDispatcher}), {@code T <= everyExpertMaxTokens}, and the capacity limit drops nothing (so both paths
-     * compute the same function).
+     * Whether these tokens take the {@link EveryExpertMixture} path: no autograd is recording (inference: training
+     * keeps the dispatched path, so one process computes in the same order as expert-parallel ranks, whose equivalence
+     * tests compare to 2e-5), all experts are local (a {@link LocalTokenDispatcher}), {@code T <=
+     * everyExpertMaxTokens}, and the capacity limit drops nothing (so both paths compute the same function).
      */
     private boolean runsEveryExpert(RoutingResult routing) {
         if (!(dispatcher instanceof LocalTokenDispatcher local)
-                || routing.numTokens() > everyExpertMaxTokens) {
+                || routing.numTokens() > everyExpertMaxTokens || JniUtils.isGradMode()) {
             return false;
         }
         long capacity = local.capacity(routing.numValidTokens(), routing.topK(), routing.numExperts());
@@ -182,8 +185,9 @@ public final class MoeFeedForward implements ParameterOwner {
         }
 
         /**
-         * Runs every expert on every token ({@link EveryExpertMixture}) while the layer gets at most this many tokens
-         * (T, padding included); more tokens take the dispatched path. Default 0: always dispatched. The model configs
+         * At inference (no autograd recording), runs every expert on every token ({@link EveryExpertMixture}) while
+         * the layer gets at most this many tokens (T, padding included); more tokens, or training, take the dispatched
+         * path. Default 0: always dispatched. The model configs
          * set the crossover measured on CPU ({@code ffn.every_expert_max_tokens}).
          *
          * @param maxTokens {@code >= 0}

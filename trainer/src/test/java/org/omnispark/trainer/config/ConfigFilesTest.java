@@ -143,6 +143,8 @@ class ConfigFilesTest {
                 .everyExpertMaxTokens(256, 1024));
         assertEquals(2, ModelConfig.load(CONF.resolve("model/paper_omni.yaml"), List.of()).encoderConf().ffn()
                 .everyExpertMaxTokens(512, 2048));
+        assertEquals(32, ModelConfig.load(CONF.resolve("model/tiny_omni.yaml"), List.of()).encoderConf().ffn()
+                .everyExpertMaxTokens(32, 64), "never beyond the largest measured token count");
         assertEquals(0, ModelConfig.load(CONF.resolve("model/tiny_omni.yaml"),
                 List.of("encoder_conf.ffn.every_expert_max_tokens=0")).encoderConf().ffn().everyExpertMaxTokens(128,
                 512), "0 always dispatches");

@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,10 @@ import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 
-/** The every-expert path computes the dispatched path's function: outputs, losses and every gradient. */
+/**
+ * The every-expert path computes the dispatched path's function (outputs, losses and every gradient), and the layer
+ * takes it only at inference, for few tokens, when nothing is dropped.
+ */
 class EveryExpertMixtureTest {
 
     private static final int D = 6;
@@ -29,22 +33,46 @@ class EveryExpertMixtureTest {
     private static final int T = 10;
 
     /** One run's loss, input gradient and parameter gradients (then zeroed: the layers share parameters). */
-    private record Run(double loss, double[] output, double[] inputGradient, List<double[]> parameterGradients,
-            MoeOutput out) {}
+    private record Run(double loss, double[] output, double[] inputGradient, List<double[]> parameterGradients) {}
 
-    private static Run run(MoeFeedForward layer, NDArray x, boolean[] valid, NDArray projection) {
+    /** The layer's dispatched path with autograd on (training always dispatches). */
+    private static Run dispatched(MoeFeedForward layer, NDArray x, boolean[] valid, NDArray projection) {
         NDArray input = x.duplicate();
         input.setRequiresGradient(true);
         MoeOutput out = layer.forward(input, valid, true);
-        NDArray loss = out.output().mul(projection).sum().add(out.totalAuxLoss());
+        return backward(out.output(), out.totalAuxLoss(), input, projection, layer.parameters());
+    }
+
+    /** EveryExpertMixture called directly on the same router's decisions, autograd on. */
+    private static Run everyExpert(MoeFeedForward layer, NDArray x, boolean[] valid, NDArray projection) {
+        NDArray input = x.duplicate();
+        input.setRequiresGradient(true);
+        RoutingResult routing = layer.router().route(input, valid, true);
+        NDArray out = EveryExpertMixture.forward(input, routing, layer.experts().weights());
+        return backward(out, routing.auxLoss().add(routing.zLoss()), input, projection, layer.parameters());
+    }
+
+    private static Run backward(NDArray output, NDArray aux, NDArray input, NDArray projection,
+            List<ModelParameter> parameters) {
+        NDArray loss = output.mul(projection).sum().add(aux);
         MoeTestSupport.backward(loss);
         List<double[]> grads = new ArrayList<>();
-        List<ModelParameter> parameters = layer.parameters();
         for (ModelParameter p : parameters) {
             grads.add(gradient(p));
         }
         ParameterCollector.zeroGradients(parameters);
-        return new Run(scalar(loss), values(out.output()), gradient(input), grads, out);
+        return new Run(scalar(loss), values(output), gradient(input), grads);
+    }
+
+    /** Runs a forward pass without autograd (inference), as a decoder does. */
+    private static MoeOutput infer(MoeFeedForward layer, NDArray x) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return layer.forward(x, (boolean[]) null, false);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
     }
 
     private static MoeFeedForward layer(GateWeight gate, RouterSpec router, ExpertWeights weights, long maxTokens,
@@ -82,19 +110,16 @@ class EveryExpertMixtureTest {
                     .optAuxLossCoeff(0.01).optZLossCoeff(0.001).build();
             NDArray x = MoeTestSupport.randn(m, new Shape(T, D), 1, DataType.FLOAT64);
             NDArray projection = MoeTestSupport.randn(m, new Shape(T, D), 2, DataType.FLOAT64);
-            Run dispatched = run(layer(gate, router, weights, 0, 0), x, valid, projection);
-            Run every = run(layer(gate, router, weights, T, 0), x, valid, projection);
-            assertNotNull(dispatched.out().dispatched(), what + ": threshold 0 dispatches");
-            assertNull(every.out().dispatched(), what + ": T = threshold runs every expert");
-            assertEquals(0, every.out().droppedAssignments());
+            MoeFeedForward layer = layer(gate, router, weights, 0, 0);
+            Run dispatched = dispatched(layer, x, valid, projection);
+            Run every = everyExpert(layer, x, valid, projection);
             assertEquals(dispatched.loss(), every.loss(), 1e-12, what + ": loss");
             assertClose(dispatched.output(), every.output(), 1e-12, 1e-12, what + ": output");
             assertNonTrivial(every.output(), 1e-3, what + ": output");
             assertClose(dispatched.inputGradient(), every.inputGradient(), 1e-12, 1e-12, what + ": input gradient");
             for (int i = 0; i < dispatched.parameterGradients().size(); i++) {
                 assertClose(dispatched.parameterGradients().get(i), every.parameterGradients().get(i), 1e-12,
-                        1e-12, what + ": gradient of " + every.out().routing().numExperts() + "-expert layer's "
-                                + weights.parameters().size() + "+gate parameter " + i);
+                        1e-12, what + ": gradient of parameter " + i + " (gate, then w1, b1, w2, b2)");
                 assertNonTrivial(every.parameterGradients().get(i), 1e-6, what + ": gradient " + i);
             }
             if (valid != null) {
@@ -106,27 +131,30 @@ class EveryExpertMixtureTest {
     }
 
     @Test
-    void aboveTheThresholdOrWhenTheCapacityLimitDropsTheLayerDispatches() {
+    void theLayerRunsEveryExpertOnlyAtInferenceForFewTokensWithoutDrops() {
         try (NDManager m = MoeTestSupport.newManager()) {
             GateWeight gate = GateWeight.create(m, "gate", D, E, DataType.FLOAT64, 5);
             ExpertWeights weights = ExpertWeights.create(m, MoeTestSupport.ffn64(D, 8, FfnActivation.SWISH, true),
                     E, "experts", 11);
             RouterSpec router = RouterSpec.builder().build();
             NDArray x = MoeTestSupport.randn(m, new Shape(T, D), 1, DataType.FLOAT64);
-            assertNull(layer(gate, router, weights, T, 0).forward(x, (boolean[]) null, false).dispatched());
-            assertNotNull(layer(gate, router, weights, T - 1, 0).forward(x, (boolean[]) null, false)
-                    .dispatched(), "one token over the threshold");
-            MoeOutput tight = layer(gate, router, weights, Long.MAX_VALUE, 0.5).forward(x, (boolean[]) null, false);
+            MoeOutput every = infer(layer(gate, router, weights, T, 0), x);
+            assertNull(every.dispatched(), "T = threshold, no autograd: every expert");
+            assertEquals(0, every.droppedAssignments());
+            assertNotNull(infer(layer(gate, router, weights, T - 1, 0), x).dispatched(), "one token over the threshold");
+            assertNotNull(layer(gate, router, weights, T, 0).forward(x, (boolean[]) null, true).dispatched(),
+                    "with autograd recording (training) the layer dispatches");
+            MoeOutput tight = infer(layer(gate, router, weights, Long.MAX_VALUE, 0.5), x);
             assertTrue(tight.droppedAssignments() > 0, "capacity factor 0.5 drops");
             assertNotNull(tight.dispatched(), "a dropping layer dispatches, whatever the threshold");
-            MoeOutput reference = layer(gate, router, weights, 0, 0.5).forward(x, (boolean[]) null, false);
+            MoeOutput reference = infer(layer(gate, router, weights, 0, 0.5), x);
             assertClose(values(reference.output()), values(tight.output()), 0, 0, "dropping output unchanged");
             // [B, T, d] input: same rows as the flat one
-            MoeOutput batched = layer(gate, router, weights, T, 0).forward(x.reshape(2, T / 2, D),
-                    (boolean[]) null, false);
+            MoeOutput batched = infer(layer(gate, router, weights, T, 0), x.reshape(2, T / 2, D));
+            assertNull(batched.dispatched());
             assertEquals(new Shape(2, T / 2, D), batched.output().getShape());
-            assertClose(values(layer(gate, router, weights, 0, 0).forward(x, (boolean[]) null, false).output()),
-                    values(batched.output()), 1e-12, 1e-12, "[B, T, d]");
+            assertClose(values(infer(layer(gate, router, weights, 0, 0), x).output()), values(batched.output()),
+                    1e-12, 1e-12, "[B, T, d]");
         }
     }
 
@@ -139,12 +167,14 @@ class EveryExpertMixtureTest {
             ExpertWeights weights = ExpertWeights.create(m, ffn, E, "experts", 11);
             RouterSpec router = RouterSpec.builder().optTopK(2).build();
             NDArray x = MoeTestSupport.randn(m, new Shape(12, 16), 1, DataType.FLOAT32);
-            double[] fp32 = values(layer(gate, router, weights, 0, 0).forward(x, (boolean[]) null, false).output());
+            double[] fp32 = values(infer(layer(gate, router, weights, 0, 0), x).output());
             double[] dispatched;
             double[] every;
             try (Autocast bf16 = Autocast.enable(DataType.BFLOAT16)) {
-                dispatched = values(layer(gate, router, weights, 0, 0).forward(x, (boolean[]) null, false).output());
-                every = values(layer(gate, router, weights, 1000, 0).forward(x, (boolean[]) null, false).output());
+                dispatched = values(infer(layer(gate, router, weights, 0, 0), x).output());
+                MoeOutput out = infer(layer(gate, router, weights, 1000, 0), x);
+                assertNull(out.dispatched());
+                every = values(out.output());
             }
             assertClose(dispatched, every, 1e-5, 1e-4, "bf16 GEMMs on both paths");
             double maxDiff = 0;
