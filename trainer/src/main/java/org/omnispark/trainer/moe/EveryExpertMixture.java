@@ -26,7 +26,7 @@ import org.omnispark.trainer.nn.TorchScriptModules;
  * about 30 small operations, each a JNI call with its own tensor bookkeeping. At a 16-token streaming chunk a GEMM
  * costs about the same for 4 rows as for 16 (its time is reading the weights), and nearly every expert is chosen by
  * some token anyway, so the extra rows are cheap and the saved operations are not: {@link MoeFeedForward} takes this
- * path while {@code T <= everyExpertMaxTokens} (the crossover measured by {@code MoeSmallBatchBenchmark},
+ * path at inference while {@code T <= everyExpertMaxTokens} (the crossover measured by {@code MoeSmallBatchBenchmark},
  * docs/benchmarks.md).
  * Gradients reach the tokens, the expert weights and the router's weights exactly as on the dispatched path (an
  * unrouted expert's output is multiplied by 0). Only valid for all experts local and nothing dropped.
