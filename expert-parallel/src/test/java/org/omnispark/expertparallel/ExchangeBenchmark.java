@@ -31,6 +31,7 @@ import java.util.stream.IntStream;
 import org.omnispark.expertparallel.transport.MeshOptions;
 import org.omnispark.expertparallel.transport.PeerMesh;
 import org.omnispark.expertparallel.transport.WireDtype;
+import org.omnispark.trainer.RepeatSpread;
 
 /**
  * Throughput of the exchange between rank PROCESSES on loopback, against raw TCP between the same processes in the
@@ -245,8 +246,8 @@ public final class ExchangeBenchmark {
                         rawOne[i] = bytes / (slowest(everyRank, ranks, repeats, i, 3) / 1e9) / 1e9;
                     }
                     System.out.printf(Locale.ROOT, "| %s | %s | %s | **%s** | %s | %s | %s |%n", human(bytes),
-                            spread(rawAll), spread(a2a), spread(ratios(a2a, rawAll)), spread(allReduce),
-                            spread(rawOne), spread(ratios(allReduce, rawOne)));
+                            spread(rawAll), spread(a2a), spread(RepeatSpread.ratios(a2a, rawAll)), spread(allReduce),
+                            spread(rawOne), spread(RepeatSpread.ratios(allReduce, rawOne)));
                 }
             }
             pool.shutdownNow();
@@ -341,19 +342,8 @@ public final class ExchangeBenchmark {
         return max;
     }
 
-    private static double[] ratios(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = a[i] / b[i];
-        }
-        return r;
-    }
-
     private static String spread(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", sorted[0], sorted[sorted.length / 2],
-                sorted[sorted.length - 1]);
+        return RepeatSpread.of(values, "%.2f");
     }
 
     private static String human(long bytes) {

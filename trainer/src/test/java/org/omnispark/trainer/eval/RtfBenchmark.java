@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.omnispark.trainer.RepeatSpread;
 
 /**
  * Decoding real-time factor of several trained models on one prepared set, measured the way a comparison needs it
@@ -101,14 +101,10 @@ public final class RtfBenchmark {
             double[] ref = rtf.get(new Cell(reference, c.context(), c.mode()));
             String ratio = "";
             if (ref != null && !c.model().equals(reference)) {
-                double[] r = new double[repeats];
-                for (int i = 0; i < repeats; i++) {
-                    r[i] = e.getValue()[i] / ref[i];
-                }
-                ratio = spread(r, "%.2f");
+                ratio = RepeatSpread.of(RepeatSpread.ratios(e.getValue(), ref), "%.2f");
             }
             System.out.printf("| %s | %s | %s | %s | %s |%n", c.model(), c.context(), c.mode().id(),
-                    spread(e.getValue(), "%.4f"), ratio);
+                    RepeatSpread.of(e.getValue(), "%.4f"), ratio);
         }
     }
 
@@ -126,13 +122,6 @@ public final class RtfBenchmark {
 
     private static boolean hasDecoder(Path modelDir) {
         return org.omnispark.trainer.model.ModelDirectory.read(modelDir).modelConfig().hasDecoder();
-    }
-
-    private static String spread(double[] values, String format) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return String.format(format + " / " + format + " / " + format, sorted[0], sorted[sorted.length / 2],
-                sorted[sorted.length - 1]);
     }
 
     static String cpuModel() {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.omnispark.trainer.RepeatSpread;
 
 /**
  * Where the MoE layer should switch from running every expert on every token ({@link EveryExpertMixture}) to the
@@ -77,8 +78,9 @@ public final class MoeSmallBatchBenchmark {
                 double[] dispatchedMs = ms.get("dispatched");
                 double[] everyMs = ms.get("every expert");
                 System.out.printf("| %d | %d | %s | %s | %s | %s | %s | %s |%n", tokens, (long) tokens * experts,
-                        spread(denseMs), spread(dispatchedMs), spread(everyMs), ratios(dispatchedMs, denseMs),
-                        ratios(everyMs, denseMs), ratios(everyMs, dispatchedMs));
+                        RepeatSpread.of(denseMs, "%.3f"), RepeatSpread.of(dispatchedMs, "%.3f"),
+                        RepeatSpread.of(everyMs, "%.3f"),
+                        ratio(dispatchedMs, denseMs), ratio(everyMs, denseMs), ratio(everyMs, dispatchedMs));
             }
         }
     }
@@ -105,19 +107,8 @@ public final class MoeSmallBatchBenchmark {
         return result;
     }
 
-    private static String spread(double[] values) {
-        double[] s = values.clone();
-        java.util.Arrays.sort(s);
-        return String.format("%.3f / %.3f / %.3f", s[0], s[s.length / 2], s[s.length - 1]);
-    }
-
     /** min / median / max of the per-repeat ratios (each repeat's cases ran side by side). */
-    private static String ratios(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = a[i] / b[i];
-        }
-        java.util.Arrays.sort(r);
-        return String.format("%.2f / %.2f / %.2f", r[0], r[r.length / 2], r[r.length - 1]);
+    private static String ratio(double[] a, double[] b) {
+        return RepeatSpread.of(RepeatSpread.ratios(a, b), "%.2f");
     }
 }
