@@ -822,14 +822,14 @@ class YarnClusterIT {
         assertTrue(!Files.exists(Path.of(hdfsBase)), s.name() + ": " + hdfsBase + " exists on the local disk");
         List<String> found = new ArrayList<>();
         for (Path root : List.of(launcherCwd, cluster.workDir(), tmp)) {
-            try (Stream<Path> walk = Files.walk(root)) {
-                walk.filter(p -> {
-                    String n = p.getFileName().toString();
-                    return n.equals("dataset.json") || n.equals("hdfs:") || n.matches("shard-\\d+-of-\\d+\\.parquet")
-                            || n.equals("_work") || n.equals("checkpoints") || n.matches("ckpt-\\d+")
-                            || n.equals("metrics.jsonl") || n.equals("model.json") || n.equals("hyp.trn")
-                            || n.equals("model.safetensors") || n.startsWith("events.out.tfevents");
-                }).forEach(p -> found.add(p.toString()));
+            for (Path p : LocalFileSearch.find(root, q -> {
+                String n = q.getFileName().toString();
+                return n.equals("dataset.json") || n.equals("hdfs:") || n.matches("shard-\\d+-of-\\d+\\.parquet")
+                        || n.equals("_work") || n.equals("checkpoints") || n.matches("ckpt-\\d+")
+                        || n.equals("metrics.jsonl") || n.equals("model.json") || n.equals("hyp.trn")
+                        || n.equals("model.safetensors") || n.startsWith("events.out.tfevents");
+            })) {
+                found.add(p.toString());
             }
         }
         assertEquals(List.of(), found, s.name() + ": outputs on the local disk");
