@@ -38,6 +38,8 @@ run_bench() {
      && mvn -B -q -ntp -Dstyle.color=never test-compile dependency:build-classpath "${profile[@]}" -pl "$module" \
           -Dmdep.outputFile="$STATE/bench-$module-$flavour.classpath" -DincludeScope=test) > "$STATE/build.log" 2>&1 \
     || { tail -30 "$STATE/build.log" >&2; die "build failed (log: $STATE/build.log)"; }
+  # what the launcher gives every libtorch JVM (NativeAllocator): large tensors on transparent huge pages
+  export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}"
   local opens
   opens=$(sed -n 's:.*<jvm.opens>\(.*\)</jvm.opens>.*:\1:p' "$ROOT/pom.xml")
   # shellcheck disable=SC2086

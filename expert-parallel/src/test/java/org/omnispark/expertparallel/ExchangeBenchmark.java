@@ -175,7 +175,8 @@ public final class ExchangeBenchmark {
         WireDtype wire = WireDtype.forFloats(System.getProperty("omnispark.bench.wireDtype", "float32"));
         if (rank == 0) {
             System.out.println((tls == null ? "mesh: plain TCP" : "mesh: mutual TLS 1.3 (" + tls.getProtocol() + ")")
-                    + ", " + wire + " on the wire");
+                    + ", " + wire + " on the wire, GLIBC_TUNABLES=" + System.getenv("GLIBC_TUNABLES")
+                    + " (the launcher sets glibc.malloc.hugetlb=1 for training; submit/bench.sh too)");
         }
         try (PeerMesh mesh = PeerMesh.open(rank, ranks, "127.0.0.1",
                 PeerMesh.attemptKey("benchmark".getBytes(), 0), rendezvous(rank, port),

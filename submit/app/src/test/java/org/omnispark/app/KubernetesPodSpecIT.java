@@ -104,6 +104,7 @@ class KubernetesPodSpecIT {
         Map<String, String> denv = env(dc);
         assertEquals("cu126", denv.get("PYTORCH_FLAVOR"), denv.toString());
         assertEquals("2.7.1", denv.get("PYTORCH_VERSION"), denv.toString());
+        assertEquals("glibc.malloc.hugetlb=1", denv.get("GLIBC_TUNABLES"), "libtorch's large tensors on huge pages");
         assertOutputsVolume(dp, dc);
         // (Spark 4 adds Spark Connect's port to every driver)
         assertEquals(Map.of("driver-rpc-port", 7078, "blockmanager", 7079, "spark-ui", 4040, "spark-connect", 15002),
@@ -149,6 +150,7 @@ class KubernetesPodSpecIT {
         assertEquals("cu126", eenv.get("PYTORCH_FLAVOR"), eenv.toString());
         assertEquals("2.7.1", eenv.get("PYTORCH_VERSION"), eenv.toString());
         assertEquals("PCI_BUS_ID", eenv.get("CUDA_DEVICE_ORDER"), eenv.toString());
+        assertEquals("glibc.malloc.hugetlb=1", eenv.get("GLIBC_TUNABLES"), eenv.toString());
         assertTrue(eenv.get("SPARK_DRIVER_URL").contains(":7078"), eenv.toString());
         assertOutputsVolume(exec.pod(), ec);
         assertEquals(Map.of("blockmanager", 7079), ports(ec));

@@ -120,6 +120,9 @@ final class Planner {
                 }
             }
         }
+        if (NativeAllocator.applies(inv.command())) {
+            NativeAllocator.local(env, childEnv);
+        }
         return new LocalCommand(cmd, childEnv, notes);
     }
 
@@ -267,6 +270,9 @@ final class Planner {
         c.conf.put("spark.executor.extraJavaOptions", String.join(" ", executorJava));
 
         Gpus.apply(s, files, kind, nonEmpty("OMNISPARK_GPUS_PER_EXECUTOR"), home(), c.notes);
+        if (NativeAllocator.applies(inv.command())) {
+            NativeAllocator.apply(s, kind, clusterMode, env, c.environment);
+        }
         Ranks.check(inv.command(), s, kind);
         taskCpusNote(s, c.notes);
 

@@ -42,6 +42,7 @@ class GpuSettingsTest {
                 "--conf", "spark.executor.cores=2",
                 "--conf", "spark.executorEnv.CUDA_DEVICE_ORDER=PCI_BUS_ID",
                 "--conf", "spark.executor.resource.gpu.discoveryScript=./gpu-discovery.sh",
+                "--conf", "spark.executorEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1",
                 "--conf", "spark.dynamicAllocation.enabled=false",
                 "--conf", "spark.executor.instances=2",
                 "--jars", NATIVES,
@@ -73,7 +74,8 @@ class GpuSettingsTest {
                 "--ranks", "8");
         assertEquals(Map.of("spark.driver.extraJavaOptions", OPENS, "spark.executor.extraJavaOptions", OPENS,
                 "spark.executor.resource.gpu.amount", "4", "spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID",
-                "spark.dynamicAllocation.enabled", "false"), Fixture.confs(c));
+                "spark.executorEnv.GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", "spark.dynamicAllocation.enabled",
+                "false"), Fixture.confs(c));
         assertEquals(List.of(), c.files);
     }
 

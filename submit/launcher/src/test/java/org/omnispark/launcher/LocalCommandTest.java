@@ -85,10 +85,12 @@ class LocalCommandTest {
         assertTrue(p.notes().get(0).startsWith("OMNISPARK_SUBMIT_OPTS is for spark-submit"), p.notes().toString());
         LocalCommand cuda = assertInstanceOf(LocalCommand.class, Fixture.plan(f.env("OMNISPARK_LIBTORCH", "cuda"),
                 "train"));
-        assertEquals(Map.of("PYTORCH_FLAVOR", "cu126", "PYTORCH_VERSION", "2.7.1"), cuda.environment());
+        assertEquals(Map.of("PYTORCH_FLAVOR", "cu126", "PYTORCH_VERSION", "2.7.1", "GLIBC_TUNABLES",
+                "glibc.malloc.hugetlb=1"), cuda.environment());
         LocalCommand own = assertInstanceOf(LocalCommand.class, Fixture.plan(f.env("OMNISPARK_LIBTORCH", "cuda",
                 "PYTORCH_FLAVOR", "cu128"), "train"));
-        assertEquals(Map.of("PYTORCH_VERSION", "2.7.1"), own.environment(), "the user's own flavour stands");
+        assertEquals(Map.of("PYTORCH_VERSION", "2.7.1", "GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), own.environment(),
+                "the user's own flavour stands");
         String refused = f.refused(f.env("OMNISPARK_LIBTORCH", "cuda", "PYTORCH_VERSION", "2.5.1"), "train");
         assertTrue(refused.contains("needs PYTORCH_VERSION=2.7.1"), refused);
     }

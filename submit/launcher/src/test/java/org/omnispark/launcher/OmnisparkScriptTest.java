@@ -43,7 +43,7 @@ class OmnisparkScriptTest {
 
     private Scripts.Result run(Map<String, String> env, String... args) throws Exception {
         return Scripts.bash(script, env, List.of("OMNISPARK_LIBTORCH", "OMNISPARK_DRY_RUN", "OMNISPARK_SUBMIT_OPTS",
-                "OMNISPARK_GPUS_PER_EXECUTOR", "OMNISPARK_VERBOSE", "CUDA_VISIBLE_DEVICES"), args);
+                "OMNISPARK_GPUS_PER_EXECUTOR", "OMNISPARK_VERBOSE", "CUDA_VISIBLE_DEVICES", "GLIBC_TUNABLES"), args);
     }
 
     @Test
@@ -51,7 +51,8 @@ class OmnisparkScriptTest {
         Scripts.Result r = run(env("OMNISPARK_DRY_RUN", "1"), "--master", "yarn", "train", "--ranks", "2", "--data", "d");
         assertEquals(0, r.status(), r.out());
         String line = r.out().trim();
-        assertTrue(line.startsWith(f.sparkHome + "/bin/spark-submit --master yarn --conf "), line);
+        assertTrue(line.startsWith("GLIBC_TUNABLES=glibc.malloc.hugetlb=1 " + f.sparkHome
+                + "/bin/spark-submit --master yarn --conf "), line);
         assertTrue(line.endsWith(" --jars " + Fixture.NATIVES + " --class org.omnispark.cli.Main " + Fixture.APP_JAR
                 + " train --ranks 2 --data d"), line);
         assertTrue(line.contains(" --conf spark.dynamicAllocation.enabled=false --conf spark.executor.instances=2 "),

@@ -44,13 +44,14 @@ class SubmitCommandTest {
         assertEquals(List.of("--master", "yarn",
                 "--conf", "spark.driver.extraJavaOptions=" + OPENS,
                 "--conf", "spark.executor.extraJavaOptions=" + OPENS,
+                "--conf", "spark.executorEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1",
                 "--conf", "spark.dynamicAllocation.enabled=false",
                 "--conf", "spark.executor.instances=4",
                 "--jars", NATIVES,
                 "--class", MAIN,
                 APP_JAR, "train", "--ranks", "4", "--data", "d", "--out", "o"), c.arguments());
         assertEquals(f.sparkHome + "/bin/spark-submit", c.sparkSubmit());
-        assertEquals(Map.of(), c.environment);
+        assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), c.environment, "the client-mode driver");
         assertEquals(List.of(), c.notes());
     }
 
@@ -79,7 +80,8 @@ class SubmitCommandTest {
     void standaloneSizesByCoresSoNoExecutorCountIsAdded() {
         SubmitCommand c = f.submit("--master", "spark://127.0.0.1:7077", "train", "--ranks", "2");
         assertEquals(Map.of("spark.driver.extraJavaOptions", OPENS, "spark.executor.extraJavaOptions", OPENS,
-                "spark.dynamicAllocation.enabled", "false"), Fixture.confs(c));
+                "spark.executorEnv.GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", "spark.dynamicAllocation.enabled",
+                "false"), Fixture.confs(c));
         String few = f.clusterFile("few.conf", "spark.master spark://h:7077\nspark.executor.cores 4\n"
                 + "spark.cores.max 8\n");
         String why = f.refused("--cluster", few, "train", "--ranks", "3");
@@ -158,6 +160,7 @@ class SubmitCommandTest {
                 "--conf", "spark.executor.memory=16g",
                 "--conf", "spark.yarn.maxAppAttempts=1",
                 "--conf", "spark.yarn.queue=gpu",
+                "--conf", "spark.executorEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1",
                 "--conf", "spark.dynamicAllocation.enabled=false",
                 "--jars", NATIVES, "--class", MAIN, APP_JAR, "train", "--ranks", "4", "--data", "d"), c.arguments());
         assertEquals(List.of("OMNISPARK_SUBMIT_OPTS (--executor-memory 16g) sets spark.executor.memory=16g over "

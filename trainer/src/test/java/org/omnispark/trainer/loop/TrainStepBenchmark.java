@@ -14,6 +14,7 @@ import org.omnispark.data.reader.Utterance;
 import org.omnispark.trainer.config.ModelConfig;
 import org.omnispark.trainer.config.ParameterCount;
 import org.omnispark.trainer.config.TrainConfig;
+import org.omnispark.trainer.RepeatSpread;
 import org.omnispark.trainer.model.Batch;
 import org.omnispark.trainer.model.BatchCollator;
 import org.omnispark.trainer.model.TinyDatasets;
@@ -26,89 +27,115 @@ import org.omnispark.trainer.infra.Optimizers;
 
 /**
  * Training-step time of dense vs Switch vs Omni-router U2++ models with equal ACTIVE parameters (top-1 experts of the
- * dense FFN's size), on one fixed random batch: forward + backward + clipping + AdamW step, median of N steps after 2
- * warm-up steps.
+ * dense FFN's size), on one fixed random batch: forward + backward + clipping + AdamW step. The three models are
+ * built once and stepped INTERLEAVED (each repeat steps every model once, the order rotating from repeat to repeat),
+ * after 2 warm-up rounds; each step's time is min / median / max over the repeats, and the ratio to dense is paired
+ * per repeat.
  *
  * <pre>
- *   mvn -B -o -q -pl trainer -Domnispark.build.dir=target-NAME test-compile
- *   java -cp "$(cat cp.txt):trainer/target-NAME/classes:trainer/target-NAME/test-classes" \
- *       org.omnispark.trainer.loop.TrainStepBenchmark [tiny|small] [steps] [batch] [frames]
+ *   submit/omnispark bench step tiny 9      # [tiny|small|...] [repeats] [batch] [frames]
  * </pre>
  */
 public final class TrainStepBenchmark {
 
+    private static final String[] PHASES = {"step", "forward", "backward", "clip", "optimizer", "zero grads"};
+
     private TrainStepBenchmark() {}
 
-    /** @param args scale (tiny | small, default tiny), steps (5), batch size (8), frames per utterance (400) */
+    /** One model with its optimizer, and its seconds per phase and repeat. */
+    private static final class Case implements AutoCloseable {
+        final String name;
+        final ModelConfig config;
+        final NDManager root = NDManager.newBaseManager("PyTorch");
+        final U2Model model;
+        final List<ModelParameter> parameters;
+        final Optimizer optimizer;
+        final double[][] seconds;
+
+        Case(String name, ModelConfig config, int vocab, int repeats) {
+            this.name = name;
+            this.config = config;
+            model = U2Model.builder().setManager(root).setConfig(config).setVocabSize(vocab).build();
+            parameters = model.parameters();
+            optimizer = Optimizers.create(TrainConfig.load(null, List.of("warmup_steps=10")), parameters);
+            seconds = new double[PHASES.length][repeats];
+        }
+
+        /** One training step; its phases' seconds go to repeat {@code i} unless it is a warm-up ({@code i < 0}). */
+        void step(List<Utterance> utterances, int i) {
+            long[] marks = new long[PHASES.length];
+            marks[0] = System.nanoTime();
+            try (NDManager scope = root.newSubManager()) {
+                JniUtils.setGradMode(true);
+                Batch batch = new BatchCollator(config.inputDim()).collate(scope, utterances);
+                NDArray loss = model.forward(batch, true, i + 2).total();
+                marks[1] = System.nanoTime();
+                JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
+                JniUtils.setGradMode(false);
+                marks[2] = System.nanoTime();
+                GradientClipping.clipGlobalNorm(parameters, 5.0);
+                marks[3] = System.nanoTime();
+                optimizer.step(1e-4);
+                marks[4] = System.nanoTime();
+                ParameterCollector.zeroGradients(parameters);
+                marks[5] = System.nanoTime();
+            }
+            if (i >= 0) {
+                seconds[0][i] = (System.nanoTime() - marks[0]) / 1e9;
+                for (int phase = 1; phase < PHASES.length; phase++) {
+                    seconds[phase][i] = (marks[phase] - marks[phase - 1]) / 1e9;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            root.close();
+        }
+    }
+
+    /** @param args scale (tiny | small, default tiny), repeats (9), batch size (8), frames per utterance (400) */
     public static void main(String[] args) {
         String scale = args.length > 0 ? args[0] : "tiny";
-        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 9;
         int batchSize = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         int frames = args.length > 3 ? Integer.parseInt(args[3]) : 400;
         int vocab = 100;
         Engine.getEngine("PyTorch");
-        System.out.printf(Locale.ROOT, "scale %s, batch %d x %d frames x 80, V %d, %d steps after 2 warm-up, "
-                + "%d libtorch threads%n", scale, batchSize, frames, vocab, steps,
-                Runtime.getRuntime().availableProcessors());
-        double dense = Double.NaN;
-        for (String ffn : List.of("dense", "switch", "omni")) {
-            ModelConfig config = ModelConfig.load(TinyDatasets.repoRoot().resolve("conf/model/" + scale + "_" + ffn
-                    + ".yaml"), List.of());
-            double[] phases = measure(config, vocab, steps, batchSize, frames);
-            double median = phases[0];
-            if (ffn.equals("dense")) {
-                dense = median;
+        System.out.printf(Locale.ROOT, "scale %s, batch %d x %d frames x 80, V %d, %d interleaved repeats after 2 "
+                + "warm-up rounds, %d libtorch threads, GLIBC_TUNABLES=%s%n", scale, batchSize, frames, vocab, repeats,
+                Runtime.getRuntime().availableProcessors(), System.getenv("GLIBC_TUNABLES"));
+        List<Utterance> utterances = randomUtterances(batchSize, frames, vocab);
+        List<Case> cases = new ArrayList<>();
+        try {
+            for (String ffn : List.of("dense", "switch", "omni")) {
+                cases.add(new Case(ffn, ModelConfig.load(TinyDatasets.repoRoot().resolve("conf/model/" + scale + "_"
+                        + ffn + ".yaml"), List.of()), vocab, repeats));
             }
-            ParameterCount count = ParameterCount.of(config, vocab);
-            System.out.printf(Locale.ROOT, "%-6s %s | step median %.1f ms | %s/dense %.2f%n", ffn, count.summary(),
-                    median * 1e3, ffn, median / dense);
-            System.out.printf(Locale.ROOT, "       phases (medians): forward %.1f ms, backward %.1f ms, clip %.1f ms,"
-                    + " optimizer %.1f ms, zero grads %.1f ms%n", phases[1] * 1e3, phases[2] * 1e3, phases[3] * 1e3,
-                    phases[4] * 1e3, phases[5] * 1e3);
-        }
-    }
-
-    /** @return median seconds of: the whole step, forward, backward, clipping, optimizer step, zeroing */
-    private static double[] measure(ModelConfig config, int vocab, int steps, int batchSize, int frames) {
-        TrainConfig train = TrainConfig.load(null, List.of("warmup_steps=10"));
-        try (NDManager root = NDManager.newBaseManager("PyTorch")) {
-            U2Model model = U2Model.builder().setManager(root).setConfig(config).setVocabSize(vocab).build();
-            List<ModelParameter> parameters = model.parameters();
-            Optimizer optimizer = Optimizers.create(train, parameters);
-            List<Utterance> utterances = randomUtterances(batchSize, frames, vocab);
-            BatchCollator collator = new BatchCollator(config.inputDim());
-            double[][] seconds = new double[6][steps];
-            long[] marks = new long[6];
-            for (int i = -2; i < steps; i++) {
-                marks[0] = System.nanoTime();
-                try (NDManager scope = root.newSubManager()) {
-                    JniUtils.setGradMode(true);
-                    Batch batch = collator.collate(scope, utterances);
-                    NDArray loss = model.forward(batch, true, i + 2).total();
-                    marks[1] = System.nanoTime();
-                    JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
-                    JniUtils.setGradMode(false);
-                    marks[2] = System.nanoTime();
-                    GradientClipping.clipGlobalNorm(parameters, 5.0);
-                    marks[3] = System.nanoTime();
-                    optimizer.step(1e-4);
-                    marks[4] = System.nanoTime();
-                    ParameterCollector.zeroGradients(parameters);
-                    marks[5] = System.nanoTime();
-                }
-                if (i >= 0) {
-                    seconds[0][i] = (System.nanoTime() - marks[0]) / 1e9;
-                    for (int phase = 1; phase < 6; phase++) {
-                        seconds[phase][i] = (marks[phase] - marks[phase - 1]) / 1e9;
-                    }
+            for (int i = -2; i < repeats; i++) {
+                for (int c = 0; c < cases.size(); c++) {
+                    cases.get(Math.floorMod(c + i, cases.size())).step(utterances, i);
                 }
             }
-            double[] medians = new double[6];
-            for (int phase = 0; phase < 6; phase++) {
-                Arrays.sort(seconds[phase]);
-                medians[phase] = seconds[phase][steps / 2];
+            double[] dense = cases.get(0).seconds[0];
+            System.out.println("| model | parameters | step (ms) min / median / max | / dense min / median / max | "
+                    + "phase medians (ms): forward / backward / clip / optimizer / zero grads |");
+            System.out.println("|---|---|---|---|---|");
+            for (Case c : cases) {
+                double[] ms = Arrays.stream(c.seconds[0]).map(x -> x * 1e3).toArray();
+                StringBuilder phases = new StringBuilder();
+                for (int phase = 1; phase < PHASES.length; phase++) {
+                    double[] sorted = c.seconds[phase].clone();
+                    Arrays.sort(sorted);
+                    phases.append(phase > 1 ? " / " : "").append(String.format(Locale.ROOT, "%.1f",
+                            sorted[sorted.length / 2] * 1e3));
+                }
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", c.name,
+                        ParameterCount.of(c.config, vocab).summary(), RepeatSpread.of(ms, "%.1f"),
+                        RepeatSpread.of(RepeatSpread.ratios(c.seconds[0], dense), "%.2f"), phases);
             }
-            return medians;
+        } finally {
+            cases.forEach(Case::close);
         }
     }
 
