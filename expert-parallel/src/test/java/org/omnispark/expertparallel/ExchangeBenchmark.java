@@ -52,6 +52,7 @@ import org.omnispark.trainer.RepeatSpread;
  *       RANKS REPEATS SIZE_KB...
  *   e.g. ... ExchangeBenchmark 2 15 64 1024 4096 16384
  *   java -Domnispark.bench.tls=true ...   the mesh over mutual TLS 1.3 (stores made with keytool at start)
+ *   ... ExchangeBenchmark --fixed-cost 2 5    the fixed cost of one exchange, taken apart (ExchangeFixedCost)
  * </pre>
  */
 public final class ExchangeBenchmark {
@@ -64,6 +65,10 @@ public final class ExchangeBenchmark {
             return;
         }
         String wire = "float32";
+        boolean fixedCost = args.length > 0 && args[0].equals("--fixed-cost");
+        if (fixedCost) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
         if (args.length > 1 && args[0].equals("--wire-dtype")) {
             wire = WireDtype.forFloats(args[1]).toString(); // refuses anything else before starting children
             args = Arrays.copyOfRange(args, 2, args.length);
@@ -77,7 +82,7 @@ public final class ExchangeBenchmark {
             String tlsDir = Boolean.getBoolean("omnispark.bench.tls") ? makeTlsStores() : "";
             for (int r = 0; r < ranks; r++) {
                 List<String> command = new ArrayList<>(List.of(javaBin, "-Domnispark.bench.tlsDir=" + tlsDir,
-                        "-Domnispark.bench.wireDtype=" + wire));
+                        "-Domnispark.bench.wireDtype=" + wire, "-Domnispark.bench.fixedCost=" + fixedCost));
                 command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                         .filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+Ignore")).toList());
                 command.addAll(List.of("-cp", System.getProperty("java.class.path"), ExchangeBenchmark.class.getName(),
@@ -186,7 +191,10 @@ public final class ExchangeBenchmark {
             MeshProcessGroup world = new MeshProcessGroup(mesh, IntStream.range(0, ranks).toArray(), "world",
                     new CommunicationClock());
             ExecutorService pool = Executors.newFixedThreadPool(2 * ranks);
-            if (rank == 0) {
+            if (Boolean.getBoolean("omnispark.bench.fixedCost")) {
+                ExchangeFixedCost.run(rank, ranks, repeats, world, raw, pool, m); // then the sizes, if any
+            }
+            if (rank == 0 && args.length > 5) {
                 System.out.println("Every figure is the SLOWEST rank's per repeat (a collective costs what its last rank"
                         + " costs), min / median / max over the repeats; the four cases run interleaved in each repeat;"
                         + " ratios are paired per repeat.");
@@ -261,7 +269,7 @@ public final class ExchangeBenchmark {
     }
 
     /** All pairs at once (or, with oneStream, rank 0 to rank 1 only), S bytes each way, two threads per peer. */
-    private static void rawExchange(ExecutorService pool, SocketChannel[] raw, int rank, int ranks, ByteBuffer send,
+    static void rawExchange(ExecutorService pool, SocketChannel[] raw, int rank, int ranks, ByteBuffer send,
             ByteBuffer[] receive, boolean oneStream) throws Exception {
         List<Future<?>> futures = new ArrayList<>();
         for (int q = 0; q < ranks; q++) {
