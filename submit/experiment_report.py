@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 submit/experiment_report.py OUT [--bootstrap N]
 Reads OUT/recipe.json and OUT/exp/<model>_s<seed>/{eval/<set>/report.json, eval/<set>/<mode>/utterances.tsv (or {hyp,ref}.trn),
-eval/indomain/routing.json, rtf/*/report.json}; writes OUT/results.md, OUT/results.json and OUT/plots/.
+eval/<set>/routing.json, rtf/*/report.json}; writes OUT/results.md, OUT/results.json and OUT/plots/.
 
 Per model and set: mean and sample standard deviation over seeds of WER and CER (the model's primary mode:
 attention rescoring when it has a decoder, else CTC greedy; full context); the average over the out-of-domain sets;
@@ -11,7 +11,8 @@ the relative change vs dense and vs Switch of the same family. The verdicts coun
 paired by seed with a t-interval over the seeds, a hierarchical bootstrap (seeds, then sentences, the out-of-domain
 sets of a sentence resampled together) and the smallest difference the design detects; the primary metric is the
 OOD-average CER. A paired bootstrap over utterances alone (seeds left out) is shown for reference. Routing: raw top-1 agreement, agreement after the best expert
-matching (label-free), NMI (adjacent layer pairs and all pairs) and usage entropy / ln E. Decoding RTF per mode.
+matching (label-free), NMI (adjacent layer pairs and all pairs) and usage entropy / ln E; the mutual information
+between the evaluation set (domain) and the top-1 expert per layer (submit/domain_routing.py). Decoding RTF per mode.
 """
 import json
 import os
@@ -22,6 +23,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import domain_routing  # noqa: E402  (submit/domain_routing.py, beside this script)
 import training_curves  # noqa: E402  (submit/training_curves.py, beside this script)
 
 CURVE_WINDOW = 100  # training losses are averaged over windows of this many steps
@@ -430,6 +432,9 @@ def main(out, resamples):
             lines.append("| %s (%d seeds) | %s |" % (model, len(stats["raw_adj"]), " | ".join(
                 fmt(mean_std(stats[k]), 1, 3) for k in
                 ("raw_adj", "match_adj", "nmi_adj", "raw_all", "match_all", "nmi_all", "ent"))))
+    moe = [m for _, models in FAMILIES for m in models if m.endswith(("_switch", "_omni"))]
+    domain_lines, results["domain_routing"] = domain_routing.section(out, seeds, sets, moe, seed_t_interval)
+    lines += [""] + domain_lines if domain_lines else []
     lines += ["", "Plots of the first seed, Switch left, Omni-router right:", "", "| | Switch | Omni-router |",
               "|---|---|---|"]
     for family, _ in FAMILIES:
