@@ -10,21 +10,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Cluster files are checked line by line before anything starts; every error names the file and the line. */
-class ClusterFileTest {
-
-    @TempDir
-    Path tmp;
-    Fixture f;
-
-    @BeforeEach
-    void machine() {
-        f = new Fixture(tmp);
-    }
+class ClusterFileTest extends FixtureTest {
 
     @Test
     void everyShippedFileIsValidOnceItsPlaceholdersAreFilledAndNoneSetsTaskCpus() throws Exception {

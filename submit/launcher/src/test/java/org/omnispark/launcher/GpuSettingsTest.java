@@ -12,24 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * OMNISPARK_GPUS_PER_EXECUTOR on each kind of cluster, merged with the cluster file: added where unset, accepted
  * where equal, refused (naming the file and line) where different; never a silent override of the file's cores.
  */
-class GpuSettingsTest {
-
-    @TempDir
-    Path tmp;
-    Fixture f;
-
-    @BeforeEach
-    void machine() {
-        f = new Fixture(tmp);
-    }
+class GpuSettingsTest extends FixtureTest {
 
     @Test
     void yarnGetsTheAmountACorePerGpuThePciOrderAndTheDiscoveryScriptInFiles() {

@@ -8,21 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Without --master, or with local[...]: one JVM here with an embedded Spark, the cluster file as system properties. */
-class LocalCommandTest {
-
-    @TempDir
-    Path tmp;
-    Fixture f;
-
-    @BeforeEach
-    void machine() {
-        f = new Fixture(tmp);
-    }
+class LocalCommandTest extends FixtureTest {
 
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

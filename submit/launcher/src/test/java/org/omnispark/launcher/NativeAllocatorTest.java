@@ -5,29 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * GLIBC_TUNABLES=glibc.malloc.hugetlb=1 reaches every JVM that holds libtorch tensors for the commands that load
  * libtorch, on each kind of master and deploy mode, and a value the user set is kept.
  */
-class NativeAllocatorTest {
+class NativeAllocatorTest extends FixtureTest {
 
     private static final String HUGE = "glibc.malloc.hugetlb=1";
     private static final String EXECUTORS = "spark.executorEnv.GLIBC_TUNABLES";
-
-    @TempDir
-    Path tmp;
-    Fixture f;
-
-    @BeforeEach
-    void machine() {
-        f = new Fixture(tmp);
-    }
 
     @Test
     void clientModeSetsTheExecutorsAndTheLocalDriver() {

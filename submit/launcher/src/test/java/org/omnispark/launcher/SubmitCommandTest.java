@@ -8,28 +8,16 @@ import static org.omnispark.launcher.Fixture.MAIN;
 import static org.omnispark.launcher.Fixture.NATIVES;
 import static org.omnispark.launcher.Fixture.OPENS;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spark-submit commands the launcher builds, written out by hand: what ships (the application jar, only libtorch's
  * natives beside it), a training run's barrier set-up, the merge of the cluster file and the user's options, and
  * what is refused before anything starts.
  */
-class SubmitCommandTest {
-
-    @TempDir
-    Path tmp;
-    Fixture f;
-
-    @BeforeEach
-    void machine() {
-        f = new Fixture(tmp);
-    }
+class SubmitCommandTest extends FixtureTest {
 
     @Test
     void theModuleOptionsAreTheRootPoms() {
