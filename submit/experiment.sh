@@ -89,10 +89,12 @@ train_one() {
   [ "$valid_interval" -eq 0 ] || valid=(--valid "$out/data/valid")
   read -r -a extra <<< "$(model_overrides "$model")"
   echo "   train $model seed $seed ${extra[*]}  [$(elapsed)]"
+  # appended: a resumed run keeps the log of its earlier segments (metrics.jsonl keeps every logged row anyway)
+  echo "== $(date -u +%FT%TZ) train to $steps steps at $(git -C "$ROOT" rev-parse --short HEAD)" >> "$dir.train.log"
   OMP_NUM_THREADS=1 OMNISPARK_JAVA_OPTS=-Xmx3g "$OMNI" train --data "$out/data/train" "${valid[@]}" --out "$dir" \
     --conf "$ROOT/conf/train/tiny.yaml" --model "$ROOT/conf/model/$model.yaml" \
     train.seed="$seed" train.max_steps="$steps" train.max_epochs=1000 train.valid_interval="$valid_interval" \
-    train.log_interval=20 train.checkpoint.interval=100 "${extra[@]}" > "$dir.train.log" 2>&1 \
+    train.log_interval=20 train.checkpoint.interval=100 "${extra[@]}" >> "$dir.train.log" 2>&1 \
     || { echo "   train $model seed $seed FAILED: see $dir.train.log" >&2; return 1; }
   echo "$steps" > "$dir/.done"
 }
