@@ -42,6 +42,7 @@ class OmnisparkBuildTest {
         Files.writeString(mvn, """
                 #!/bin/bash
                 echo "$*" >> "%s"
+                sleep "${FAKE_MVN_SECONDS:-0}"   # a build that takes a while, for the concurrent-commands test
                 for a in "$@"; do case "$a" in -Dmdep.outputFile=*) echo "/m2/api.jar:/m2/x/pytorch-native-cpu.jar" > "${a#*=}";; esac; done
                 for m in data-pipeline trainer expert-parallel; do
                   mkdir -p $m/target && touch $m/target/omnispark-$m-0.1.0.jar $m/target/omnispark-$m-0.1.0-tests.jar
@@ -67,6 +68,33 @@ class OmnisparkBuildTest {
         }
         return Scripts.bash(root.resolve("submit/omnispark"), env, List.of("OMNISPARK_LIBTORCH",
                 "OMNISPARK_LAUNCHER_CP", "OMNISPARK_STATE_DIR", "OMNISPARK_APP_JAR", "OMNISPARK_CLASSPATH_FILE"), args);
+    }
+
+    /**
+     * experiment.sh runs two training commands at once on a fresh clone: before the lock, both built at the same time
+     * in the same target folders, and both failed (the shaded jar of one deleted under the other).
+     */
+    @Test
+    void commandsStartedTogetherBuildOnceTheSecondWaitingForTheFirst() throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("submit/omnispark").toString(),
+                "--master", "yarn", "prepare"));
+        List<Process> both = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            List.of("OMNISPARK_LIBTORCH", "OMNISPARK_LAUNCHER_CP", "OMNISPARK_STATE_DIR", "OMNISPARK_APP_JAR",
+                    "OMNISPARK_CLASSPATH_FILE").forEach(pb.environment()::remove);
+            pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            pb.environment().put("FAKE_MVN_SECONDS", "2");
+            both.add(pb.start());
+        }
+        for (Process p : both) {
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the commands finish");
+            assertEquals(0, p.exitValue(), out);
+        }
+        assertEquals(1, mvnCalls().size(), "one build; the other command waited for it and found it done: "
+                + mvnCalls());
+        assertEquals(2, Files.readAllLines(tmp.resolve("java.log")).size(), "both commands ran the launcher");
     }
 
     private List<String> mvnCalls() throws Exception {
