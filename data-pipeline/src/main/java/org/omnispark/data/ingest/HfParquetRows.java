@@ -35,6 +35,10 @@ import org.omnispark.data.RejectReason;
  * {@value #READ_ATTEMPTS} attempts fails the task (Spark retries it). Audio paths of embedded rows are
  * {@code parquet:<file>!<row>/<audio.path>}: a name for messages and shard rows, never opened.
  *
+ * <p>A row group is read whole, so one larger than 1/8 of the heap (its compressed or uncompressed size, from the
+ * footer) is not read: it becomes ONE reject keyed {@code <file>@row <first row>} that names its rows and size and
+ * what to do, and the rows after it are read as usual.
+ *
  * <p>Single-use and not thread-safe; {@link #close()} releases the file.
  */
 public final class HfParquetRows implements Iterator<ParsedLine>, AutoCloseable {
@@ -63,12 +67,25 @@ public final class HfParquetRows implements Iterator<ParsedLine>, AutoCloseable 
     private long total = -1;
     private ParsedLine next;
     private boolean finished;
+    private final long maxRowGroupBytes;
+    private ParsedLine skippedGroup;
 
     /**
      * @param file the Parquet file's qualified URI
      * @param conf the Hadoop configuration to read it with
      */
     public HfParquetRows(String file, Configuration conf) {
+        this(file, conf, defaultMaxRowGroupBytes());
+    }
+
+    /**
+     * @param file the Parquet file's qualified URI
+     * @param conf the Hadoop configuration to read it with
+     * @param maxRowGroupBytes the largest row group read (compressed or uncompressed bytes, the larger); a larger one
+     *     becomes one reject and its rows are not read
+     */
+    HfParquetRows(String file, Configuration conf, long maxRowGroupBytes) {
+        this.maxRowGroupBytes = maxRowGroupBytes;
         this.file = file;
         Path p = new Path(file);
         this.folder = p.getParent().toString();
@@ -100,6 +117,11 @@ public final class HfParquetRows implements Iterator<ParsedLine>, AutoCloseable 
         for (int attempt = 1; ; attempt++) {
             try {
                 Group g = nextGroup();
+                if (g == null && skippedGroup != null) {
+                    ParsedLine skipped = skippedGroup;
+                    skippedGroup = null;
+                    return skipped;
+                }
                 if (g == null) {
                     finish();
                     return null;
@@ -154,10 +176,28 @@ public final class HfParquetRows implements Iterator<ParsedLine>, AutoCloseable 
             if (group >= reader.getRowGroups().size()) {
                 return null;
             }
+            org.apache.parquet.hadoop.metadata.BlockMetaData block = reader.getRowGroups().get(group);
+            long bytes = Math.max(block.getCompressedSize(), block.getTotalByteSize());
+            if (bytes > maxRowGroupBytes) { // read whole, it would exhaust the task's memory: one reject, go on
+                skippedGroup = ParsedLine.malformed("row group " + group + " of " + reader.getRowGroups().size()
+                        + " (rows " + row + ".." + (row + block.getRowCount() - 1) + ", " + (bytes >> 20) + " MiB) is "
+                        + "larger than a task reads at once (" + (maxRowGroupBytes >> 20) + " MiB, 1/8 of the "
+                        + "executor's heap): its " + block.getRowCount() + " rows are not read; re-export the file "
+                        + "with smaller row groups (pyarrow.parquet.write_table(..., row_group_size=100)) or give "
+                        + "the executors more memory", file + "@row " + row, file, row);
+                row += block.getRowCount();
+                group++;
+                return null;
+            }
             openGroup();
         }
         groupLeft--;
         return records.read();
+    }
+
+    /** 1/8 of this JVM's heap: an executor runs a few tasks at once, and decoding needs room beside the bytes. */
+    static long defaultMaxRowGroupBytes() {
+        return Runtime.getRuntime().maxMemory() / 8;
     }
 
     /** Reads row group {@link #group} and moves past it. */

@@ -125,6 +125,63 @@ class HfParquetRowsTest {
         assertTrue(damage.error().contains("rows 4..6 of 7 not read"), damage.error());
     }
 
+    /**
+     * A row group is read whole: one larger than the task may hold is skipped as ONE reject that names its rows, and
+     * the groups after it are read (before the guard, a user's file with a huge row group ran the executor out of
+     * memory in every retry of the task).
+     */
+    @Test
+    void aRowGroupLargerThanATaskHoldsIsOneRejectAndTheRestIsRead() throws Exception {
+        List<Long> sizes = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(CV.toUri()), new Configuration()))) {
+            for (org.apache.parquet.hadoop.metadata.BlockMetaData b : r.getRowGroups()) {
+                sizes.add(Math.max(b.getCompressedSize(), b.getTotalByteSize()));
+                counts.add(b.getRowCount());
+            }
+        }
+        // the fixture's groups: 41883, 12576, 398 and 22301 bytes; below the second one's size, groups 0, 1 and 3 are
+        // too large and group 2 is read: consecutive skips, a read between skips, a skip at the end
+        long limit = sizes.get(1) - 1;
+        List<ParsedLine> all = read(CV.toUri().toString(), new Configuration());
+        List<ParsedLine> expected = new ArrayList<>();
+        long first = 0;
+        for (int g = 0; g < sizes.size(); g++) {
+            if (sizes.get(g) > limit) {
+                expected.add(null); // the reject, checked below
+            } else {
+                expected.addAll(all.subList((int) first, (int) (first + counts.get(g))));
+            }
+            first += counts.get(g);
+        }
+        assertTrue(expected.contains(null) && expected.stream().anyMatch(java.util.Objects::nonNull), "both kinds");
+        List<ParsedLine> rows = new ArrayList<>();
+        try (HfParquetRows r = new HfParquetRows(CV.toUri().toString(), new Configuration(), limit)) {
+            r.forEachRemaining(rows::add);
+        }
+        assertEquals(expected.size(), rows.size(), rows.toString());
+        first = 0;
+        int at = 0;
+        for (int g = 0; g < sizes.size(); g++) {
+            if (sizes.get(g) > limit) {
+                ParsedLine p = rows.get(at++);
+                assertEquals(RejectReason.MALFORMED_MANIFEST_LINE, p.reason(), p.toString());
+                assertEquals(CV.toUri() + "@row " + first, p.keyHint());
+                assertEquals(first, p.line());
+                assertTrue(p.error().startsWith("row group " + g + " of " + sizes.size() + " (rows " + first + ".."
+                        + (first + counts.get(g) - 1) + ", ") && p.error().contains("its " + counts.get(g)
+                        + " rows are not read") && p.error().contains("row_group_size"), p.error());
+            } else {
+                for (long i = 0; i < counts.get(g); i++) {
+                    assertEquals(all.get((int) (first + i)).toString(), rows.get(at++).toString(), "read as usual");
+                }
+            }
+            first += counts.get(g);
+        }
+        assertTrue(HfParquetRows.defaultMaxRowGroupBytes() > 0);
+    }
+
     @Test
     void aFlakyOpenIsRetriedAndAPersistentOneFailsTheTask() {
         Configuration conf = new Configuration();
