@@ -3,6 +3,7 @@ package org.omnispark.trainer.loop;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.omnispark.trainer.model.Batch;
 import org.omnispark.trainer.model.BatchCollator;
 import org.omnispark.trainer.model.TinyDatasets;
 import org.omnispark.trainer.model.U2Model;
+import org.omnispark.trainer.nn.Autocast;
 import org.omnispark.trainer.nn.ModelParameter;
 import org.omnispark.trainer.nn.ParameterCollector;
 import org.omnispark.trainer.infra.GradientClipping;
@@ -33,7 +35,7 @@ import org.omnispark.trainer.infra.Optimizers;
  * per repeat.
  *
  * <pre>
- *   submit/omnispark bench step tiny 9      # [tiny|small|...] [repeats] [batch] [frames]
+ *   submit/omnispark bench step tiny 9      # [tiny|small|...] [repeats] [batch] [frames] [float32|bf16]
  * </pre>
  */
 public final class TrainStepBenchmark {
@@ -62,10 +64,11 @@ public final class TrainStepBenchmark {
         }
 
         /** One training step; its phases' seconds go to repeat {@code i} unless it is a warm-up ({@code i < 0}). */
-        void step(List<Utterance> utterances, int i) {
+        void step(List<Utterance> utterances, int i, boolean bf16) {
             long[] marks = new long[PHASES.length];
             marks[0] = System.nanoTime();
-            try (NDManager scope = root.newSubManager()) {
+            try (NDManager scope = root.newSubManager();
+                    Autocast precision = bf16 ? Autocast.enable(DataType.BFLOAT16) : Autocast.disable()) {
                 JniUtils.setGradMode(true);
                 Batch batch = new BatchCollator(config.inputDim()).collate(scope, utterances);
                 NDArray loss = model.forward(batch, true, i + 2).total();
@@ -94,17 +97,25 @@ public final class TrainStepBenchmark {
         }
     }
 
-    /** @param args scale (tiny | small, default tiny), repeats (9), batch size (8), frames per utterance (400) */
+    /**
+     * @param args scale (tiny | small, default tiny), repeats (9), batch size (8), frames per utterance (400), dtype
+     *     (float32, or bf16: the forward under {@link Autocast}, as {@code train.dtype: bf16})
+     */
     public static void main(String[] args) {
         String scale = args.length > 0 ? args[0] : "tiny";
+        boolean bf16 = args.length > 4 && args[4].equals("bf16");
+        if (args.length > 4 && !bf16 && !args[4].equals("float32")) {
+            throw new IllegalArgumentException("dtype must be float32 or bf16, got " + args[4]);
+        }
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 9;
         int batchSize = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         int frames = args.length > 3 ? Integer.parseInt(args[3]) : 400;
         int vocab = 100;
         Engine.getEngine("PyTorch");
         System.out.printf(Locale.ROOT, "scale %s, batch %d x %d frames x 80, V %d, %d interleaved repeats after 2 "
-                + "warm-up rounds, %d libtorch threads, GLIBC_TUNABLES=%s%n", scale, batchSize, frames, vocab, repeats,
-                Runtime.getRuntime().availableProcessors(), System.getenv("GLIBC_TUNABLES"));
+                + "warm-up rounds, %d libtorch threads, %s, GLIBC_TUNABLES=%s%n", scale, batchSize, frames, vocab,
+                repeats, Runtime.getRuntime().availableProcessors(), bf16 ? "bf16 autocast" : "float32",
+                System.getenv("GLIBC_TUNABLES"));
         List<Utterance> utterances = randomUtterances(batchSize, frames, vocab);
         List<Case> cases = new ArrayList<>();
         try {
@@ -114,7 +125,7 @@ public final class TrainStepBenchmark {
             }
             for (int i = -2; i < repeats; i++) {
                 for (int c = 0; c < cases.size(); c++) {
-                    cases.get(Math.floorMod(c + i, cases.size())).step(utterances, i);
+                    cases.get(Math.floorMod(c + i, cases.size())).step(utterances, i, bf16);
                 }
             }
             double[] dense = cases.get(0).seconds[0];
