@@ -2,14 +2,12 @@ package org.omnispark.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Decides what {@code submit/omnispark} runs: from the command line ({@link Invocation}), the cluster file, the
@@ -27,8 +25,6 @@ final class Planner {
     static final String MAIN_CLASS = "org.omnispark.cli.Main";
     /** The executor gpu count property. */
     static final String EXECUTOR_GPUS = "spark.executor.resource.gpu.amount";
-    /** The options of OmniSpark's commands that name a config file (prepare --conf, train --conf and --model). */
-    static final Set<String> CONFIG_OPTIONS = Set.of("--conf", "--model");
     /** Spark's own GPU discovery script in its official images. */
     static final String K8S_DISCOVERY = "/opt/spark/examples/src/main/scripts/getGpusResources.sh";
 
@@ -278,15 +274,15 @@ final class Planner {
 
         List<String> args = new ArrayList<>(inv.command());
         if (clusterMode && (kind == MasterKind.YARN || kind == MasterKind.KUBERNETES)) {
-            args = shipConfigFiles(args, files);
-        } else if (clusterMode && kind == MasterKind.STANDALONE && hasLocalConfig(args)) {
+            args = LocalFiles.shipConfigFiles(args, files);
+        } else if (clusterMode && kind == MasterKind.STANDALONE && LocalFiles.hasLocalConfig(args)) {
             c.notes.add("standalone cluster mode runs the driver on a worker, which cannot fetch files from this "
                     + "machine: the config files named on the command line must exist at the same paths there (a "
                     + "shared disk), or use client mode");
         }
         List<String> uploads = new ArrayList<>();
         for (String l : concat(List.of(c.appResource), jars.locations(), files.locations())) {
-            if (onThisMachine(l)) {
+            if (LocalFiles.onThisMachine(l)) {
                 uploads.add(l);
             }
         }
@@ -301,14 +297,6 @@ final class Planner {
         c.files.addAll(files.locations());
         s.all().forEach((k, v) -> c.conf.put(k, v.value()));
         return c;
-    }
-
-    /** @return whether spark-submit must upload this location: a path or file: URI (local: is on every node) */
-    static boolean onThisMachine(String location) {
-        int colon = location.indexOf(':');
-        String scheme = colon > 1 && location.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")
-                ? location.substring(0, colon) : null;
-        return scheme == null || scheme.equals("file");
     }
 
     @SafeVarargs
@@ -376,67 +364,5 @@ final class Planner {
                     + " cores idle; training gets its cores from its own resource profile, so this line can go "
                     + "(docs/operations.md, 'Cores and GPUs per stage')");
         }
-    }
-
-    /**
-     * Cluster deploy mode on YARN and Kubernetes: the driver runs in a container whose working folder holds every
-     * {@code --files} entry, so each local config file named on the command line ({@code --conf FILE}, {@code
-     * --model FILE}) travels in --files and the argument becomes its name there.
-     */
-    static List<String> shipConfigFiles(List<String> args, ShipList files) {
-        List<String> out = new ArrayList<>(args);
-        for (int i = 1; i < out.size(); i++) {
-            String a = out.get(i);
-            int eq = a.indexOf('=');
-            String option = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
-            if (!CONFIG_OPTIONS.contains(option)) {
-                continue;
-            }
-            boolean joined = eq > 0 && a.startsWith("--");
-            if (!joined && i + 1 >= out.size()) {
-                continue;
-            }
-            String value = joined ? a.substring(eq + 1) : out.get(i + 1);
-            Path local = localFile(value);
-            if (local == null) {
-                continue;
-            }
-            String where = local.toAbsolutePath().normalize().toString();
-            files.add(where, "the command's " + option + " " + value);
-            String shipped = ShipList.name(where);
-            if (joined) {
-                out.set(i, option + "=" + shipped);
-            } else {
-                out.set(++i, shipped);
-            }
-        }
-        return out;
-    }
-
-    private static boolean hasLocalConfig(List<String> args) {
-        for (int i = 1; i < args.size(); i++) {
-            if (CONFIG_OPTIONS.contains(args.get(i)) && i + 1 < args.size() && localFile(args.get(i + 1)) != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** @return the local regular file a value names (a path or a file: URI), or null */
-    static Path localFile(String value) {
-        Path p;
-        if (value.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-            if (!value.startsWith("file:")) {
-                return null; // hdfs://, s3a://, ...: the cluster reads it itself
-            }
-            try {
-                p = Path.of(URI.create(value));
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        } else {
-            p = Path.of(value);
-        }
-        return Files.isRegularFile(p) ? p : null;
     }
 }

@@ -222,10 +222,10 @@ class SubmitCommandTest extends FixtureTest {
 
     @Test
     void onlyPathsAndFileUrisAreUploaded() {
-        assertTrue(Planner.onThisMachine("/a/b.jar") && Planner.onThisMachine("b.jar")
-                && Planner.onThisMachine("file:///a/b.jar"));
-        assertFalse(Planner.onThisMachine("local:///opt/b.jar") || Planner.onThisMachine("s3a://bucket/b.jar")
-                || Planner.onThisMachine("hdfs://nn:8020/b.jar") || Planner.onThisMachine("https://h/b.jar"));
+        assertTrue(LocalFiles.onThisMachine("/a/b.jar") && LocalFiles.onThisMachine("b.jar")
+                && LocalFiles.onThisMachine("file:///a/b.jar"));
+        assertFalse(LocalFiles.onThisMachine("local:///opt/b.jar") || LocalFiles.onThisMachine("s3a://bucket/b.jar")
+                || LocalFiles.onThisMachine("hdfs://nn:8020/b.jar") || LocalFiles.onThisMachine("https://h/b.jar"));
     }
 
     @Test
