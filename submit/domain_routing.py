@@ -70,7 +70,7 @@ def section(out, seeds, sets, models, paired_interval):
 
     paired_interval(diffs) -> dict with mean, ci95 (the t-interval over seeds of experiment_report.py).
     """
-    found = {}  # model -> seed -> [MI per layer], [null mean per layer], [null p per layer]
+    found = {}  # model -> seed -> ([MI per layer], [MI a domain-blind router shows], [G-test p-value])
     for model in models:
         for sd in seeds:
             tables = layer_tables(os.path.join(out, "exp", "%s_s%s" % (model, sd)), sets)
