@@ -121,7 +121,7 @@ public final class ExternalDecoder implements Serializable {
         }, "ffmpeg stdin of " + name);
         Thread[] threads = {writer, new Thread(out, "ffmpeg stdout of " + name),
             new Thread(err, "ffmpeg stderr of " + name)};
-        boolean finished;
+        boolean finished = false;
         try {
             for (Thread t : threads) {
                 t.setDaemon(true);
@@ -130,9 +130,12 @@ public final class ExternalDecoder implements Serializable {
             finished = process.waitFor(budget, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            finished = false;
         } finally {
-            process.destroyForcibly(); // a no-op when it has exited
+            if (!finished) {
+                // only a process that is still running: destroyForcibly also closes the streams, even after an exit,
+                // and the drains would lose what they had not read yet (stderr's last line: the reason)
+                process.destroyForcibly();
+            }
         }
         reap(process, threads, name);
         if (!finished) {

@@ -128,6 +128,27 @@ class VorbisDecoderTest {
         reject(OggFixtures.bytes(OGG), silent, RejectReason.CORRUPT_AUDIO, "decoded no samples");
     }
 
+    /**
+     * CI at f428814 failed aFailingDecoderIsCorruptWithItsLastLine once with "no message": the decoder closed ffmpeg's
+     * streams (destroyForcibly closes them even after the process has exited) before the stderr drain had read the
+     * last line. Repeated here so that the race shows.
+     */
+    @Test
+    void aFailedDecodersLastLineIsNeverLost() throws Exception {
+        ExternalDecoder failing = new ExternalDecoder(script("cat > /dev/null\n"
+                + "echo 'Invalid data found when processing input' >&2\nexit 1").toString());
+        byte[] ogg = OggFixtures.bytes(OGG);
+        int lost = 0;
+        for (int i = 0; i < 300; i++) {
+            AudioFormatException e = assertThrows(AudioFormatException.class, () -> AudioDecoder.decode(ogg, "x.ogg",
+                    0, -1, new DecodeLimits(60, Deadline.afterSeconds(20, "x")), failing));
+            if (!e.getMessage().contains("(exit status 1: Invalid data found when processing input)")) {
+                lost++;
+            }
+        }
+        assertEquals(0, lost, "decodes whose stderr line was lost, of 300");
+    }
+
     @Test
     void noDecoderIsACleanUnsupportedReject() throws Exception {
         byte[] ogg = OggFixtures.bytes(OGG);
