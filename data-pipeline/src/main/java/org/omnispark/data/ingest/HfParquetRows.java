@@ -15,6 +15,7 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
@@ -176,7 +177,7 @@ public final class HfParquetRows implements Iterator<ParsedLine>, AutoCloseable 
             if (group >= reader.getRowGroups().size()) {
                 return null;
             }
-            org.apache.parquet.hadoop.metadata.BlockMetaData block = reader.getRowGroups().get(group);
+            BlockMetaData block = reader.getRowGroups().get(group);
             long bytes = Math.max(block.getCompressedSize(), block.getTotalByteSize());
             if (bytes > maxRowGroupBytes) { // read whole, it would exhaust the task's memory: one reject, go on
                 skippedGroup = ParsedLine.malformed("row group " + group + " of " + reader.getRowGroups().size()

@@ -54,6 +54,16 @@ class NativeAllocatorTest extends FixtureTest {
         }
     }
 
+    /** The test JVMs (pom.xml's surefire environment) and the benchmarks (submit/bench.sh) run as training does. */
+    @Test
+    void testsAndBenchmarksUseTheSameSetting() throws Exception {
+        for (String file : new String[] {"pom.xml", "submit/bench.sh"}) {
+            String text = java.nio.file.Files.readString(java.nio.file.Path.of(Fixture.repo(file)));
+            assertTrue(text.contains(HUGE) && text.contains(NativeAllocator.VARIABLE), file + " sets " + HUGE);
+        }
+        assertEquals(HUGE, NativeAllocator.HUGE_PAGES);
+    }
+
     @Test
     void aLocalJvmGetsItUnlessThisEnvironmentHasOne() {
         LocalCommand train = assertInstanceOf(LocalCommand.class, Fixture.plan(f.env(), "train", "--data", "d"));
