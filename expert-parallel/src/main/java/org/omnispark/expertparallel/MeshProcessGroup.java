@@ -22,8 +22,9 @@ import org.omnispark.trainer.parallel.ProcessGroup;
  * <ul>
  *   <li>{@link #allToAll}: every pair exchanges one frame in each direction, empty ones included, all at once;
  *       the rows a rank keeps for itself are copied natively.
- *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather ({@link RingAllReduce}: 2(P-1)/P of the
- *       buffer each way), or in a sparse power-of-two group recursive halving and doubling ({@link
+ *   <li>{@link #allReduceSum}: ring reduce-scatter then ring all-gather (2(P-1)/P of the buffer each way; a step
+ *       at a time, {@link RingAllReduce}, or on a float32 wire with {@code expert_parallel.ring_piece_kb} set,
+ *       streamed in pieces, {@link PipelinedRingAllReduce}), or in a sparse power-of-two group recursive halving and doubling ({@link
  *       HalvingDoublingAllReduce}: the same bytes in 2 log2 P steps); each element's sum is computed on one rank and
  *       copied, so every rank ends with the same bits. Up to {@link LatencyCollectives#MAX_SUM_BYTES}: gathered and
  *       summed in rank order (one round trip), the same bits everywhere.
@@ -39,6 +40,9 @@ import org.omnispark.trainer.parallel.ProcessGroup;
  */
 public final class MeshProcessGroup implements ProcessGroup {
 
+    /** The reduce-scatter pieces a pipelined ring receives ahead. */
+    static final int PIECE_WINDOW = 4;
+
     private final PeerMesh mesh;
     private final int[] members; // world ranks, ascending
     private final int rank; // position of this rank in members
@@ -47,6 +51,7 @@ public final class MeshProcessGroup implements ProcessGroup {
     private final WireDtype wire; // what token rows and all-reduce chunks travel as: the mesh's
     private final boolean sparse; // all-gathers by doubling distances: needs links to members at +-2^k only
     private long smallAllReduceBytes = LatencyCollectives.MAX_SUM_BYTES;
+    private long pieceFloats; // 0: the ring a step at a time
     private long sequence;
     private long step = -1;
 
@@ -76,6 +81,7 @@ public final class MeshProcessGroup implements ProcessGroup {
         this.name = name;
         this.clock = clock;
         this.wire = mesh.wireDtype();
+        this.pieceFloats = mesh.ringPieceBytes() / 4;
         int position = Arrays.binarySearch(this.members, mesh.rank());
         if (position < 0) {
             throw new IllegalArgumentException("rank " + mesh.rank() + " is not a member of group " + name + " "
@@ -91,6 +97,16 @@ public final class MeshProcessGroup implements ProcessGroup {
      */
     MeshProcessGroup withSmallAllReduceBytes(long bytes) {
         this.smallAllReduceBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @param floats the largest piece of a float32 ring all-reduce, in floats (tests use a few, to cut small buffers
+     *     into many pieces); 0: no pieces, a ring step at a time ({@link RingAllReduce}, as on a bfloat16 wire)
+     * @return this
+     */
+    MeshProcessGroup withPieceFloats(long floats) {
+        this.pieceFloats = floats;
         return this;
     }
 
@@ -343,6 +359,32 @@ public final class MeshProcessGroup implements ProcessGroup {
                                 List.of(new PeerMesh.Transfer(members[partner], receive, in)), label(step));
                     }, phase);
             clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sent);
+            return;
+        }
+        if (wire == WireDtype.FLOAT32 && pieceFloats > 0) {
+            int next = members[(rank + 1) % p];
+            int previous = members[(rank - 1 + p) % p];
+            PipelinedRingAllReduce ring = new PipelinedRingAllReduce(p, rank, pieceFloats, PIECE_WINDOW);
+            long base = sequence;
+            sequence += ring.units(n); // every unit is a frame of its own number, the same on every member
+            long sentBytes = ring.run(values, phase, between, new PipelinedRingAllReduce.Ring() {
+                @Override
+                public PipelinedRingAllReduce.Transfer send(long unit, ByteBuffer payload, String step) {
+                    Frames.Expect out = new Frames.Expect(Frames.FLOATS, wire, base + unit, payload.remaining() / 4, 1,
+                            step);
+                    return mesh.start(List.of(new PeerMesh.Transfer(next, out, payload)), List.of(),
+                            label(step))::await;
+                }
+
+                @Override
+                public PipelinedRingAllReduce.Transfer receive(long unit, ByteBuffer destination, String step) {
+                    Frames.Expect in = new Frames.Expect(Frames.FLOATS, wire, base + unit,
+                            destination.remaining() / 4, 1, step);
+                    return mesh.start(List.of(), List.of(new PeerMesh.Transfer(previous, in, destination)),
+                            label(step))::await;
+                }
+            });
+            clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sentBytes);
             return;
         }
         RingAllReduce ring = new RingAllReduce(p, rank, wire, (payload, destination, step) -> {

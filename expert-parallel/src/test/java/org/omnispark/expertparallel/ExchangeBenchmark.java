@@ -38,9 +38,10 @@ import org.omnispark.trainer.RepeatSpread;
  * same run: the parent starts N child JVMs; each opens the OmniSpark mesh and a plain socket mesh, then for each size
  * runs (a) raw: every rank writes S bytes to and reads S bytes from every peer at once over plain blocking sockets;
  * (b) all-to-all: {@code MeshProcessGroup.allToAll} of float32 rows, S bytes to every peer (Arrow IPC frames,
- * straight from and into tensor memory); (c) all-reduce of an S-byte float32 buffer (ring), reported as bus bandwidth
- * {@code 2 (N-1)/N * S / t}, against one raw stream's bandwidth (rank 0 writes, rank 1 reads, timed until rank 1 has the
- * bytes). Every figure is the slowest rank's time per repeat (a collective costs what its last rank costs), reported
+ * straight from and into tensor memory); (c) all-reduce of an S-byte float32 buffer (the ring a step at a time, the default), reported as bus
+ * bandwidth {@code 2 (N-1)/N * S / t}, against one raw stream's bandwidth (rank 0 writes, rank 1 reads, timed until
+ * rank 1 has the bytes); (e) the same all-reduce by the pipelined ring in 1 MiB pieces ({@code
+ * expert_parallel.ring_piece_kb: 1024}), against (c). Every figure is the slowest rank's time per repeat (a collective costs what its last rank costs), reported
  * as min / median / max over the repeats; raw buffers are reused on both sides.
  *
  * <p>With {@code --wire-dtype bfloat16} the mesh sends rows and chunks as bfloat16 ({@code
@@ -56,6 +57,11 @@ import org.omnispark.trainer.RepeatSpread;
  * </pre>
  */
 public final class ExchangeBenchmark {
+
+    /** Cases timed per size and repeat. */
+    private static final int CASES = 5;
+    /** The pipelined ring's pieces, in KiB. */
+    private static final int PIECE_KB = 1024;
 
     private ExchangeBenchmark() {}
 
@@ -190,18 +196,22 @@ public final class ExchangeBenchmark {
             SocketChannel[] raw = rawMesh(rank, ranks, port);
             MeshProcessGroup world = new MeshProcessGroup(mesh, IntStream.range(0, ranks).toArray(), "world",
                     new CommunicationClock());
+            // the pipelined ring (expert_parallel.ring_piece_kb = 1024), against world's default, a step at a time
+            MeshProcessGroup pieces = new MeshProcessGroup(mesh, IntStream.range(0, ranks).toArray(), "pieces",
+                    new CommunicationClock()).withPieceFloats(PIECE_KB * 256L);
             ExecutorService pool = Executors.newFixedThreadPool(2 * ranks);
             if (Boolean.getBoolean("omnispark.bench.fixedCost")) {
                 ExchangeFixedCost.run(rank, ranks, repeats, world, raw, pool, m); // then the sizes, if any
             }
             if (rank == 0 && args.length > 5) {
                 System.out.println("Every figure is the SLOWEST rank's per repeat (a collective costs what its last rank"
-                        + " costs), min / median / max over the repeats; the four cases run interleaved in each repeat;"
+                        + " costs), min / median / max over the repeats; the five cases run interleaved in each repeat;"
                         + " ratios are paired per repeat.");
                 System.out.println("| bytes per peer | raw TCP, all pairs (GB/s per rank) | all-to-all (GB/s per rank) "
                         + "| all-to-all / raw | all-reduce bus bandwidth (GB/s) | raw TCP, one stream (GB/s) "
-                        + "| all-reduce / one stream |");
-                System.out.println("|---|---|---|---|---|---|---|");
+                        + "| all-reduce / one stream | all-reduce in " + PIECE_KB + " KiB pieces (GB/s) "
+                        + "| pieces / step at a time |");
+                System.out.println("|---|---|---|---|---|---|---|---|---|");
             }
             for (int a = 5; a < args.length; a++) {
                 long bytes = Long.parseLong(args[a]) * 1024;
@@ -216,7 +226,7 @@ public final class ExchangeBenchmark {
                 for (int q = 0; q < ranks; q++) {
                     receive[q] = ByteBuffer.allocateDirect((int) bytes);
                 }
-                long[] nanos = new long[4 * repeats]; // per repeat: raw all pairs, all-to-all, all-reduce, raw one
+                long[] nanos = new long[CASES * repeats]; // per repeat: raw all pairs, all-to-all, all-reduce, raw one, pieces
                 for (int i = -20; i < repeats; i++) { // 20 warm-up rounds
                     world.allGather(new long[] {i}, "sync");
                     long t0 = System.nanoTime();
@@ -234,29 +244,38 @@ public final class ExchangeBenchmark {
                     long t6 = System.nanoTime();
                     rawExchange(pool, raw, rank, ranks, send, receive, true);
                     long t7 = System.nanoTime();
+                    world.allGather(new long[] {i}, "sync");
+                    long t8 = System.nanoTime();
+                    pieces.allReduceSum(reduce, "benchmark");
+                    long t9 = System.nanoTime();
                     if (i >= 0) {
-                        nanos[4 * i] = t1 - t0;
-                        nanos[4 * i + 1] = t3 - t2;
-                        nanos[4 * i + 2] = t5 - t4;
-                        nanos[4 * i + 3] = t7 - t6;
+                        nanos[CASES * i] = t1 - t0;
+                        nanos[CASES * i + 1] = t3 - t2;
+                        nanos[CASES * i + 2] = t5 - t4;
+                        nanos[CASES * i + 3] = t7 - t6;
+                        nanos[CASES * i + 4] = t9 - t8;
                     }
                 }
-                long[] everyRank = world.allGather(nanos, "timings"); // rank r's array at [r * 4 * repeats, ...)
+                long[] everyRank = world.allGather(nanos, "timings"); // rank r's array at [r * CASES * repeats, ...)
                 if (rank == 0) {
                     double[] rawAll = new double[repeats];
                     double[] a2a = new double[repeats];
                     double[] allReduce = new double[repeats];
                     double[] rawOne = new double[repeats];
+                    double[] piecesReduce = new double[repeats];
                     for (int i = 0; i < repeats; i++) {
                         rawAll[i] = (ranks - 1) * bytes / (slowest(everyRank, ranks, repeats, i, 0) / 1e9) / 1e9;
                         a2a[i] = (ranks - 1) * bytes / (slowest(everyRank, ranks, repeats, i, 1) / 1e9) / 1e9;
                         allReduce[i] = 2.0 * (ranks - 1) / ranks * bytes
                                 / (slowest(everyRank, ranks, repeats, i, 2) / 1e9) / 1e9;
                         rawOne[i] = bytes / (slowest(everyRank, ranks, repeats, i, 3) / 1e9) / 1e9;
+                        piecesReduce[i] = 2.0 * (ranks - 1) / ranks * bytes
+                                / (slowest(everyRank, ranks, repeats, i, 4) / 1e9) / 1e9;
                     }
-                    System.out.printf(Locale.ROOT, "| %s | %s | %s | **%s** | %s | %s | %s |%n", human(bytes),
+                    System.out.printf(Locale.ROOT, "| %s | %s | %s | **%s** | %s | %s | **%s** | %s | %s |%n", human(bytes),
                             spread(rawAll), spread(a2a), spread(RepeatSpread.ratios(a2a, rawAll)), spread(allReduce),
-                            spread(rawOne), spread(RepeatSpread.ratios(allReduce, rawOne)));
+                            spread(rawOne), spread(RepeatSpread.ratios(allReduce, rawOne)), spread(piecesReduce),
+                            spread(RepeatSpread.ratios(piecesReduce, allReduce)));
                 }
             }
             pool.shutdownNow();
@@ -346,7 +365,7 @@ public final class ExchangeBenchmark {
             if (kase == 3 && r > 1) {
                 continue;
             }
-            max = Math.max(max, everyRank[r * 4 * repeats + 4 * repeat + kase]);
+            max = Math.max(max, everyRank[r * CASES * repeats + CASES * repeat + kase]);
         }
         return max;
     }

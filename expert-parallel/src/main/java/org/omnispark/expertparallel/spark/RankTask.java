@@ -127,7 +127,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
 
     /**
      * The mesh's options from the job's configuration: the one route by which {@code expert_parallel} settings
-     * (timeout, TLS, largest frame, wire dtype) reach the exchange.
+     * (timeout, TLS, largest frame, wire dtype, ring pieces) reach the exchange.
      *
      * @param trainConfig the training config
      * @param ports the value of {@link PortRange#PROPERTY}, or null
@@ -141,6 +141,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankR
         return MeshOptions.of(settings.timeoutSeconds() * 1000L).withTls(tlsContext)
                 .withMaxFrameBytes(settings.maxFrameMb() * (1L << 20))
                 .withWireDtype(WireDtype.forFloats(settings.wireDtype()))
+                .withRingPieceBytes(settings.ringPieceKb() * 1024L)
                 .withPorts(PortRange.parse(ports));
     }
 

@@ -17,9 +17,11 @@ import javax.net.ssl.SSLContext;
  * @param wireDtype the type token rows and all-reduce chunks travel as ({@code expert_parallel.wire_dtype}):
  *     {@link WireDtype#FLOAT32} (exact) or {@link WireDtype#BFLOAT16} (half the bytes); every process group on the
  *     mesh uses it
+ * @param ringPieceBytes on a float32 wire, the ring all-reduce streams pieces of at most this many bytes ({@code
+ *     expert_parallel.ring_piece_kb}); 0: a ring step at a time (the bfloat16 wire always)
  */
 public record MeshOptions(long timeoutMillis, long handshakeMillis, int maxPendingHandshakes, long maxFrameBytes,
-        SSLContext tls, PortRange ports, WireDtype wireDtype) {
+        SSLContext tls, PortRange ports, WireDtype wireDtype, long ringPieceBytes) {
 
     /** The longest handshake by default: a real rank on the same network handshakes in milliseconds. */
     public static final long MAX_HANDSHAKE_MILLIS = 10_000;
@@ -34,6 +36,10 @@ public record MeshOptions(long timeoutMillis, long handshakeMillis, int maxPendi
             throw new IllegalArgumentException("mesh options must be positive: timeout " + timeoutMillis
                     + " ms, handshake " + handshakeMillis + " ms, pending handshakes " + maxPendingHandshakes
                     + ", frame " + maxFrameBytes + " B");
+        }
+        if (ringPieceBytes < 0 || ringPieceBytes % 4 != 0) {
+            throw new IllegalArgumentException("the ring's piece must be a whole number of floats (0: no pieces), got "
+                    + ringPieceBytes + " B");
         }
         if (wireDtype == null || !wireDtype.isFloat()) {
             throw new IllegalArgumentException("the wire dtype of float tensors must be float32 or bfloat16, got "
@@ -51,39 +57,48 @@ public record MeshOptions(long timeoutMillis, long handshakeMillis, int maxPendi
      */
     public static MeshOptions of(long timeoutMillis) {
         return new MeshOptions(timeoutMillis, Math.min(MAX_HANDSHAKE_MILLIS, timeoutMillis),
-                DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_FRAME_BYTES, null, null, WireDtype.FLOAT32);
+                DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_FRAME_BYTES, null, null, WireDtype.FLOAT32, 0);
     }
 
     /** @param context TLS context, or null for plain TCP @return a copy with it */
     public MeshOptions withTls(SSLContext context) {
         return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, context, ports,
-                wireDtype);
+                wireDtype, ringPieceBytes);
     }
 
     /** @param bytes the largest frame payload @return a copy with it */
     public MeshOptions withMaxFrameBytes(long bytes) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, bytes, tls, ports, wireDtype);
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, bytes, tls, ports, wireDtype,
+                ringPieceBytes);
     }
 
     /** @param millis the handshake deadline @return a copy with it */
     public MeshOptions withHandshakeMillis(long millis) {
-        return new MeshOptions(timeoutMillis, millis, maxPendingHandshakes, maxFrameBytes, tls, ports, wireDtype);
+        return new MeshOptions(timeoutMillis, millis, maxPendingHandshakes, maxFrameBytes, tls, ports, wireDtype,
+                ringPieceBytes);
     }
 
     /** @param pending the cap on pending handshakes @return a copy with it */
     public MeshOptions withMaxPendingHandshakes(int pending) {
-        return new MeshOptions(timeoutMillis, handshakeMillis, pending, maxFrameBytes, tls, ports, wireDtype);
+        return new MeshOptions(timeoutMillis, handshakeMillis, pending, maxFrameBytes, tls, ports, wireDtype,
+                ringPieceBytes);
     }
 
     /** @param range the ports to listen on, or null for any @return a copy with it */
     public MeshOptions withPorts(PortRange range) {
         return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, tls, range,
-                wireDtype);
+                wireDtype, ringPieceBytes);
     }
 
     /** @param dtype the type float tensors travel as @return a copy with it */
     public MeshOptions withWireDtype(WireDtype dtype) {
         return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, tls, ports,
-                dtype);
+                dtype, ringPieceBytes);
+    }
+
+    /** @param bytes the ring all-reduce's piece (0: a step at a time) @return a copy with it */
+    public MeshOptions withRingPieceBytes(long bytes) {
+        return new MeshOptions(timeoutMillis, handshakeMillis, maxPendingHandshakes, maxFrameBytes, tls, ports,
+                wireDtype, bytes);
     }
 }

@@ -46,6 +46,7 @@ public final class PeerMesh implements AutoCloseable {
     private final int size;
     private final long timeoutMillis;
     private final WireDtype wireDtype;
+    private final long ringPieceBytes;
     private final FrameLimit limit;
     private final PeerLink[] links;
     private final BufferAllocator allocator;
@@ -57,6 +58,7 @@ public final class PeerMesh implements AutoCloseable {
         this.size = size;
         this.timeoutMillis = options.timeoutMillis();
         this.wireDtype = options.wireDtype();
+        this.ringPieceBytes = options.ringPieceBytes();
         this.limit = new FrameLimit(rank, options.maxFrameBytes());
         this.links = links;
         this.allocator = new RootAllocator();
@@ -211,6 +213,23 @@ public final class PeerMesh implements AutoCloseable {
      * @param meanwhile local work overlapped with the transfers
      */
     public void exchange(List<Transfer> sends, List<Transfer> receives, String phase, Runnable meanwhile) {
+        Pending pending = start(sends, receives, phase);
+        meanwhile.run();
+        pending.await();
+    }
+
+    /**
+     * Starts transfers and returns at once; {@link Pending#await} waits for them. Frames to one peer leave and arrive
+     * in the order they were started, so a caller can keep several exchanges in flight (a pipelined ring) as long as
+     * every rank starts its frames in the same order. A buffer belongs to the link threads until its exchange has
+     * been awaited (or the mesh closed after a failure).
+     *
+     * @param sends frames to send
+     * @param receives frames to receive
+     * @param phase who waits for what
+     * @return the transfers under way, with a deadline of the mesh's timeout from now
+     */
+    public Pending start(List<Transfer> sends, List<Transfer> receives, String phase) {
         if (closed) {
             throw new IllegalStateException("rank " + rank + ": the mesh is closed (an earlier exchange failed); "
                     + "cannot run " + phase);
@@ -233,32 +252,55 @@ public final class PeerMesh implements AutoCloseable {
             futures.add(links[t.peer()].receive(t.frame(), t.buffer()));
             what.add("receiving from rank " + t.peer());
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        meanwhile.run();
-        for (int i = 0; i < futures.size(); i++) {
-            try {
-                futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                String stuck = fail();
-                throw new TransportException("rank " + rank + " timed out after " + timeoutMillis + " ms "
-                        + what.get(i) + " in " + phase + "; that rank is slow, hung or dead (raise "
-                        + "expert_parallel.timeout_seconds if it is only slow)" + stuck, e);
-            } catch (ExecutionException e) {
-                String stuck = fail();
-                Throwable cause = e.getCause();
-                String why = cause instanceof EOFException ? "the connection was closed by the peer"
-                        : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-                throw new TransportException("rank " + rank + " failed " + what.get(i) + " in " + phase + ": " + why
-                        + stuck, cause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                String stuck = fail();
-                throw new TransportException("rank " + rank + " was interrupted " + what.get(i) + " in " + phase
-                        + stuck, e);
-            } catch (CancellationException e) {
-                String stuck = fail();
-                throw new TransportException("rank " + rank + ": " + what.get(i) + " was cancelled in " + phase
-                        + stuck, e);
+        return new Pending(futures, what, phase, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+    }
+
+    /** Transfers started by {@link #start}. */
+    public final class Pending {
+        private final List<Future<Void>> futures;
+        private final List<String> what;
+        private final String phase;
+        private final long deadline;
+
+        private Pending(List<Future<Void>> futures, List<String> what, String phase, long deadline) {
+            this.futures = futures;
+            this.what = what;
+            this.phase = phase;
+            this.deadline = deadline;
+        }
+
+        /**
+         * Waits until every transfer is done, at most until the mesh's timeout after {@link #start}.
+         *
+         * @throws TransportException naming this rank, the peer and the phase, after closing the mesh (every link
+         *     thread joined), when a transfer failed or timed out
+         */
+        public void await() {
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    String stuck = fail();
+                    throw new TransportException("rank " + rank + " timed out after " + timeoutMillis + " ms "
+                            + what.get(i) + " in " + phase + "; that rank is slow, hung or dead (raise "
+                            + "expert_parallel.timeout_seconds if it is only slow)" + stuck, e);
+                } catch (ExecutionException e) {
+                    String stuck = fail();
+                    Throwable cause = e.getCause();
+                    String why = cause instanceof EOFException ? "the connection was closed by the peer"
+                            : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+                    throw new TransportException("rank " + rank + " failed " + what.get(i) + " in " + phase + ": "
+                            + why + stuck, cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    String stuck = fail();
+                    throw new TransportException("rank " + rank + " was interrupted " + what.get(i) + " in " + phase
+                            + stuck, e);
+                } catch (CancellationException e) {
+                    String stuck = fail();
+                    throw new TransportException("rank " + rank + ": " + what.get(i) + " was cancelled in " + phase
+                            + stuck, e);
+                }
             }
         }
     }
@@ -282,6 +324,11 @@ public final class PeerMesh implements AutoCloseable {
      */
     public WireDtype wireDtype() {
         return wireDtype;
+    }
+
+    /** @return the ring all-reduce's piece in bytes on a float32 wire ({@link MeshOptions#ringPieceBytes}), 0: none */
+    public long ringPieceBytes() {
+        return ringPieceBytes;
     }
 
     /**

@@ -13,7 +13,7 @@ import org.omnispark.trainer.model.TinyDatasets;
 /**
  * The {@code expert_parallel} settings reach a rank's mesh by one route, {@link RankTask#meshOptions}: the wire dtype
  * (float32 unless set; bfloat16 when set; anything else refused when the config is loaded, naming the key), the
- * timeout, the largest frame, the ports.
+ * timeout, the largest frame, the ports, the ring all-reduce's pieces (none unless set; a negative size refused).
  */
 class MeshOptionsFromConfigTest {
 
@@ -23,6 +23,16 @@ class MeshOptionsFromConfigTest {
         assertEquals(WireDtype.FLOAT32, options.wireDtype());
         assertEquals(120_000, options.timeoutMillis(), "conf/train/tiny.yaml's timeout_seconds");
         assertNull(options.ports());
+        assertEquals(0, options.ringPieceBytes(), "the ring a step at a time unless set");
+    }
+
+    @Test
+    void ringPiecesAreSetByTheConfigKeyAndReachTheGroups() {
+        MeshOptions options = RankTask.meshOptions(TinyDatasets.train("expert_parallel.ring_piece_kb=512"), null);
+        assertEquals(512L << 10, options.ringPieceBytes());
+        Exception e = assertThrows(Exception.class, () -> TinyDatasets.train("expert_parallel.ring_piece_kb=-1"));
+        String message = e.getMessage() + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
+        assertTrue(message.contains("expert_parallel.ring_piece_kb"), message);
     }
 
     @Test

@@ -61,7 +61,7 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
         device = oneOf("device", device == null ? "cpu" : device, List.of("cpu", "gpu"));
         dtype = oneOf("dtype", dtype == null ? "float32" : dtype, List.of("float32", "bf16"));
         expertParallel = expertParallel == null
-                ? new ExpertParallel(null, null, null, null, null, null, null, null, null, null) : expertParallel;
+                ? new ExpertParallel(null, null, null, null, null, null, null, null, null, null, null) : expertParallel;
         require(lr > 0 && lr < 10, "lr must be in (0, 10), got " + lr);
         require(warmupSteps >= 0, "warmup_steps must be >= 0, got " + warmupSteps);
         require(minLr >= 0 && minLr <= lr, "min_lr must be in [0, lr=" + lr + "], got " + minLr);
@@ -178,10 +178,13 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
      *     as between ranks: float32 (exact: N ranks train like one process to float32 rounding) or bfloat16 (half the
      *     bytes; every value sent is rounded to bfloat16, arithmetic stays float32; docs/expert-parallel.md states
      *     what it costs) (float32)
+     * @param ringPieceKb on a float32 wire, the ring all-reduce of large buffers streams pieces of this many KiB,
+     *     each sent on as soon as it is summed; 0 = a ring step at a time (docs/benchmarks.md: on two loopback cores
+     *     the pieces were slower) (0)
      */
     public record ExpertParallel(Integer checksumInterval, Integer bucketMb, Integer timeoutSeconds,
             Integer threadsPerRank, Integer maxAttempts, Double retryBackoffSeconds, Tls tls, Integer maxFrameMb,
-            Integer expertParallelSize, String wireDtype) {
+            Integer expertParallelSize, String wireDtype, Integer ringPieceKb) {
         /** Fills defaults and validates. */
         public ExpertParallel {
             checksumInterval = checksumInterval == null ? 100 : checksumInterval;
@@ -197,6 +200,9 @@ public record TrainConfig(String optim, Double lr, String scheduler, Long warmup
             require(expertParallelSize >= 0, "expert_parallel.expert_parallel_size must be >= 0 (0 = min(ranks, "
                     + "experts)), got " + expertParallelSize);
             require(maxFrameMb >= 1, "expert_parallel.max_frame_mb must be >= 1, got " + maxFrameMb);
+            ringPieceKb = ringPieceKb == null ? 0 : ringPieceKb;
+            require(ringPieceKb >= 0 && ringPieceKb <= 1 << 20, "expert_parallel.ring_piece_kb must be in [0, "
+                    + (1 << 20) + "] (0 = a ring step at a time), got " + ringPieceKb);
             retryBackoffSeconds = retryBackoffSeconds == null ? 10.0 : retryBackoffSeconds;
             require(maxAttempts >= 1, "expert_parallel.max_attempts must be >= 1, got " + maxAttempts);
             require(retryBackoffSeconds >= 0 && retryBackoffSeconds <= 3600,
