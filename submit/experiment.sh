@@ -3,12 +3,18 @@
 # comparison of parameters against decoding cost. Every stage can be re-run: finished runs are skipped, a killed
 # training resumes from its last checkpoint. Usage:
 #   submit/omnispark experiment [--out DIR] [--utterances N] [--steps S] [--seeds "1 2 3"] [--models "..."] [--lanes L]
-#                        [--valid-interval V] [--stage A] [--stop-stage B]
+#                        [--valid-interval V] [--train-mix "D ..."] [--stage A] [--stop-stage B]
 # Stages:
 #   0  synth    a training corpus of N espeak-ng utterances (default 4000, about 3 h, 5% damaged, format mix), an
 #               in-domain held-out set (training voices), unseen espeak-ng voices, and from the in-domain set: flite,
 #               white noise at 10 and 0 dB SNR, fast (tempo 1.3), slow (0.75), reverberation (sox reverb)
 #               (with --valid-interval V > 0, also a validation set: training voices, seed 9)
+#               With --train-mix "flite fast noise10db" (domains of the evaluation sets): a labelled training mix of
+#               N utterances in K + 1 equal parts: espeak-ng (damaged audio and format mix as above), and per domain
+#               other espeak-ng utterances of the training voices turned into that domain as the evaluation sets are
+#               (flite speaks their text); corpus/train_mix/manifest.jsonl, keys prefixed by domain, a "domain"
+#               field on every row (submit/mix_manifest.py). Those domains are then in-domain: the report's OOD
+#               average and its verdicts use the other sets, the held-out domains
 #   1  prepare  Parquet shards for all of them (conf/data/prepare.yaml; the evaluation sets reuse the vocabulary)
 #   2  train    every model x seed (train.seed = the seed: initialization, data order, dropout, chunk draws),
 #               L runs at once with 1 libtorch thread each, S steps, checkpoints every 100 steps; validation CER
@@ -34,6 +40,7 @@ seeds="1 2 3"
 models="tiny_dense tiny_switch tiny_omni papertiny_dense papertiny_switch papertiny_omni tinywide_dense"
 lanes=2
 valid_interval=0
+train_mix=""
 stage=0
 stop_stage=5
 while [ $# -gt 0 ]; do
@@ -45,6 +52,7 @@ while [ $# -gt 0 ]; do
     --models) models=$2; shift 2;;
     --lanes) lanes=$2; shift 2;;
     --valid-interval) valid_interval=$2; shift 2;;
+    --train-mix) train_mix=$2; shift 2;;
     --stage) stage=$2; shift 2;;
     --stop-stage) stop_stage=$2; shift 2;;
     -h|--help) recipe_help "${BASH_SOURCE[0]}"; exit 0;;
@@ -55,15 +63,39 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 heldout=$(( utterances / 50 > 60 ? utterances / 50 : 60 ))
 sets=(indomain unseen_voices flite noise10db noise0db fast slow reverb)
+read -r -a mix_domains <<< "$train_mix"
+for d in "${mix_domains[@]}"; do
+  case " ${sets[*]} " in
+    *" $d "*) [ "$d" != indomain ] && [ "$d" != unseen_voices ] \
+      || { echo "experiment: --train-mix takes domains made from the training voices' audio, not $d" >&2; exit 2; } ;;
+    *) echo "experiment: --train-mix domain $d is not one of the evaluation sets: ${sets[*]}" >&2; exit 2 ;;
+  esac
+done
+train_corpus=train
+[ ${#mix_domains[@]} -eq 0 ] || train_corpus=train_mix
 # the recipe's parameters, kept beside the results (the report prints them); written by the stages that make data
 # and models, so a later eval or report from another checkout keeps the recipe that trained them
-[ "$stage" -gt 2 ] && [ -f "$out/recipe.json" ] || printf '{"utterances": %d, "heldout": %d, "steps": %d, "seeds": "%s", "models": "%s", "sets": "%s", "valid_interval": %d, "commit": "%s"}\n' \
-  "$utterances" "$heldout" "$steps" "$seeds" "$models" "${sets[*]}" "$valid_interval" "$(git -C "$ROOT" rev-parse --short HEAD)" \
+[ "$stage" -gt 2 ] && [ -f "$out/recipe.json" ] || printf '{"utterances": %d, "heldout": %d, "steps": %d, "seeds": "%s", "models": "%s", "sets": "%s", "valid_interval": %d, "train_mix": "%s", "commit": "%s"}\n' \
+  "$utterances" "$heldout" "$steps" "$seeds" "$models" "${sets[*]}" "$valid_interval" "$train_mix" \
+  "$(git -C "$ROOT" rev-parse --short HEAD)" \
   > "$out/recipe.json"
 
 if in_stage 0; then
   echo "== stage 0: synth ($utterances training + ${#sets[@]} x $heldout evaluation utterances)  [$(elapsed)]"
-  synth_sets "$out" "$utterances" "$heldout" 11 flite,noise10db,noise0db,fast,slow,reverb
+  part=$(( utterances / (${#mix_domains[@]} + 1) ))   # the whole corpus without a mix
+  synth_sets "$out" "$part" "$heldout" 11 flite,noise10db,noise0db,fast,slow,reverb
+  if [ ${#mix_domains[@]} -gt 0 ]; then
+    parts=("espeak=$out/corpus/train/manifest.jsonl")
+    for i in "${!mix_domains[@]}"; do
+      d=${mix_domains[$i]}
+      "$OMNI" synth --out "$out/corpus/mix/$d-source" --utterances "$part" --seed $(( 21 + i )) --no-format-mix
+      "$OMNI" ood-sets --manifest "$out/corpus/mix/$d-source/manifest.jsonl" --out "$out/corpus/mix" --sets "$d" \
+        --seed $(( 31 + i ))
+      parts+=("$d=$out/corpus/mix/$d/manifest.jsonl,$out/corpus/mix/$d-source/manifest.jsonl")
+    done
+    mkdir -p "$out/corpus/train_mix"
+    /usr/bin/python3 "$ROOT/submit/mix_manifest.py" "$out/corpus/train_mix/manifest.jsonl" "${parts[@]}"
+  fi
   if [ "$valid_interval" -gt 0 ]; then
     "$OMNI" synth --out "$out/corpus/valid" --utterances "$heldout" --seed 9 --split train --corrupt-labels 0 \
       --no-format-mix
@@ -73,7 +105,7 @@ if in_stage 1; then
   echo "== stage 1: prepare  [$(elapsed)]"
   valid=()
   [ ! -f "$out/corpus/valid/manifest.jsonl" ] || valid=(valid)
-  prepare_sets "$out" 8 "${sets[@]}" "${valid[@]}"
+  prepare_sets "$out" 8 "${sets[@]}" "${valid[@]}"   # the training set from corpus/$train_corpus
 fi
 
 # settings one model needs that the shared recipe (conf/train/tiny.yaml) does not have

@@ -260,7 +260,8 @@ def curves_section(out, seeds, results):
 def main(out, resamples):
     recipe = load(os.path.join(out, "recipe.json"))
     sets = recipe["sets"].split()
-    ood = [s for s in sets if s != IN_DOMAIN]
+    trained_domains = recipe.get("train_mix", "").split()  # experiment.sh --train-mix: in-domain too
+    ood = [s for s in sets if s != IN_DOMAIN and s not in trained_domains]
     seeds = recipe["seeds"].split()
     runs = {}  # model -> seed -> set -> (primary mode result, utterance errors)
     trained, evaluated = set(), set()  # the "created_by" of model.json and of the eval reports
@@ -294,6 +295,10 @@ def main(out, resamples):
                  recipe["commit"], recipe["utterances"], recipe["heldout"], recipe["steps"], recipe["seeds"]),
              "Trained by: %s. Evaluated by: %s." % ("; ".join(sorted(trained)) or "-",
                                                    "; ".join(sorted(evaluated)) or "-"), ""]
+    if trained_domains:
+        lines[-1:-1] = ["Training data: a labelled mix of espeak-ng and %s in equal parts (`--train-mix`); the OOD "
+                        "average below is over the held-out domains only: %s." % (
+                            ", ".join(trained_domains), ", ".join(ood))]
     for family, models in FAMILIES:
         present = [m for m in models if m in runs]
         if not present:
@@ -465,8 +470,10 @@ def main(out, resamples):
                         model, mode, r["context"], r["rtf"], "-" if ratio is None else "%.2f" % ratio,
                         100 * r["cer"], 100 * r["wer"]))
     lines += ["", "## Commands", "", "Every row: `submit/experiment.sh --out OUT --utterances %d --steps %d --seeds "
-              "\"%s\"` at commit %s, which runs for model M and seed S:" % (
-                  recipe["utterances"], recipe["steps"], recipe["seeds"], recipe["commit"]), "", "```bash",
+              "\"%s\"%s` at commit %s, which runs for model M and seed S:" % (
+                  recipe["utterances"], recipe["steps"], recipe["seeds"],
+                  " --train-mix \"%s\"" % " ".join(trained_domains) if trained_domains else "", recipe["commit"]),
+              "", "```bash",
               "submit/omnispark train --data OUT/data/train --out OUT/exp/M_sS --conf conf/train/tiny.yaml \\",
               "    --model conf/model/M.yaml train.seed=S train.max_steps=%d train.max_epochs=1000 "
               "train.valid_interval=%d train.log_interval=20 train.checkpoint.interval=100%s" % (

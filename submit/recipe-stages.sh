@@ -24,13 +24,13 @@ synth_sets() {
   "$OMNI" ood-sets --manifest "$out/corpus/indomain/manifest.jsonl" --out "$out/corpus" --sets "$ood"
 }
 
-# prepare_sets OUT TRAIN_SHARDS SET...: OUT/corpus/train into OUT/data/train (conf/data/prepare.yaml), then each
-# evaluation set OUT/corpus/SET into OUT/data/SET with the training set's vocabulary and no confidence filter.
-# Logs: OUT/prepare-train.log, OUT/prepare-SET.log.
+# prepare_sets OUT TRAIN_SHARDS SET...: OUT/corpus/$train_corpus (train unless the recipe set train_corpus, e.g.
+# train_mix) into OUT/data/train (conf/data/prepare.yaml), then each evaluation set OUT/corpus/SET into OUT/data/SET
+# with the training set's vocabulary and no confidence filter. Logs: OUT/prepare-train.log, OUT/prepare-SET.log.
 prepare_sets() {
   local out=$1 shards=$2 s
   shift 2
-  "$OMNI" prepare --manifest "$out/corpus/train/manifest.jsonl" --out "$out/data/train" \
+  "$OMNI" prepare --manifest "$out/corpus/${train_corpus:-train}/manifest.jsonl" --out "$out/data/train" \
     --conf "$ROOT/conf/data/prepare.yaml" --overwrite output.num_shards="$shards" > "$out/prepare-train.log"
   grep -A3 "input rows" "$out/prepare-train.log" | head -4
   for s in "$@"; do

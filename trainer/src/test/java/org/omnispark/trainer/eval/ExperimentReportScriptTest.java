@@ -65,9 +65,14 @@ class ExperimentReportScriptTest {
 
     /** recipe.json of a 2-seed run of {@code steps} steps over {@link #SETS}. */
     private void writeRecipe(int steps) throws IOException {
+        writeRecipe(steps, "");
+    }
+
+    /** As {@link #writeRecipe(int)}, trained on a mix with the domains {@code trainMix} (experiment.sh --train-mix). */
+    private void writeRecipe(int steps, String trainMix) throws IOException {
         Files.writeString(out.resolve("recipe.json"), "{\"utterances\": 100, \"heldout\": 10, \"steps\": " + steps
                 + ", \"seeds\": \"1 2\", \"models\": \"x\", \"sets\": \"" + String.join(" ", SETS)
-                + "\", \"commit\": \"abc1234\"}");
+                + "\", \"train_mix\": \"" + trainMix + "\", \"commit\": \"abc1234\"}");
     }
 
     /** Runs submit/experiment_report.py on {@link #out}; returns its output (it must exit 0). */
@@ -144,6 +149,28 @@ class ExperimentReportScriptTest {
         assertEquals(0, omniVsDense.get("seed_level").get("wer").get("t").get("sd").asDouble(), 0);
         assertTrue(md.contains("Seed-level statistics (the verdicts)"), md);
         assertTrue(md.contains("not reproduced"), "Omni is not better than Switch here: " + md);
+    }
+
+    @Test
+    void aDomainTrainedOnLeavesTheOutOfDomainAverage() throws Exception {
+        writeRecipe(5, "ood1");
+        int[] none = new int[UTTERANCES];
+        int[] oneWordEach = new int[UTTERANCES];
+        java.util.Arrays.fill(oneWordEach, 1);
+        for (int seed = 1; seed <= 2; seed++) {
+            for (String model : List.of("tiny_dense", "tiny_switch")) {
+                run(model, seed, "indomain", none);
+                run(model, seed, "ood1", model.equals("tiny_dense") ? oneWordEach : none); // trained on: not OOD
+                run(model, seed, "ood2", none);
+            }
+        }
+        runReport(100);
+        JsonNode results = JSON.readTree(Files.readString(out.resolve("results.json")));
+        assertEquals(0.0, results.get("models").get("tiny_dense").get("ood_wer").get(0).asDouble(), 0,
+                "the OOD average is ood2's alone; ood1's 25% is in-domain now");
+        String md = Files.readString(out.resolve("results.md"));
+        assertTrue(md.contains("a labelled mix of espeak-ng and ood1") && md.contains("held-out domains only: ood2")
+                && md.contains("--train-mix \"ood1\""), md);
     }
 
     /**
