@@ -3,7 +3,13 @@ package org.omnispark.expertparallel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+import org.omnispark.expertparallel.transport.Frames;
+import org.omnispark.expertparallel.transport.PeerMesh;
+import org.omnispark.expertparallel.transport.WireDtype;
 
 /**
  * The all-reduce of a group whose size is a power of two, in 2 log2 P sequential exchanges rather than the ring's
@@ -61,6 +67,26 @@ final class HalvingDoublingAllReduce {
             }
         }
         return lo;
+    }
+
+    /**
+     * The exchange over a mesh: one float32 frame each way with the partner, under the group's next sequence number.
+     *
+     * @param mesh the connections
+     * @param members the group's world ranks, by position
+     * @param sequence the group's next collective sequence number (advanced by each call)
+     * @param label the group's label of a phase, for errors
+     * @return the exchange
+     */
+    static Exchange overMesh(PeerMesh mesh, int[] members, LongSupplier sequence, UnaryOperator<String> label) {
+        return (partner, out, in, step) -> {
+            long seq = sequence.getAsLong();
+            Frames.Expect send = new Frames.Expect(Frames.FLOATS, WireDtype.FLOAT32, seq, out.remaining() / 4, 1, step);
+            Frames.Expect receive = new Frames.Expect(Frames.FLOATS, WireDtype.FLOAT32, seq, in.remaining() / 4, 1,
+                    step);
+            mesh.exchange(List.of(new PeerMesh.Transfer(members[partner], send, out)),
+                    List.of(new PeerMesh.Transfer(members[partner], receive, in)), label.apply(step));
+        };
     }
 
     /**

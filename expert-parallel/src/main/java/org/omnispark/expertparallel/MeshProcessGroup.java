@@ -100,11 +100,7 @@ public final class MeshProcessGroup implements ProcessGroup {
         return this;
     }
 
-    /**
-     * @param floats the largest piece of a float32 ring all-reduce, in floats (tests use a few, to cut small buffers
-     *     into many pieces); 0: no pieces, a ring step at a time ({@link RingAllReduce}, as on a bfloat16 wire)
-     * @return this
-     */
+    /** @param floats the ring's pieces in floats; 0: a step at a time (tests: a few floats) @return this */
     MeshProcessGroup withPieceFloats(long floats) {
         this.pieceFloats = floats;
         return this;
@@ -270,8 +266,8 @@ public final class MeshProcessGroup implements ProcessGroup {
         ByteBuffer selfFrom = null;
         ByteBuffer selfTo = null;
         for (int q = 0; q < members.length; q++) {
-            ByteBuffer from = slice(source, in * rowBytes, inputSplits[q] * rowBytes);
-            ByteBuffer to = slice(wireTarget, out * rowBytes, outputSplits[q] * rowBytes);
+            ByteBuffer from = RingAllReduce.slice(source, in * rowBytes, inputSplits[q] * rowBytes);
+            ByteBuffer to = RingAllReduce.slice(wireTarget, out * rowBytes, outputSplits[q] * rowBytes);
             if (q == rank) {
                 if (inputSplits[q] != outputSplits[q]) {
                     throw new IllegalArgumentException(label + ": this rank sends itself " + inputSplits[q]
@@ -350,55 +346,23 @@ public final class MeshProcessGroup implements ProcessGroup {
         if (usesHalvingDoubling()) {
             long sent = HalvingDoublingAllReduce.allReduce(values.toByteBuffer(true), p, rank,
                     between == null ? null : segment -> RingAllReduce.hand(values.getManager(), segment, between),
-                    (partner, out, in, step) -> {
-                        long seq = sequence++;
-                        Frames.Expect send = new Frames.Expect(Frames.FLOATS, wire, seq, out.remaining() / 4, 1, step);
-                        Frames.Expect receive = new Frames.Expect(Frames.FLOATS, wire, seq, in.remaining() / 4, 1,
-                                step);
-                        mesh.exchange(List.of(new PeerMesh.Transfer(members[partner], send, out)),
-                                List.of(new PeerMesh.Transfer(members[partner], receive, in)), label(step));
-                    }, phase);
+                    HalvingDoublingAllReduce.overMesh(mesh, members, () -> sequence++, this::label), phase);
             clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sent);
             return;
         }
+        int next = members[(rank + 1) % p];
+        int previous = members[(rank - 1 + p) % p];
+        long sentBytes; // the ring: a step at a time, or streamed in pieces on a float32 wire when asked
         if (wire == WireDtype.FLOAT32 && pieceFloats > 0) {
-            int next = members[(rank + 1) % p];
-            int previous = members[(rank - 1 + p) % p];
             PipelinedRingAllReduce ring = new PipelinedRingAllReduce(p, rank, pieceFloats, PIECE_WINDOW);
             long base = sequence;
             sequence += ring.units(n); // every unit is a frame of its own number, the same on every member
-            long sentBytes = ring.run(values, phase, between, new PipelinedRingAllReduce.Ring() {
-                @Override
-                public PipelinedRingAllReduce.Transfer send(long unit, ByteBuffer payload, String step) {
-                    Frames.Expect out = new Frames.Expect(Frames.FLOATS, wire, base + unit, payload.remaining() / 4, 1,
-                            step);
-                    return mesh.start(List.of(new PeerMesh.Transfer(next, out, payload)), List.of(),
-                            label(step))::await;
-                }
-
-                @Override
-                public PipelinedRingAllReduce.Transfer receive(long unit, ByteBuffer destination, String step) {
-                    Frames.Expect in = new Frames.Expect(Frames.FLOATS, wire, base + unit,
-                            destination.remaining() / 4, 1, step);
-                    return mesh.start(List.of(), List.of(new PeerMesh.Transfer(previous, in, destination)),
-                            label(step))::await;
-                }
-            });
-            clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sentBytes);
-            return;
+            sentBytes = ring.run(values, phase, between, PipelinedRingAllReduce.overMesh(mesh, next, previous, base,
+                    this::label));
+        } else {
+            sentBytes = new RingAllReduce(p, rank, wire, RingAllReduce.overMesh(mesh, next, previous,
+                    () -> sequence++, this::label)).run(values, phase, between);
         }
-        RingAllReduce ring = new RingAllReduce(p, rank, wire, (payload, destination, step) -> {
-            long seq = sequence++;
-            int next = members[(rank + 1) % p];
-            int previous = members[(rank - 1 + p) % p];
-            Frames.Expect out = new Frames.Expect(Frames.FLOATS, wire, seq, payload.remaining() / wire.bytes(), 1,
-                    step);
-            Frames.Expect in = new Frames.Expect(Frames.FLOATS, wire, seq, destination.remaining() / wire.bytes(), 1,
-                    step);
-            mesh.exchange(List.of(new PeerMesh.Transfer(next, out, payload)),
-                    List.of(new PeerMesh.Transfer(previous, in, destination)), label(step));
-        });
-        long sentBytes = ring.run(values, phase, between);
         clock.add(CommunicationClock.Kind.ALL_REDUCE, System.nanoTime() - begin, sentBytes);
     }
 
@@ -408,10 +372,6 @@ public final class MeshProcessGroup implements ProcessGroup {
      */
     boolean usesHalvingDoubling() {
         return sparse && wire == WireDtype.FLOAT32 && HalvingDoublingAllReduce.applies(members.length);
-    }
-
-    private static ByteBuffer slice(ByteBuffer buffer, long offset, long length) {
-        return RingAllReduce.slice(buffer, offset, length);
     }
 
     private static long sum(long[] values) {

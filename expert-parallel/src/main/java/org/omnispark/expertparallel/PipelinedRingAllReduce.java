@@ -6,7 +6,12 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.omnispark.expertparallel.transport.Frames;
+import org.omnispark.expertparallel.transport.PeerMesh;
+import org.omnispark.expertparallel.transport.WireDtype;
 
 /**
  * The ring all-reduce of {@link RingAllReduce} (float32 wire), cut into pieces that stream: every ring step's chunk
@@ -56,6 +61,37 @@ final class PipelinedRingAllReduce {
          * @return the receive under way
          */
         Transfer receive(long unit, ByteBuffer destination, String phase);
+    }
+
+    /**
+     * A ring over a mesh: unit u is a float32 frame numbered {@code base + u}, sent to {@code next} and received
+     * from {@code previous} (world ranks).
+     *
+     * @param mesh the connections
+     * @param next the next member's rank
+     * @param previous the previous member's rank
+     * @param base the sequence number of unit 0 (the group reserves one number per unit)
+     * @param label the group's label of a phase, for errors
+     * @return the ring
+     */
+    static Ring overMesh(PeerMesh mesh, int next, int previous, long base, UnaryOperator<String> label) {
+        return new Ring() {
+            @Override
+            public Transfer send(long unit, ByteBuffer payload, String phase) {
+                Frames.Expect out = new Frames.Expect(Frames.FLOATS, WireDtype.FLOAT32, base + unit,
+                        payload.remaining() / 4, 1, phase);
+                return mesh.start(List.of(new PeerMesh.Transfer(next, out, payload)), List.of(),
+                        label.apply(phase))::await;
+            }
+
+            @Override
+            public Transfer receive(long unit, ByteBuffer destination, String phase) {
+                Frames.Expect in = new Frames.Expect(Frames.FLOATS, WireDtype.FLOAT32, base + unit,
+                        destination.remaining() / 4, 1, phase);
+                return mesh.start(List.of(), List.of(new PeerMesh.Transfer(previous, in, destination)),
+                        label.apply(phase))::await;
+            }
+        };
     }
 
     private final int size;

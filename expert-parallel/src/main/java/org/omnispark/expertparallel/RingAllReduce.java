@@ -5,7 +5,12 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+import org.omnispark.expertparallel.transport.Frames;
+import org.omnispark.expertparallel.transport.PeerMesh;
 import org.omnispark.expertparallel.transport.WireDtype;
 
 /**
@@ -34,6 +39,30 @@ final class RingAllReduce {
          * @param phase the step, for errors
          */
         void exchange(ByteBuffer payload, ByteBuffer destination, String phase);
+    }
+
+    /**
+     * The shift over a mesh: each exchange one frame of the mesh's wire dtype to {@code next} and one from {@code
+     * previous} (world ranks), under the group's next sequence number.
+     *
+     * @param mesh the connections
+     * @param next the next member's rank
+     * @param previous the previous member's rank
+     * @param sequence the group's next collective sequence number (advanced by each call)
+     * @param label the group's label of a phase, for errors
+     * @return the shift
+     */
+    static Shift overMesh(PeerMesh mesh, int next, int previous, LongSupplier sequence, UnaryOperator<String> label) {
+        WireDtype wire = mesh.wireDtype();
+        return (payload, destination, step) -> {
+            long seq = sequence.getAsLong();
+            Frames.Expect out = new Frames.Expect(Frames.FLOATS, wire, seq, payload.remaining() / wire.bytes(), 1,
+                    step);
+            Frames.Expect in = new Frames.Expect(Frames.FLOATS, wire, seq, destination.remaining() / wire.bytes(), 1,
+                    step);
+            mesh.exchange(List.of(new PeerMesh.Transfer(next, out, payload)),
+                    List.of(new PeerMesh.Transfer(previous, in, destination)), label.apply(step));
+        };
     }
 
     private final int size;

@@ -1,17 +1,13 @@
 package org.omnispark.expertparallel.transport;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import jdk.net.ExtendedSocketOptions;
@@ -213,13 +209,13 @@ public final class PeerMesh implements AutoCloseable {
      * @param meanwhile local work overlapped with the transfers
      */
     public void exchange(List<Transfer> sends, List<Transfer> receives, String phase, Runnable meanwhile) {
-        Pending pending = start(sends, receives, phase);
+        PendingExchange pending = start(sends, receives, phase);
         meanwhile.run();
         pending.await();
     }
 
     /**
-     * Starts transfers and returns at once; {@link Pending#await} waits for them. Frames to one peer leave and arrive
+     * Starts transfers and returns at once; {@link PendingExchange#await} waits for them. Frames to one peer leave and arrive
      * in the order they were started, so a caller can keep several exchanges in flight (a pipelined ring) as long as
      * every rank starts its frames in the same order. A buffer belongs to the link threads until its exchange has
      * been awaited (or the mesh closed after a failure).
@@ -229,7 +225,7 @@ public final class PeerMesh implements AutoCloseable {
      * @param phase who waits for what
      * @return the transfers under way, with a deadline of the mesh's timeout from now
      */
-    public Pending start(List<Transfer> sends, List<Transfer> receives, String phase) {
+    public PendingExchange start(List<Transfer> sends, List<Transfer> receives, String phase) {
         if (closed) {
             throw new IllegalStateException("rank " + rank + ": the mesh is closed (an earlier exchange failed); "
                     + "cannot run " + phase);
@@ -252,57 +248,8 @@ public final class PeerMesh implements AutoCloseable {
             futures.add(links[t.peer()].receive(t.frame(), t.buffer()));
             what.add("receiving from rank " + t.peer());
         }
-        return new Pending(futures, what, phase, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
-    }
-
-    /** Transfers started by {@link #start}. */
-    public final class Pending {
-        private final List<Future<Void>> futures;
-        private final List<String> what;
-        private final String phase;
-        private final long deadline;
-
-        private Pending(List<Future<Void>> futures, List<String> what, String phase, long deadline) {
-            this.futures = futures;
-            this.what = what;
-            this.phase = phase;
-            this.deadline = deadline;
-        }
-
-        /**
-         * Waits until every transfer is done, at most until the mesh's timeout after {@link #start}.
-         *
-         * @throws TransportException naming this rank, the peer and the phase, after closing the mesh (every link
-         *     thread joined), when a transfer failed or timed out
-         */
-        public void await() {
-            for (int i = 0; i < futures.size(); i++) {
-                try {
-                    futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    String stuck = fail();
-                    throw new TransportException("rank " + rank + " timed out after " + timeoutMillis + " ms "
-                            + what.get(i) + " in " + phase + "; that rank is slow, hung or dead (raise "
-                            + "expert_parallel.timeout_seconds if it is only slow)" + stuck, e);
-                } catch (ExecutionException e) {
-                    String stuck = fail();
-                    Throwable cause = e.getCause();
-                    String why = cause instanceof EOFException ? "the connection was closed by the peer"
-                            : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-                    throw new TransportException("rank " + rank + " failed " + what.get(i) + " in " + phase + ": "
-                            + why + stuck, cause);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    String stuck = fail();
-                    throw new TransportException("rank " + rank + " was interrupted " + what.get(i) + " in " + phase
-                            + stuck, e);
-                } catch (CancellationException e) {
-                    String stuck = fail();
-                    throw new TransportException("rank " + rank + ": " + what.get(i) + " was cancelled in " + phase
-                            + stuck, e);
-                }
-            }
-        }
+        return new PendingExchange(this, futures, what, phase,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
     }
 
     private void requireLink(int peer, String phase) {
@@ -316,6 +263,11 @@ public final class PeerMesh implements AutoCloseable {
     /** @return the largest frame this mesh sends or receives, for callers that size buffers from peers' counts */
     public FrameLimit frameLimit() {
         return limit;
+    }
+
+    /** @return the longest wait for a peer */
+    long timeoutMillis() {
+        return timeoutMillis;
     }
 
     /**
@@ -349,7 +301,7 @@ public final class PeerMesh implements AutoCloseable {
      * Closes the mesh after a failed exchange: every connection reset, every link thread joined before the caller
      * frees the exchange's buffers. Returns "" or what did not stop (then the buffers must not be freed).
      */
-    private String fail() {
+    String fail() {
         failed = true;
         try {
             close();
