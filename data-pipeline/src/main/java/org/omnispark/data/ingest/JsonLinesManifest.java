@@ -45,6 +45,10 @@ public final class JsonLinesManifest {
      */
     public static ParsedLine parse(String lineText, String source, long line) {
         String keyHint = source + ":" + (line + 1);
+        ParsedLine tooLong = ManifestLines.tooLongReject(lineText, keyHint, source, line);
+        if (tooLong != null) {
+            return tooLong;
+        }
         JsonNode node;
         try {
             // a byte-order mark (Windows editors write one at the start of a file) is not part of the JSON

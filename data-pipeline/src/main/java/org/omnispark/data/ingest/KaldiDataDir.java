@@ -41,6 +41,9 @@ public final class KaldiDataDir {
         if (raw.isBlank()) {
             return Optional.empty();
         }
+        if (ManifestLines.tooLongBytes(raw) >= 0) { // no utterance id can be read: the line stands for itself
+            return Optional.of(new TextLine("text:" + (line + 1), raw, line));
+        }
         String[] parts = splitFirst(raw);
         return Optional.of(new TextLine(parts[0], parts[1], line));
     }
@@ -88,6 +91,11 @@ public final class KaldiDataDir {
      */
     public static ParsedLine toParsedLine(TextLine text, Segment segment, String wavScpValue, String speaker,
                                           String source) {
+        long tooLong = ManifestLines.tooLongBytes(text.transcript());
+        if (tooLong >= 0) {
+            return ParsedLine.malformed("text " + ManifestLines.tooLongMessage(tooLong), text.utt(), source,
+                    text.line());
+        }
         if (segment != null && segment.error() != null) {
             return ParsedLine.malformed(segment.error(), text.utt(), source, text.line());
         }

@@ -101,6 +101,10 @@ public final class LhotseManifest {
 
     private static List<ParsedLine> parseCut(String lineText, String source, long line, boolean shar) {
         String where = source + ":" + (line + 1);
+        ParsedLine tooLong = ManifestLines.tooLongReject(lineText, where, source, line);
+        if (tooLong != null) {
+            return List.of(tooLong);
+        }
         JsonNode node;
         try {
             node = MAPPER.readTree(lineText.startsWith("\uFEFF") ? lineText.substring(1) : lineText);
@@ -194,6 +198,10 @@ public final class LhotseManifest {
     /** Parses one RecordingSet line. */
     public static Parsed<LhotseRecording> parseRecording(String lineText, String source, long line) {
         String where = source + ":" + (line + 1);
+        ParsedLine tooLong = ManifestLines.tooLongReject(lineText, where, source, line);
+        if (tooLong != null) {
+            return new Parsed<>(null, tooLong);
+        }
         JsonNode node = readObject(lineText);
         if (node == null) {
             return new Parsed<>(null, ParsedLine.malformed("not a JSON object: a RecordingSet line is one "
@@ -210,6 +218,10 @@ public final class LhotseManifest {
     /** Parses one SupervisionSet line; it needs an id and a recording_id. */
     public static Parsed<LhotseSupervision> parseSupervision(String lineText, String source, long line) {
         String where = source + ":" + (line + 1);
+        ParsedLine tooLong = ManifestLines.tooLongReject(lineText, where, source, line);
+        if (tooLong != null) {
+            return new Parsed<>(null, tooLong);
+        }
         JsonNode node = readObject(lineText);
         if (node == null) {
             return new Parsed<>(null, ParsedLine.malformed("not a JSON object: a SupervisionSet line is one "

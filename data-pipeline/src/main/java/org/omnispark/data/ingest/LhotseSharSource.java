@@ -186,7 +186,7 @@ public final class LhotseSharSource {
             int shard = s;
             String source = cuts.get(s);
             String base = new Path(source).getParent().toString();
-            perShard.add(jsc.textFile(source).zipWithIndex()
+            perShard.add(ManifestLines.read(jsc, source)
                     .filter(t -> !t._1().isBlank())
                     .flatMap(t -> LhotseManifest.parseSharCut(t._1(), source, t._2()).stream()
                             .map(p -> new Tuple2<>(shard, ManifestSource.resolve(p, base))).iterator()));

@@ -1,10 +1,8 @@
 package org.omnispark.data.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +25,8 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 public final class ManifestInputs {
     /** How many non-blank lines {@link ManifestFormat#AUTO} looks at for the first JSON object. */
     static final int PEEK_LINES = 20;
+    /** The most bytes read to tell a manifest's format. */
+    static final int PEEK_BYTES = 4 << 20;
     /** The manifest NeMo's tarred datasets have beside their tars. */
     static final String NEMO_MANIFEST = "tarred_audio_manifest.json";
 
@@ -325,25 +325,33 @@ public final class ManifestInputs {
                 + "put them side by side, or pass a cuts file (CutSet.from_manifests(...).to_file(...))");
     }
 
-    /** The first JSON object among the first non-blank lines, or null; gzip and other codecs by the file's name. */
+    /**
+     * The first JSON object among the first non-blank lines, or null; gzip and other codecs by the file's name. At
+     * most {@value #PEEK_BYTES} bytes (after decompression) are read: a file without line breaks, a binary file given
+     * as a manifest, is never read whole on the driver (its one long line becomes a reject when the rows are read).
+     */
     static JsonNode firstObject(FileSystem fs, Path file, Configuration conf) throws IOException {
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(file);
+        byte[] head;
+        boolean whole;
         try (InputStream raw = fs.open(file);
-             InputStream in = codec == null ? raw : codec.createInputStream(raw);
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            int seen = 0;
-            String line;
-            while (seen < PEEK_LINES && (line = r.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                seen++;
-                JsonNode n = LhotseManifest.readObject(line);
-                if (n != null) {
-                    return n;
-                }
-            }
-            return null;
+             InputStream in = codec == null ? raw : codec.createInputStream(raw)) {
+            head = in.readNBytes(PEEK_BYTES);
+            whole = head.length < PEEK_BYTES || in.read() < 0;
         }
+        String[] lines = new String(head, StandardCharsets.UTF_8).split("\r?\n|\r", -1);
+        int complete = whole ? lines.length : lines.length - 1; // the last one may be cut off
+        int seen = 0;
+        for (int i = 0; i < complete && seen < PEEK_LINES; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            seen++;
+            JsonNode n = LhotseManifest.readObject(lines[i]);
+            if (n != null) {
+                return n;
+            }
+        }
+        return null;
     }
 }

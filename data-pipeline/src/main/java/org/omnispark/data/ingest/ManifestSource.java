@@ -94,7 +94,7 @@ public final class ManifestSource {
     static JavaRDD<ParsedLine> readJsonLines(JavaSparkContext jsc, Path file) {
         String source = file.toString();
         String base = file.getParent().toString();
-        return jsc.textFile(source).zipWithIndex()
+        return ManifestLines.read(jsc, source)
                 .filter(t -> !t._1().isBlank())
                 .map(t -> resolve(JsonLinesManifest.parse(t._1(), source, t._2()), base));
     }
@@ -106,7 +106,7 @@ public final class ManifestSource {
     static JavaRDD<ParsedLine> readLhotseCuts(JavaSparkContext jsc, Path file) {
         String source = file.toString();
         String base = file.getParent().toString();
-        return jsc.textFile(source).zipWithIndex()
+        return ManifestLines.read(jsc, source)
                 .filter(t -> !t._1().isBlank())
                 .flatMap(t -> LhotseManifest.parseCut(t._1(), source, t._2()).stream()
                         .map(p -> resolve(p, base)).iterator());
@@ -121,15 +121,14 @@ public final class ManifestSource {
         String supSource = supervisions.toString();
         String recSource = recordings.toString();
         String base = recordings.getParent().toString();
-        JavaRDD<Tuple2<Long, LhotseManifest.Parsed<LhotseRecording>>> recs = jsc.textFile(recSource).zipWithIndex()
+        JavaRDD<Tuple2<Long, LhotseManifest.Parsed<LhotseRecording>>> recs = ManifestLines.read(jsc, recSource)
                 .filter(t -> !t._1().isBlank())
                 .map(t -> new Tuple2<>(t._2(), LhotseManifest.parseRecording(t._1(), recSource, t._2())));
         JavaPairRDD<String, LhotseRecording> byId = recs.filter(t -> t._2().value() != null)
                 .mapToPair(t -> new Tuple2<>(t._2().value().id(), new Tuple2<>(t._1(), t._2().value())))
                 .reduceByKey((a, b) -> a._1() <= b._1() ? a : b)
                 .mapValues(Tuple2::_2);
-        JavaRDD<Tuple2<Long, LhotseManifest.Parsed<LhotseSupervision>>> sups = jsc.textFile(supSource)
-                .zipWithIndex()
+        JavaRDD<Tuple2<Long, LhotseManifest.Parsed<LhotseSupervision>>> sups = ManifestLines.read(jsc, supSource)
                 .filter(t -> !t._1().isBlank())
                 .map(t -> new Tuple2<>(t._2(), LhotseManifest.parseSupervision(t._1(), supSource, t._2())));
         JavaRDD<ParsedLine> joined = sups.filter(t -> t._2().value() != null)
@@ -210,7 +209,7 @@ public final class ManifestSource {
                 .reduceByKey((a, b) -> a._1() < b._1()
                         || (a._1().equals(b._1()) && a._2().offset() < b._2().offset()) ? a : b)
                 .mapValues(Tuple2::_2);
-        JavaRDD<ParsedLine> lines = jsc.textFile(source).zipWithIndex()
+        JavaRDD<ParsedLine> lines = ManifestLines.read(jsc, source)
                 .filter(t -> !t._1().isBlank())
                 .map(t -> JsonLinesManifest.parse(t._1(), source, t._2()));
         JavaRDD<ParsedLine> joined = lines.filter(p -> !p.isMalformed())
@@ -243,7 +242,7 @@ public final class ManifestSource {
         if (!fs.exists(text) || !fs.exists(wavScp)) {
             throw new IllegalArgumentException("Kaldi data directory " + dir + " needs both 'text' and 'wav.scp'");
         }
-        JavaPairRDD<String, KaldiDataDir.TextLine> texts = jsc.textFile(text.toString()).zipWithIndex()
+        JavaPairRDD<String, KaldiDataDir.TextLine> texts = ManifestLines.read(jsc, text.toString())
                 .flatMap(t -> KaldiDataDir.parseText(t._1(), t._2()).stream().iterator())
                 .mapToPair(t -> new Tuple2<>(t.utt(), t));
         JavaPairRDD<String, String> wavs = firstPerKey(jsc, new Path(dir, "wav.scp"));
@@ -256,9 +255,8 @@ public final class ManifestSource {
         JavaPairRDD<String, Tuple2<KaldiDataDir.TextLine, Tuple2<KaldiDataDir.Segment, String>>> byRecording;
         if (fs.exists(segmentsPath)) {
             // One segment per utterance: a second line for the same utterance makes it ambiguous (rejected).
-            JavaPairRDD<String, KaldiDataDir.Segment> segments = jsc.textFile(segmentsPath.toString())
-                    .zipWithIndex()
-                    .filter(t -> !t._1().isBlank())
+            JavaPairRDD<String, KaldiDataDir.Segment> segments = ManifestLines.read(jsc, segmentsPath.toString())
+                    .filter(t -> !t._1().isBlank() && ManifestLines.tooLongBytes(t._1()) < 0) // names no utterance
                     .map(t -> KaldiDataDir.parseSegment(t._1(), t._2() + 1))
                     .mapToPair(s -> new Tuple2<>(s.utt(), s))
                     .reduceByKey((a, b) -> new KaldiDataDir.Segment(a.utt(), null, 0, 0, "segments lists '"
@@ -287,8 +285,8 @@ public final class ManifestSource {
      * wins (Kaldi's tools require sorted, unique ids; this keeps a damaged file from multiplying rows).
      */
     static JavaPairRDD<String, String> firstPerKey(JavaSparkContext jsc, Path file) {
-        return jsc.textFile(file.toString()).zipWithIndex()
-                .filter(t -> !t._1().isBlank())
+        return ManifestLines.read(jsc, file.toString())
+                .filter(t -> !t._1().isBlank() && ManifestLines.tooLongBytes(t._1()) < 0) // names no id: its rows miss it
                 .mapToPair(t -> {
                     String[] kv = KaldiDataDir.splitFirst(t._1());
                     return new Tuple2<>(kv[0], new Tuple2<>(t._2(), kv[1]));

@@ -22,6 +22,10 @@ import org.apache.hadoop.fs.Path;
  * files beside its manifest, by N ({@link #nemoTars}).
  */
 final class TarShardList {
+
+    /** The longest line of a list of tars. */
+    static final int MAX_LIST_LINE = 64 << 10;
+
     /** The most tar paths one pattern may expand to. */
     static final int MAX_EXPANDED = 1_000_000;
 
@@ -104,18 +108,33 @@ final class TarShardList {
         return out;
     }
 
-    /** The non-blank lines of a small list file, stripped. */
+    /**
+     * The non-blank lines of a small list file, stripped. A line of more than {@value #MAX_LIST_LINE} characters is
+     * no tar's path: the list is refused, naming the line, before it is read whole on the driver.
+     */
     static List<String> lines(FileSystem fs, Path list) throws IOException {
         List<String> out = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(list), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (!line.isBlank()) {
-                    out.add(line.strip());
+            StringBuilder line = new StringBuilder();
+            int number = 1;
+            for (int c = r.read(); ; c = r.read()) {
+                if (c < 0 || c == '\n') {
+                    if (!line.toString().isBlank()) {
+                        out.add(line.toString().strip());
+                    }
+                    if (c < 0) {
+                        return out;
+                    }
+                    line.setLength(0);
+                    number++;
+                } else if (line.length() == MAX_LIST_LINE) {
+                    throw new IllegalArgumentException(list + ": line " + number + " is longer than " + MAX_LIST_LINE
+                            + " characters, which no tar's path is: is this a list of tars, one per line?");
+                } else {
+                    line.append((char) c);
                 }
             }
         }
-        return out;
     }
 
     private static String existing(FileSystem fs, Path tar, String namedBy) throws IOException {
