@@ -68,7 +68,37 @@ final class BoundedLineReader extends RecordReader<LongWritable, Text> {
         }
         raw.seek(start - 1); // the previous split reads the line its last byte starts; ours begins after its end
         position = start - 1;
-        readLine(false);
+        skipPartialLine();
+    }
+
+    /**
+     * Skips the line that runs into this split, through its terminator, but never reads past the split's end: a
+     * line that does not end inside the split means no line starts in it (so a file without line breaks costs each
+     * split its own bytes, not the rest of the file).
+     */
+    private void skipPartialLine() throws IOException {
+        while (position < end) {
+            if (next == filled && !fill()) {
+                return;
+            }
+            byte b = buffer[next++];
+            position++;
+            if (b == '\n') {
+                return;
+            }
+            if (b == '\r') {
+                if ((next < filled || fill()) && buffer[next] == '\n') {
+                    next++;
+                    position++;
+                }
+                return;
+            }
+        }
+    }
+
+    /** @return the stream position of the next byte to read, for tests */
+    long position() {
+        return position;
     }
 
     @Override
@@ -77,7 +107,7 @@ final class BoundedLineReader extends RecordReader<LongWritable, Text> {
             return false;
         }
         long start = position;
-        long length = readLine(true);
+        long length = readLine();
         if (length < 0) {
             return false;
         }
@@ -91,12 +121,11 @@ final class BoundedLineReader extends RecordReader<LongWritable, Text> {
     }
 
     /**
-     * Reads one line and its terminator; keeps its bytes in {@link #line} when {@code keep} and it is not longer than
-     * the limit.
+     * Reads one line and its terminator; keeps its bytes in {@link #line} when it is not longer than the limit.
      *
      * @return the line's length in bytes (without the terminator), or -1 at the end of the stream
      */
-    private long readLine(boolean keep) throws IOException {
+    private long readLine() throws IOException {
         long length = 0;
         boolean any = false;
         while (true) {
@@ -109,7 +138,7 @@ final class BoundedLineReader extends RecordReader<LongWritable, Text> {
                 next++;
             }
             int run = next - from;
-            if (keep && length + run <= maxLineBytes) {
+            if (length + run <= maxLineBytes) {
                 append(from, run, length);
             }
             length += run;

@@ -131,6 +131,27 @@ class ManifestLinesTest {
     }
 
     @Test
+    void aSplitInsideALongLineReadsOnlyItsOwnBytes() throws Exception {
+        Path file = tmp.resolve("no-line-breaks.bin");
+        Files.write(file, "q".repeat(1 << 20).getBytes(StandardCharsets.US_ASCII)); // 1 MiB, no line break
+        org.apache.hadoop.conf.Configuration conf = jsc.hadoopConfiguration();
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(file.toUri());
+        org.apache.hadoop.mapreduce.TaskAttemptContext context = new org.apache.hadoop.mapreduce.task
+                .TaskAttemptContextImpl(conf, new org.apache.hadoop.mapreduce.TaskAttemptID());
+        try (BoundedLineReader middle = new BoundedLineReader(100)) {
+            middle.initialize(new org.apache.hadoop.mapreduce.lib.input.FileSplit(path, 1000, 1000, null), context);
+            assertEquals(false, middle.nextKeyValue(), "no line starts in a split inside the line");
+            assertTrue(middle.position() <= 2000, "it stopped at its own end, not at the file's: " + middle.position());
+        }
+        try (BoundedLineReader first = new BoundedLineReader(100)) { // the first split reads the line once, whole
+            first.initialize(new org.apache.hadoop.mapreduce.lib.input.FileSplit(path, 0, 1000, null), context);
+            assertTrue(first.nextKeyValue());
+            assertEquals(1 << 20, ManifestLines.tooLongBytes(first.getCurrentValue().toString()));
+            assertEquals(false, first.nextKeyValue());
+        }
+    }
+
+    @Test
     void aTooLongLineIsARejectNamingItsLineInEveryFormat() throws IOException {
         jsc.hadoopConfiguration().setLong(ManifestLines.MAX_LINE_BYTES_KEY, 200);
         String longText = "word ".repeat(100); // 500 bytes of valid text: accepted before the limit existed
