@@ -6,15 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -110,7 +107,7 @@ public final class CheckpointManager {
         try {
             FileSystem fs = fs();
             Path folder = folder(step);
-            if (markerProblem(fs, folder) == null) {
+            if (CheckpointFolders.markerProblem(fs, folder) == null) {
                 return false;
             }
             checkOwner("clear " + folder);
@@ -202,18 +199,8 @@ public final class CheckpointManager {
      * @return the newest readable committed checkpoint, if any
      */
     public Optional<Path> latest() {
-        List<Path> all = list();
         try {
-            FileSystem fs = fs();
-            for (int i = all.size() - 1; i >= 0; i--) {
-                String problem = markerProblem(fs, all.get(i));
-                if (problem == null) {
-                    return Optional.of(all.get(i));
-                }
-                System.err.println("omnispark: checkpoint " + all.get(i) + " has a damaged commit marker (" + problem
-                        + "); falling back to " + (i > 0 ? all.get(i - 1).getName() : "the start"));
-            }
-            return Optional.empty();
+            return CheckpointFolders.latest(fs(), directory);
         } catch (IOException e) {
             throw failure("cannot list checkpoints in " + directory, e);
         }
@@ -222,26 +209,9 @@ public final class CheckpointManager {
     /** @return the checkpoints with a commit marker in this folder (readable or not), oldest first */
     public List<Path> list() {
         try {
-            FileSystem fs = fs();
-            List<Path> result = new ArrayList<>();
-            for (FileStatus status : folders(fs)) {
-                if (fs.exists(new Path(status.getPath(), CheckpointFormat.MARKER))) {
-                    result.add(status.getPath());
-                }
-            }
-            return result;
+            return CheckpointFolders.committed(fs(), directory);
         } catch (IOException e) {
             throw failure("cannot list checkpoints in " + directory, e);
-        }
-    }
-
-    /** Why the folder's commit marker cannot be read (absent, damaged, another format), or null when it can. */
-    private static String markerProblem(FileSystem fs, Path folder) {
-        try {
-            new CheckpointReader(fs, folder).marker();
-            return null;
-        } catch (IOException | RuntimeException e) {
-            return e.getMessage();
         }
     }
 
@@ -291,39 +261,7 @@ public final class CheckpointManager {
 
     private void prune(FileSystem fs, long committedStep) throws IOException {
         checkOwner("prune old checkpoints");
-        List<FileStatus> all = folders(fs);
-        List<Path> committed = new ArrayList<>();
-        for (FileStatus status : all) {
-            long step = stepOf(status.getPath());
-            boolean marked = fs.exists(new Path(status.getPath(), CheckpointFormat.MARKER));
-            if (marked) {
-                committed.add(status.getPath());
-            } else if (step < committedStep) { // a crashed attempt's leftover
-                fs.delete(status.getPath(), true);
-            }
-        }
-        for (int i = 0; i < committed.size() - keep; i++) {
-            Path old = committed.get(i);
-            if (stepOf(old) != committedStep) {
-                fs.delete(new Path(old, CheckpointFormat.MARKER), false); // uncommit first
-                fs.delete(old, true);
-            }
-        }
-    }
-
-    /** The {@code ckpt-N} folders, by step. */
-    private List<FileStatus> folders(FileSystem fs) throws IOException {
-        if (!fs.exists(directory)) {
-            return List.of();
-        }
-        List<FileStatus> result = new ArrayList<>();
-        for (FileStatus status : fs.listStatus(directory)) {
-            if (status.isDirectory() && CKPT.matcher(status.getPath().getName()).matches()) {
-                result.add(status);
-            }
-        }
-        result.sort(Comparator.comparingLong(s -> stepOf(s.getPath())));
-        return result;
+        CheckpointFolders.prune(fs, directory, committedStep, keep);
     }
 
     private FileSystem fs() throws IOException {
