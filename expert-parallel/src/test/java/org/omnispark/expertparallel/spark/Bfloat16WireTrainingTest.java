@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.omnispark.trainer.config.ModelConfig;
@@ -44,22 +43,11 @@ class Bfloat16WireTrainingTest {
         Path data = TinyDatasets.dataset(24);
         FixedBatches batches = new FixedBatches(data, new int[] {3, 2}, STEPS);
         ModelConfig model = ExpertParallelTrainingTest.model("omni", "encoder_conf.ffn.top_k=1");
-        TrainConfig train = TinyDatasets.train("max_steps=" + STEPS, "warmup_steps=2", "eps=1.0e-6",
-                "expert_parallel.checksum_interval=1", "checkpoint.interval=1000",
-                "expert_parallel.wire_dtype=bfloat16");
+        TrainConfig train = ExpertParallelTrainingTest.train("expert_parallel.wire_dtype=bfloat16");
         Path tmp = Files.createTempDirectory("omnispark-ep-bf16");
         TrainSummary single = ExpertParallelTrainingTest.single(data, model, train, batches, tmp.resolve("single"));
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("ep-bf16-test")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        TrainSummary distributed;
-        try {
-            distributed = ExpertParallelTrainer.builder().setSpark(spark).setRanks(2).setModelConfig(model)
-                    .setTrainConfig(train).setTrainData(data).setOutput(tmp.resolve("ep")).optBatchSource(batches)
-                    .optConsole(System.out).build().run();
-        } finally {
-            spark.stop();
-        }
+        TrainSummary distributed = ExpertParallelTrainingTest.distributed(2, data, model, train, batches,
+                tmp.resolve("ep"));
         assertEquals(STEPS, distributed.finalStep());
         for (int i = 0; i < STEPS; i++) {
             double e = single.losses().get(i);

@@ -44,9 +44,27 @@ class ExpertParallelTrainingTest {
         return TinyDatasets.modelWithoutDropout(ffn, overrides.toArray(new String[0]));
     }
 
-    static TrainConfig train() {
-        return TinyDatasets.train("max_steps=" + STEPS, "warmup_steps=2", "eps=1.0e-6",
-                "expert_parallel.checksum_interval=1", "checkpoint.interval=1000");
+    /** The tests' training config: {@link #STEPS} steps, replicas compared after every step, plus {@code extra}. */
+    static TrainConfig train(String... extra) {
+        List<String> overrides = new java.util.ArrayList<>(List.of("max_steps=" + STEPS, "warmup_steps=2",
+                "eps=1.0e-6", "expert_parallel.checksum_interval=1", "checkpoint.interval=1000"));
+        overrides.addAll(List.of(extra));
+        return TinyDatasets.train(overrides.toArray(new String[0]));
+    }
+
+    /** Trains {@code ranks} ranks as a barrier stage on a local[ranks] session of its own (stopped after). */
+    static TrainSummary distributed(int ranks, Path data, ModelConfig model, TrainConfig train, FixedBatches batches,
+            Path out) {
+        SparkSession spark = SparkSession.builder().master("local[" + ranks + "]").appName("ep-test")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            return ExpertParallelTrainer.builder().setSpark(spark).setRanks(ranks).setModelConfig(model)
+                    .setTrainConfig(train).setTrainData(data).setOutput(out).optBatchSource(batches)
+                    .optConsole(System.out).build().run();
+        } finally {
+            spark.stop();
+        }
     }
 
     static Map<String, float[]> finalParameters(Path out) {
@@ -122,17 +140,7 @@ class ExpertParallelTrainingTest {
         TrainConfig train = train();
         Path tmp = Files.createTempDirectory("omnispark-ep");
         TrainSummary single = single(data, model, train, batches, tmp.resolve("single"));
-        SparkSession spark = SparkSession.builder().master("local[" + ranks + "]").appName("ep-test")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        TrainSummary distributed;
-        try {
-            distributed = ExpertParallelTrainer.builder().setSpark(spark).setRanks(ranks).setModelConfig(model)
-                    .setTrainConfig(train).setTrainData(data).setOutput(tmp.resolve("ep")).optBatchSource(batches)
-                    .optConsole(System.out).build().run();
-        } finally {
-            spark.stop();
-        }
+        TrainSummary distributed = distributed(ranks, data, model, train, batches, tmp.resolve("ep"));
         assertSameTraining(single, finalParameters(tmp.resolve("single")), distributed,
                 finalParameters(tmp.resolve("ep")));
     }
@@ -151,22 +159,10 @@ class ExpertParallelTrainingTest {
         Path data = TinyDatasets.dataset(24);
         FixedBatches batches = new FixedBatches(data, new int[] {2, 1, 1, 2}, STEPS);
         ModelConfig model = model(ffn, option);
-        TrainConfig train = TinyDatasets.train("max_steps=" + STEPS, "warmup_steps=2", "eps=1.0e-6",
-                "expert_parallel.checksum_interval=1", "checkpoint.interval=1000",
-                "expert_parallel.expert_parallel_size=" + groupSize);
+        TrainConfig train = train("expert_parallel.expert_parallel_size=" + groupSize);
         Path tmp = Files.createTempDirectory("omnispark-ep-groups");
         TrainSummary single = single(data, model, train, batches, tmp.resolve("single"));
-        SparkSession spark = SparkSession.builder().master("local[4]").appName("ep-groups-test")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        TrainSummary distributed;
-        try {
-            distributed = ExpertParallelTrainer.builder().setSpark(spark).setRanks(4).setModelConfig(model)
-                    .setTrainConfig(train).setTrainData(data).setOutput(tmp.resolve("ep")).optBatchSource(batches)
-                    .optConsole(System.out).build().run();
-        } finally {
-            spark.stop();
-        }
+        TrainSummary distributed = distributed(4, data, model, train, batches, tmp.resolve("ep"));
         assertSameTraining(single, finalParameters(tmp.resolve("single")), distributed,
                 finalParameters(tmp.resolve("ep")));
     }

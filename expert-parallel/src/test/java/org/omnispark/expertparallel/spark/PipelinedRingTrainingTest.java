@@ -7,11 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.omnispark.trainer.config.ModelConfig;
-import org.omnispark.trainer.config.TrainConfig;
 import org.omnispark.trainer.loop.TrainSummary;
 import org.omnispark.trainer.model.TinyDatasets;
 
@@ -26,19 +24,8 @@ class PipelinedRingTrainingTest {
     private static final int STEPS = ExpertParallelTrainingTest.STEPS;
 
     private static TrainSummary train(Path data, ModelConfig model, FixedBatches batches, Path out, int pieceKb) {
-        TrainConfig train = TinyDatasets.train("max_steps=" + STEPS, "warmup_steps=2", "eps=1.0e-6",
-                "expert_parallel.checksum_interval=1", "checkpoint.interval=1000",
-                "expert_parallel.ring_piece_kb=" + pieceKb);
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("ep-ring-pieces-test")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        try {
-            return ExpertParallelTrainer.builder().setSpark(spark).setRanks(2).setModelConfig(model)
-                    .setTrainConfig(train).setTrainData(data).setOutput(out).optBatchSource(batches)
-                    .optConsole(System.out).build().run();
-        } finally {
-            spark.stop();
-        }
+        return ExpertParallelTrainingTest.distributed(2, data, model,
+                ExpertParallelTrainingTest.train("expert_parallel.ring_piece_kb=" + pieceKb), batches, out);
     }
 
     @Test
